@@ -1,0 +1,47 @@
+/*
+ * conf.h: configuration tree (YAML) shared by every role.
+ *
+ * Loaded from a YAML file (libyaml), a built-in default, and `--set a.b.c=v`
+ * overrides.  Keys are dotted paths; sequence items are addressed by index
+ * ("outputs.0.eve-log.enabled"), as Suricata does, and a sequence item that
+ * is a one-key mapping (Suricata's "- eve-log: {...}") is also reachable by
+ * that key ("outputs.eve-log.enabled").  Every node remembers file:line for
+ * error messages.  Values are strings; typed getters parse them.
+ */
+#ifndef VG_CONF_H
+#define VG_CONF_H
+
+#include "core/vg.h"
+
+typedef struct vg_conf_node vg_conf_node;
+struct vg_conf_node {
+    char *name;              /* key, or the index as a string for sequence items */
+    char *value;             /* scalar value, NULL for mappings and sequences */
+    bool is_seq;             /* this node is a sequence */
+    vg_conf_node *child, *last_child, *next, *parent;
+    const char *file;        /* borrowed from the tree's file list */
+    int line;
+};
+
+typedef struct vg_conf vg_conf;
+
+vg_conf *vg_conf_new(void);
+void vg_conf_free(vg_conf *c);
+/* Merge a YAML document into the tree (later values override). Handles
+ * Suricata's "%YAML 1.1" header and `include:` keys relative to the file. */
+int vg_conf_load_file(vg_conf *c, const char *path, char *errbuf) VG_WARN_UNUSED;
+int vg_conf_load_string(vg_conf *c, const char *yaml, const char *name, char *errbuf) VG_WARN_UNUSED;
+/* "a.b.c=value" (as --set takes it). */
+int vg_conf_set_kv(vg_conf *c, const char *kv, char *errbuf) VG_WARN_UNUSED;
+int vg_conf_set(vg_conf *c, const char *key, const char *value);
+
+const vg_conf_node *vg_conf_node_get(const vg_conf *c, const char *key);
+const vg_conf_node *vg_conf_node_child(const vg_conf_node *n, const char *key);
+const char *vg_conf_get(const vg_conf *c, const char *key); /* scalar or NULL */
+const char *vg_conf_get_str(const vg_conf *c, const char *key, const char *dflt);
+bool vg_conf_get_bool(const vg_conf *c, const char *key, bool dflt); /* yes/true/on/1 */
+int64_t vg_conf_get_int(const vg_conf *c, const char *key, int64_t dflt);
+/* Sizes with suffixes: "64mb", "1gb", "32kb" (Suricata's units, base 1024). */
+uint64_t vg_conf_get_size(const vg_conf *c, const char *key, uint64_t dflt);
+
+#endif
