@@ -160,7 +160,11 @@ struct vg_keyword {
     const char *alias;     /* second name, or NULL (e.g. "http_uri" for "http.uri") */
     uint32_t flags;        /* VG_KW_* */
     /* Parse arg (NULL for VG_KW_NOOPT keywords), update the sig or the
-     * parser state.  On error fill errbuf with the reason (without file:line,
+     * parser state.  arg is the option value with surrounding whitespace
+     * trimmed and otherwise exactly as written (Suricata's convention):
+     * quotes, a leading '!' and backslash escapes (\" \; \\) are kept, so
+     * content can parse its own quoting and |hex|; vg_rule_unquote() strips
+     * quotes and resolves escapes for keywords that want plain text.  On error fill errbuf with the reason (without file:line,
      * the parser adds it) and return a negative VG_E*. */
     int (*setup)(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf);
     /* Packet-level match for VG_LIST_MATCH / VG_LIST_POSTMATCH keywords:
@@ -181,6 +185,11 @@ vg_sm *vg_rule_parser_last_payload(vg_rule_parser *rp, vg_sig *s);
 int vg_rule_parser_set_buf(vg_rule_parser *rp, vg_sig *s, uint16_t buf_id, char *errbuf);
 /* The rule set's byte_extract/byte_math variable index for name, or -1. */
 int vg_rule_parser_var(vg_rule_parser *rp, const char *name, bool create);
+
+/* Copy in to out (outsz bytes) without surrounding double quotes (if any),
+ * resolving the escapes \" \; \\ ; 0 or VG_EINVAL (unbalanced quote, too
+ * long).  Added by detect for keyword setup() functions. */
+int vg_rule_unquote(const char *in, char *out, size_t outsz);
 
 /* Lookup by name in the keyword table (keyword.c). */
 const vg_keyword *vg_keyword_find(const char *name);
