@@ -36,6 +36,7 @@ int vg_conf_set_kv(vg_conf *c, const char *kv, char *errbuf) VG_WARN_UNUSED;
 int vg_conf_set(vg_conf *c, const char *key, const char *value);
 
 const vg_conf_node *vg_conf_node_get(const vg_conf *c, const char *key);
+/* key may be a dotted path relative to n. */
 const vg_conf_node *vg_conf_node_child(const vg_conf_node *n, const char *key);
 const char *vg_conf_get(const vg_conf *c, const char *key); /* scalar or NULL */
 const char *vg_conf_get_str(const vg_conf *c, const char *key, const char *dflt);
@@ -43,5 +44,13 @@ bool vg_conf_get_bool(const vg_conf *c, const char *key, bool dflt); /* yes/true
 int64_t vg_conf_get_int(const vg_conf *c, const char *key, int64_t dflt);
 /* Sizes with suffixes: "64mb", "1gb", "32kb" (Suricata's units, base 1024). */
 uint64_t vg_conf_get_size(const vg_conf *c, const char *key, uint64_t dflt);
+
+/* The same parsers for a value in hand (e.g. a node found by iteration):
+ * VG_OK and *out set, or VG_EINVAL (bad or NULL), VG_ELIMIT (out of range). */
+int vg_conf_parse_bool(const char *v, bool *out); /* yes/no true/false on/off 1/0 y/n */
+int vg_conf_parse_int(const char *v, int64_t *out);
+int vg_conf_parse_size(const char *v, uint64_t *out);
+/* "file:line" of a node for messages ("(default)" when unknown). */
+const char *vg_conf_node_where(const vg_conf_node *n, char *buf, size_t len);
 
 #endif
