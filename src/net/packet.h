@@ -133,6 +133,13 @@ typedef struct vg_packet {
     uint8_t nalerts;
     uint32_t alerts_dropped;  /* beyond VG_PKT_MAX_ALERTS (counted) */
     uint8_t action;           /* VG_ACTION_* taken on this packet (IPS) */
+
+    /* Added by the decoder (see decode.h, "Pseudo packets and flows"). */
+    bool wants_flow;          /* L4 header valid (or IP-in-IP outer): give it to the flow table
+                                 (Suricata's PKT_WANTS_FLOW); false for fragments and bad L4 */
+    uint8_t depth;            /* tunnel depth: 0 on the wire, +1 per tunnel (EVE tunnel.depth) */
+    const char *pkt_src_name; /* EVE pkt_src: "wire/pcap", "gre tunnel", "defrag", ... (static) */
+    uint32_t ip6_frag_id;     /* IPv6 fragment header identification (when is_fragment) */
 } vg_packet;
 
 /* Packet flags. */
