@@ -70,7 +70,7 @@ typedef struct vg_packet {
     const uint8_t *raw;       /* whole frame as captured */
     uint32_t raw_len;
     uint8_t *owned;           /* bytes owned by a pseudo packet, freed with it */
-    enum vg_pkt_src src;
+    enum vg_pkt_src pkt_src;  /* renamed from `src`, which clashed with the address `src` below */
     struct vg_packet *root;   /* outermost packet for tunnel/defrag pseudo packets */
 
     /* Link layer */
