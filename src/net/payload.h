@@ -30,15 +30,41 @@ typedef struct vg_inspect_ctx {
     /* when inspecting a stream chunk, absolute stream offset of buf[0] */
     uint64_t stream_offset;
     bool is_stream;
+    /* Added by the payload engine (zero-initialise the struct): */
+    void *pcre_md;            /* pcre2 match data, created on first use, thread-owned */
+    uint64_t budget_hits;     /* inspections cut short by the step budget */
+    uint64_t pcre_limit_hits; /* pcre match/depth limit reached (treated as no match) */
 } vg_inspect_ctx;
+
+/* Step budget per vg_payload_inspect() call (Suricata's default
+ * inspection-recursion-limit): past it the inspection is abandoned as
+ * "no match" and budget_hits is incremented. */
+#define VG_PAYLOAD_STEP_LIMIT 3000
+
+/* Free what an inspect ctx allocated lazily (b64, pcre_md); the struct itself
+ * is the caller's.  Safe on a zeroed or already released ctx. */
+void vg_inspect_ctx_release(vg_inspect_ctx *ic);
 
 /* Inspect buf against the sm list of one buffer: 1 match, 0 no match. */
 int vg_payload_inspect(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *list,
                        const uint8_t *buf, uint32_t len);
 
+/* The bytes of buffer buf_id for packet p (VG_BUF_PAYLOAD: the packet
+ * payload; the header buffers: the IPv4 header with options, the IPv6
+ * header with its extension headers, the TCP header with options, the UDP
+ * header, the ICMPv4/ICMPv6 header).  Returns VG_OK with data/len set (len
+ * may be 0), or VG_DECLINED when the packet has no such buffer (then the
+ * list cannot match).  VG_BUF_BASE64_DATA is never inspected directly:
+ * vg_payload_inspect() runs that list itself when it reaches base64_decode.
+ * Borrowed from p. */
+int vg_payload_buffer_for(const vg_packet *p, uint16_t buf_id, const uint8_t **data,
+                          uint32_t *len);
+
 /* Choose each signature's fast pattern (fast_pattern keyword, else the
- * longest suitable content, as Suricata does) and fill s->fast_pattern.
- * Called once per signature after parsing. */
+ * longest suitable content, as Suricata does) and fill s->fast_pattern and
+ * s->fast_pattern_buf.  Called once per signature after parsing.  A sig whose
+ * only candidates are negated contents (or none) gets NULL: it is then always
+ * a candidate.  Contents in the base64_data list are never chosen. */
 void vg_payload_choose_fast_pattern(vg_sig *s);
 
 /* Prefilter database over the fast patterns of a set of signatures for one
@@ -46,13 +72,22 @@ void vg_payload_choose_fast_pattern(vg_sig *s);
 typedef struct vg_mpm vg_mpm;
 typedef struct vg_mpm_scratch vg_mpm_scratch;
 
+/* Only sigs with s->fast_pattern set and s->fast_pattern_buf == buf_id are
+ * put in the database (identical patterns once); the others are ignored, and
+ * the caller treats sigs without a fast pattern as always candidates.  A set
+ * with no pattern gives a valid mpm whose scans report nothing. */
 int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf_id,
                  char *errbuf) VG_WARN_UNUSED;
 void vg_mpm_free(vg_mpm *m);
+/* Distinct patterns in m (for statistics). */
+uint32_t vg_mpm_patterns(const vg_mpm *m);
+/* Make *scratch usable with m: allocates it when *scratch is NULL, else grows
+ * it, so one scratch per thread serves every database of the rule set. */
 int vg_mpm_scratch_alloc(const vg_mpm *m, vg_mpm_scratch **scratch);
 void vg_mpm_scratch_free(vg_mpm_scratch *scratch);
 /* Scan buf; for each signature whose fast pattern occurs, call cb(sig, arg)
- * (at most once per signature per scan). */
+ * (at most once per signature per scan, in no particular order; cb must not
+ * scan with the same scratch). */
 int vg_mpm_scan(const vg_mpm *m, vg_mpm_scratch *scratch, const uint8_t *buf, uint32_t len,
                 void (*cb)(const vg_sig *s, void *arg), void *arg);
 
