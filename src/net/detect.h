@@ -27,6 +27,11 @@ typedef struct vg_stream_chunk {
     uint64_t offset;
     bool toserver;
     bool flow_end;      /* final inspection at flow timeout / end of capture */
+    /* Added: the payload to log for an alert on this chunk when it differs
+     * from data: the whole inspected range with "[N bytes missing]" at gaps,
+     * as Suricata logs stream payloads.  NULL: log data/len.  Same lifetime. */
+    const uint8_t *log_data;
+    uint32_t log_len;
 } vg_stream_chunk;
 
 typedef struct vg_detect_stats {

@@ -140,6 +140,11 @@ typedef struct vg_packet {
     uint8_t depth;            /* tunnel depth: 0 on the wire, +1 per tunnel (EVE tunnel.depth) */
     const char *pkt_src_name; /* EVE pkt_src: "wire/pcap", "gre tunnel", "defrag", ... (static) */
     uint32_t ip6_frag_id;     /* IPv6 fragment header identification (when is_fragment) */
+
+    /* Added by the flow table: stream (TCP session) events raised on this
+     * packet; names from vg_stream_event_name() (net/flow/flow_table.h). */
+    uint8_t stream_events[4];
+    uint8_t nstream_events;
 } vg_packet;
 
 /* Packet flags. */

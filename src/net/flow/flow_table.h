@@ -36,7 +36,9 @@ typedef struct vg_flow_table vg_flow_table;
 #define VG_MAX_CHUNKS 4
 
 /* Why a flow ended, for EVE flow.reason: "timeout", "forced", "shutdown". */
-typedef enum { VG_FLOW_END_TIMEOUT, VG_FLOW_END_FORCED, VG_FLOW_END_SHUTDOWN } vg_flow_end;
+typedef enum { VG_FLOW_END_TIMEOUT, VG_FLOW_END_FORCED, VG_FLOW_END_SHUTDOWN,
+               VG_FLOW_END_TCP_REUSE /* added: a SYN reused the tuple of a closed session ("tcp_reuse") */
+} vg_flow_end;
 
 /* Called once per ending flow, before it is freed.  chunks/nchunks are the
  * final not-yet-inspected stream data (TCP), valid during the call. */
@@ -67,5 +69,28 @@ void vg_flow_eve_tuple(const vg_packet *p, vg_jb *jb);
 
 /* Counters as the `flow` and `tcp` objects of EVE stats. */
 void vg_flow_table_stats_eve(const vg_flow_table *ft, vg_jb *jb);
+
+/* ---- Additions (additive only) ---- */
+
+/* IPS mode (--simulate-ips / inline): exception policies "auto" become
+ * drop-flow / drop-packet, drop policies take effect.  Default: IDS. */
+void vg_flow_table_set_ips(vg_flow_table *ft, bool ips);
+
+/* Ask for raw stream inspection of f's data in one direction at the next
+ * packet, regardless of the chunk size (Suricata's app-layer "trigger raw",
+ * e.g. when an HTTP request is complete). */
+void vg_flow_trigger_raw(vg_flow *f, bool toserver);
+
+/* TCP session state name for f ("established", "closed", ...; "none"). */
+const char *vg_flow_tcp_state(const vg_flow *f);
+
+/* Stream events: p->stream_events[] hold ids; the name is what EVE anomaly
+ * shows and the stream-event keyword takes ("stream.pkt_invalid_ack").
+ * lookup accepts the name with or without the "stream." prefix; -1 if none. */
+const char *vg_stream_event_name(int ev);
+int vg_stream_event_lookup(const char *name);
+
+/* Memory in use by the table (flows, sessions, reassembly), for stats. */
+uint64_t vg_flow_table_memuse(const vg_flow_table *ft);
 
 #endif

@@ -1,0 +1,856 @@
+/*
+ * flow_table.c: the bidirectional flow table.
+ *
+ * Job: find or create the flow of each packet, set its direction, count it,
+ * run TCP session tracking, and end flows on timeout, eviction, reuse or
+ * shutdown (handing them to the caller's callback once, then freeing them).
+ *
+ * Invariants: a node is in the hash and in exactly one timeout list
+ * (protocol class x flow state), ordered by last-seen time, so expiry walks
+ * each list from its head and stops at the first live flow; or it is on the
+ * pending list (ended, callback not yet run); or in the spare pool.
+ *
+ * Limits: flow.memcap bounds the nodes; when a new flow would pass it the
+ * table enters emergency mode (shorter timeouts) and evicts the least
+ * recently seen flow ("forced"); without any evictable flow the packet gets
+ * no flow and flow.memcap is counted.  No allocation per packet: nodes are
+ * recycled through a spare pool.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/flow/flow_int.h"
+
+/* ---- configuration ---- */
+
+static const uint32_t dflt_tmo[4][3] = {
+    /* new, established, closed */
+    {30, 300, 0},   /* default (other protocols) */
+    {60, 600, 60},  /* tcp */
+    {30, 300, 0},   /* udp */
+    {30, 300, 0},   /* icmp */
+};
+static const uint32_t dflt_etmo[4][3] = {
+    {10, 100, 0},
+    {5, 100, 10},
+    {10, 100, 0},
+    {10, 100, 0},
+};
+
+static int parse_exc_policy(const char *s, uint8_t dflt)
+{
+    if (!s)
+        return dflt;
+    static const struct { const char *name; uint8_t v; } t[] = {
+        {"ignore", EXC_IGNORE}, {"drop-packet", EXC_DROP_PACKET}, {"drop-flow", EXC_DROP_FLOW},
+        {"reject", EXC_REJECT}, {"bypass", EXC_BYPASS}, {"pass-packet", EXC_PASS_PACKET},
+        {"pass-flow", EXC_PASS_FLOW}, {"auto", EXC_AUTO},
+    };
+    for (size_t i = 0; i < VG_ARRAY_LEN(t); i++)
+        if (strcmp(s, t[i].name) == 0)
+            return t[i].v;
+    return -1;
+}
+
+static int parse_policy_name(const char *s)
+{
+    static const char *const names[] = {
+        "bsd", "bsd-right", "old-linux", "linux", "old-solaris", "solaris", "hpux10",
+        "hpux11", "irix", "macos", "windows", "vista", "windows2k3", "first", "last",
+    };
+    for (size_t i = 0; i < VG_ARRAY_LEN(names); i++)
+        if (strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int conf_exc(const vg_conf *conf, const char *key, uint8_t master, uint8_t *out,
+                    char *errbuf)
+{
+    const char *v = conf ? vg_conf_get(conf, key) : NULL;
+    int r = parse_exc_policy(v, master);
+    if (r < 0)
+        return vg_err(errbuf, VG_EINVAL, "%s: unknown exception policy \"%s\"", key, v);
+    *out = (uint8_t)r;
+    return VG_OK;
+}
+
+static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
+{
+    memset(c, 0, sizeof *c);
+    c->flow_memcap = conf ? vg_conf_get_size(conf, "flow.memcap", 128ull << 20) : 128ull << 20;
+    int64_t hs = conf ? vg_conf_get_int(conf, "flow.hash-size", 65536) : 65536;
+    if (hs < 1 || hs > (1 << 26))
+        return vg_err(errbuf, VG_EINVAL, "flow.hash-size: %lld out of range", (long long)hs);
+    uint32_t sz = 1;
+    while (sz < (uint32_t)hs)
+        sz <<= 1;
+    c->hash_size = sz;
+    int64_t er = conf ? vg_conf_get_int(conf, "flow.emergency-recovery", 30) : 30;
+    c->emergency_recovery = (uint32_t)(er < 0 ? 0 : er > 100 ? 100 : er);
+    memcpy(c->tmo, dflt_tmo, sizeof c->tmo);
+    memcpy(c->etmo, dflt_etmo, sizeof c->etmo);
+    if (conf) {
+        static const char *const pn[4] = {"default", "tcp", "udp", "icmp"};
+        static const char *const sn[3] = {"new", "established", "closed"};
+        char key[96];
+        for (int p = 0; p < 4; p++) {
+            for (int s = 0; s < 3; s++) {
+                /* a missing key keeps that protocol's built-in default */
+                snprintf(key, sizeof key, "flow-timeouts.%s.%s", pn[p], sn[s]);
+                int64_t v = vg_conf_get_int(conf, key, dflt_tmo[p][s]);
+                c->tmo[p][s] = (uint32_t)(v < 0 ? 0 : v);
+                snprintf(key, sizeof key, "flow-timeouts.%s.emergency-%s", pn[p], sn[s]);
+                v = vg_conf_get_int(conf, key, dflt_etmo[p][s]);
+                c->etmo[p][s] = (uint32_t)(v < 0 ? 0 : v);
+            }
+        }
+    }
+    c->midstream = conf ? vg_conf_get_bool(conf, "stream.midstream", false) : false;
+    c->async_oneside = conf ? vg_conf_get_bool(conf, "stream.async-oneside", false) : false;
+    uint8_t master = EXC_AUTO;
+    int rc = conf_exc(conf, "exception-policy", EXC_AUTO, &master, errbuf);
+    if (rc)
+        return rc;
+    if ((rc = conf_exc(conf, "stream.midstream-policy", master, &c->midstream_policy, errbuf)) ||
+        (rc = conf_exc(conf, "flow.memcap-policy", master, &c->flow_memcap_policy, errbuf)) ||
+        (rc = conf_exc(conf, "stream.memcap-policy", master, &c->stream_memcap_policy, errbuf)) ||
+        (rc = conf_exc(conf, "stream.reassembly.memcap-policy", master, &c->reasm_memcap_policy,
+                       errbuf)))
+        return rc;
+    c->stream_memcap = conf ? vg_conf_get_size(conf, "stream.memcap", 64ull << 20) : 64ull << 20;
+    c->reasm_memcap = conf ? vg_conf_get_size(conf, "stream.reassembly.memcap", 256ull << 20)
+                           : 256ull << 20;
+    c->depth = conf ? vg_conf_get_size(conf, "stream.reassembly.depth", 1ull << 20) : 1ull << 20;
+    uint64_t cts = conf ? vg_conf_get_size(conf, "stream.reassembly.toserver-chunk-size", 2560)
+                        : 2560;
+    uint64_t ctc = conf ? vg_conf_get_size(conf, "stream.reassembly.toclient-chunk-size", 2560)
+                        : 2560;
+    c->chunk_ts = (uint32_t)VG_MIN(cts, 1u << 30);
+    c->chunk_tc = (uint32_t)VG_MIN(ctc, 1u << 30);
+    c->default_policy = POL_BSD;
+    if (conf) {
+        /* host-os-policy: only a catch-all 0.0.0.0/0 or ::/0 entry is
+         * honoured for now (per-host radix lookup is future work). */
+        const vg_conf_node *hp = vg_conf_node_get(conf, "host-os-policy");
+        for (const vg_conf_node *pn = hp ? hp->child : NULL; pn; pn = pn->next) {
+            int pol = parse_policy_name(pn->name);
+            if (pol < 0)
+                continue;
+            for (const vg_conf_node *e = pn->child; e; e = e->next) {
+                if (e->value && (strcmp(e->value, "0.0.0.0/0") == 0 ||
+                                 strcmp(e->value, "::/0") == 0))
+                    c->default_policy = (uint8_t)pol;
+            }
+            if (pn->value && (strstr(pn->value, "0.0.0.0/0")))
+                c->default_policy = (uint8_t)pol;
+        }
+    }
+    c->vlan_tracking = conf ? vg_conf_get_bool(conf, "vlan.use-for-tracking", true) : true;
+    c->log_exception_policy =
+        conf ? vg_conf_get_bool(conf, "outputs.eve-log.types.flow.exception-policy", false)
+             : false;
+    return VG_OK;
+}
+
+/* ---- lifecycle ---- */
+
+int vg_flow_table_new(vg_flow_table **out, const vg_conf *conf, char *errbuf)
+{
+    *out = NULL;
+    vg_flow_table *ft = calloc(1, sizeof *ft);
+    if (!ft)
+        return vg_err(errbuf, VG_ENOMEM, "flow table: out of memory");
+    int rc = load_cfg(&ft->cfg, conf, errbuf);
+    if (rc) {
+        free(ft);
+        return rc;
+    }
+    ft->buckets = calloc(ft->cfg.hash_size, sizeof *ft->buckets);
+    if (!ft->buckets) {
+        uint32_t hs = ft->cfg.hash_size;
+        free(ft);
+        return vg_err(errbuf, VG_ENOMEM, "flow table: out of memory for %u buckets", hs);
+    }
+    ft->mask = ft->cfg.hash_size - 1;
+    ft->flow_memuse = (uint64_t)ft->cfg.hash_size * sizeof(fnode *);
+    *out = ft;
+    return VG_OK;
+}
+
+void vg_flow_table_set_ips(vg_flow_table *ft, bool ips)
+{
+    ft->cfg.ips = ips;
+}
+
+static void node_release(vg_flow_table *ft, fnode *n)
+{
+    if (n->f.tcp) {
+        vg_tcp_session_release(ft, n->f.tcp);
+        n->f.tcp = NULL;
+        ft->tcp_memuse -= sizeof(struct vg_tcp_session);
+    }
+    if (n->f.detect_state) {
+        vg_detect_flow_free(n->f.detect_state);
+        n->f.detect_state = NULL;
+    }
+}
+
+static void free_list(vg_flow_table *ft, fnode *n)
+{
+    while (n) {
+        fnode *nx = n->next;
+        node_release(ft, n);
+        free(n);
+        n = nx;
+    }
+}
+
+void vg_flow_table_free(vg_flow_table *ft)
+{
+    if (!ft)
+        return;
+    for (int i = 0; i < NTLISTS; i++)
+        free_list(ft, ft->lhead[i]);
+    free_list(ft, ft->pend_head);
+    free_list(ft, ft->spare);
+    free(ft->buckets);
+    free(ft->logbuf[0]);
+    free(ft->logbuf[1]);
+    free(ft);
+}
+
+uint64_t vg_flow_table_memuse(const vg_flow_table *ft)
+{
+    return ft->flow_memuse + ft->tcp_memuse + ft->reasm_memuse;
+}
+
+/* ---- keys and hashing ---- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint32_t key_hash(const flow_key *k)
+{
+    uint64_t w[sizeof(flow_key) / 8];
+    memcpy(w, k, sizeof w);
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < VG_ARRAY_LEN(w); i++)
+        h = mix64(h ^ w[i]) + i;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Normalise (src, sp) / (dst, dp) so both directions give the same key. */
+static void make_key(flow_key *k, const vg_flow_table *ft, uint8_t proto, uint8_t family,
+                     const uint8_t *sa, uint16_t sp, const uint8_t *da, uint16_t dp,
+                     const vg_packet *p)
+{
+    memset(k, 0, sizeof *k);
+    int c = memcmp(sa, da, 16);
+    if (c < 0 || (c == 0 && sp <= dp)) {
+        memcpy(k->a, sa, 16);
+        memcpy(k->b, da, 16);
+        k->pa = sp;
+        k->pb = dp;
+    } else {
+        memcpy(k->a, da, 16);
+        memcpy(k->b, sa, 16);
+        k->pa = dp;
+        k->pb = sp;
+    }
+    k->proto = proto;
+    k->family = family;
+    k->depth = p->depth;
+    if (ft->cfg.vlan_tracking) {
+        for (int i = 0; i < p->vlan_n && i < 3; i++)
+            k->vlan[i] = p->vlan_id[i];
+    }
+}
+
+static int proto_class(uint8_t proto)
+{
+    switch (proto) {
+    case 6: return 1;
+    case 17: return 2;
+    case 1: case 58: return 3;
+    default: return 0;
+    }
+}
+
+/* ---- timeout lists ---- */
+
+static inline int tlist_of(const fnode *n)
+{
+    int st = n->state == FST_BYPASSED ? FST_ESTABLISHED : n->state;
+    return proto_class(n->f.proto) * 3 + st;
+}
+
+static void list_unlink(vg_flow_table *ft, fnode *n)
+{
+    int l = n->tlist;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        ft->lhead[l] = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        ft->ltail[l] = n->prev;
+    n->prev = n->next = NULL;
+}
+
+static void list_append(vg_flow_table *ft, fnode *n)
+{
+    int l = tlist_of(n);
+    n->tlist = (uint8_t)l;
+    n->next = NULL;
+    n->prev = ft->ltail[l];
+    if (ft->ltail[l])
+        ft->ltail[l]->next = n;
+    else
+        ft->lhead[l] = n;
+    ft->ltail[l] = n;
+}
+
+void vg_flow_set_state(vg_flow_table *ft, fnode *n, uint8_t state)
+{
+    if (n->state == state || n->state == FST_BYPASSED)
+        return;
+    n->state = state;
+    if (state == FST_ESTABLISHED)
+        n->f.flags |= VG_FLOW_ESTABLISHED;
+    if (n->in_hash) {
+        list_unlink(ft, n);
+        list_append(ft, n);
+    }
+}
+
+static void hash_unlink(vg_flow_table *ft, fnode *n)
+{
+    fnode **pp = &ft->buckets[n->hash & ft->mask];
+    while (*pp && *pp != n)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = n->hnext;
+    n->hnext = NULL;
+}
+
+/* Take n out of the hash and its timeout list and queue it for the end
+ * callback (run by the next expire call). */
+static void flow_end(vg_flow_table *ft, fnode *n, vg_flow_end why, const struct timeval *now)
+{
+    if (!n->in_hash)
+        return;
+    hash_unlink(ft, n);
+    list_unlink(ft, n);
+    n->in_hash = false;
+    n->end_reason = why;
+    n->end_ts = *now;
+    n->emergency = ft->emergency;
+    ft->active--;
+    n->prev = ft->pend_tail;
+    n->next = NULL;
+    if (ft->pend_tail)
+        ft->pend_tail->next = n;
+    else
+        ft->pend_head = n;
+    ft->pend_tail = n;
+    ft->npending++;
+}
+
+/* Memory of flows still in the hash (pending ones are on their way out). */
+static inline uint64_t live_memuse(const vg_flow_table *ft)
+{
+    return ft->flow_memuse - ft->npending * sizeof(fnode);
+}
+
+static fnode *node_get(vg_flow_table *ft)
+{
+    fnode *n = ft->spare;
+    if (n) {
+        ft->spare = n->next;
+        ft->nspare--;
+    } else {
+        n = malloc(sizeof *n);
+        if (!n)
+            return NULL;
+    }
+    memset(n, 0, offsetof(fnode, ssn_storage));
+    return n;
+}
+
+static void node_put(vg_flow_table *ft, fnode *n)
+{
+    node_release(ft, n);
+    ft->flow_memuse -= sizeof(fnode);
+    if (ft->nspare < 1024) {
+        n->next = ft->spare;
+        ft->spare = n;
+        ft->nspare++;
+    } else {
+        free(n);
+    }
+}
+
+static bool timed_out(const vg_flow_table *ft, const fnode *n, const struct timeval *now)
+{
+    int pc = proto_class(n->f.proto);
+    int st = n->state == FST_BYPASSED ? FST_ESTABLISHED : n->state;
+    uint32_t t = ft->emergency ? ft->cfg.etmo[pc][st] : ft->cfg.tmo[pc][st];
+    int64_t age_us = ((int64_t)now->tv_sec - n->f.last.tv_sec) * 1000000 +
+                     ((int64_t)now->tv_usec - n->f.last.tv_usec);
+    return age_us > (int64_t)t * 1000000;
+}
+
+static void expire_scan(vg_flow_table *ft, const struct timeval *now)
+{
+    for (int l = 0; l < NTLISTS; l++) {
+        while (ft->lhead[l] && timed_out(ft, ft->lhead[l], now))
+            flow_end(ft, ft->lhead[l], VG_FLOW_END_TIMEOUT, now);
+    }
+}
+
+static void check_emergency_over(vg_flow_table *ft)
+{
+    if (ft->emergency &&
+        live_memuse(ft) <= ft->cfg.flow_memcap / 100 * (100 - ft->cfg.emergency_recovery)) {
+        ft->emergency = false;
+        ft->st.emerg_over++;
+    }
+}
+
+/* Evict the least recently seen flow (emergency).  Returns false if none. */
+static bool evict_one(vg_flow_table *ft, const struct timeval *now)
+{
+    fnode *best = NULL;
+    for (int l = 0; l < NTLISTS; l++) {
+        fnode *h = ft->lhead[l];
+        if (h && (!best || timercmp(&h->f.last, &best->f.last, <)))
+            best = h;
+    }
+    if (!best)
+        return false;
+    ft->st.get_used++;
+    ft->st.wrk_evicted++;
+    flow_end(ft, best, VG_FLOW_END_FORCED, now);
+    return true;
+}
+
+static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg);
+
+/* ---- exception policies ---- */
+
+void vg_flow_apply_exception(vg_flow_table *ft, fnode *n, vg_packet *p, int target_bit,
+                             uint8_t policy)
+{
+    if (policy == EXC_AUTO)
+        policy = ft->cfg.ips ? (target_bit == EXT_MIDSTREAM ? EXC_IGNORE : EXC_DROP_FLOW)
+                             : EXC_IGNORE;
+    /* drop policies only make sense inline; in IDS mode they are ignored */
+    if (!ft->cfg.ips && (policy == EXC_DROP_PACKET || policy == EXC_DROP_FLOW))
+        policy = EXC_IGNORE;
+    if (n) {
+        int idx = __builtin_ctz((unsigned)target_bit);
+        n->exc_targets |= (uint8_t)target_bit;
+        n->exc_policy[idx & 3] = policy;
+    }
+    switch (policy) {
+    case EXC_DROP_FLOW:
+    case EXC_REJECT:
+        if (n)
+            n->f.flags |= VG_FLOW_DROP;
+        /* fall through */
+    case EXC_DROP_PACKET:
+        if (p)
+            p->flags |= VG_PKT_WANT_DROP;
+        break;
+    case EXC_PASS_FLOW:
+        if (n)
+            n->f.flags |= VG_FLOW_PASS | VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_NOPACKET_INSPECT;
+        if (p)
+            p->flags |= VG_PKT_NOPAYLOAD_INSPECT;
+        break;
+    case EXC_BYPASS:
+        if (n) {
+            n->f.flags |= VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_NOPACKET_INSPECT;
+            if (n->state != FST_BYPASSED) {
+                n->state = FST_BYPASSED;
+                if (n->in_hash) {
+                    list_unlink(ft, n);
+                    list_append(ft, n);
+                }
+            }
+        }
+        if (p)
+            p->flags |= VG_PKT_NOPAYLOAD_INSPECT;
+        break;
+    case EXC_PASS_PACKET:
+        if (p)
+            p->flags |= VG_PKT_NOPAYLOAD_INSPECT;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- direction ---- */
+
+void vg_flow_swap_dir(fnode *n)
+{
+    vg_flow *f = &n->f;
+    vg_addr a = f->src;
+    f->src = f->dst;
+    f->dst = a;
+    uint16_t pt = f->sp;
+    f->sp = f->dp;
+    f->dp = pt;
+    uint64_t t = f->pkts_toserver;
+    f->pkts_toserver = f->pkts_toclient;
+    f->pkts_toclient = t;
+    t = f->bytes_toserver;
+    f->bytes_toserver = f->bytes_toclient;
+    f->bytes_toclient = t;
+    uint32_t seen = f->flags & (VG_FLOW_TOSERVER_SEEN | VG_FLOW_TOCLIENT_SEEN);
+    f->flags &= ~(uint32_t)(VG_FLOW_TOSERVER_SEEN | VG_FLOW_TOCLIENT_SEEN);
+    if (seen & VG_FLOW_TOSERVER_SEEN)
+        f->flags |= VG_FLOW_TOCLIENT_SEEN;
+    if (seen & VG_FLOW_TOCLIENT_SEEN)
+        f->flags |= VG_FLOW_TOSERVER_SEEN;
+    bool hi = n->has_icmp;
+    uint8_t ty = n->icmp_type, co = n->icmp_code;
+    n->has_icmp = n->has_resp_icmp;
+    n->icmp_type = n->resp_icmp_type;
+    n->icmp_code = n->resp_icmp_code;
+    n->has_resp_icmp = hi;
+    n->resp_icmp_type = ty;
+    n->resp_icmp_code = co;
+}
+
+static bool addr_eq(const vg_addr *a, const uint8_t *b)
+{
+    return memcmp(a->a, b, 16) == 0;
+}
+
+/* ICMPv4 destination unreachable quoting an IPv4 packet: the quoted tuple,
+ * read with bounds checks from the ICMP payload (embedded IP header + 8). */
+static bool icmp_error_tuple(const vg_packet *p, uint8_t *proto, uint8_t src[16],
+                             uint8_t dst[16], uint16_t *sp, uint16_t *dp)
+{
+    if (p->proto != 1 || p->icmp_type != 3 || !p->payload || p->payload_len < 20)
+        return false;
+    const uint8_t *e = p->payload;
+    if ((e[0] >> 4) != 4)
+        return false;
+    uint32_t hl = (uint32_t)(e[0] & 0x0f) * 4;
+    if (hl < 20 || p->payload_len < hl)
+        return false;
+    memset(src, 0, 16);
+    memset(dst, 0, 16);
+    memcpy(src, e + 12, 4);
+    memcpy(dst, e + 16, 4);
+    *proto = e[9];
+    *sp = *dp = 0;
+    if (*proto == 6 || *proto == 17) {
+        if (p->payload_len < hl + 4)
+            return false;
+        *sp = (uint16_t)(e[hl] << 8 | e[hl + 1]);
+        *dp = (uint16_t)(e[hl + 2] << 8 | e[hl + 3]);
+    }
+    return true;
+}
+
+static fnode *lookup(vg_flow_table *ft, const flow_key *k, uint32_t h)
+{
+    for (fnode *n = ft->buckets[h & ft->mask]; n; n = n->hnext)
+        if (n->hash == h && memcmp(&n->key, k, sizeof *k) == 0)
+            return n;
+    return NULL;
+}
+
+static uint64_t make_flow_id(vg_flow_table *ft, uint32_t h, const struct timeval *ts)
+{
+    uint64_t x = mix64(((uint64_t)h << 32) ^ (uint64_t)ts->tv_sec * 1000000u ^
+                       (uint64_t)ts->tv_usec ^ mix64(++ft->id_counter));
+    /* < 2^51 so JSON readers that use doubles keep it exact */
+    x &= (1ull << 51) - 1;
+    return x ? x : 1;
+}
+
+/* TCP session reuse: a SYN on a tuple whose session is closing or closed
+ * starts a new flow; the old one ends with reason "tcp_reuse". */
+static bool tcp_reuse(const fnode *n, const vg_packet *p)
+{
+    const struct vg_tcp_session *s = n->f.tcp;
+    if (!s || (p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN)
+        return false;
+    if (s->state < TCPS_TIME_WAIT && s->state != TCPS_CLOSED)
+        return false;
+    if (s->state == TCPS_LAST_ACK || s->state == TCPS_CLOSE_WAIT || s->state == TCPS_CLOSING)
+        return false;
+    /* same SYN retransmitted: not a reuse */
+    bool from_client = addr_eq(&n->f.src, p->src.a) && n->f.sp == p->sp;
+    if (from_client && p->tcp_seq == s->client.isn)
+        return false;
+    return true;
+}
+
+vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
+{
+    p->flow = NULL;
+    p->nstream_events = 0;
+    if (!p->wants_flow || (p->flags & VG_PKT_INVALID) || p->ipver == 0)
+        return NULL;
+    if (timercmp(&p->ts, &ft->last_ts, >))
+        ft->last_ts = p->ts;
+
+    flow_key k;
+    uint32_t h;
+    fnode *n = NULL;
+    bool icmp_err = false;
+    uint8_t eproto, es[16], ed[16];
+    uint16_t esp, edp;
+    if (icmp_error_tuple(p, &eproto, es, ed, &esp, &edp)) {
+        make_key(&k, ft, eproto, 4, es, esp, ed, edp, p);
+        h = key_hash(&k);
+        n = lookup(ft, &k, h);
+        icmp_err = n != NULL;
+    }
+    if (!n) {
+        uint16_t sp = p->sp, dp = p->dp;
+        if (p->proto != 6 && p->proto != 17 && p->proto != 132)
+            sp = dp = 0; /* ICMP and others: one flow per address pair */
+        make_key(&k, ft, p->proto, p->src.family, p->src.a, sp, p->dst.a, dp, p);
+        h = key_hash(&k);
+        n = lookup(ft, &k, h);
+    }
+
+    if (n && p->proto == 6 && !icmp_err && tcp_reuse(n, p)) {
+        ft->st.tcp_reuse++;
+        flow_end(ft, n, VG_FLOW_END_TCP_REUSE, &p->ts);
+        n = NULL;
+    }
+
+    bool first = false;
+    if (!n) {
+        /* new flow: charge it, evicting under pressure.  Ended flows wait
+         * for their callback (pending) and still hold memory; they are
+         * bounded by PENDING_MAX, beyond which the last callback given to
+         * expire() runs here. */
+        if (live_memuse(ft) + sizeof(fnode) > ft->cfg.flow_memcap) {
+            if (!ft->emergency) {
+                ft->emergency = true;
+                ft->st.emerg_entered++;
+            }
+            expire_scan(ft, &p->ts);
+            if (ft->npending >= PENDING_MAX && ft->last_cb)
+                run_pending(ft, ft->last_cb, ft->last_cb_arg);
+            while (live_memuse(ft) + sizeof(fnode) > ft->cfg.flow_memcap &&
+                   ft->npending < PENDING_MAX && evict_one(ft, &p->ts))
+                ;
+        }
+        if (live_memuse(ft) + sizeof(fnode) > ft->cfg.flow_memcap) {
+            ft->st.memcap_drop++;
+            vg_flow_apply_exception(ft, NULL, p, EXT_FLOW_MEMCAP, ft->cfg.flow_memcap_policy);
+            return NULL;
+        }
+        n = node_get(ft);
+        if (!n) {
+            ft->st.memcap_drop++;
+            return NULL;
+        }
+        ft->flow_memuse += sizeof(fnode);
+        n->key = k;
+        n->hash = h;
+        vg_flow *f = &n->f;
+        f->src = p->src;
+        f->dst = p->dst;
+        f->sp = p->sp;
+        f->dp = p->dp;
+        f->proto = p->proto;
+        if (p->proto == 1 || p->proto == 58) {
+            f->sp = f->dp = 0;
+            n->has_icmp = true;
+            n->icmp_type = p->icmp_type;
+            n->icmp_code = p->icmp_code;
+        }
+        f->vlan_n = p->vlan_n > 3 ? 3 : p->vlan_n;
+        memcpy(f->vlan_id, p->vlan_id, sizeof f->vlan_id);
+        f->start = f->last = p->ts;
+        f->flow_id = make_flow_id(ft, h, &p->ts);
+        n->hnext = ft->buckets[h & ft->mask];
+        ft->buckets[h & ft->mask] = n;
+        n->in_hash = true;
+        n->state = FST_NEW;
+        n->log_exc = ft->cfg.log_exception_policy;
+        list_append(ft, n);
+        ft->active++;
+        ft->st.total++;
+        switch (p->proto) {
+        case 6: ft->st.tcp++; break;
+        case 17: ft->st.udp++; break;
+        case 1: ft->st.icmpv4++; break;
+        case 58: ft->st.icmpv6++; break;
+        default: break;
+        }
+        first = true;
+    }
+
+    vg_flow *f = &n->f;
+    /* direction: ports first (when they differ), else addresses */
+    bool toserver;
+    if (icmp_err) {
+        toserver = addr_eq(&f->src, p->src.a);
+    } else if ((p->proto == 6 || p->proto == 17 || p->proto == 132) && p->sp != p->dp) {
+        toserver = f->sp == p->sp;
+    } else {
+        toserver = addr_eq(&f->src, p->src.a);
+    }
+
+    p->flow = f;
+    f->last = p->ts;
+    list_unlink(ft, n);
+    list_append(ft, n);
+    if (first)
+        p->flags |= VG_PKT_FIRST_IN_FLOW;
+
+    /* ICMP: remember the reply's type/code */
+    if (!icmp_err && (p->proto == 1 || p->proto == 58) && !toserver && !n->has_resp_icmp) {
+        n->has_resp_icmp = true;
+        n->resp_icmp_type = p->icmp_type;
+        n->resp_icmp_code = p->icmp_code;
+    }
+
+    bool swap = false;
+    if (p->proto == 6 && !icmp_err) {
+        p->flags |= toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT;
+        vg_tcp_track(ft, n, p, &swap);
+        if (swap) {
+            /* the session was picked up from a SYN/ACK: its sender is the server */
+            vg_flow_swap_dir(n);
+            toserver = !toserver;
+        }
+        p->flags &= ~(uint32_t)(VG_PKT_TOSERVER | VG_PKT_TOCLIENT);
+    }
+    p->flags |= toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT;
+    uint64_t bytes = p->ip_len ? p->ip_len : p->raw_len;
+    if (toserver) {
+        f->pkts_toserver++;
+        f->bytes_toserver += bytes;
+        if (!icmp_err)
+            f->flags |= VG_FLOW_TOSERVER_SEEN;
+    } else {
+        f->pkts_toclient++;
+        f->bytes_toclient += bytes;
+        if (!icmp_err)
+            f->flags |= VG_FLOW_TOCLIENT_SEEN;
+    }
+
+    if (n->state == FST_ESTABLISHED || (n->state == FST_BYPASSED && (f->flags & VG_FLOW_ESTABLISHED))) {
+        p->flags |= VG_PKT_ESTABLISHED;
+    } else if (p->proto == 6) {
+        if (f->tcp && f->tcp->state >= TCPS_ESTABLISHED)
+            p->flags |= VG_PKT_ESTABLISHED;
+    } else if ((f->flags & (VG_FLOW_TOSERVER_SEEN | VG_FLOW_TOCLIENT_SEEN)) ==
+               (VG_FLOW_TOSERVER_SEEN | VG_FLOW_TOCLIENT_SEEN)) {
+        p->flags |= VG_PKT_ESTABLISHED;
+        vg_flow_set_state(ft, n, FST_ESTABLISHED);
+    }
+    if (f->tcp && f->tcp->state >= TCPS_ESTABLISHED)
+        p->flags |= VG_PKT_STREAM_EST;
+    if (f->flags & VG_FLOW_NOPAYLOAD_INSPECT)
+        p->flags |= VG_PKT_NOPAYLOAD_INSPECT;
+    return f;
+}
+
+void vg_flow_trigger_raw(vg_flow *f, bool toserver)
+{
+    if (!f || !f->tcp)
+        return;
+    tcp_stream *st = toserver ? &f->tcp->client : &f->tcp->server;
+    st->flags |= STF_TRIGGER_RAW;
+}
+
+const char *vg_flow_tcp_state(const vg_flow *f)
+{
+    return vg_tcp_state_name(f && f->tcp ? f->tcp->state : TCPS_NONE);
+}
+
+int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunks, int max)
+{
+    vg_flow *f = p->flow;
+    if (!f || !f->tcp || max <= 0 || p->proto != 6 || !(p->flags & VG_PKT_STREAM_EST))
+        return 0;
+    struct vg_tcp_session *s = f->tcp;
+    bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
+    tcp_stream *st = toserver ? &s->client : &s->server;
+    if (!vg_reasm_raw_ready(ft, s, st, toserver))
+        return 0;
+    return vg_reasm_raw(ft, s, st, toserver, false, chunks, max, 0);
+}
+
+/* ---- ending flows ---- */
+
+static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
+{
+    while (ft->pend_head) {
+        fnode *n = ft->pend_head;
+        ft->npending--;
+        ft->pend_head = n->next;
+        if (!ft->pend_head)
+            ft->pend_tail = NULL;
+        n->next = n->prev = NULL;
+        vg_stream_chunk ch[16];
+        int nch = 0;
+        struct vg_tcp_session *s = n->f.tcp;
+        if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS)) {
+            nch = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
+            nch += vg_reasm_raw(ft, s, &s->server, false, true, ch + nch, 8, 1);
+            if (nch)
+                ft->st.pseudo++;
+        }
+        ft->st.end_state[n->state]++;
+        if (n->f.proto == 6)
+            ft->st.end_tcp_state[s ? s->state : TCPS_NONE]++;
+        if (n->end_reason == VG_FLOW_END_TIMEOUT)
+            ft->st.mgr_timeout++;
+        if (cb)
+            cb(&n->f, n->end_reason, ch, nch, arg);
+        node_put(ft, n);
+    }
+    check_emergency_over(ft);
+}
+
+void vg_flow_table_expire(vg_flow_table *ft, const struct timeval *now, vg_flow_end_cb cb,
+                          void *arg)
+{
+    ft->last_cb = cb;
+    ft->last_cb_arg = arg;
+    expire_scan(ft, now);
+    run_pending(ft, cb, arg);
+}
+
+void vg_flow_table_expire_all(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
+{
+    struct timeval now = ft->last_ts;
+    /* least recently seen first: a deterministic order */
+    for (;;) {
+        fnode *best = NULL;
+        for (int l = 0; l < NTLISTS; l++) {
+            fnode *h = ft->lhead[l];
+            if (h && (!best || timercmp(&h->f.last, &best->f.last, <)))
+                best = h;
+        }
+        if (!best)
+            break;
+        flow_end(ft, best, VG_FLOW_END_SHUTDOWN, &now);
+    }
+    run_pending(ft, cb, arg);
+}

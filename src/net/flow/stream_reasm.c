@@ -1,0 +1,398 @@
+/*
+ * stream_reasm.c: TCP reassembly, one direction at a time.
+ *
+ * Job: place each data segment at its stream offset in a per-direction
+ * buffer, resolving overlaps with the receiver's overlap policy (Suricata's
+ * target-based rules; BSD by default: the first data wins unless the new
+ * segment starts before the old one), and hand out the raw stream for
+ * inspection in Suricata's IDS manner: data acknowledged by the receiver,
+ * once at least a chunk of it is ready (or right away when the session is
+ * closing, the depth is reached or the app-layer asks), and everything left
+ * at flow end.  Missing data (a gap) is skipped and marked.
+ *
+ * Invariants: the buffer holds offsets [buf_off, buf_off + buf_cap); data
+ * below raw_progress is released (its segments dropped, the buffer
+ * compacted lazily on growth).  Segment records are sorted by offset and
+ * may overlap; they remember sender boundaries for the overlap policy.
+ *
+ * Limits: stream.reassembly.depth (no data stored past it), the reassembly
+ * memcap (buffers and segment records), at most MAX_SEGS records per
+ * direction (in-order neighbours are merged once there are many).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/flow/flow_int.h"
+
+#define MAX_SEGS 4096
+#define MERGE_AFTER 16
+
+static bool mem_charge(vg_flow_table *ft, vg_packet *p, fnode *n, uint64_t add)
+{
+    if (ft->reasm_memuse + add > ft->cfg.reasm_memcap) {
+        ft->st.segment_memcap_drop++;
+        vg_flow_apply_exception(ft, n, p, EXT_REASSEMBLY_MEMCAP, ft->cfg.reasm_memcap_policy);
+        return false;
+    }
+    ft->reasm_memuse += add;
+    return true;
+}
+
+void vg_reasm_free(vg_flow_table *ft, tcp_stream *st)
+{
+    ft->reasm_memuse -= st->buf_cap + (uint64_t)st->segs_cap * sizeof(seg_rec);
+    free(st->buf);
+    free(st->segs);
+    st->buf = NULL;
+    st->segs = NULL;
+    st->buf_cap = st->segs_cap = st->nsegs = 0;
+}
+
+/* Stream offset of a sequence number (relative to base_seq; sequence space
+ * wraps, so the offset is taken near the current right edge). */
+static int64_t seq_to_off(const tcp_stream *st, uint32_t seq)
+{
+    uint64_t ref = st->right_edge;
+    uint32_t ref_seq = st->base_seq + (uint32_t)ref;
+    return (int64_t)ref + (int32_t)(seq - ref_seq);
+}
+
+uint64_t vg_reasm_acked_edge(const tcp_stream *st)
+{
+    if (!st->ack_seen)
+        return 0;
+    int64_t o = seq_to_off(st, st->last_ack);
+    return o < 0 ? 0 : (uint64_t)o;
+}
+
+/* Does the new segment [ns, ne) win over the stored one [os, oe)? */
+static bool new_wins(uint8_t pol, uint64_t ns, uint64_t ne, uint64_t os, uint64_t oe)
+{
+    if (pol == POL_LAST)
+        return true;
+    if (ns == os) {
+        if (ne > oe && pol == POL_LINUX)
+            return true;
+        if (ne >= oe && (pol == POL_OLD_LINUX || pol == POL_SOLARIS || pol == POL_HPUX11))
+            return true;
+        return false;
+    }
+    if (ns < os) {
+        if (ne >= oe && (pol == POL_SOLARIS || pol == POL_HPUX11))
+            return true;
+        switch (pol) {
+        case POL_BSD: case POL_HPUX10: case POL_IRIX: case POL_WINDOWS: case POL_WINDOWS2K3:
+        case POL_OLD_LINUX: case POL_LINUX: case POL_MACOS:
+            return true;
+        default:
+            return false;
+        }
+    }
+    return ne > oe && (pol == POL_SOLARIS || pol == POL_HPUX11);
+}
+
+/* Release data below raw_progress: drop whole segments before it. */
+static void release(tcp_stream *st)
+{
+    uint32_t i = 0;
+    while (i < st->nsegs && st->segs[i].off + st->segs[i].len <= st->raw_progress)
+        i++;
+    if (i) {
+        memmove(st->segs, st->segs + i, (st->nsegs - i) * sizeof(seg_rec));
+        st->nsegs -= i;
+    }
+}
+
+/* Make the buffer cover [off, end). */
+static bool ensure_buf(vg_flow_table *ft, fnode *n, vg_packet *p, tcp_stream *st, uint64_t end)
+{
+    if (end <= st->buf_off + st->buf_cap)
+        return true;
+    /* slide out what was inspected */
+    uint64_t keep_from = st->raw_progress;
+    if (st->nsegs && st->segs[0].off < keep_from)
+        keep_from = st->segs[0].off;
+    if (keep_from > st->buf_off && st->buf) {
+        uint64_t shift = keep_from - st->buf_off;
+        if (shift >= st->buf_cap) {
+            st->buf_off = keep_from;
+        } else {
+            memmove(st->buf, st->buf + shift, st->buf_cap - shift);
+            st->buf_off += shift;
+        }
+    }
+    if (!st->buf)
+        st->buf_off = keep_from;
+    if (end <= st->buf_off + st->buf_cap)
+        return true;
+    uint64_t need = end - st->buf_off;
+    uint64_t cap = st->buf_cap ? st->buf_cap : 2048;
+    while (cap < need)
+        cap *= 2;
+    if (cap > (1u << 31))
+        return false;
+    if (!mem_charge(ft, p, n, cap - st->buf_cap))
+        return false;
+    uint8_t *nb = realloc(st->buf, cap);
+    if (!nb) {
+        ft->reasm_memuse -= cap - st->buf_cap;
+        return false;
+    }
+    st->buf = nb;
+    st->buf_cap = (uint32_t)cap;
+    return true;
+}
+
+static bool seg_insert_at(vg_flow_table *ft, fnode *n, vg_packet *p, tcp_stream *st,
+                          uint32_t idx, uint64_t off, uint32_t len)
+{
+    if (st->nsegs >= MAX_SEGS) {
+        ft->st.insert_list_fail++;
+        return false;
+    }
+    if (st->nsegs == st->segs_cap) {
+        uint32_t nc = st->segs_cap ? st->segs_cap * 2 : 8;
+        if (!mem_charge(ft, p, n, (uint64_t)(nc - st->segs_cap) * sizeof(seg_rec)))
+            return false;
+        seg_rec *ns = realloc(st->segs, nc * sizeof(seg_rec));
+        if (!ns) {
+            ft->reasm_memuse -= (uint64_t)(nc - st->segs_cap) * sizeof(seg_rec);
+            return false;
+        }
+        st->segs = ns;
+        st->segs_cap = nc;
+    }
+    memmove(st->segs + idx + 1, st->segs + idx, (st->nsegs - idx) * sizeof(seg_rec));
+    st->segs[idx].off = off;
+    st->segs[idx].len = len;
+    st->nsegs++;
+    return true;
+}
+
+void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, vg_packet *p,
+                     uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    (void)s;
+    fnode *n = (fnode *)p->flow;
+    if (st->flags & (STF_NOREASSEMBLY | STF_DEPTH_REACHED) || !len)
+        return;
+    int64_t soff = seq_to_off(st, seq);
+    int64_t send = soff + (int64_t)len;
+    uint64_t floor = VG_MAX(st->raw_progress, st->buf_off);
+    if (send <= (int64_t)floor) {
+        vg_tcp_set_event(p, STEV_REASSEMBLY_SEGMENT_BEFORE_BASE_SEQ);
+        return;
+    }
+    if (soff < (int64_t)floor) {
+        data += (uint64_t)((int64_t)floor - soff);
+        soff = (int64_t)floor;
+    }
+    uint64_t off = (uint64_t)soff, end = (uint64_t)send;
+    if (ft->cfg.depth && end > ft->cfg.depth) {
+        if (off >= ft->cfg.depth) {
+            st->flags |= STF_DEPTH_REACHED;
+            ft->st.depth_reached++;
+            return;
+        }
+        end = ft->cfg.depth;
+        st->flags |= STF_DEPTH_REACHED;
+        ft->st.depth_reached++;
+    }
+    len = (uint32_t)(end - off);
+    if (!ensure_buf(ft, n, p, st, end))
+        return;
+    uint8_t *dst = st->buf + (off - st->buf_off);
+
+    /* fast path: in order, after all data seen so far */
+    if (off >= st->right_edge) {
+        memcpy(dst, data, len);
+        seg_rec *last = st->nsegs ? &st->segs[st->nsegs - 1] : NULL;
+        if (last && last->off + last->len == off && st->nsegs >= MERGE_AFTER &&
+            (uint64_t)last->len + len < (1u << 30)) {
+            last->len += len;
+        } else if (!seg_insert_at(ft, n, p, st, st->nsegs, off, len)) {
+            return;
+        }
+        if (off > st->right_edge && st->nsegs > 1)
+            st->max_regions = (uint8_t)VG_MIN(255, st->max_regions + 1);
+        st->right_edge = end;
+        return;
+    }
+
+    /* overlap or out of order: protect the bytes the old data keeps */
+    uint32_t idx = 0;
+    while (idx < st->nsegs && st->segs[idx].off <= off)
+        idx++;
+    bool any_overlap = false, diff = false;
+    uint64_t pos = off;
+    for (uint32_t i = 0; i < st->nsegs; i++) {
+        const seg_rec *o = &st->segs[i];
+        uint64_t os = o->off, oe = o->off + o->len;
+        if (os >= end)
+            break;
+        if (oe <= off)
+            continue;
+        any_overlap = true;
+        uint64_t is = VG_MAX(os, off), ie = VG_MIN(oe, end);
+        is = VG_MAX(is, st->buf_off);
+        if (ie <= is)
+            continue;
+        if (memcmp(st->buf + (is - st->buf_off), data + (is - off), ie - is) != 0)
+            diff = true;
+        if (new_wins(st->policy, off, end, os, oe))
+            continue;
+        /* old data stays on [is, ie): write the new bytes before it */
+        if (is > pos)
+            memcpy(st->buf + (pos - st->buf_off), data + (pos - off), is - pos);
+        if (ie > pos)
+            pos = ie;
+    }
+    /* protected ranges start in order (segments are sorted): the rest is new */
+    if (pos < end)
+        memcpy(st->buf + (pos - st->buf_off), data + (pos - off), end - pos);
+    if (any_overlap) {
+        ft->st.overlap++;
+        if (diff) {
+            ft->st.overlap_diff++;
+            vg_tcp_set_event(p, STEV_REASSEMBLY_OVERLAP_DIFFERENT_DATA);
+        }
+    }
+    if (!seg_insert_at(ft, n, p, st, idx, off, len))
+        return;
+    if (end > st->right_edge)
+        st->right_edge = end;
+    /* count data regions (contiguous blocks) for EVE *_max_regions */
+    uint32_t regions = 0;
+    uint64_t cur = 0;
+    for (uint32_t i = 0; i < st->nsegs; i++) {
+        if (i == 0 || st->segs[i].off > cur)
+            regions++;
+        uint64_t e = st->segs[i].off + st->segs[i].len;
+        if (i == 0 || e > cur)
+            cur = e;
+    }
+    if (regions > st->max_regions)
+        st->max_regions = (uint8_t)VG_MIN(255u, regions);
+}
+
+bool vg_reasm_raw_ready(const vg_flow_table *ft, const struct vg_tcp_session *s,
+                        const tcp_stream *st, bool toserver)
+{
+    if (st->right_edge <= st->raw_progress || !st->nsegs)
+        return false;
+    if (st->flags & (STF_DEPTH_REACHED | STF_TRIGGER_RAW))
+        return true;
+    if (s->state > TCPS_TIME_WAIT)
+        return true;
+    uint64_t acked = vg_reasm_acked_edge(st);
+    uint32_t chunk = toserver ? ft->cfg.chunk_ts : ft->cfg.chunk_tc;
+    return acked > st->raw_progress && acked - st->raw_progress >= chunk;
+}
+
+static bool log_reserve(vg_flow_table *ft, int slot, uint64_t need)
+{
+    if (need <= ft->logcap[slot])
+        return true;
+    if (need > (64u << 20))
+        return false;
+    uint32_t cap = ft->logcap[slot] ? ft->logcap[slot] : 4096;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *nb = realloc(ft->logbuf[slot], cap);
+    if (!nb)
+        return false;
+    ft->logbuf[slot] = nb;
+    ft->logcap[slot] = cap;
+    return true;
+}
+
+int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bool toserver,
+                 bool eof, vg_stream_chunk *chunks, int max, int logslot)
+{
+    (void)s;
+    st->flags &= ~(uint16_t)STF_TRIGGER_RAW;
+    if (!st->nsegs || max <= 0)
+        return 0;
+    uint64_t start = st->raw_progress;
+    uint64_t re = eof ? UINT64_MAX : vg_reasm_acked_edge(st);
+    if (re <= start)
+        return 0;
+    uint64_t progress = start;
+    int nch = 0;
+    uint32_t i = 0;
+    while (i < st->nsegs && nch < max) {
+        uint64_t bs = st->segs[i].off, be = bs + st->segs[i].len;
+        i++;
+        if (be <= progress)
+            continue;
+        while (i < st->nsegs && st->segs[i].off <= be) {
+            uint64_t e = st->segs[i].off + st->segs[i].len;
+            if (e > be)
+                be = e;
+            i++;
+        }
+        if (bs < progress)
+            bs = progress;
+        if (bs >= re)
+            break;
+        if (be > re)
+            be = re;
+        if (bs < st->buf_off) /* released: cannot happen, be safe */
+            bs = st->buf_off;
+        if (be <= bs)
+            continue;
+        if (bs > progress) {
+            st->flags |= STF_HAS_GAP;
+            ft->st.reasm_gap++;
+        }
+        vg_stream_chunk *c = &chunks[nch++];
+        c->data = st->buf + (bs - st->buf_off);
+        c->len = (uint32_t)(be - bs);
+        c->offset = bs;
+        c->toserver = toserver;
+        c->flow_end = eof;
+        c->log_data = NULL;
+        c->log_len = 0;
+        progress = be;
+    }
+    if (!nch) {
+        /* acknowledged but never seen: a gap with nothing after it yet */
+        if (!eof && re != UINT64_MAX && re > start && st->nsegs &&
+            st->segs[st->nsegs - 1].off + st->segs[st->nsegs - 1].len <= start) {
+            /* nothing stored in range: keep waiting for data beyond */
+        }
+        return 0;
+    }
+    /* gap markers for the logged payload, as Suricata writes them */
+    if (nch > 1 || chunks[0].offset > start) {
+        uint64_t need = 0;
+        uint64_t pos = start;
+        for (int k = 0; k < nch; k++) {
+            if (chunks[k].offset > pos)
+                need += 32;
+            need += chunks[k].len;
+            pos = chunks[k].offset + chunks[k].len;
+        }
+        if (log_reserve(ft, logslot, need)) {
+            uint8_t *o = ft->logbuf[logslot];
+            uint32_t ol = 0;
+            pos = start;
+            for (int k = 0; k < nch; k++) {
+                if (chunks[k].offset > pos)
+                    ol += (uint32_t)snprintf((char *)o + ol, 32, "[%llu bytes missing]",
+                                             (unsigned long long)(chunks[k].offset - pos));
+                memcpy(o + ol, chunks[k].data, chunks[k].len);
+                ol += chunks[k].len;
+                pos = chunks[k].offset + chunks[k].len;
+            }
+            for (int k = 0; k < nch; k++) {
+                chunks[k].log_data = o;
+                chunks[k].log_len = ol;
+            }
+        }
+    }
+    st->raw_progress = progress;
+    release(st);
+    return nch;
+}
