@@ -22,5 +22,9 @@ int vg_source_next(vg_source *s, const uint8_t **data, uint32_t *len, struct tim
 int vg_source_datalink(const vg_source *s);
 void vg_source_break(vg_source *s); /* from a signal handler: stop soon */
 void vg_source_close(vg_source *s);
+/* Kernel counters of a live source (EVE stats capture.kernel_packets,
+ * kernel_drops, kernel_ifdrops); VG_ENOTSUP for files. */
+int vg_source_stats(const vg_source *s, uint64_t *received, uint64_t *dropped,
+                    uint64_t *ifdropped) VG_WARN_UNUSED;
 
 #endif
