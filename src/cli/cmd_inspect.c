@@ -1,12 +1,238 @@
-/* cmd_inspect.c: `vigil inspect` (not yet implemented; see its issue). */
+/*
+ * cmd_inspect.c: `vigil inspect`: run configuration assessment policies
+ * (Wazuh SCA format and vigil's own) against this host or a prepared tree,
+ * print the results, and write JSON and `sca` events on request.
+ * Exit status: 0 all checks evaluated, 1 engine errors or a fatal error,
+ * 2 usage, 3 a policy's requirements are not met.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/eve.h"
+#include "core/jbuf.h"
+#include "inspect/sca.h"
+#include "inspect/sca_out.h"
+
+#define MAX_POLICIES 32
+#define MAX_SETS 64
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: vigil inspect --policy FILE [--policy FILE...] [options]\n"
+            "\n"
+            "  --policy FILE     an SCA policy (Wazuh SCA YAML, or vigil's own in data/policies)\n"
+            "  --root DIR        evaluate the tree DIR instead of / (commands are not run;\n"
+            "                    recorded outputs come from DIR/.vigil-commands.yaml)\n"
+            "  --level N         security level 1-5: selects checks and thresholds of vigil policies\n"
+            "  --set NAME=VALUE  override a threshold of a vigil policy (repeatable)\n"
+            "  --json FILE       write the results as one JSON document\n"
+            "  --eve FILE        append one `sca` event per check to FILE\n"
+            "  -l DIR            append the events to DIR/eve.json\n"
+            "  --timeout SEC     per-command timeout (default 10)\n"
+            "  --no-shell        never run `sh -c` rules, even from root-owned third-party policies\n"
+            "  -q, --quiet       print only the summary\n"
+            "  -v, --verbose     also print policy defects and timings\n");
+}
+
+static int write_json(const char *path, vg_sca_policy **pols, size_t n, const double *ms)
+{
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_jb_open_obj(&jb, NULL);
+    vg_jb_str(&jb, "tool", "vigil inspect");
+    vg_jb_str(&jb, "version", VG_VERSION);
+    vg_jb_open_arr(&jb, "policies");
+    for (size_t i = 0; i < n; i++)
+        vg_sca_json_policy(&jb, NULL, pols[i], ms[i]);
+    vg_jb_close_arr(&jb);
+    vg_jb_close_obj(&jb);
+    int rc = 0;
+    FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!fp || !vg_jb_ok(&jb)) {
+        fprintf(stderr, "vigil inspect: cannot write %s\n", path);
+        rc = 1;
+    } else {
+        fwrite(jb.buf, 1, jb.len, fp);
+        fputc('\n', fp);
+        if (fp != stdout)
+            fclose(fp);
+    }
+    vg_jb_free(&jb);
+    return rc;
+}
+
+static int write_events(const char *path, vg_sca_policy **pols, size_t n)
+{
+    char errbuf[VG_ERRBUF_SIZE];
+    vg_eve *eve;
+    if (vg_eve_open(&eve, path, false, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < vg_sca_count(pols[i]); k++) {
+            const vg_sca_check *c = vg_sca_check_at(pols[i], k);
+            if (c->result == VG_SCA_SKIPPED)
+                continue;
+            vg_jb_reset(&jb);
+            vg_sca_event(&jb, &tv, host, pols[i], c);
+            (void)vg_eve_write(eve, &jb);
+        }
+    vg_jb_free(&jb);
+    vg_eve_close(eve);
+    return 0;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 int vg_cmd_inspect(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "vigil inspect: not implemented yet\n");
-    return 2;
+    static const struct option opts[] = {
+        {"policy", required_argument, NULL, 'p'}, {"root", required_argument, NULL, 'r'},
+        {"level", required_argument, NULL, 'L'},  {"set", required_argument, NULL, 's'},
+        {"json", required_argument, NULL, 'j'},   {"eve", required_argument, NULL, 'e'},
+        {"timeout", required_argument, NULL, 't'}, {"no-shell", no_argument, NULL, 'n'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *policies[MAX_POLICIES];
+    size_t npol = 0;
+    const char *sets[MAX_SETS];
+    size_t nsets = 0;
+    const char *root = NULL, *json = NULL, *eve = NULL, *logdir = NULL;
+    int level = 0, timeout = 10;
+    bool quiet = false, verbose = false, no_shell = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:qvh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (npol == MAX_POLICIES) {
+                fprintf(stderr, "vigil inspect: at most %d policies\n", MAX_POLICIES);
+                return 2;
+            }
+            policies[npol++] = optarg;
+            break;
+        case 'r': root = optarg; break;
+        case 'L':
+            level = atoi(optarg);
+            if (level < 1 || level > 5) {
+                fprintf(stderr, "vigil inspect: --level: expected 1 to 5, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 's':
+            if (nsets == MAX_SETS || !strchr(optarg, '=')) {
+                fprintf(stderr, "vigil inspect: --set: expected NAME=VALUE\n");
+                return 2;
+            }
+            sets[nsets++] = optarg;
+            break;
+        case 'j': json = optarg; break;
+        case 'e': eve = optarg; break;
+        case 'l': logdir = optarg; break;
+        case 't':
+            timeout = atoi(optarg);
+            if (timeout < 1 || timeout > 3600) {
+                fprintf(stderr, "vigil inspect: --timeout: expected 1 to 3600 seconds\n");
+                return 2;
+            }
+            break;
+        case 'n': no_shell = true; break;
+        case 'q': quiet = true; break;
+        case 'v': verbose = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || npol == 0) {
+        usage(stderr);
+        return 2;
+    }
+    vg_sca_opts so = {.root = root, .cmd_timeout_ms = timeout * 1000, .level = level,
+                      .overrides = sets, .noverrides = nsets, .force_no_shell = no_shell};
+    vg_sca_policy *pols[MAX_POLICIES];
+    double ms[MAX_POLICIES];
+    size_t loaded = 0;
+    int rc = 0;
+    char errbuf[VG_ERRBUF_SIZE];
+    for (size_t i = 0; i < npol; i++) {
+        if (vg_sca_load(policies[i], &so, &pols[loaded], errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+            goto out;
+        }
+        loaded++;
+    }
+    for (size_t i = 0; i < loaded; i++) {
+        vg_sca_policy *p = pols[i];
+        double t0 = now_ms();
+        int r = vg_sca_run(p);
+        ms[i] = now_ms() - t0;
+        printf("Policy %s (%s)\n", vg_sca_policy_id(p), vg_sca_policy_name(p));
+        if (r == VG_DECLINED) {
+            printf("  %s\n", vg_sca_requirements_reason(p));
+            if (rc == 0)
+                rc = 3;
+            continue;
+        }
+        if (!quiet)
+            for (size_t k = 0; k < vg_sca_count(p); k++) {
+                const vg_sca_check *ck = vg_sca_check_at(p, k);
+                if (ck->result == VG_SCA_SKIPPED)
+                    continue;
+                printf("  [%-14s] %s %s\n", vg_sca_result_name(ck->result), ck->id,
+                       ck->title ? ck->title : "");
+                if (ck->reason)
+                    printf("                   reason: %s\n", ck->reason);
+                if (verbose)
+                    printf("                   %.1f ms\n", ck->elapsed_ms);
+            }
+        if (verbose)
+            for (size_t k = 0; k < vg_sca_defect_count(p); k++)
+                printf("  defect: %s\n", vg_sca_defect_at(p, k));
+        vg_sca_summary s;
+        vg_sca_summarise(p, &s);
+        printf("Summary: %zu checks: %zu passed, %zu failed, %zu not applicable, %zu engine errors",
+               s.total, s.passed, s.failed, s.na, s.errors - s.policy_errors);
+        if (s.policy_errors)
+            printf(", %zu unevaluable (policy defect)", s.policy_errors);
+        if (s.skipped)
+            printf(", %zu not required at level %d", s.skipped, level);
+        printf("; score %d%%; %zu policy defects; %zu commands; %.0f ms\n", s.score, s.defects,
+               vg_sca_commands_run(p), ms[i]);
+        if (s.errors > s.policy_errors)
+            rc = 1;
+    }
+    if (json && write_json(json, pols, loaded, ms) != 0)
+        rc = 1;
+    if (logdir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/eve.json", logdir);
+        if (write_events(path, pols, loaded) != 0)
+            rc = 1;
+    }
+    if (eve && write_events(eve, pols, loaded) != 0)
+        rc = 1;
+out:
+    for (size_t i = 0; i < loaded; i++)
+        vg_sca_free(pols[i]);
+    return rc;
 }
