@@ -1,0 +1,261 @@
+/*
+ * output.c: the output set read from the configuration's `outputs` list.
+ *
+ * As Suricata does, an output runs only when its `enabled` is true; each
+ * `eve-log` instance (several are allowed) has its own file and `types`
+ * list, whose items are a name ("flow") or a one-key mapping with settings
+ * ("alert: {payload: yes}"), an item with `enabled: no` being off.  Files
+ * are relative to the log directory unless absolute and are appended to
+ * unless `append: no`.  Types vigil does not produce yet (http, dns, ...)
+ * are accepted and produce nothing until their parsers land.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "net/engine/output.h"
+#include "net/flow/flow_table.h"
+
+#define MAX_EVE 8
+
+typedef struct eve_out {
+    vg_eve *eve;
+    bool alert, anomaly, flow, stats;
+    vg_alert_cfg alert_cfg;
+    vg_anomaly_cfg anomaly_cfg;
+} eve_out;
+
+struct vg_output {
+    eve_out eves[MAX_EVE];
+    int neve;
+    FILE *fast;
+    bool ips;
+    bool stats_enabled;        /* top-level stats.enabled */
+    const char *in_iface;
+    vg_jb jb;
+    vg_alert_cfg default_alert;
+};
+
+static bool node_enabled(const vg_conf_node *n, bool dflt)
+{
+    const vg_conf_node *e = vg_conf_node_child(n, "enabled");
+    bool b;
+    if (e && e->value && vg_conf_parse_bool(e->value, &b) == VG_OK)
+        return b;
+    return dflt;
+}
+
+static int out_path(char *buf, size_t len, const char *dir, const char *name)
+{
+    int n = (name[0] == '/' || !dir || !*dir) ? snprintf(buf, len, "%s", name)
+                                               : snprintf(buf, len, "%s/%s", dir, name);
+    return (n < 0 || (size_t)n >= len) ? VG_EINVAL : VG_OK;
+}
+
+static bool append_mode(const vg_conf_node *n)
+{
+    const vg_conf_node *a = vg_conf_node_child(n, "append");
+    bool b;
+    if (a && a->value && vg_conf_parse_bool(a->value, &b) == VG_OK)
+        return b;
+    return true;
+}
+
+static int open_eve(vg_output *o, const vg_conf_node *n, const char *log_dir, char *errbuf)
+{
+    if (o->neve >= MAX_EVE) {
+        vg_warn("outputs: more than %d eve-log outputs; the extra ones are ignored", MAX_EVE);
+        return VG_OK;
+    }
+    const vg_conf_node *ft = vg_conf_node_child(n, "filetype");
+    if (ft && ft->value && strcmp(ft->value, "regular") != 0 && strcmp(ft->value, "file") != 0) {
+        char where[300];
+        vg_warn("%s: eve-log filetype '%s' is not supported; writing a regular file",
+                vg_conf_node_where(ft, where, sizeof where), ft->value);
+    }
+    const vg_conf_node *fn = vg_conf_node_child(n, "filename");
+    const char *name = fn && fn->value && *fn->value ? fn->value : "eve.json";
+    char path[PATH_MAX];
+    if (out_path(path, sizeof path, log_dir, name) != VG_OK)
+        return vg_err(errbuf, VG_EINVAL, "eve-log: path too long: %s/%s", log_dir, name);
+    eve_out *e = &o->eves[o->neve];
+    memset(e, 0, sizeof(*e));
+    int rc = vg_eve_open(&e->eve, path, !append_mode(n), errbuf);
+    if (rc != VG_OK)
+        return rc;
+    o->neve++;
+    vg_alert_cfg_load(&e->alert_cfg, NULL);
+    vg_anomaly_cfg_load(&e->anomaly_cfg, NULL);
+    const vg_conf_node *types = vg_conf_node_child(n, "types");
+    for (const vg_conf_node *it = types ? types->child : NULL; it; it = it->next) {
+        const char *tname;
+        const vg_conf_node *settings = NULL;
+        if (it->value) {
+            tname = it->value;
+        } else if (it->child) {
+            tname = it->child->name;
+            settings = it->child;
+        } else {
+            continue;
+        }
+        if (settings && !node_enabled(settings, true))
+            continue;
+        if (strcmp(tname, "alert") == 0) {
+            e->alert = true;
+            vg_alert_cfg_load(&e->alert_cfg, settings);
+        } else if (strcmp(tname, "anomaly") == 0) {
+            e->anomaly = true;
+            vg_anomaly_cfg_load(&e->anomaly_cfg, settings);
+        } else if (strcmp(tname, "flow") == 0) {
+            e->flow = true;
+        } else if (strcmp(tname, "stats") == 0) {
+            e->stats = true;
+        }
+    }
+    e->alert_cfg.ips = o->ips;
+    e->alert_cfg.in_iface = o->in_iface;
+    return VG_OK;
+}
+
+int vg_output_open(vg_output **out, const vg_conf *conf, const char *log_dir, bool ips,
+                   const char *in_iface, char *errbuf)
+{
+    vg_output *o = calloc(1, sizeof(*o));
+    if (!o)
+        return vg_err(errbuf, VG_ENOMEM, "outputs: out of memory");
+    o->ips = ips;
+    o->in_iface = in_iface;
+    o->stats_enabled = vg_conf_get_bool(conf, "stats.enabled", true);
+    vg_jb_init(&o->jb);
+    vg_alert_cfg_default(&o->default_alert);
+    o->default_alert.ips = ips;
+    o->default_alert.in_iface = in_iface;
+    const vg_conf_node *outputs = vg_conf_node_get(conf, "outputs");
+    int rc = VG_OK;
+    for (const vg_conf_node *it = outputs ? outputs->child : NULL; it && rc == VG_OK;
+         it = it->next) {
+        const vg_conf_node *n = it->child; /* "- name: {...}" */
+        if (!n || it->value)
+            continue;
+        if (!node_enabled(n, false))
+            continue;
+        if (strcmp(n->name, "eve-log") == 0) {
+            rc = open_eve(o, n, log_dir, errbuf);
+        } else if (strcmp(n->name, "fast") == 0 && !o->fast) {
+            const vg_conf_node *fn = vg_conf_node_child(n, "filename");
+            const char *name = fn && fn->value && *fn->value ? fn->value : "fast.log";
+            char path[PATH_MAX];
+            if (out_path(path, sizeof path, log_dir, name) != VG_OK) {
+                rc = vg_err(errbuf, VG_EINVAL, "fast: path too long");
+                break;
+            }
+            o->fast = fopen(path, append_mode(n) ? "a" : "w");
+            if (!o->fast)
+                rc = vg_err(errbuf, VG_EIO, "%s: cannot open for writing", path);
+        }
+    }
+    if (rc != VG_OK) {
+        vg_output_close(o);
+        return rc;
+    }
+    *out = o;
+    return VG_OK;
+}
+
+void vg_output_close(vg_output *o)
+{
+    if (!o)
+        return;
+    for (int i = 0; i < o->neve; i++)
+        vg_eve_close(o->eves[i].eve);
+    if (o->fast)
+        fclose(o->fast);
+    vg_jb_free(&o->jb);
+    free(o);
+}
+
+uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
+{
+    uint32_t logged = 0;
+    for (int i = 0; i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
+        const vg_alert *a = &p->alerts[i];
+        if (!a->sig || (a->flags & VG_ALERT_NOALERT))
+            continue;
+        logged++;
+        for (int e = 0; e < o->neve; e++) {
+            if (!o->eves[e].alert)
+                continue;
+            vg_eve_alert(&o->jb, &o->eves[e].alert_cfg, p, a);
+            (void)vg_eve_write(o->eves[e].eve, &o->jb);
+        }
+        if (o->fast) {
+            char line[4096];
+            size_t n = vg_fast_line(line, sizeof line, p, a, o->ips);
+            fwrite(line, 1, n, o->fast);
+        }
+    }
+    for (int i = 0; i < p->nevents && i < VG_PKT_MAX_EVENTS; i++)
+        for (int e = 0; e < o->neve; e++)
+            if (o->eves[e].anomaly &&
+                vg_eve_anomaly(&o->jb, &o->eves[e].anomaly_cfg, p, p->events[i], o->in_iface))
+                (void)vg_eve_write(o->eves[e].eve, &o->jb);
+    return logged;
+}
+
+void vg_output_flow(vg_output *o, const vg_flow *f, int why)
+{
+    for (int e = 0; e < o->neve; e++) {
+        if (!o->eves[e].flow)
+            continue;
+        vg_flow_eve(f, (vg_flow_end)why, &o->jb);
+        (void)vg_eve_write(o->eves[e].eve, &o->jb);
+    }
+}
+
+bool vg_output_stats_enabled(const vg_output *o)
+{
+    if (!o->stats_enabled)
+        return false;
+    for (int e = 0; e < o->neve; e++)
+        if (o->eves[e].stats)
+            return true;
+    return false;
+}
+
+void vg_output_stats(vg_output *o, const struct timeval *ts, const vg_stats_src *s)
+{
+    if (!o->stats_enabled)
+        return;
+    for (int e = 0; e < o->neve; e++) {
+        if (!o->eves[e].stats)
+            continue;
+        vg_eve_stats(&o->jb, ts, s);
+        (void)vg_eve_write(o->eves[e].eve, &o->jb);
+    }
+}
+
+void vg_output_flush(vg_output *o)
+{
+    for (int e = 0; e < o->neve; e++)
+        vg_eve_flush(o->eves[e].eve);
+    if (o->fast)
+        fflush(o->fast);
+}
+
+uint64_t vg_output_eve_written(const vg_output *o)
+{
+    uint64_t n = 0;
+    for (int e = 0; e < o->neve; e++)
+        n += vg_eve_written(o->eves[e].eve);
+    return n;
+}
+
+const vg_alert_cfg *vg_output_alert_cfg(const vg_output *o)
+{
+    for (int e = 0; e < o->neve; e++)
+        if (o->eves[e].alert)
+            return &o->eves[e].alert_cfg;
+    return &o->default_alert;
+}

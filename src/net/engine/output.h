@@ -1,0 +1,130 @@
+/*
+ * output.h: vigil net's outputs: EVE alert, anomaly, flow and stats
+ * records and fast.log, configured from the `outputs` list of the
+ * configuration (Suricata's shape: `- eve-log: {enabled, filename, types:
+ * [...]}`, `- fast: {...}`), all EVE lines going through core/eve.h.
+ *
+ * The record builders (vg_eve_alert, vg_eve_anomaly, vg_fast_line) are pure
+ * functions of a packet, an alert and a settings struct, so unit tests can
+ * check a line field by field.  vg_output ties them to the files, in the
+ * order the pipeline calls it (deterministic in file mode).
+ *
+ * Shapes follow Suricata 8.0 (schema-8.0.6.json is strict: no other
+ * fields): the common header is timestamp, flow_id, in_iface (live only),
+ * pcap_cnt (wire packets in file mode), event_type, vlan, src_ip, src_port,
+ * dest_ip, dest_port, ip_v, proto, icmp_type, icmp_code, pkt_src.
+ */
+#ifndef VG_NET_ENGINE_OUTPUT_H
+#define VG_NET_ENGINE_OUTPUT_H
+
+#include <stdio.h>
+
+#include "core/conf.h"
+#include "core/eve.h"
+#include "core/jbuf.h"
+#include "net/flow.h"
+#include "net/packet.h"
+#include "net/sig.h"
+
+/* Settings of the EVE alert record (eve-log.types.alert). */
+typedef struct vg_alert_cfg {
+    bool payload;            /* payload: base64 of the packet payload or stream data */
+    bool payload_printable;  /* payload-printable */
+    bool payload_length;     /* payload-length */
+    bool packet;             /* packet (base64 frame) and packet_info {linktype} */
+    bool flow;               /* metadata.flow: the "flow" object and "direction" */
+    bool app_layer;          /* metadata.app-layer */
+    bool rule_metadata;      /* metadata.rule.metadata: alert.metadata {key: [values]} */
+    bool rule_raw;           /* metadata.rule.raw: alert.rule */
+    bool references;         /* metadata.rule.reference: alert.references */
+    bool verdict;            /* verdict: the "verdict" object */
+    uint32_t payload_buffer_size; /* payload-buffer-size (default 4 KiB) */
+    bool ips;                /* engine runs as IPS (--simulate-ips / inline) */
+    const char *in_iface;    /* live capture interface, NULL in file mode */
+} vg_alert_cfg;
+
+/* Settings of the EVE anomaly record (eve-log.types.anomaly.types). */
+typedef struct vg_anomaly_cfg {
+    bool decode;             /* types.decode (default no) */
+    bool stream;             /* types.stream (default no) */
+    bool applayer;           /* types.applayer (default yes) */
+    bool packethdr;          /* packethdr: first 32 bytes of the packet */
+} vg_anomaly_cfg;
+
+/* Defaults as Suricata 8 applies them when the settings are absent. */
+void vg_alert_cfg_default(vg_alert_cfg *cfg);
+/* Read settings from the `alert` node of an eve-log types list (NULL: defaults). */
+void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert);
+void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly);
+
+/* ---- shared EVE helpers (output_common.c) ---- */
+
+/* Suricata's address text: dotted IPv4, IPv6 as 8 groups of 4 hex digits. */
+void vg_eve_addr_str(const vg_addr *a, char out[48]);
+/* IANA protocol keyword as Suricata prints it ("TCP", "IPv6-ICMP", "IP-in-IP"),
+ * or the number as text; buf holds the number form. */
+const char *vg_eve_proto_name(uint8_t proto, char buf[8]);
+/* EVE pkt_src text ("wire/pcap", "defrag", "ipv6 tunnel", "stream (flow timeout)"...). */
+const char *vg_eve_pkt_src(const vg_packet *p);
+/* linktype_name for packet_info ("EN10MB", "LINUX_SLL", "IPv4", ...). */
+const char *vg_eve_linktype_name(int dlt);
+/* Reset jb and open an event with the common header of packet p. */
+void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
+                          const char *in_iface);
+/* The outermost packet of p (p itself for wire packets). */
+const vg_packet *vg_packet_root(const vg_packet *p);
+
+/* ---- record builders ---- */
+
+/* One EVE alert line for alert a of packet p, complete (object closed). */
+void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a);
+/* One EVE anomaly line for event ev of p; returns false (jb untouched) when
+ * the settings do not log this kind of event. */
+bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, uint16_t ev,
+                    const char *in_iface);
+/* One fast.log line (with the newline) into out; returns its length. */
+size_t vg_fast_line(char *out, size_t outlen, const vg_packet *p, const vg_alert *a, bool ips);
+/* "blocked" or "allowed", as alert.action shows it. */
+const char *vg_alert_action(const vg_alert *a, bool ips);
+
+/* ---- the output set ---- */
+
+typedef struct vg_output vg_output;
+
+/* What the final and periodic stats records need from the pipeline. */
+typedef struct vg_stats_src {
+    const struct vg_decoder *decoder;
+    const struct vg_flow_table *flows;
+    const struct vg_detect *detect;
+    uint64_t alerts;              /* alerts logged */
+    uint64_t alerts_suppressed;
+    uint64_t alert_queue_overflow;
+    uint64_t ips_accepted, ips_blocked, ips_rejected, ips_drop_rules, ips_drop_flow;
+    bool ips;
+    time_t start;                 /* wall clock at start, for uptime */
+    struct timeval last_reload;   /* when the rules were loaded */
+    uint64_t kernel_packets, kernel_drops, kernel_ifdrops; /* live only */
+    bool live;
+} vg_stats_src;
+
+/* Open the outputs named by conf in log_dir.  Errors name the file. */
+int vg_output_open(vg_output **out, const vg_conf *conf, const char *log_dir, bool ips,
+                   const char *in_iface, char *errbuf) VG_WARN_UNUSED;
+void vg_output_close(vg_output *o);
+/* Alerts (EVE and fast.log) and anomalies of one packet.  Returns the
+ * number of alerts logged. */
+uint32_t vg_output_packet(vg_output *o, const vg_packet *p);
+/* The flow record of an ending flow (when the flow type is enabled). */
+void vg_output_flow(vg_output *o, const vg_flow *f, int why);
+/* A stats record (when the stats type is enabled), at time ts. */
+void vg_output_stats(vg_output *o, const struct timeval *ts, const vg_stats_src *s);
+void vg_output_flush(vg_output *o);
+bool vg_output_stats_enabled(const vg_output *o);
+uint64_t vg_output_eve_written(const vg_output *o);
+const vg_alert_cfg *vg_output_alert_cfg(const vg_output *o);
+
+/* ---- stats (output_stats.c) ---- */
+
+void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * output_alert.c: the EVE alert record and its settings, in Suricata 8.0's
+ * shape: the packet header, tx_id, the alert object {action, gid,
+ * signature_id, rev, signature, category, severity, source/target,
+ * metadata {key: [values]}, rule, references}, the tunnel object for
+ * decapsulated packets, app_proto, direction and the flow object, then the
+ * optional payload / payload_printable / stream / payload_length, packet /
+ * packet_info and verdict.
+ */
+#include <ctype.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/engine/output.h"
+#include "net/flow.h"
+
+void vg_alert_cfg_default(vg_alert_cfg *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    /* Suricata 8: "metadata" absent means app-layer, flow and rule metadata on */
+    cfg->flow = true;
+    cfg->app_layer = true;
+    cfg->rule_metadata = true;
+    cfg->payload_buffer_size = 4096;
+}
+
+static bool child_bool(const vg_conf_node *n, const char *key, bool dflt)
+{
+    const vg_conf_node *c = vg_conf_node_child(n, key);
+    bool b;
+    if (c && c->value && vg_conf_parse_bool(c->value, &b) == VG_OK)
+        return b;
+    return dflt;
+}
+
+void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
+{
+    vg_alert_cfg_default(cfg);
+    if (!alert)
+        return;
+    cfg->payload = child_bool(alert, "payload", false);
+    cfg->payload_printable = child_bool(alert, "payload-printable", false);
+    cfg->payload_length = child_bool(alert, "payload-length", false);
+    cfg->packet = child_bool(alert, "packet", false);
+    cfg->verdict = child_bool(alert, "verdict", false);
+    const vg_conf_node *sz = vg_conf_node_child(alert, "payload-buffer-size");
+    uint64_t v;
+    if (sz && sz->value && vg_conf_parse_size(sz->value, &v) == VG_OK && v > 0)
+        cfg->payload_buffer_size = v > (1u << 24) ? (1u << 24) : (uint32_t)v;
+    const vg_conf_node *md = vg_conf_node_child(alert, "metadata");
+    if (!md)
+        return;
+    bool b;
+    if (md->value) {
+        /* metadata: yes|no switches app-layer, flow and rule metadata together */
+        if (vg_conf_parse_bool(md->value, &b) == VG_OK)
+            cfg->flow = cfg->app_layer = cfg->rule_metadata = b;
+        return;
+    }
+    cfg->app_layer = child_bool(md, "app-layer", true);
+    cfg->flow = child_bool(md, "flow", true);
+    cfg->rule_metadata = child_bool(md, "rule.metadata", true);
+    cfg->rule_raw = child_bool(md, "rule.raw", false);
+    cfg->references = child_bool(md, "rule.reference", false);
+}
+
+const char *vg_alert_action(const vg_alert *a, bool ips)
+{
+    uint8_t act = a->sig ? a->sig->action : 0;
+    if (act & VG_ACTION_REJECT)
+        return "blocked";
+    if ((a->flags & VG_ALERT_DROP) || (ips && (act & VG_ACTION_DROP)))
+        return "blocked";
+    return "allowed";
+}
+
+/* Trimmed [s, e) of a metadata item's key or value. */
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && isspace((unsigned char)**s))
+        (*s)++;
+    while (*e > *s && isspace((unsigned char)(*e)[-1]))
+        (*e)--;
+}
+
+typedef struct md_item {
+    const char *k, *ke, *v, *ve;
+} md_item;
+
+#define MD_MAX 64
+
+/* Split the rule's metadata ("key value" strings, possibly several per
+ * string separated by commas) into items; returns the count. */
+static int md_split(char *const *md, md_item *items)
+{
+    int n = 0;
+    for (int i = 0; md && md[i] && n < MD_MAX; i++) {
+        const char *s = md[i];
+        while (*s && n < MD_MAX) {
+            const char *end = strchr(s, ',');
+            if (!end)
+                end = s + strlen(s);
+            const char *k = s, *ke = end;
+            trim(&k, &ke);
+            if (k < ke) {
+                const char *sp = k;
+                while (sp < ke && !isspace((unsigned char)*sp))
+                    sp++;
+                md_item it = {k, sp, sp, ke};
+                trim(&it.v, &it.ve);
+                items[n++] = it;
+            }
+            s = *end ? end + 1 : end;
+        }
+    }
+    return n;
+}
+
+static void write_metadata(vg_jb *jb, char *const *md)
+{
+    md_item items[MD_MAX];
+    int n = md_split(md, items);
+    if (n == 0)
+        return;
+    bool done[MD_MAX] = {false};
+    vg_jb_open_obj(jb, "metadata");
+    for (int i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        size_t klen = (size_t)(items[i].ke - items[i].k);
+        char key[128];
+        if (klen >= sizeof key)
+            klen = sizeof key - 1;
+        memcpy(key, items[i].k, klen);
+        key[klen] = '\0';
+        vg_jb_open_arr(jb, key);
+        for (int j = i; j < n; j++) {
+            size_t kl = (size_t)(items[j].ke - items[j].k);
+            if (done[j] || kl != (size_t)(items[i].ke - items[i].k) ||
+                memcmp(items[j].k, items[i].k, kl) != 0)
+                continue;
+            done[j] = true;
+            vg_jb_strn(jb, NULL, items[j].v, (size_t)(items[j].ve - items[j].v));
+        }
+        vg_jb_close_arr(jb);
+    }
+    vg_jb_close_obj(jb);
+}
+
+static bool has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17 || proto == 132 || proto == 136;
+}
+
+static void write_endpoint(vg_jb *jb, const char *key, const vg_addr *a, uint16_t port,
+                           uint8_t proto)
+{
+    char s[48];
+    vg_eve_addr_str(a, s);
+    vg_jb_open_obj(jb, key);
+    vg_jb_str(jb, "ip", s);
+    if (has_ports(proto))
+        vg_jb_u64(jb, "port", port);
+    vg_jb_close_obj(jb);
+}
+
+static void write_tunnel(vg_jb *jb, const vg_packet *p)
+{
+    const vg_packet *r = vg_packet_root(p);
+    if (r == p || !(r->ipver == 4 || r->ipver == 6))
+        return;
+    char a[48], buf[8];
+    int depth = 0;
+    for (const vg_packet *q = p; q->root && q->root != q && depth < 8; q = q->root)
+        depth++;
+    vg_jb_open_obj(jb, "tunnel");
+    vg_eve_addr_str(&r->src, a);
+    vg_jb_str(jb, "src_ip", a);
+    vg_jb_u64(jb, "src_port", r->sp);
+    vg_eve_addr_str(&r->dst, a);
+    vg_jb_str(jb, "dest_ip", a);
+    vg_jb_u64(jb, "dest_port", r->dp);
+    vg_jb_str(jb, "proto", vg_eve_proto_name(r->proto, buf));
+    vg_jb_u64(jb, "depth", (uint64_t)depth);
+    if (r->pcap_cnt)
+        vg_jb_u64(jb, "pcap_cnt", r->pcap_cnt);
+    vg_jb_str(jb, "pkt_src", vg_eve_pkt_src(r));
+    vg_jb_close_obj(jb);
+}
+
+static void write_flow(vg_jb *jb, const vg_packet *p)
+{
+    const vg_flow *f = p->flow;
+    char ts[40], a[48];
+    vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
+    vg_jb_open_obj(jb, "flow");
+    vg_jb_u64(jb, "pkts_toserver", f->pkts_toserver);
+    vg_jb_u64(jb, "pkts_toclient", f->pkts_toclient);
+    vg_jb_u64(jb, "bytes_toserver", f->bytes_toserver);
+    vg_jb_u64(jb, "bytes_toclient", f->bytes_toclient);
+    vg_eve_timestamp(&f->start, ts);
+    vg_jb_str(jb, "start", ts);
+    vg_eve_addr_str(&f->src, a);
+    vg_jb_str(jb, "src_ip", a);
+    vg_eve_addr_str(&f->dst, a);
+    vg_jb_str(jb, "dest_ip", a);
+    if (has_ports(f->proto)) {
+        vg_jb_u64(jb, "src_port", f->sp);
+        vg_jb_u64(jb, "dest_port", f->dp);
+    }
+    vg_jb_close_obj(jb);
+}
+
+static void write_verdict(vg_jb *jb, const vg_packet *p, bool ips)
+{
+    vg_jb_open_obj(jb, "verdict");
+    if (p->action & VG_ACTION_REJECT) {
+        vg_jb_str(jb, "action", ips ? "drop" : "alert");
+        vg_jb_str(jb, "reject-target", "to_client");
+        vg_jb_open_arr(jb, "reject");
+        if (p->proto == 6)
+            vg_jb_str(jb, NULL, "tcp-reset");
+        else if (p->proto == 17 || p->proto == 1 || p->proto == 58)
+            vg_jb_str(jb, NULL, "icmp-prohib");
+        vg_jb_close_arr(jb);
+    } else if ((p->action & VG_ACTION_DROP) && ips) {
+        vg_jb_str(jb, "action", "drop");
+    } else if (p->action & VG_ACTION_PASS) {
+        vg_jb_str(jb, "action", "pass");
+    } else {
+        vg_jb_str(jb, "action", "alert");
+    }
+    vg_jb_close_obj(jb);
+}
+
+void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a)
+{
+    const vg_sig *s = a->sig;
+    vg_eve_packet_header(jb, p, "alert", cfg->in_iface);
+    if (a->flags & VG_ALERT_TX)
+        vg_jb_u64(jb, "tx_id", a->tx_id);
+
+    vg_jb_open_obj(jb, "alert");
+    vg_jb_str(jb, "action", vg_alert_action(a, cfg->ips));
+    vg_jb_u64(jb, "gid", s ? s->gid : 1);
+    vg_jb_u64(jb, "signature_id", s ? s->sid : 0);
+    vg_jb_u64(jb, "rev", s ? s->rev : 0);
+    vg_jb_str(jb, "signature", s && s->msg ? s->msg : "");
+    vg_jb_str(jb, "category", s && s->class_msg ? s->class_msg : "");
+    vg_jb_u64(jb, "severity", s && s->prio > 0 ? (uint64_t)s->prio : 3);
+    if (s && (s->target == 1 || s->target == 2) && (p->ipver == 4 || p->ipver == 6)) {
+        bool dst_is_target = s->target == 2;
+        write_endpoint(jb, "source", dst_is_target ? &p->src : &p->dst,
+                       dst_is_target ? p->sp : p->dp, p->proto);
+        write_endpoint(jb, "target", dst_is_target ? &p->dst : &p->src,
+                       dst_is_target ? p->dp : p->sp, p->proto);
+    }
+    if (s && cfg->rule_metadata && s->metadata)
+        write_metadata(jb, s->metadata);
+    if (s && cfg->rule_raw && s->raw)
+        vg_jb_str(jb, "rule", s->raw);
+    if (s && cfg->references && s->references && s->references[0]) {
+        vg_jb_open_arr(jb, "references");
+        for (int i = 0; s->references[i]; i++)
+            vg_jb_str(jb, NULL, s->references[i]);
+        vg_jb_close_arr(jb);
+    }
+    vg_jb_close_obj(jb);
+
+    if (p->root && p->root != p && p->pkt_src == VG_PKT_SRC_TUNNEL)
+        write_tunnel(jb, p);
+
+    if (p->flow && cfg->flow)
+        write_flow(jb, p);
+
+    if (cfg->payload || cfg->payload_printable) {
+        bool stream = p->proto == 6 && (a->flags & VG_ALERT_STREAM);
+        const uint8_t *d = p->payload;
+        uint32_t n = p->payload_len;
+        if (stream) {
+            d = a->stream_data;
+            n = a->stream_len;
+            if (n > cfg->payload_buffer_size)
+                n = cfg->payload_buffer_size;
+        }
+        if (!d)
+            n = 0;
+        if (cfg->payload)
+            vg_jb_b64(jb, "payload", d ? d : (const uint8_t *)"", n);
+        if (cfg->payload_printable)
+            vg_jb_printable(jb, "payload_printable", d ? d : (const uint8_t *)"", n);
+        vg_jb_u64(jb, "stream", stream ? 1 : 0);
+    }
+    if (cfg->payload_length)
+        vg_jb_u64(jb, "payload_length", (a->flags & VG_ALERT_STREAM) ? a->stream_len
+                                                                      : p->payload_len);
+    if (cfg->packet && p->raw && p->raw_len) {
+        vg_jb_b64(jb, "packet", p->raw, p->raw_len);
+        vg_jb_open_obj(jb, "packet_info");
+        vg_jb_u64(jb, "linktype", (uint64_t)(p->datalink < 0 ? 0 : p->datalink));
+        vg_jb_str(jb, "linktype_name", vg_eve_linktype_name(p->datalink));
+        vg_jb_close_obj(jb);
+    }
+    if (cfg->verdict)
+        write_verdict(jb, p, cfg->ips);
+    vg_jb_close_obj(jb);
+}
+
+/* fast.log: "MM/DD/YYYY-HH:MM:SS.uuuuuu  [**] [gid:sid:rev] msg [**]
+ * [Classification: c] [Priority: n] {PROTO} src:port -> dst:port" */
+size_t vg_fast_line(char *out, size_t outlen, const vg_packet *p, const vg_alert *a, bool ips)
+{
+    const vg_sig *s = a->sig;
+    struct tm tm;
+    time_t t = p->ts.tv_sec;
+    localtime_r(&t, &tm);
+    const char *action = "";
+    if (s && (s->action & VG_ACTION_DROP))
+        action = ips ? "[Drop] " : "[wDrop] ";
+    char src[48], dst[48], buf[8];
+    vg_eve_addr_str(&p->src, src);
+    vg_eve_addr_str(&p->dst, dst);
+    unsigned sp = p->sp, dp = p->dp;
+    if (p->proto == 1 || p->proto == 58) {
+        sp = p->icmp_type;
+        dp = p->icmp_code;
+    }
+    int n = snprintf(out, outlen,
+                     "%02d/%02d/%04d-%02d:%02d:%02d.%06ld  %s[**] [%u:%u:%u] %s [**] "
+                     "[Classification: %s] [Priority: %d] {%s} %s:%u -> %s:%u\n",
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, (long)p->ts.tv_usec, action, s ? s->gid : 1, s ? s->sid : 0,
+                     s ? s->rev : 0, s && s->msg ? s->msg : "",
+                     s && s->class_msg ? s->class_msg : "(null)", s ? s->prio : 3,
+                     vg_eve_proto_name(p->proto, buf), src, sp, dst, dp);
+    if (n < 0)
+        return 0;
+    if ((size_t)n >= outlen) {
+        /* truncated: keep the line a line */
+        if (outlen >= 2) {
+            out[outlen - 2] = '\n';
+            out[outlen - 1] = '\0';
+        }
+        return outlen ? outlen - 1 : 0;
+    }
+    return (size_t)n;
+}

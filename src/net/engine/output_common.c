@@ -1,0 +1,166 @@
+/* output_common.c: the EVE header shared by packet events, and name tables. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/engine/output.h"
+#include "net/flow.h"
+
+void vg_eve_addr_str(const vg_addr *a, char out[48])
+{
+    if (a->family == 4) {
+        snprintf(out, 48, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
+    } else if (a->family == 6) {
+        /* Suricata writes every group with 4 digits, no "::" compression */
+        char *o = out;
+        for (int i = 0; i < 16; i += 2) {
+            static const char hx[] = "0123456789abcdef";
+            if (i)
+                *o++ = ':';
+            *o++ = hx[a->a[i] >> 4];
+            *o++ = hx[a->a[i] & 15];
+            *o++ = hx[a->a[i + 1] >> 4];
+            *o++ = hx[a->a[i + 1] & 15];
+        }
+        *o = '\0';
+    } else {
+        out[0] = '\0';
+    }
+}
+
+const char *vg_eve_proto_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case 0: return "HOPOPT";
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 4: return "IP-in-IP";
+    case 6: return "TCP";
+    case 8: return "EGP";
+    case 9: return "IGP";
+    case 17: return "UDP";
+    case 41: return "IPv6";
+    case 43: return "IPv6-Route";
+    case 44: return "IPv6-Frag";
+    case 46: return "RSVP";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 51: return "AH";
+    case 58: return "IPv6-ICMP";
+    case 59: return "IPv6-NoNxt";
+    case 60: return "IPv6-Opts";
+    case 88: return "EIGRP";
+    case 89: return "OSPF";
+    case 94: return "IPIP";
+    case 103: return "PIM";
+    case 112: return "VRRP";
+    case 115: return "L2TP";
+    case 132: return "SCTP";
+    case 136: return "UDPLite";
+    default:
+        snprintf(buf, 8, "%u", proto);
+        return buf;
+    }
+}
+
+const vg_packet *vg_packet_root(const vg_packet *p)
+{
+    const vg_packet *r = p;
+    for (int i = 0; i < 8 && r->root && r->root != r; i++)
+        r = r->root;
+    return r;
+}
+
+/* The kind of tunnel that carried p, from the outer packet around it. */
+static const char *tunnel_src(const vg_packet *p)
+{
+    const vg_packet *o = p->root ? p->root : NULL;
+    if (!o)
+        return "tunnel";
+    switch (o->proto) {
+    case 47: return "gre tunnel";
+    case 4:
+    case 41: return o->ipver == 6 ? "ipv6 tunnel" : "ipv4 tunnel";
+    case 17:
+        if (o->dp == 4789 || o->sp == 4789)
+            return "vxlan encapsulation";
+        if (o->dp == 6081 || o->sp == 6081)
+            return "geneve encapsulation";
+        if (o->dp == 3544 || o->sp == 3544)
+            return "teredo tunnel";
+        return "tunnel";
+    default:
+        return "tunnel";
+    }
+}
+
+const char *vg_eve_pkt_src(const vg_packet *p)
+{
+    if (p->pkt_src_name)
+        return p->pkt_src_name;
+    switch (p->pkt_src) {
+    case VG_PKT_SRC_WIRE: return "wire/pcap";
+    case VG_PKT_SRC_DEFRAG: return "defrag";
+    case VG_PKT_SRC_TUNNEL: return tunnel_src(p);
+    case VG_PKT_SRC_STREAM_FLOW_TIMEOUT: return "stream (flow timeout)";
+    case VG_PKT_SRC_STREAM_EOF: return "stream (detect/log)";
+    }
+    return "wire/pcap";
+}
+
+const char *vg_eve_linktype_name(int dlt)
+{
+    switch (dlt) {
+    case DLT_IPV4: return "IPv4";
+    case DLT_IPV6: return "IPv6";
+    default: break;
+    }
+    const char *n = pcap_datalink_val_to_name(dlt);
+    return n ? n : "UNKNOWN";
+}
+
+static bool has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17 || proto == 132 || proto == 136;
+}
+
+void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
+                          const char *in_iface)
+{
+    char ts[40];
+    vg_eve_timestamp(&p->ts, ts);
+    vg_jb_reset(jb);
+    vg_jb_open_obj(jb, NULL);
+    vg_jb_str(jb, "timestamp", ts);
+    if (p->flow && p->flow->flow_id)
+        vg_jb_u64(jb, "flow_id", p->flow->flow_id);
+    if (in_iface)
+        vg_jb_str(jb, "in_iface", in_iface);
+    if (p->pcap_cnt && !in_iface)
+        vg_jb_u64(jb, "pcap_cnt", p->pcap_cnt);
+    vg_jb_str(jb, "event_type", event_type);
+    if (p->vlan_n) {
+        vg_jb_open_arr(jb, "vlan");
+        for (int i = 0; i < p->vlan_n && i < 3; i++)
+            vg_jb_u64(jb, NULL, p->vlan_id[i]);
+        vg_jb_close_arr(jb);
+    }
+    if (p->ipver == 4 || p->ipver == 6) {
+        char a[48], buf[8];
+        vg_eve_addr_str(&p->src, a);
+        vg_jb_str(jb, "src_ip", a);
+        if (has_ports(p->proto))
+            vg_jb_u64(jb, "src_port", p->sp);
+        vg_eve_addr_str(&p->dst, a);
+        vg_jb_str(jb, "dest_ip", a);
+        if (has_ports(p->proto))
+            vg_jb_u64(jb, "dest_port", p->dp);
+        vg_jb_u64(jb, "ip_v", p->ipver);
+        vg_jb_str(jb, "proto", vg_eve_proto_name(p->proto, buf));
+        if ((p->proto == 1 || p->proto == 58) && p->l4) {
+            vg_jb_u64(jb, "icmp_type", p->icmp_type);
+            vg_jb_u64(jb, "icmp_code", p->icmp_code);
+        }
+    }
+    vg_jb_str(jb, "pkt_src", vg_eve_pkt_src(p));
+}

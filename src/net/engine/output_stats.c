@@ -1,0 +1,74 @@
+/*
+ * output_stats.c: the EVE stats record: {"stats": {uptime, capture (live
+ * only), decoder, flow, tcp (from the decoder and the flow table), detect
+ * {engines, alert, alert_queue_overflow, alerts_suppressed}, ips (IPS mode
+ * only)}}.  Only counters that Suricata 8.0.6's schema knows are written.
+ */
+#include <time.h>
+
+#include "net/decode/decode.h"
+#include "net/detect.h"
+#include "net/engine/output.h"
+#include "net/flow/flow_table.h"
+#include "net/engine/engine_config.h"
+
+#if !VG_ENGINE_HAVE_DETECT
+#define vg_detect_get_stats(de) ((void)(de), (const vg_detect_stats *)NULL)
+#endif
+
+void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
+{
+    char t[40];
+    vg_eve_timestamp(ts, t);
+    vg_jb_reset(jb);
+    vg_jb_open_obj(jb, NULL);
+    vg_jb_str(jb, "timestamp", t);
+    vg_jb_str(jb, "event_type", "stats");
+    vg_jb_open_obj(jb, "stats");
+    time_t now = time(NULL);
+    vg_jb_u64(jb, "uptime", now > s->start ? (uint64_t)(now - s->start) : 0);
+    if (s->live) {
+        vg_jb_open_obj(jb, "capture");
+        vg_jb_u64(jb, "kernel_packets", s->kernel_packets);
+        vg_jb_u64(jb, "kernel_drops", s->kernel_drops);
+        vg_jb_u64(jb, "kernel_ifdrops", s->kernel_ifdrops);
+        vg_jb_close_obj(jb);
+    }
+    if (s->decoder)
+        vg_decoder_stats_eve(s->decoder, jb);
+    if (s->flows)
+        vg_flow_table_stats_eve(s->flows, jb);
+    vg_jb_open_obj(jb, "detect");
+    if (s->detect) {
+        const vg_detect_stats *ds = vg_detect_get_stats(s->detect);
+        vg_jb_open_arr(jb, "engines");
+        vg_jb_open_obj(jb, NULL);
+        vg_jb_u64(jb, "id", 0);
+        char lr[40];
+        vg_eve_timestamp(&s->last_reload, lr);
+        vg_jb_str(jb, "last_reload", lr);
+        vg_jb_u64(jb, "rules_loaded", ds ? ds->rules_loaded : 0);
+        vg_jb_u64(jb, "rules_failed", ds ? ds->rules_failed : 0);
+        vg_jb_u64(jb, "rules_skipped", ds ? ds->rules_skipped : 0);
+        vg_jb_close_obj(jb);
+        vg_jb_close_arr(jb);
+    }
+    vg_jb_u64(jb, "alert", s->alerts);
+    vg_jb_u64(jb, "alert_queue_overflow", s->alert_queue_overflow);
+    vg_jb_u64(jb, "alerts_suppressed", s->alerts_suppressed);
+    vg_jb_close_obj(jb);
+    if (s->ips) {
+        vg_jb_open_obj(jb, "ips");
+        vg_jb_u64(jb, "accepted", s->ips_accepted);
+        vg_jb_u64(jb, "blocked", s->ips_blocked);
+        vg_jb_u64(jb, "rejected", s->ips_rejected);
+        vg_jb_u64(jb, "replaced", 0);
+        vg_jb_open_obj(jb, "drop_reason");
+        vg_jb_u64(jb, "rules", s->ips_drop_rules);
+        vg_jb_u64(jb, "flow_drop", s->ips_drop_flow);
+        vg_jb_close_obj(jb);
+        vg_jb_close_obj(jb);
+    }
+    vg_jb_close_obj(jb);
+    vg_jb_close_obj(jb);
+}
