@@ -222,7 +222,10 @@ static int byte_test_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
             goto fail;
         }
     }
-    if ((rc = check_nbytes(bd, "byte_test", 8, 23, false, errbuf)) != VG_OK)
+    /* byte_test:0,...,string reads the whole rest of the buffer (up to 23
+     * characters), as used on buffers like http.content_len */
+    if ((rc = check_nbytes(bd, "byte_test", 8, 23, (bd->flags & PLB_STRING) != 0, errbuf)) !=
+        VG_OK)
         goto fail;
     return append(rp, s, &vg_pl_kw_byte_test, bd, errbuf);
 fail:
@@ -490,6 +493,11 @@ int pl_byte_exec(vg_inspect_ctx *ic, const pl_byte *bd, const uint8_t *buf, uint
         return 0;
     const uint8_t *p = buf + pos;
     uint64_t val = 0;
+    if (nbytes == 0 && string && bd->h.kind == PL_BYTE_TEST) {
+        nbytes = (int64_t)len - pos;
+        if (nbytes == 0 || nbytes > 23)
+            return 0;
+    }
     int ext = pl_extract(p, len - (uint32_t)pos, (int)nbytes, string, bd->base,
                          bd->flags & PLB_LITTLE, &val);
     if (ext < 0)

@@ -146,8 +146,12 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
 static pl_content *last_content(vg_rule_parser *rp, vg_sig *s, const char *kw, vg_sm **smp,
                                 char *errbuf)
 {
+    /* the most recent content of the current buffer, even with other
+     * payload keywords (bsize, isdataat, pcre...) after it */
     vg_sm *sm = vg_rule_parser_last_payload(rp, s);
-    if (!sm || pl_kind_of(sm) != PL_CONTENT) {
+    while (sm && pl_kind_of(sm) != PL_CONTENT)
+        sm = sm->prev;
+    if (!sm) {
         vg_err(errbuf, VG_EINVAL, "%s: needs a preceding content", kw);
         return NULL;
     }

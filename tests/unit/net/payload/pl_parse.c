@@ -121,6 +121,25 @@ int pl_parse_options(vg_sig *s, const char *opts, bool skip_unknown, char *errbu
         if (!*name)
             continue;
         const vg_keyword *kw = find_kw(name);
+        if (!kw && skip_unknown && !arg && (strchr(name, '.') || strcmp(name, "file_data") == 0)) {
+            /* an app-layer sticky buffer: give it a stable id of its own */
+            static char seen[VG_BUF_MAX - VG_BUF_APP_FIRST][40];
+            unsigned i = 0;
+            while (i < VG_ARRAY_LEN(seen) && seen[i][0] && strcmp(seen[i], name) != 0)
+                i++;
+            if (i == VG_ARRAY_LEN(seen)) {
+                rc = vg_err(errbuf, VG_ELIMIT, "too many sticky buffers");
+                continue;
+            }
+            if (!seen[i][0])
+                snprintf(seen[i], sizeof seen[i], "%s", name);
+            rp.cur = (uint16_t)(VG_BUF_APP_FIRST + i);
+            continue;
+        }
+        if (!kw && skip_unknown && !arg && strcmp(name, "pkt_data") == 0) {
+            rp.cur = VG_BUF_PAYLOAD;
+            continue;
+        }
         if (!kw) {
             if (!skip_unknown) {
                 rc = vg_err(errbuf, VG_ENOTSUP, "unknown keyword '%s'", name);

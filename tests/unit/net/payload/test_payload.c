@@ -237,6 +237,9 @@ static void byte_test_docs(void)
                       "foobar 1337"), 1);
     VG_CHECK_EQ(match("byte_test:3,=,255,0,string,hex;", "0ff"), 1);
     VG_CHECK_EQ(match("byte_test:3,=,8,0,string,oct;", "010"), 1);
+    VG_CHECK_EQ(match("byte_test:0,>,450,0,string,dec;", "1200"), 1);
+    VG_CHECK_EQ(match("byte_test:0,>,450,0,string,dec;", "120"), 0);
+    VG_CHECK_EQ(match("byte_test:0,>,450,0,string,dec;", ""), 0);
     /* detect-bytetest-01: 0x48 & 0xf8 = 0x48, shifted right 3 = 9 */
     VG_CHECK_EQ(match("byte_test:1,=,0x9,0, bitmask 0xf8;", "HTTP"), 1);
     VG_CHECK_EQ(match("byte_test:1,>,0x8,0, bitmask 0xf8;", "HTTP"), 1);
