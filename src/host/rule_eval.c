@@ -1,0 +1,739 @@
+/* rule_eval.c: sessions: pre-decoding, decoding, the rule tree walk and
+ * correlation (frequency/timeframe, if_matched_*, same_/different_, ignore,
+ * first time seen). */
+#include "host/ruleset_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A remembered event: a compact copy of the fields correlation compares. */
+typedef struct hmem {
+    double t;
+    int matched;                /* level of the correlation rule that used it */
+    hfield *fields;
+    int nfields;
+    char *pool;
+    char *program, *hostname, *location;
+} hmem;
+
+typedef struct hmemlist {
+    hmem *items;                /* oldest first */
+    int n, cap;
+} hmemlist;
+
+typedef struct hgrouplist {
+    char *name;
+    hmemlist l;
+} hgrouplist;
+
+#define FTS_MAX 65536
+
+struct vg_hsession {
+    const vg_hruleset *rs;
+    vg_hevent ev;
+    hmemlist *by_rule;          /* per rule index, for tracked rules */
+    hgrouplist *groups;         /* groups some if_matched_group names */
+    int ngroups;
+    double *ignored_at;         /* per rule */
+    char **fts;                 /* first-time-seen keys (open addressing) */
+    int nfts, fts_slots;
+};
+
+/* ---- event fields ---- */
+
+static int pool_add(vg_hevent *e, const char *s, size_t n, uint32_t *off)
+{
+    if (e->plen + n + 1 > HEV_POOL_MAX)
+        return VG_ELIMIT;
+    if (e->plen + n + 1 > e->pcap) {
+        size_t nc = e->pcap ? e->pcap : 4096;
+        while (nc < e->plen + n + 1)
+            nc *= 2;
+        char *np = realloc(e->pool, nc);
+        if (!np)
+            return VG_ENOMEM;
+        e->pool = np;
+        e->pcap = nc;
+    }
+    memcpy(e->pool + e->plen, s, n);
+    e->pool[e->plen + n] = '\0';
+    *off = (uint32_t)e->plen;
+    e->plen += n + 1;
+    return VG_OK;
+}
+
+int vg_hev_set(vg_hevent *e, int id, const char *name, const char *val, size_t len)
+{
+    uint32_t voff;
+    int rc = pool_add(e, val, len, &voff);
+    if (rc < 0) {
+        e->truncated = true;
+        return rc;
+    }
+    if (id >= 0) {
+        for (int i = 0; i < e->nfields; i++)
+            if (e->fields[i].id == id) {
+                e->fields[i].val_off = voff;
+                e->fields[i].val_len = (uint32_t)len;
+                return VG_OK;
+            }
+    }
+    if (e->nfields >= HEV_MAX_FIELDS) {
+        e->truncated = true;
+        return VG_ELIMIT;
+    }
+    hfield *f = &e->fields[e->nfields];
+    f->id = id;
+    f->name_off = 0;
+    if (id < 0) {
+        uint32_t noff;
+        if ((rc = pool_add(e, name, strlen(name), &noff)) < 0) {
+            e->truncated = true;
+            return rc;
+        }
+        f->name_off = noff;
+    }
+    f->val_off = voff;
+    f->val_len = (uint32_t)len;
+    e->nfields++;
+    return VG_OK;
+}
+
+static const char *fields_get(const hfield *fs, int n, const char *pool, int id, size_t *len)
+{
+    for (int i = 0; i < n; i++)
+        if (fs[i].id == id) {
+            if (len)
+                *len = fs[i].val_len;
+            return pool + fs[i].val_off;
+        }
+    return NULL;
+}
+
+const char *vg_hev_get_id(const vg_hevent *e, int id, size_t *len)
+{
+    const char *v = NULL;
+    switch (id) {
+    case HF_PROGRAM: v = e->program; break;
+    case HF_HOSTNAME: v = e->hostname; break;
+    case HF_LOCATION: v = e->location; break;
+    case HF_LOG:
+        if (len)
+            *len = e->loglen;
+        return e->log;
+    case HF_FULL_LOG:
+        if (len)
+            *len = e->linelen;
+        return e->line;
+    case HF_USER_ANY:
+        v = fields_get(e->fields, e->nfields, e->pool, HF_DSTUSER, len);
+        if (!v)
+            v = fields_get(e->fields, e->nfields, e->pool, HF_SRCUSER, len);
+        return v;
+    default:
+        return fields_get(e->fields, e->nfields, e->pool, id, len);
+    }
+    if (v && len)
+        *len = strlen(v);
+    return v;
+}
+
+static const char *mem_get(const hmem *m, int id, size_t *len)
+{
+    const char *v = NULL;
+    switch (id) {
+    case HF_PROGRAM: v = m->program; break;
+    case HF_HOSTNAME: v = m->hostname; break;
+    case HF_LOCATION: v = m->location; break;
+    default: return fields_get(m->fields, m->nfields, m->pool, id, len);
+    }
+    if (v && len)
+        *len = strlen(v);
+    return v;
+}
+
+/* ---- sessions ---- */
+
+int vg_hsession_new(vg_hsession **out, const vg_hruleset *rs)
+{
+    *out = NULL;
+    if (!rs->finished)
+        return VG_EINVAL;
+    vg_hsession *s = calloc(1, sizeof(*s));
+    if (!s)
+        return VG_ENOMEM;
+    s->rs = rs;
+    s->ev.rs = rs;
+    s->ev.linebuf = malloc(VG_HLOG_MAX + 1);
+    s->by_rule = calloc((size_t)rs->nrules + 1, sizeof(hmemlist));
+    s->ignored_at = calloc((size_t)rs->nrules + 1, sizeof(double));
+    if (!s->ev.linebuf || !s->by_rule || !s->ignored_at) {
+        vg_hsession_free(s);
+        return VG_ENOMEM;
+    }
+    for (int i = 0; i < rs->nrules; i++) {
+        const char *g = rs->rules[i]->if_matched_group;
+        if (!g)
+            continue;
+        bool have = false;
+        for (int k = 0; k < s->ngroups; k++)
+            if (strcmp(s->groups[k].name, g) == 0)
+                have = true;
+        if (have)
+            continue;
+        hgrouplist *ng = realloc(s->groups, sizeof(*ng) * (size_t)(s->ngroups + 1));
+        if (!ng) {
+            vg_hsession_free(s);
+            return VG_ENOMEM;
+        }
+        s->groups = ng;
+        memset(&s->groups[s->ngroups], 0, sizeof(*ng));
+        if (!(s->groups[s->ngroups].name = strdup(g))) {
+            vg_hsession_free(s);
+            return VG_ENOMEM;
+        }
+        s->ngroups++;
+    }
+    *out = s;
+    return VG_OK;
+}
+
+static void mem_free(hmem *m)
+{
+    free(m->fields);
+    free(m->pool);
+    free(m->program);
+    free(m->hostname);
+    free(m->location);
+}
+
+static void memlist_free(hmemlist *l)
+{
+    for (int i = 0; i < l->n; i++)
+        mem_free(&l->items[i]);
+    free(l->items);
+}
+
+void vg_hsession_free(vg_hsession *s)
+{
+    if (!s)
+        return;
+    if (s->by_rule)
+        for (int i = 0; i < s->rs->nrules; i++)
+            memlist_free(&s->by_rule[i]);
+    free(s->by_rule);
+    for (int i = 0; i < s->ngroups; i++) {
+        free(s->groups[i].name);
+        memlist_free(&s->groups[i].l);
+    }
+    free(s->groups);
+    free(s->ignored_at);
+    for (int i = 0; i < s->fts_slots; i++)
+        free(s->fts[i]);
+    free(s->fts);
+    free(s->ev.pool);
+    free(s->ev.linebuf);
+    free(s->ev.desc);
+    free(s);
+}
+
+static char *dupz(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void memlist_push(hmemlist *l, const vg_hevent *e, double keep_after)
+{
+    /* Drop expired entries and keep the list bounded. */
+    int drop = 0;
+    while (drop < l->n && l->items[drop].t < keep_after)
+        drop++;
+    if (l->n - drop >= VG_HSESSION_MAX_EVENTS)
+        drop = l->n - VG_HSESSION_MAX_EVENTS + 1;
+    if (drop > 0) {
+        for (int i = 0; i < drop; i++)
+            mem_free(&l->items[i]);
+        memmove(l->items, l->items + drop, sizeof(hmem) * (size_t)(l->n - drop));
+        l->n -= drop;
+    }
+    if (l->n == l->cap) {
+        int nc = l->cap ? l->cap * 2 : 16;
+        hmem *ni = realloc(l->items, sizeof(hmem) * (size_t)nc);
+        if (!ni)
+            return;
+        l->items = ni;
+        l->cap = nc;
+    }
+    hmem m = {0};
+    m.t = e->now;
+    m.nfields = e->nfields;
+    m.fields = malloc(sizeof(hfield) * (size_t)(e->nfields ? e->nfields : 1));
+    m.pool = malloc(e->plen ? e->plen : 1);
+    m.program = dupz(e->program);
+    m.hostname = dupz(e->hostname);
+    m.location = dupz(e->location);
+    if (!m.fields || !m.pool) {
+        mem_free(&m);
+        return;
+    }
+    memcpy(m.fields, e->fields, sizeof(hfield) * (size_t)e->nfields);
+    if (e->plen)
+        memcpy(m.pool, e->pool, e->plen);
+    l->items[l->n++] = m;
+}
+
+/* ---- conditions ---- */
+
+static bool cond_ok(const vg_hevent *e, const hcond *c)
+{
+    size_t len;
+    const char *v = vg_hev_get_id(e, c->field, &len);
+    if (!v)
+        return false;
+    return vg_hpat_match(c->pat, v, len, NULL);
+}
+
+static bool same_ok(const hrule *r, const vg_hevent *e, const hmem *m)
+{
+    for (int i = 0; i < r->nsame; i++) {
+        size_t la, lb;
+        const char *a = vg_hev_get_id(e, r->same[i].field, &la);
+        const char *b = mem_get(m, r->same[i].field, &lb);
+        bool eq = a && b && la == lb && memcmp(a, b, la) == 0;
+        if (r->same[i].different) {
+            if (!a || !b || eq)
+                return false;
+        } else if (!eq) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool search_list(hmemlist *l, const hrule *r, const vg_hevent *e, int need, int *count,
+                        hmem **used, int *nused)
+{
+    for (int i = l->n - 1; i >= 0; i--) {
+        hmem *m = &l->items[i];
+        if (r->timeframe > 0 && e->now - m->t > r->timeframe)
+            break;
+        if (m->matched >= r->level && r->level > 0)
+            break;
+        if (!same_ok(r, e, m))
+            continue;
+        if (*nused < VG_HSESSION_MAX_EVENTS)
+            used[(*nused)++] = m;
+        if (++*count >= need)
+            return true;
+    }
+    return false;
+}
+
+static bool context_ok(vg_hsession *s, const hrule *r)
+{
+    const vg_hevent *e = &s->ev;
+    int need = r->frequency > 1 ? r->frequency - 1 : 1;
+    int count = 0, nused = 0;
+    hmem **used = malloc(sizeof(hmem *) * (size_t)VG_MIN(need, VG_HSESSION_MAX_EVENTS));
+    if (!used)
+        return false;
+    bool ok = false;
+    for (int k = 0; k < r->nif_matched_sid && !ok; k++) {
+        for (int i = 0; i < s->rs->nrules; i++)
+            if (s->rs->rules[i]->id == r->if_matched_sid[k]) {
+                ok = search_list(&s->by_rule[i], r, e, need, &count, used, &nused);
+                break;
+            }
+    }
+    if (!ok && r->if_matched_group)
+        for (int g = 0; g < s->ngroups && !ok; g++)
+            if (strcmp(s->groups[g].name, r->if_matched_group) == 0)
+                ok = search_list(&s->groups[g].l, r, e, need, &count, used, &nused);
+    if (ok) {
+        for (int i = 0; i < nused; i++)
+            used[i]->matched = r->level;
+        s->ev.firedtimes = count;
+    }
+    free(used);
+    return ok;
+}
+
+static bool list_ok(const vg_hevent *e, const hlistcond *c)
+{
+    size_t len;
+    const char *v = vg_hev_get_id(e, c->field, &len);
+    if (!v)
+        return false;
+    return vg_hlist_check(c, v, len);
+}
+
+static bool time_ok(const hrule *r, double now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (r->weekdays && !(r->weekdays & (1u << tm.tm_wday)))
+        return false;
+    if (r->time_start >= 0) {
+        int m = tm.tm_hour * 60 + tm.tm_min;
+        if (r->time_start <= r->time_end) {
+            if (m < r->time_start || m >= r->time_end)
+                return false;
+        } else if (m < r->time_start && m >= r->time_end) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* First time seen: the decoder's fts fields as one key. */
+static bool fts_first(vg_hsession *s)
+{
+    const vg_hevent *e = &s->ev;
+    const hdecoder *d = e->dec;
+    if (!d || d->nfts == 0)
+        return false;
+    char key[1024];
+    size_t kl = (size_t)snprintf(key, sizeof(key), "%s", e->top->name);
+    for (int i = 0; i < d->nfts && kl < sizeof(key); i++) {
+        size_t l;
+        const char *v = vg_hev_get_id(e, d->fts[i], &l);
+        kl += (size_t)snprintf(key + kl, sizeof(key) - kl, "|%.*s", v ? (int)VG_MIN(l, 200) : 0, v ? v : "");
+    }
+    if (s->nfts * 2 + 2 > s->fts_slots) {
+        if (s->nfts >= FTS_MAX)
+            return false;
+        int ns = s->fts_slots ? s->fts_slots * 2 : 64;
+        char **nt = calloc((size_t)ns, sizeof(char *));
+        if (!nt)
+            return false;
+        for (int i = 0; i < s->fts_slots; i++) {
+            if (!s->fts[i])
+                continue;
+            uint32_t h = 5381;
+            for (const char *p = s->fts[i]; *p; p++)
+                h = h * 33 + (unsigned char)*p;
+            h &= (uint32_t)(ns - 1);
+            while (nt[h])
+                h = (h + 1) & (uint32_t)(ns - 1);
+            nt[h] = s->fts[i];
+        }
+        free(s->fts);
+        s->fts = nt;
+        s->fts_slots = ns;
+    }
+    uint32_t h = 5381;
+    for (const char *p = key; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    h &= (uint32_t)(s->fts_slots - 1);
+    while (s->fts[h]) {
+        if (strcmp(s->fts[h], key) == 0)
+            return false;
+        h = (h + 1) & (uint32_t)(s->fts_slots - 1);
+    }
+    s->fts[h] = strdup(key);
+    if (s->fts[h])
+        s->nfts++;
+    return true;
+}
+
+static bool rule_ok(vg_hsession *s, const hrule *r)
+{
+    const vg_hevent *e = &s->ev;
+    if (r->unsupported)
+        return false;
+    if (r->maxsize && e->linelen <= (size_t)r->maxsize)
+        return false;
+    if (r->decoded_as >= 0 && (!e->top || e->top->id != r->decoded_as))
+        return false;
+    if (r->category) {
+        const char *t = e->top && e->top->type ? e->top->type : "syslog";
+        if (strcmp(t, r->category) != 0)
+            return false;
+    }
+    for (int i = 0; i < r->nconds; i++)
+        if (!cond_ok(e, &r->conds[i]))
+            return false;
+    for (int i = 0; i < r->nipconds; i++) {
+        const hipcond *c = &r->ipconds[i];
+        size_t len;
+        const char *v = vg_hev_get_id(e, c->field, &len);
+        if (!v)
+            return false;
+        bool in = false;
+        for (int k = 0; k < c->nnets && !in; k++)
+            in = vg_hip_in(&c->nets[k], v, len);
+        if (in == c->negate)
+            return false;
+    }
+    if ((r->time_start >= 0 || r->weekdays) && !time_ok(r, e->now))
+        return false;
+    for (int i = 0; i < r->nlists; i++)
+        if (!list_ok(e, &r->lists[i]))
+            return false;
+    if ((r->nif_matched_sid || r->if_matched_group) && !context_ok(s, r))
+        return false;
+    if (r->if_fts && !fts_first(s))
+        return false;
+    return true;
+}
+
+static const hrule *check(vg_hsession *s, const hrule *r, int depth)
+{
+    if (depth > 64 || !rule_ok(s, r))
+        return NULL;
+    for (int i = 0; i < r->nchildren; i++) {
+        const hrule *c = check(s, r->children[i], depth + 1);
+        if (c)
+            return c;
+    }
+    if (r->ignore_time) {
+        double *at = &s->ignored_at[r->idx];
+        if (*at != 0 && s->ev.now - *at < r->ignore_time)
+            return NULL;
+        *at = s->ev.now;
+    }
+    return r;
+}
+
+static void predecode(vg_hevent *e)
+{
+    vg_syslog_predecode(e->line, e->linelen, &e->hdr);
+    e->log = e->line + e->hdr.msg_off;
+    e->loglen = e->linelen - e->hdr.msg_off;
+    e->program = e->hostname = e->timestamp = NULL;
+    const vg_slice *sl[3] = {&e->hdr.program, &e->hdr.host, &e->hdr.time};
+    char *bufs[3] = {e->program_buf, e->hostname_buf, e->timestamp_buf};
+    size_t caps[3] = {sizeof(e->program_buf), sizeof(e->hostname_buf), sizeof(e->timestamp_buf)};
+    char **outs[3] = {&e->program, &e->hostname, &e->timestamp};
+    for (int i = 0; i < 3; i++) {
+        if (!sl[i]->len)
+            continue;
+        size_t n = VG_MIN(sl[i]->len, caps[i] - 1);
+        memcpy(bufs[i], e->line + sl[i]->off, n);
+        bufs[i][n] = '\0';
+        *outs[i] = bufs[i];
+    }
+}
+
+static void describe(vg_hevent *e)
+{
+    const char *d = e->rule && e->rule->description ? e->rule->description : "";
+    size_t need = strlen(d) + 1;
+    size_t len = 0;
+    for (const char *p = d; *p;) {
+        const char *val = NULL;
+        size_t vl = 0, skip = 1;
+        if (p[0] == '$' && p[1] == '(') {
+            const char *q = strchr(p + 2, ')');
+            if (q) {
+                size_t nl = (size_t)(q - p - 2);
+                int id = -1;
+                if (nl == 12 && strncmp(p + 2, "program_name", 12) == 0)
+                    id = HF_PROGRAM;
+                else if (nl == 8 && strncmp(p + 2, "hostname", 8) == 0)
+                    id = HF_HOSTNAME;
+                else if (nl == 8 && strncmp(p + 2, "location", 8) == 0)
+                    id = HF_LOCATION;
+                else if (nl == 4 && strncmp(p + 2, "user", 4) == 0)
+                    id = HF_USER_ANY;
+                else
+                    id = vg_hfield_lookup(e->rs, p + 2, nl);
+                if (id >= 0 || id >= HF_PROGRAM)
+                    val = vg_hev_get_id(e, id, &vl);
+                if (!val) {
+                    /* a JSON field unknown to the rules */
+                    for (int i = 0; i < e->nfields && !val; i++)
+                        if (e->fields[i].id < 0 &&
+                            strncmp(e->pool + e->fields[i].name_off, p + 2, nl) == 0 &&
+                            e->pool[e->fields[i].name_off + nl] == '\0') {
+                            val = e->pool + e->fields[i].val_off;
+                            vl = e->fields[i].val_len;
+                        }
+                }
+                if (val)
+                    skip = nl + 3;
+            }
+        }
+        size_t add = val ? vl : 1;
+        if (len + add + need > e->desc_cap) {
+            size_t nc = (len + add + need) * 2;
+            char *nd = realloc(e->desc, nc);
+            if (!nd)
+                return;
+            e->desc = nd;
+            e->desc_cap = nc;
+        }
+        memcpy(e->desc + len, val ? val : p, add);
+        len += add;
+        p += skip;
+    }
+    if (!e->desc) {
+        e->desc = malloc(1);
+        if (!e->desc)
+            return;
+        e->desc_cap = 1;
+    }
+    e->desc[len] = '\0';
+}
+
+const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t len,
+                                     const char *location, double now)
+{
+    vg_hevent *e = &s->ev;
+    e->plen = 0;
+    e->nfields = 0;
+    e->dec = e->top = NULL;
+    e->rule = NULL;
+    e->firedtimes = 0;
+    e->truncated = false;
+    e->now = now;
+    e->location = location ? location : "stdin";
+    /* strip the line terminator; cap the length */
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    if (len > VG_HLOG_MAX) {
+        len = VG_HLOG_MAX;
+        e->truncated = true;
+    }
+    memcpy(e->linebuf, line, len);
+    e->linebuf[len] = '\0';
+    e->line = e->linebuf;
+    e->linelen = len;
+    predecode(e);
+    vg_hdecode(s->rs, e);
+    const hrule *fired = NULL;
+    for (int i = 0; i < s->rs->nroots && !fired; i++)
+        fired = check(s, s->rs->roots[i], 0);
+    e->rule = fired;
+    if (fired) {
+        describe(e);
+        if (fired->level > 0) {
+            double keep = now - 86400.0;
+            if (fired->tracked) {
+                hmemlist *l = &s->by_rule[fired->idx];
+                /* keep entries for the longest timeframe that could use them */
+                memlist_push(l, e, keep);
+            }
+            for (int g = 0; g < s->ngroups; g++)
+                for (int k = 0; k < fired->ngroups; k++)
+                    if (strcmp(fired->groups[k], s->groups[g].name) == 0) {
+                        memlist_push(&s->groups[g].l, e, keep);
+                        break;
+                    }
+        }
+    }
+    return e;
+}
+
+/* ---- accessors ---- */
+
+const char *vg_hevent_decoder(const vg_hevent *e)
+{
+    if (!e->dec)
+        return NULL;
+    return e->dec->use_own_name ? e->dec->name : e->top->name;
+}
+
+const char *vg_hevent_decoder_parent(const vg_hevent *e)
+{
+    return e->top ? e->top->name : NULL;
+}
+
+int vg_hevent_nfields(const vg_hevent *e) { return e->nfields; }
+
+void vg_hevent_field(const vg_hevent *e, int i, const char **name, const char **value)
+{
+    const hfield *f = &e->fields[i];
+    *name = f->id >= 0 ? vg_hfield_name(e->rs, f->id) : e->pool + f->name_off;
+    *value = e->pool + f->val_off;
+}
+
+const char *vg_hevent_get(const vg_hevent *e, const char *name)
+{
+    if (strcmp(name, "program_name") == 0)
+        return e->program;
+    if (strcmp(name, "hostname") == 0)
+        return e->hostname;
+    if (strcmp(name, "user") == 0)
+        return vg_hev_get_id(e, HF_USER_ANY, NULL);
+    for (int i = 0; i < e->nfields; i++) {
+        const char *n, *v;
+        vg_hevent_field(e, i, &n, &v);
+        if (strcmp(n, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+const char *vg_hevent_program(const vg_hevent *e) { return e->program; }
+const char *vg_hevent_hostname(const vg_hevent *e) { return e->hostname; }
+const char *vg_hevent_timestamp(const vg_hevent *e) { return e->timestamp; }
+bool vg_hevent_has_rule(const vg_hevent *e) { return e->rule != NULL; }
+int vg_hevent_rule_id(const vg_hevent *e) { return e->rule ? e->rule->id : 0; }
+int vg_hevent_rule_level(const vg_hevent *e) { return e->rule ? e->rule->level : 0; }
+const char *vg_hevent_rule_description(const vg_hevent *e) { return e->rule && e->desc ? e->desc : ""; }
+int vg_hevent_rule_ngroups(const vg_hevent *e) { return e->rule ? e->rule->ngroups : 0; }
+const char *vg_hevent_rule_group(const vg_hevent *e, int i) { return e->rule->groups[i]; }
+int vg_hevent_rule_nmitre(const vg_hevent *e) { return e->rule ? e->rule->nmitre : 0; }
+const char *vg_hevent_rule_mitre(const vg_hevent *e, int i) { return e->rule->mitre[i]; }
+int vg_hevent_rule_firedtimes(const vg_hevent *e) { return e->firedtimes; }
+
+bool vg_hevent_alerts(const vg_hevent *e)
+{
+    return e->rule && e->rule->level > 0 && !e->rule->noalert && !e->rule->no_log;
+}
+
+bool vg_hevent_no_full_log(const vg_hevent *e) { return e->rule && e->rule->no_full_log; }
+
+void vg_hevent_to_json(const vg_hevent *e, vg_jb *jb)
+{
+    const char *dn = vg_hevent_decoder(e);
+    if (dn)
+        vg_jb_str(jb, "decoder", dn);
+    else
+        vg_jb_null(jb, "decoder");
+    if (e->program || e->hostname || e->timestamp) {
+        vg_jb_open_obj(jb, "predecoder");
+        if (e->timestamp)
+            vg_jb_str(jb, "timestamp", e->timestamp);
+        if (e->hostname)
+            vg_jb_str(jb, "hostname", e->hostname);
+        if (e->program)
+            vg_jb_str(jb, "program_name", e->program);
+        vg_jb_close_obj(jb);
+    }
+    vg_jb_open_obj(jb, "fields");
+    for (int i = 0; i < e->nfields; i++) {
+        const char *n, *v;
+        vg_hevent_field(e, i, &n, &v);
+        vg_jb_strn(jb, n, v, e->fields[i].val_len);
+    }
+    vg_jb_close_obj(jb);
+    if (!e->rule) {
+        vg_jb_null(jb, "rule");
+        return;
+    }
+    vg_jb_open_obj(jb, "rule");
+    vg_jb_i64(jb, "id", e->rule->id);
+    vg_jb_i64(jb, "level", e->rule->level);
+    vg_jb_str(jb, "description", vg_hevent_rule_description(e));
+    vg_jb_open_arr(jb, "groups");
+    for (int i = 0; i < e->rule->ngroups; i++)
+        vg_jb_str(jb, NULL, e->rule->groups[i]);
+    vg_jb_close_arr(jb);
+    if (e->rule->nmitre) {
+        vg_jb_open_obj(jb, "mitre");
+        vg_jb_open_arr(jb, "id");
+        for (int i = 0; i < e->rule->nmitre; i++)
+            vg_jb_str(jb, NULL, e->rule->mitre[i]);
+        vg_jb_close_arr(jb);
+        vg_jb_close_obj(jb);
+    }
+    if (e->firedtimes)
+        vg_jb_i64(jb, "firedtimes", e->firedtimes + 1);
+    vg_jb_bool(jb, "alert", vg_hevent_alerts(e));
+    vg_jb_close_obj(jb);
+}
