@@ -26,14 +26,14 @@ static int isdataat_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
 {
     char buf[128], *f[4];
     if (!arg || strlen(arg) >= sizeof buf)
-        return vg_err(errbuf, VG_EINVAL, "isdataat: invalid argument");
+        return vg_err(errbuf, VG_EINVAL, "invalid argument");
     strcpy(buf, arg);
     int nf = pl_split(buf, f, 4);
     if (nf < 1)
-        return vg_err(errbuf, VG_EINVAL, "isdataat: invalid argument");
+        return vg_err(errbuf, VG_EINVAL, "invalid argument");
     pl_isdataat *id = calloc(1, sizeof *id);
     if (!id)
-        return vg_err(errbuf, VG_ENOMEM, "isdataat: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     id->h.kind = PL_ISDATAAT;
     char *v = f[0];
     if (*v == '!') {
@@ -51,13 +51,13 @@ static int isdataat_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
             id->flags |= PLI_RAWBYTES;
         } else {
             free(id);
-            return vg_err(errbuf, VG_EINVAL, "isdataat: unknown option '%s'", f[i]);
+            return vg_err(errbuf, VG_EINVAL, "unknown option '%s'", f[i]);
         }
     }
     vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_isdataat, id);
     if (!sm) {
         free(id);
-        return vg_err(errbuf, VG_ENOMEM, "isdataat: cannot append");
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     if (id->flags & PLI_RELATIVE)
         pl_mark_anchor(sm, PL_NEXT_DISTANCE | PL_NEXT_WITHIN);
@@ -91,12 +91,12 @@ static int bsize_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
 {
     char buf[96];
     if (!arg || strlen(arg) >= sizeof buf)
-        return vg_err(errbuf, VG_EINVAL, "bsize: invalid argument");
+        return vg_err(errbuf, VG_EINVAL, "invalid argument");
     strcpy(buf, arg);
     char *t = pl_trim(buf);
     pl_bsize *bs = calloc(1, sizeof *bs);
     if (!bs)
-        return vg_err(errbuf, VG_ENOMEM, "bsize: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     bs->h.kind = PL_BSIZE;
     int bad = 0;
     char *r;
@@ -119,7 +119,7 @@ static int bsize_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
     }
     if (bad) {
         free(bs);
-        return vg_err(errbuf, VG_EINVAL, "bsize: invalid value '%s'", arg);
+        return vg_err(errbuf, VG_EINVAL, "invalid value '%s'", arg);
     }
     /* A content longer than the largest allowed size can never match. */
     uint64_t max = UINT64_MAX;
@@ -133,16 +133,16 @@ static int bsize_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
     vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_bsize, bs);
     if (!sm) {
         free(bs);
-        return vg_err(errbuf, VG_ENOMEM, "bsize: cannot append");
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     if (pl_sm_buf_id(s, sm) == VG_BUF_PAYLOAD)
-        return vg_err(errbuf, VG_EINVAL, "bsize: must follow a sticky buffer keyword");
+        return vg_err(errbuf, VG_EINVAL, "must follow a sticky buffer keyword");
     for (const vg_sm *p = prev; p; p = p->prev) {
         if (pl_kind_of(p) != PL_CONTENT)
             continue;
         const pl_content *cd = p->ctx;
         if (!(cd->flags & PLC_NEGATED) && cd->len > max)
-            return vg_err(errbuf, VG_EINVAL, "bsize: content of %u bytes can never fit", cd->len);
+            return vg_err(errbuf, VG_EINVAL, "content of %u bytes can never fit", cd->len);
     }
     return VG_OK;
 }
@@ -151,13 +151,13 @@ static int b64_decode_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char
 {
     pl_b64 *bd = calloc(1, sizeof *bd);
     if (!bd)
-        return vg_err(errbuf, VG_ENOMEM, "base64_decode: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     bd->h.kind = PL_B64_DECODE;
     if (arg) {
         char buf[128], *f[4];
         if (strlen(arg) >= sizeof buf) {
             free(bd);
-            return vg_err(errbuf, VG_EINVAL, "base64_decode: invalid argument");
+            return vg_err(errbuf, VG_EINVAL, "invalid argument");
         }
         strcpy(buf, arg);
         int nf = pl_split(buf, f, 4);
@@ -175,14 +175,14 @@ static int b64_decode_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char
                 bd->offset = (uint32_t)v;
             } else {
                 free(bd);
-                return vg_err(errbuf, VG_EINVAL, "base64_decode: invalid option '%s'", f[i]);
+                return vg_err(errbuf, VG_EINVAL, "invalid option '%s'", f[i]);
             }
         }
     }
     vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_b64_decode, bd);
     if (!sm) {
         free(bd);
-        return vg_err(errbuf, VG_ENOMEM, "base64_decode: cannot append");
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     if (bd->relative)
         pl_mark_anchor(sm, PL_NEXT_DISTANCE | PL_NEXT_WITHIN);
@@ -198,7 +198,7 @@ static int b64_data_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
             if (pl_kind_of(sm) == PL_B64_DECODE)
                 have = true;
     if (!have)
-        return vg_err(errbuf, VG_EINVAL, "base64_data: must follow base64_decode");
+        return vg_err(errbuf, VG_EINVAL, "must follow base64_decode");
     return vg_rule_parser_set_buf(rp, s, VG_BUF_BASE64_DATA, errbuf);
 }
 

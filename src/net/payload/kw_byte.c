@@ -42,14 +42,14 @@ static pl_byte *byte_new(uint8_t kind)
 static int copy_args(const char *arg, char *buf, char **f, const char *kw, char *errbuf)
 {
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "%s: needs arguments", kw);
+        return vg_err(errbuf, VG_EINVAL, "needs arguments");
     size_t n = strlen(arg);
     if (n >= ARG_COPY)
-        return vg_err(errbuf, VG_EINVAL, "%s: argument too long", kw);
+        return vg_err(errbuf, VG_EINVAL, "argument too long");
     memcpy(buf, arg, n + 1);
     int nf = pl_split(buf, f, ARGS_MAX);
     if (nf < 0)
-        return vg_err(errbuf, VG_EINVAL, "%s: too many options", kw);
+        return vg_err(errbuf, VG_EINVAL, "too many options");
     return nf;
 }
 
@@ -62,12 +62,12 @@ static int parse_bitmask(const char *v, pl_byte *bd, const char *kw, char *errbu
         v += 2;
     char *end;
     if (!isxdigit((unsigned char)*v))
-        return vg_err(errbuf, VG_EINVAL, "%s: invalid bitmask", kw);
+        return vg_err(errbuf, VG_EINVAL, "invalid bitmask");
     unsigned long long m = strtoull(v, &end, 16);
     while (isspace((unsigned char)*end))
         end++;
     if (*end || m == 0 || m > 0xffffffffull)
-        return vg_err(errbuf, VG_EINVAL, "%s: invalid bitmask", kw);
+        return vg_err(errbuf, VG_EINVAL, "invalid bitmask");
     bd->bitmask = m;
     bd->flags |= PLB_BITMASK;
     bd->shift = 0;
@@ -106,11 +106,11 @@ static int common_opt(const char *o, pl_byte *bd, const char *kw, char *errbuf)
     } else if (strncasecmp(o, "string ", 7) == 0) {
         bd->flags |= PLB_STRING;
         if (parse_base(pl_trim((char *)o + 7), bd) != 0)
-            return vg_err(errbuf, VG_EINVAL, "%s: unknown string base '%s'", kw, o + 7);
+            return vg_err(errbuf, VG_EINVAL, "unknown string base '%s'", o + 7);
     } else if (parse_base(o, bd) == 0) {
         ;
     } else if (strcasecmp(o, "dce") == 0) {
-        return vg_err(errbuf, VG_ENOTSUP, "%s: 'dce' needs DCERPC parsing (not supported yet)", kw);
+        return vg_err(errbuf, VG_ENOTSUP, "'dce' needs DCERPC parsing (not supported yet)");
     } else if (strncasecmp(o, "bitmask ", 8) == 0 || strncasecmp(o, "bitmask\t", 8) == 0) {
         return parse_bitmask(o + 8, bd, kw, errbuf) == VG_OK ? 1 : VG_EINVAL;
     } else {
@@ -123,13 +123,13 @@ static int check_nbytes(pl_byte *bd, const char *kw, int maxbin, int maxstr, boo
                         char *errbuf)
 {
     if (bd->base && !(bd->flags & PLB_STRING))
-        return vg_err(errbuf, VG_EINVAL, "%s: a base needs 'string'", kw);
+        return vg_err(errbuf, VG_EINVAL, "a base needs 'string'");
     if (bd->nbytes.var >= 0)
         return VG_OK;
     int64_t n = bd->nbytes.v;
     int max = (bd->flags & PLB_STRING) ? maxstr : maxbin;
     if (n > max || (n == 0 && !zero_ok))
-        return vg_err(errbuf, VG_EINVAL, "%s: can't read %lld bytes%s (1..%d)", kw, (long long)n,
+        return vg_err(errbuf, VG_EINVAL, "can't read %lld bytes%s (1..%d)", (long long)n,
                       (bd->flags & PLB_STRING) ? " as a string" : "", max);
     return VG_OK;
 }
@@ -140,7 +140,7 @@ static int append(vg_rule_parser *rp, vg_sig *s, const vg_keyword *kw, pl_byte *
     vg_sm *sm = vg_sig_append_buf(rp, s, kw, bd);
     if (!sm) {
         free(bd);
-        return vg_err(errbuf, VG_ENOMEM, "%s: cannot append", kw->name);
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     if (bd->flags & PLB_RELATIVE)
         pl_mark_anchor(sm, PL_NEXT_DISTANCE | PL_NEXT_WITHIN);
@@ -154,12 +154,12 @@ static int byte_test_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
     if (nf < 0)
         return nf;
     if (nf < 4)
-        return vg_err(errbuf, VG_EINVAL, "byte_test: expected nbytes, operator, value, offset");
+        return vg_err(errbuf, VG_EINVAL, "expected nbytes, operator, value, offset");
     pl_byte *bd = byte_new(PL_BYTE_TEST);
     if (!bd)
-        return vg_err(errbuf, VG_ENOMEM, "byte_test: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     int rc = VG_EINVAL;
-    if (pl_parse_num(rp, f[0], 0, 23, &bd->nbytes, "byte_test nbytes", errbuf) != 0)
+    if (pl_parse_num(rp, f[0], 0, 23, &bd->nbytes, "nbytes", errbuf) != 0)
         goto fail;
     const char *op = f[1];
     if (*op == '!') {
@@ -183,15 +183,15 @@ static int byte_test_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
     else if (strcmp(op, "^") == 0)
         bd->op = PLOP_XOR;
     else {
-        vg_err(errbuf, VG_EINVAL, "byte_test: unknown operator '%s'", f[1]);
+        vg_err(errbuf, VG_EINVAL, "unknown operator '%s'", f[1]);
         goto fail;
     }
     if (*f[1] != '!' && *op == '\0') {
-        vg_err(errbuf, VG_EINVAL, "byte_test: missing operator");
+        vg_err(errbuf, VG_EINVAL, "missing operator");
         goto fail;
     }
     if (isalpha((unsigned char)*f[2])) {
-        if (pl_parse_num(rp, f[2], 0, 0, &bd->value, "byte_test value", errbuf) != 0)
+        if (pl_parse_num(rp, f[2], 0, 0, &bd->value, "value", errbuf) != 0)
             goto fail;
     } else {
         /* values are u64; parse separately to keep the full range */
@@ -199,17 +199,17 @@ static int byte_test_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
         char *end;
         int base = (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) ? 16 : 10;
         if (!isxdigit((unsigned char)(base == 16 ? v[2] : v[0]))) {
-            vg_err(errbuf, VG_EINVAL, "byte_test: invalid value '%s'", v);
+            vg_err(errbuf, VG_EINVAL, "invalid value '%s'", v);
             goto fail;
         }
         unsigned long long x = strtoull(base == 16 ? v + 2 : v, &end, base);
         if (*end) {
-            vg_err(errbuf, VG_EINVAL, "byte_test: invalid value '%s'", v);
+            vg_err(errbuf, VG_EINVAL, "invalid value '%s'", v);
             goto fail;
         }
         bd->value.v = (int64_t)x;
     }
-    if (pl_parse_num(rp, f[3], -65535, 65535, &bd->offset, "byte_test offset", errbuf) != 0)
+    if (pl_parse_num(rp, f[3], -65535, 65535, &bd->offset, "offset", errbuf) != 0)
         goto fail;
     for (int i = 4; i < nf; i++) {
         int r = common_opt(f[i], bd, "byte_test", errbuf);
@@ -218,7 +218,7 @@ static int byte_test_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
             goto fail;
         }
         if (r == 0) {
-            vg_err(errbuf, VG_EINVAL, "byte_test: unknown option '%s'", f[i]);
+            vg_err(errbuf, VG_EINVAL, "unknown option '%s'", f[i]);
             goto fail;
         }
     }
@@ -240,13 +240,13 @@ static int byte_jump_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
     if (nf < 0)
         return nf;
     if (nf < 2)
-        return vg_err(errbuf, VG_EINVAL, "byte_jump: expected nbytes, offset");
+        return vg_err(errbuf, VG_EINVAL, "expected nbytes, offset");
     pl_byte *bd = byte_new(PL_BYTE_JUMP);
     if (!bd)
-        return vg_err(errbuf, VG_ENOMEM, "byte_jump: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     int rc = VG_EINVAL;
-    if (pl_parse_num(rp, f[0], 0, 23, &bd->nbytes, "byte_jump nbytes", errbuf) != 0 ||
-        pl_parse_num(rp, f[1], -65535, 65535, &bd->offset, "byte_jump offset", errbuf) != 0)
+    if (pl_parse_num(rp, f[0], 0, 23, &bd->nbytes, "nbytes", errbuf) != 0 ||
+        pl_parse_num(rp, f[1], -65535, 65535, &bd->offset, "offset", errbuf) != 0)
         goto fail;
     for (int i = 2; i < nf; i++) {
         int r = common_opt(f[i], bd, "byte_jump", errbuf);
@@ -265,23 +265,23 @@ static int byte_jump_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
             bd->flags |= PLB_END;
         } else if (strncasecmp(f[i], "multiplier ", 11) == 0) {
             if (pl_parse_int(f[i] + 11, 1, 65535, &v) != 0) {
-                vg_err(errbuf, VG_EINVAL, "byte_jump: invalid multiplier");
+                vg_err(errbuf, VG_EINVAL, "invalid multiplier");
                 goto fail;
             }
             bd->multiplier = (uint32_t)v;
         } else if (strncasecmp(f[i], "post_offset ", 12) == 0) {
             if (pl_parse_int(f[i] + 12, -65535, 65535, &v) != 0) {
-                vg_err(errbuf, VG_EINVAL, "byte_jump: invalid post_offset");
+                vg_err(errbuf, VG_EINVAL, "invalid post_offset");
                 goto fail;
             }
             bd->post_offset = (int32_t)v;
         } else {
-            vg_err(errbuf, VG_EINVAL, "byte_jump: unknown option '%s'", f[i]);
+            vg_err(errbuf, VG_EINVAL, "unknown option '%s'", f[i]);
             goto fail;
         }
     }
     if ((bd->flags & PLB_BEGIN) && (bd->flags & PLB_END)) {
-        vg_err(errbuf, VG_EINVAL, "byte_jump: from_beginning and from_end are exclusive");
+        vg_err(errbuf, VG_EINVAL, "from_beginning and from_end are exclusive");
         goto fail;
     }
     if ((rc = check_nbytes(bd, "byte_jump", 8, 23, true, errbuf)) != VG_OK)
@@ -296,13 +296,13 @@ static int result_var(vg_rule_parser *rp, const char *name, pl_byte *bd, const c
                       char *errbuf)
 {
     if (!isalpha((unsigned char)*name))
-        return vg_err(errbuf, VG_EINVAL, "%s: '%s' is not a variable name", kw, name);
+        return vg_err(errbuf, VG_EINVAL, "'%s' is not a variable name", name);
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
-            return vg_err(errbuf, VG_EINVAL, "%s: '%s' is not a variable name", kw, name);
+            return vg_err(errbuf, VG_EINVAL, "'%s' is not a variable name", name);
     int idx = vg_rule_parser_var(rp, name, true);
     if (idx < 0 || idx >= VG_MAX_BYTE_VARS)
-        return vg_err(errbuf, VG_ELIMIT, "%s: too many byte variables (max %d)", kw,
+        return vg_err(errbuf, VG_ELIMIT, "too many byte variables (max %d)",
                       VG_MAX_BYTE_VARS);
     bd->result_var = (int16_t)idx;
     return VG_OK;
@@ -315,19 +315,19 @@ static int byte_extract_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
     if (nf < 0)
         return nf;
     if (nf < 3)
-        return vg_err(errbuf, VG_EINVAL, "byte_extract: expected nbytes, offset, name");
+        return vg_err(errbuf, VG_EINVAL, "expected nbytes, offset, name");
     pl_byte *bd = byte_new(PL_BYTE_EXTRACT);
     if (!bd)
-        return vg_err(errbuf, VG_ENOMEM, "byte_extract: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     int rc = VG_EINVAL;
     int64_t v;
     if (pl_parse_int(f[0], 0, 23, &v) != 0) {
-        vg_err(errbuf, VG_EINVAL, "byte_extract: invalid nbytes '%s'", f[0]);
+        vg_err(errbuf, VG_EINVAL, "invalid nbytes '%s'", f[0]);
         goto fail;
     }
     bd->nbytes.v = v;
     if (pl_parse_int(f[1], -65535, 65535, &v) != 0) {
-        vg_err(errbuf, VG_EINVAL, "byte_extract: invalid offset '%s'", f[1]);
+        vg_err(errbuf, VG_EINVAL, "invalid offset '%s'", f[1]);
         goto fail;
     }
     bd->offset.v = v;
@@ -341,23 +341,23 @@ static int byte_extract_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
             continue;
         if (strncasecmp(f[i], "multiplier ", 11) == 0) {
             if (pl_parse_int(f[i] + 11, 1, 65535, &v) != 0) {
-                vg_err(errbuf, VG_EINVAL, "byte_extract: invalid multiplier");
+                vg_err(errbuf, VG_EINVAL, "invalid multiplier");
                 goto fail;
             }
             bd->multiplier = (uint32_t)v;
         } else if (strncasecmp(f[i], "align ", 6) == 0) {
             if (pl_parse_int(f[i] + 6, 2, 4, &v) != 0 || v == 3) {
-                vg_err(errbuf, VG_EINVAL, "byte_extract: align must be 2 or 4");
+                vg_err(errbuf, VG_EINVAL, "align must be 2 or 4");
                 goto fail;
             }
             bd->align = (uint8_t)v;
         } else {
-            vg_err(errbuf, VG_EINVAL, "byte_extract: unknown option '%s'", f[i]);
+            vg_err(errbuf, VG_EINVAL, "unknown option '%s'", f[i]);
             goto fail;
         }
     }
     if (bd->flags & PLB_BITMASK) {
-        vg_err(errbuf, VG_EINVAL, "byte_extract: bitmask is not an option of byte_extract");
+        vg_err(errbuf, VG_EINVAL, "bitmask is not an option of byte_extract");
         goto fail;
     }
     if ((rc = check_nbytes(bd, "byte_extract", 8, 23, false, errbuf)) != VG_OK)
@@ -379,7 +379,7 @@ static int byte_math_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
         return nf;
     pl_byte *bd = byte_new(PL_BYTE_MATH);
     if (!bd)
-        return vg_err(errbuf, VG_ENOMEM, "byte_math: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     int rc = VG_EINVAL;
     bool have_bytes = false, have_off = false, have_rv = false;
     const char *result = NULL;
@@ -392,11 +392,11 @@ static int byte_math_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
         if (*sp)
             *sp = '\0';
         if (strcmp(o, "bytes") == 0) {
-            if (pl_parse_num(rp, val, 1, 10, &bd->nbytes, "byte_math bytes", errbuf) != 0)
+            if (pl_parse_num(rp, val, 1, 10, &bd->nbytes, "bytes", errbuf) != 0)
                 goto fail;
             have_bytes = true;
         } else if (strcmp(o, "offset") == 0) {
-            if (pl_parse_num(rp, val, -65535, 65535, &bd->offset, "byte_math offset", errbuf) != 0)
+            if (pl_parse_num(rp, val, -65535, 65535, &bd->offset, "offset", errbuf) != 0)
                 goto fail;
             have_off = true;
         } else if (strcmp(o, "oper") == 0) {
@@ -407,11 +407,11 @@ static int byte_math_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
             else if (strcmp(val, "<<") == 0) bd->op = PLOP_SHL;
             else if (strcmp(val, ">>") == 0) bd->op = PLOP_SHR;
             else {
-                vg_err(errbuf, VG_EINVAL, "byte_math: unknown oper '%s'", val);
+                vg_err(errbuf, VG_EINVAL, "unknown oper '%s'", val);
                 goto fail;
             }
         } else if (strcmp(o, "rvalue") == 0) {
-            if (pl_parse_num(rp, val, 0, UINT32_MAX, &bd->value, "byte_math rvalue", errbuf) != 0)
+            if (pl_parse_num(rp, val, 0, UINT32_MAX, &bd->value, "rvalue", errbuf) != 0)
                 goto fail;
             have_rv = true;
         } else if (strcmp(o, "result") == 0) {
@@ -424,35 +424,35 @@ static int byte_math_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
             } else if (strcmp(val, "little") == 0) {
                 bd->flags |= PLB_LITTLE;
             } else if (strcmp(val, "dce") == 0) {
-                rc = vg_err(errbuf, VG_ENOTSUP, "byte_math: 'dce' needs DCERPC parsing");
+                rc = vg_err(errbuf, VG_ENOTSUP, "'dce' needs DCERPC parsing");
                 goto fail;
             } else {
-                vg_err(errbuf, VG_EINVAL, "byte_math: unknown endian '%s'", val);
+                vg_err(errbuf, VG_EINVAL, "unknown endian '%s'", val);
                 goto fail;
             }
         } else if (strcmp(o, "string") == 0) {
             bd->flags |= PLB_STRING;
             if (parse_base(val, bd) != 0) {
-                vg_err(errbuf, VG_EINVAL, "byte_math: unknown string base '%s'", val);
+                vg_err(errbuf, VG_EINVAL, "unknown string base '%s'", val);
                 goto fail;
             }
         } else if (strcmp(o, "dce") == 0 && !*val) {
-            rc = vg_err(errbuf, VG_ENOTSUP, "byte_math: 'dce' needs DCERPC parsing");
+            rc = vg_err(errbuf, VG_ENOTSUP, "'dce' needs DCERPC parsing");
             goto fail;
         } else if (strcmp(o, "bitmask") == 0) {
             if (parse_bitmask(val, bd, "byte_math", errbuf) != VG_OK)
                 goto fail;
         } else {
-            vg_err(errbuf, VG_EINVAL, "byte_math: unknown option '%s'", o);
+            vg_err(errbuf, VG_EINVAL, "unknown option '%s'", o);
             goto fail;
         }
     }
     if (!have_bytes || !have_off || !bd->op || !have_rv || !result) {
-        vg_err(errbuf, VG_EINVAL, "byte_math: bytes, offset, oper, rvalue and result are required");
+        vg_err(errbuf, VG_EINVAL, "bytes, offset, oper, rvalue and result are required");
         goto fail;
     }
     if ((bd->op == PLOP_SHL || bd->op == PLOP_SHR) && bd->nbytes.var < 0 && bd->nbytes.v > 4) {
-        vg_err(errbuf, VG_EINVAL, "byte_math: bytes must be 1..4 with << and >>");
+        vg_err(errbuf, VG_EINVAL, "bytes must be 1..4 with << and >>");
         goto fail;
     }
     if ((rc = result_var(rp, result, bd, "byte_math", errbuf)) != VG_OK)

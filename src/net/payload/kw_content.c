@@ -46,15 +46,15 @@ static int decode_content(const char *in, size_t n, uint8_t *out, uint32_t *outl
         if (hex) {
             if (c == '|') {
                 if (nib >= 0)
-                    return vg_err(errbuf, VG_EINVAL, "content: odd number of hex digits");
+                    return vg_err(errbuf, VG_EINVAL, "odd number of hex digits");
                 hex = false;
             } else if (c == ' ' || c == '\t') {
                 if (nib >= 0)
-                    return vg_err(errbuf, VG_EINVAL, "content: hex byte split by a space");
+                    return vg_err(errbuf, VG_EINVAL, "hex byte split by a space");
             } else {
                 int v = hexval(c);
                 if (v < 0)
-                    return vg_err(errbuf, VG_EINVAL, "content: invalid hex character '%c'", c);
+                    return vg_err(errbuf, VG_EINVAL, "invalid hex character '%c'", c);
                 if (nib < 0) {
                     nib = v;
                 } else {
@@ -68,19 +68,19 @@ static int decode_content(const char *in, size_t n, uint8_t *out, uint32_t *outl
             hex = true;
         } else if (c == '\\') {
             if (i + 1 >= n)
-                return vg_err(errbuf, VG_EINVAL, "content: trailing backslash");
+                return vg_err(errbuf, VG_EINVAL, "trailing backslash");
             char e = in[++i];
             if (e != '"' && e != ';' && e != '\\' && e != ':')
-                return vg_err(errbuf, VG_EINVAL, "content: '\\%c' is not a valid escape", e);
+                return vg_err(errbuf, VG_EINVAL, "'\\%c' is not a valid escape", e);
             out[o++] = (uint8_t)e;
         } else if (c == '"') {
-            return vg_err(errbuf, VG_EINVAL, "content: unescaped '\"' inside the content");
+            return vg_err(errbuf, VG_EINVAL, "unescaped '\"' inside the content");
         } else {
             out[o++] = c;
         }
     }
     if (hex)
-        return vg_err(errbuf, VG_EINVAL, "content: unterminated |hex| block");
+        return vg_err(errbuf, VG_EINVAL, "unterminated |hex| block");
     *outlen = o;
     return VG_OK;
 }
@@ -88,7 +88,7 @@ static int decode_content(const char *in, size_t n, uint8_t *out, uint32_t *outl
 static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
 {
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "content: needs an argument");
+        return vg_err(errbuf, VG_EINVAL, "needs an argument");
     const char *p = arg;
     while (isspace((unsigned char)*p))
         p++;
@@ -104,23 +104,23 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
         n--;
     if (n >= 1 && p[0] == '"') {
         if (n < 2 || p[n - 1] != '"')
-            return vg_err(errbuf, VG_EINVAL, "content: unbalanced quotes");
+            return vg_err(errbuf, VG_EINVAL, "unbalanced quotes");
         p++;
         n -= 2;
     }
     if (n == 0)
-        return vg_err(errbuf, VG_EINVAL, "content: empty content");
+        return vg_err(errbuf, VG_EINVAL, "empty content");
     if (n > 4 * (size_t)PL_CONTENT_MAX)
-        return vg_err(errbuf, VG_ELIMIT, "content: too long");
+        return vg_err(errbuf, VG_ELIMIT, "too long");
     uint8_t *buf = malloc(n);
     if (!buf)
-        return vg_err(errbuf, VG_ENOMEM, "content: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     uint32_t len = 0;
     int rc = decode_content(p, n, buf, &len, errbuf);
     if (rc == VG_OK && len == 0)
-        rc = vg_err(errbuf, VG_EINVAL, "content: empty content");
+        rc = vg_err(errbuf, VG_EINVAL, "empty content");
     if (rc == VG_OK && len > PL_CONTENT_MAX)
-        rc = vg_err(errbuf, VG_ELIMIT, "content: longer than %u bytes", PL_CONTENT_MAX);
+        rc = vg_err(errbuf, VG_ELIMIT, "longer than %u bytes", PL_CONTENT_MAX);
     if (rc != VG_OK) {
         free(buf);
         return rc;
@@ -128,7 +128,7 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
     pl_content *cd = calloc(1, sizeof *cd);
     if (!cd) {
         free(buf);
-        return vg_err(errbuf, VG_ENOMEM, "content: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
     cd->h.kind = PL_CONTENT;
     cd->pat = buf;
@@ -137,7 +137,7 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
     cd->offset.var = cd->depth.var = cd->distance.var = cd->within.var = -1;
     if (!vg_sig_append_buf(rp, s, &vg_pl_kw_content, cd)) {
         content_free(cd);
-        return vg_err(errbuf, VG_ENOMEM, "content: cannot append");
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     return VG_OK;
 }
@@ -152,7 +152,7 @@ static pl_content *last_content(vg_rule_parser *rp, vg_sig *s, const char *kw, v
     while (sm && pl_kind_of(sm) != PL_CONTENT)
         sm = sm->prev;
     if (!sm) {
-        vg_err(errbuf, VG_EINVAL, "%s: needs a preceding content", kw);
+        vg_err(errbuf, VG_EINVAL, "needs a preceding content", kw);
         return NULL;
     }
     if (smp)
@@ -167,10 +167,10 @@ static int nocase_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *er
     if (!cd)
         return VG_EINVAL;
     if (cd->flags & PLC_NOCASE)
-        return vg_err(errbuf, VG_EINVAL, "nocase: already set for this content");
+        return vg_err(errbuf, VG_EINVAL, "already set for this content");
     cd->lpat = malloc(cd->len);
     if (!cd->lpat)
-        return vg_err(errbuf, VG_ENOMEM, "nocase: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < cd->len; i++)
         cd->lpat[i] = (uint8_t)tolower(cd->pat[i]);
     cd->flags |= PLC_NOCASE;
@@ -196,16 +196,16 @@ static int depth_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
     if (!cd)
         return VG_EINVAL;
     if (cd->flags & PLC_DEPTH)
-        return vg_err(errbuf, VG_EINVAL, "depth: can't use multiple depths for the same content");
+        return vg_err(errbuf, VG_EINVAL, "can't use multiple depths for the same content");
     if (cd->flags & (REL_FLAGS | PLC_STARTSWITH))
         return vg_err(errbuf, VG_EINVAL,
-                      "depth: can't be mixed with distance/within/startswith on one content");
+                      "can't be mixed with distance/within/startswith on one content");
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "depth: needs a value");
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     if (pl_parse_num(rp, arg, 0, PL_REL_MAX * 64LL, &cd->depth, "depth", errbuf) != 0)
         return VG_EINVAL;
     if (cd->depth.var < 0 && cd->depth.v < (int64_t)cd->len)
-        return vg_err(errbuf, VG_EINVAL, "depth: %lld is smaller than the content length %u",
+        return vg_err(errbuf, VG_EINVAL, "%lld is smaller than the content length %u",
                       (long long)cd->depth.v, cd->len);
     cd->flags |= PLC_DEPTH;
     return VG_OK;
@@ -217,12 +217,12 @@ static int offset_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *er
     if (!cd)
         return VG_EINVAL;
     if (cd->flags & PLC_OFFSET)
-        return vg_err(errbuf, VG_EINVAL, "offset: can't use multiple offsets for the same content");
+        return vg_err(errbuf, VG_EINVAL, "can't use multiple offsets for the same content");
     if (cd->flags & (REL_FLAGS | PLC_STARTSWITH))
         return vg_err(errbuf, VG_EINVAL,
-                      "offset: can't be mixed with distance/within/startswith on one content");
+                      "can't be mixed with distance/within/startswith on one content");
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "offset: needs a value");
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     if (pl_parse_num(rp, arg, 0, PL_REL_MAX * 64LL, &cd->offset, "offset", errbuf) != 0)
         return VG_EINVAL;
     cd->flags |= PLC_OFFSET;
@@ -237,12 +237,12 @@ static int distance_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
         return VG_EINVAL;
     if (cd->flags & PLC_DISTANCE)
         return vg_err(errbuf, VG_EINVAL,
-                      "distance: can't use multiple distances for the same content");
+                      "can't use multiple distances for the same content");
     if (cd->flags & (ABS_FLAGS | PLC_STARTSWITH))
         return vg_err(errbuf, VG_EINVAL,
-                      "distance: can't be mixed with offset/depth/startswith on one content");
+                      "can't be mixed with offset/depth/startswith on one content");
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "distance: needs a value");
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     if (pl_parse_num(rp, arg, -PL_REL_MAX, PL_REL_MAX, &cd->distance, "distance", errbuf) != 0)
         return VG_EINVAL;
     cd->flags |= PLC_DISTANCE;
@@ -257,19 +257,19 @@ static int within_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *er
     if (!cd)
         return VG_EINVAL;
     if (cd->flags & PLC_WITHIN)
-        return vg_err(errbuf, VG_EINVAL, "within: can't use multiple withins for the same content");
+        return vg_err(errbuf, VG_EINVAL, "can't use multiple withins for the same content");
     if (cd->flags & (ABS_FLAGS | PLC_STARTSWITH))
         return vg_err(errbuf, VG_EINVAL,
-                      "within: can't be mixed with offset/depth/startswith on one content");
+                      "can't be mixed with offset/depth/startswith on one content");
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "within: needs a value");
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     if (pl_parse_num(rp, arg, -PL_REL_MAX, PL_REL_MAX, &cd->within, "within", errbuf) != 0)
         return VG_EINVAL;
     if (cd->within.var < 0) {
         if (cd->within.v == 0)
-            return vg_err(errbuf, VG_EINVAL, "within: can not be 0");
+            return vg_err(errbuf, VG_EINVAL, "can not be 0");
         if (cd->within.v < (int64_t)cd->len)
-            return vg_err(errbuf, VG_EINVAL, "within: %lld is less than the content length %u",
+            return vg_err(errbuf, VG_EINVAL, "%lld is less than the content length %u",
                           (long long)cd->within.v, cd->len);
     }
     cd->flags |= PLC_WITHIN;
@@ -285,7 +285,7 @@ static int startswith_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char
         return VG_EINVAL;
     if (cd->flags & (ABS_FLAGS | REL_FLAGS | PLC_STARTSWITH))
         return vg_err(errbuf, VG_EINVAL,
-                      "startswith: can't be mixed with depth/offset/within/distance");
+                      "can't be mixed with depth/offset/within/distance");
     cd->flags |= PLC_STARTSWITH | PLC_DEPTH | PLC_OFFSET;
     cd->depth.v = cd->len;
     cd->offset.v = 0;
@@ -299,7 +299,7 @@ static int endswith_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
     if (!cd)
         return VG_EINVAL;
     if (cd->flags & PLC_ENDSWITH)
-        return vg_err(errbuf, VG_EINVAL, "endswith: already set for this content");
+        return vg_err(errbuf, VG_EINVAL, "already set for this content");
     cd->flags |= PLC_ENDSWITH;
     return VG_OK;
 }
@@ -320,16 +320,16 @@ static int fast_pattern_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
     if (!cd)
         return VG_EINVAL;
     if (pl_sm_buf_id(s, sm) == VG_BUF_BASE64_DATA)
-        return vg_err(errbuf, VG_EINVAL, "fast_pattern: can't be used with base64_data");
+        return vg_err(errbuf, VG_EINVAL, "can't be used with base64_data");
     if (sig_has_fast_pattern(s))
-        return vg_err(errbuf, VG_EINVAL, "fast_pattern: can be used on only one content in a rule");
+        return vg_err(errbuf, VG_EINVAL, "can be used on only one content in a rule");
     char tmp[64];
     const char *a = arg;
     while (a && isspace((unsigned char)*a))
         a++;
     if (a && *a) {
         if (strlen(a) >= sizeof tmp)
-            return vg_err(errbuf, VG_EINVAL, "fast_pattern: invalid argument");
+            return vg_err(errbuf, VG_EINVAL, "invalid argument");
         strcpy(tmp, a);
         char *t = pl_trim(tmp);
         if (strcmp(t, "only") == 0) {
@@ -345,10 +345,10 @@ static int fast_pattern_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
             int64_t o, l;
             if (pl_split(t, f, 3) != 2 || pl_parse_int(f[0], 0, 65535, &o) != 0 ||
                 pl_parse_int(f[1], 1, 65535, &l) != 0)
-                return vg_err(errbuf, VG_EINVAL, "fast_pattern: expected 'only' or offset,length");
+                return vg_err(errbuf, VG_EINVAL, "expected 'only' or offset,length");
             if (o + l > (int64_t)cd->len)
                 return vg_err(errbuf, VG_EINVAL,
-                              "fast_pattern: chop %lld,%lld is beyond the content length %u",
+                              "chop %lld,%lld is beyond the content length %u",
                               (long long)o, (long long)l, cd->len);
             cd->fp_off = (uint16_t)o;
             cd->fp_len = (uint16_t)l;
@@ -356,7 +356,7 @@ static int fast_pattern_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
         }
     }
     if ((cd->flags & PLC_NEGATED) && (cd->flags & (ABS_FLAGS | REL_FLAGS)))
-        return vg_err(errbuf, VG_EINVAL, "fast_pattern: can't be used on a negated content "
+        return vg_err(errbuf, VG_EINVAL, "can't be used on a negated content "
                       "with depth/offset/distance/within");
     cd->flags |= PLC_FP;
     return VG_OK;

@@ -36,7 +36,7 @@ static void pcre_free_ctx(void *ctx)
 static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
 {
     if (!arg)
-        return vg_err(errbuf, VG_EINVAL, "pcre: needs an argument");
+        return vg_err(errbuf, VG_EINVAL, "needs an argument");
     const char *p = arg;
     while (isspace((unsigned char)*p))
         p++;
@@ -52,19 +52,19 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
         n--;
     if (n > 0 && p[0] == '"') {
         if (n < 2 || p[n - 1] != '"')
-            return vg_err(errbuf, VG_EINVAL, "pcre: unbalanced quotes");
+            return vg_err(errbuf, VG_EINVAL, "unbalanced quotes");
         p++;
         n -= 2;
     }
     if (n > PCRE_MAX_LEN)
-        return vg_err(errbuf, VG_ELIMIT, "pcre: expression too long");
+        return vg_err(errbuf, VG_ELIMIT, "expression too long");
     if (n < 2 || p[0] != '/')
-        return vg_err(errbuf, VG_EINVAL, "pcre: expected \"/regex/flags\"");
+        return vg_err(errbuf, VG_EINVAL, "expected \"/regex/flags\"");
     size_t last = n - 1;
     while (last > 0 && p[last] != '/')
         last--;
     if (last == 0)
-        return vg_err(errbuf, VG_EINVAL, "pcre: missing closing '/'");
+        return vg_err(errbuf, VG_EINVAL, "missing closing '/'");
     uint32_t opts = 0;
     for (size_t i = last + 1; i < n; i++) {
         char c = p[i];
@@ -82,14 +82,14 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
         case 'U': case 'I': case 'P': case 'Q': case 'H': case 'D': case 'M':
         case 'C': case 'S': case 'Y': case 'V': case 'W': case 'Z':
             return vg_err(errbuf, VG_ENOTSUP,
-                          "pcre: modifier '%c' selects an HTTP buffer (not supported yet)", c);
+                          "modifier '%c' selects an HTTP buffer (not supported yet)", c);
         case ',':
             return vg_err(errbuf, VG_ENOTSUP,
-                          "pcre: capture into pkt/flow/alert variables is not supported");
+                          "capture into pkt/flow/alert variables is not supported");
         case ' ': case '\t':
             break;
         default:
-            return vg_err(errbuf, VG_EINVAL, "pcre: unknown modifier '%c'", c);
+            return vg_err(errbuf, VG_EINVAL, "unknown modifier '%c'", c);
         }
     }
     int ec;
@@ -98,14 +98,14 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ec, msg, sizeof msg);
-        return vg_err(errbuf, VG_EINVAL, "pcre: compile error at offset %zu: %s", (size_t)eo,
+        return vg_err(errbuf, VG_EINVAL, "compile error at offset %zu: %s", (size_t)eo,
                       (const char *)msg);
     }
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* interpreter fallback when no JIT */
     pl_pcre *pe = calloc(1, sizeof *pe);
     if (!pe) {
         pcre2_code_free(re);
-        return vg_err(errbuf, VG_ENOMEM, "pcre: out of memory");
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
     pe->h.kind = PL_PCRE;
     pe->flags = flags;
@@ -114,7 +114,7 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
         pcre2_match_context *mc = pcre2_match_context_create(NULL);
         if (!mc) {
             pcre_free_ctx(pe);
-            return vg_err(errbuf, VG_ENOMEM, "pcre: out of memory");
+            return vg_err(errbuf, VG_ENOMEM, "out of memory");
         }
         pcre2_set_match_limit(mc, PCRE_MATCH_LIMIT);
         pcre2_set_depth_limit(mc, PCRE_DEPTH_LIMIT);
@@ -123,7 +123,7 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_pcre, pe);
     if (!sm) {
         pcre_free_ctx(pe);
-        return vg_err(errbuf, VG_ENOMEM, "pcre: cannot append");
+        return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
     if (flags & PLP_RELATIVE)
         pl_mark_anchor(sm, PL_NEXT_DISTANCE | PL_NEXT_WITHIN);

@@ -110,20 +110,20 @@ int pl_parse_num(vg_rule_parser *rp, const char *s, int64_t lo, int64_t hi, pl_n
         char name[64];
         size_t len = strlen(s);
         if (len >= sizeof name)
-            return vg_err(errbuf, VG_EINVAL, "%s: variable name too long", what);
+            return vg_err(errbuf, VG_EINVAL, "variable name too long (%s)", what);
         memcpy(name, s, len + 1);
         char *t = pl_trim(name);
         int idx = vg_rule_parser_var(rp, t, false);
         if (idx < 0)
-            return vg_err(errbuf, VG_EINVAL, "%s: unknown byte_extract/byte_math variable '%s'",
-                          what, t);
+            return vg_err(errbuf, VG_EINVAL, "unknown byte_extract/byte_math variable '%s' (%s)",
+                          t, what);
         if (idx >= VG_MAX_BYTE_VARS)
-            return vg_err(errbuf, VG_ELIMIT, "%s: too many byte variables", what);
+            return vg_err(errbuf, VG_ELIMIT, "too many byte variables (%s)", what);
         n->var = (int16_t)idx;
         return 0;
     }
     if (pl_parse_int(s, lo, hi, &n->v) != 0)
-        return vg_err(errbuf, VG_EINVAL, "%s: invalid value '%s' (expected %lld..%lld)", what, s,
+        return vg_err(errbuf, VG_EINVAL, "invalid %s '%s' (expected %lld..%lld)", what, s,
                       (long long)lo, (long long)hi);
     return 0;
 }
