@@ -150,25 +150,29 @@ static void free_alert_data(vg_packet *p)
     }
 }
 
+/* Does a drop/reject alert act on the whole flow?  As Suricata does: the
+ * action of an IP-only signature, of a stream match and of a transaction
+ * match applies to the flow; a packet signature drops only its packet. */
+static bool flow_scope(const vg_alert *a)
+{
+    return (a->sig->flags & VG_SIG_IPONLY) || (a->flags & (VG_ALERT_STREAM | VG_ALERT_TX));
+}
+
 /* Verdict, flow flags and outputs of a packet after detection. */
 static void finish_packet(engine *e, vg_packet *p)
 {
     vg_flow *f = p->flow;
-    if (p->action & VG_ACTION_PASS) {
-        if (f)
-            f->flags |= VG_FLOW_PASS;
-    } else if (e->ips && (p->action & (VG_ACTION_DROP | VG_ACTION_REJECT))) {
+    if (e->ips && (p->action & (VG_ACTION_DROP | VG_ACTION_REJECT))) {
         p->flags |= VG_PKT_WANT_DROP;
-        if (f)
-            f->flags |= VG_FLOW_DROP;
         e->st.ips_drop_rules++;
         if (p->action & VG_ACTION_REJECT)
             e->st.ips_rejected++;
+        for (int i = 0; f && i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
+            const vg_alert *a = &p->alerts[i];
+            if (a->sig && (a->sig->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) && flow_scope(a))
+                f->flags |= VG_FLOW_DROP;
+        }
     }
-    for (int i = 0; i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++)
-        if (e->ips && (p->flags & VG_PKT_WANT_DROP) && p->alerts[i].sig &&
-            (p->alerts[i].sig->action & (VG_ACTION_DROP | VG_ACTION_REJECT)))
-            p->alerts[i].flags |= VG_ALERT_DROP;
     uint32_t n = vg_output_packet(e->out, p);
     if (n) {
         e->st.alerts += n;
@@ -310,6 +314,11 @@ static int prepare_conf(vg_conf *conf, bool ips, char *errbuf)
         return rc;
     if (vg_exception_policies_store(&ep, conf) != VG_OK)
         return vg_err(errbuf, VG_ENOMEM, "configuration: out of memory");
+    /* stream.inline: auto means inline in IPS mode (Suricata) */
+    const char *inl = vg_conf_get(conf, "stream.inline");
+    if (!inl || strcmp(inl, "auto") == 0)
+        if (vg_conf_set(conf, "stream.inline", ips ? "yes" : "no") != VG_OK)
+            return vg_err(errbuf, VG_ENOMEM, "configuration: out of memory");
     return VG_OK;
 }
 

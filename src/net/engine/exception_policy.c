@@ -63,10 +63,9 @@ static vg_exception_policy by_default(const master *m, bool ips, bool midstream,
 {
     vg_exception_policy p;
     if (m->set) {
+        /* the master switch applies as set, also to allowed midstream pickups
+         * (Suricata: exception-policy: bypass bypasses them) */
         p = m->p == VG_EP_AUTO ? pick_auto(ips, midstream, support_flow) : m->p;
-        /* a midstream pickup that is allowed cannot be dropped by the master switch */
-        if (midstream && p != VG_EP_PASS_FLOW)
-            p = VG_EP_IGNORE;
     } else {
         p = pick_auto(ips, midstream, support_flow);
     }

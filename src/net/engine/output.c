@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "net/engine/output.h"
+#include "net/decode/decode.h"
 #include "net/flow/flow_table.h"
 
 #define MAX_EVE 8
@@ -196,11 +197,18 @@ uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
             fwrite(line, 1, n, o->fast);
         }
     }
-    for (int i = 0; i < p->nevents && i < VG_PKT_MAX_EVENTS; i++)
-        for (int e = 0; e < o->neve; e++)
-            if (o->eves[e].anomaly &&
-                vg_eve_anomaly(&o->jb, &o->eves[e].anomaly_cfg, p, p->events[i], o->in_iface))
+    for (int e = 0; e < o->neve; e++) {
+        if (!o->eves[e].anomaly)
+            continue;
+        for (int i = 0; i < p->nevents && i < VG_PKT_MAX_EVENTS; i++)
+            if (vg_eve_anomaly(&o->jb, &o->eves[e].anomaly_cfg, p,
+                               vg_decode_event_name(p->events[i]), false, o->in_iface))
                 (void)vg_eve_write(o->eves[e].eve, &o->jb);
+        for (int i = 0; i < p->nstream_events && i < (int)sizeof p->stream_events; i++)
+            if (vg_eve_anomaly(&o->jb, &o->eves[e].anomaly_cfg, p,
+                               vg_stream_event_name(p->stream_events[i]), true, o->in_iface))
+                (void)vg_eve_write(o->eves[e].eve, &o->jb);
+    }
     return logged;
 }
 

@@ -78,10 +78,11 @@ const vg_packet *vg_packet_root(const vg_packet *p);
 
 /* One EVE alert line for alert a of packet p, complete (object closed). */
 void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a);
-/* One EVE anomaly line for event ev of p; returns false (jb untouched) when
- * the settings do not log this kind of event. */
-bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, uint16_t ev,
-                    const char *in_iface);
+/* One EVE anomaly line for the decoder event (or, is_stream, the stream
+ * event) `name` of p; returns false (jb untouched) when the settings do not
+ * log this kind of event.  NULL name: type "unknown". */
+bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, const char *name,
+                    bool is_stream, const char *in_iface);
 /* One fast.log line (with the newline) into out; returns its length. */
 size_t vg_fast_line(char *out, size_t outlen, const vg_packet *p, const vg_alert *a, bool ips);
 /* "blocked" or "allowed", as alert.action shows it. */

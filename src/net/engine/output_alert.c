@@ -70,7 +70,8 @@ const char *vg_alert_action(const vg_alert *a, bool ips)
     uint8_t act = a->sig ? a->sig->action : 0;
     if (act & VG_ACTION_REJECT)
         return "blocked";
-    if ((a->flags & VG_ALERT_DROP) || (ips && (act & VG_ACTION_DROP)))
+    /* a drop only blocks inline (IPS); in IDS mode the packet went through */
+    if (ips && ((a->flags & VG_ALERT_DROP) || (act & VG_ACTION_DROP)))
         return "blocked";
     return "allowed";
 }
@@ -171,9 +172,10 @@ static void write_tunnel(vg_jb *jb, const vg_packet *p)
     if (r == p || !(r->ipver == 4 || r->ipver == 6))
         return;
     char a[48], buf[8];
-    int depth = 0;
-    for (const vg_packet *q = p; q->root && q->root != q && depth < 8; q = q->root)
-        depth++;
+    int depth = p->depth;
+    if (!depth)
+        for (const vg_packet *q = p; q->root && q->root != q && depth < 8; q = q->root)
+            depth++;
     vg_jb_open_obj(jb, "tunnel");
     vg_eve_addr_str(&r->src, a);
     vg_jb_str(jb, "src_ip", a);

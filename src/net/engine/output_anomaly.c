@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net/decode/decode.h"
 #include "net/engine/output.h"
 
 void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly)
@@ -33,21 +32,24 @@ void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly)
         cfg->packethdr = false; /* as Suricata: headers only with decode events */
 }
 
-bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, uint16_t ev,
-                    const char *in_iface)
+bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, const char *name,
+                    bool is_stream, const char *in_iface)
 {
-    const char *name = vg_decode_event_name(ev);
-    bool is_stream = name && strncmp(name, "stream.", 7) == 0;
     if (is_stream ? !cfg->stream : !cfg->decode)
         return false;
     vg_eve_packet_header(jb, p, "anomaly", in_iface);
     vg_jb_open_obj(jb, "anomaly");
     if (!name) {
         vg_jb_str(jb, "type", "unknown");
-        vg_jb_u64(jb, "code", ev);
     } else if (is_stream) {
         vg_jb_str(jb, "type", "stream");
-        vg_jb_str(jb, "event", name);
+        if (strncmp(name, "stream.", 7) == 0) {
+            vg_jb_str(jb, "event", name);
+        } else {
+            char full[128];
+            snprintf(full, sizeof full, "stream.%s", name);
+            vg_jb_str(jb, "event", full);
+        }
     } else {
         vg_jb_str(jb, "type", "decode");
         if (strncmp(name, "decoder.", 8) == 0) {
@@ -59,7 +61,7 @@ bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, ui
         }
     }
     vg_jb_close_obj(jb);
-    if (cfg->packethdr && p->raw && p->raw_len) {
+    if (cfg->packethdr && !is_stream && p->raw && p->raw_len) {
         vg_jb_b64(jb, "packet", p->raw, p->raw_len < 32 ? p->raw_len : 32);
         vg_jb_open_obj(jb, "packet_info");
         vg_jb_u64(jb, "linktype", (uint64_t)(p->datalink < 0 ? 0 : p->datalink));

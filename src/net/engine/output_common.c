@@ -136,8 +136,10 @@ void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
         vg_jb_u64(jb, "flow_id", p->flow->flow_id);
     if (in_iface)
         vg_jb_str(jb, "in_iface", in_iface);
-    if (p->pcap_cnt && !in_iface)
-        vg_jb_u64(jb, "pcap_cnt", p->pcap_cnt);
+    /* pseudo packets (tunnel inner, defrag) show their wire packet's number */
+    uint64_t cnt = p->pcap_cnt ? p->pcap_cnt : (p->root ? vg_packet_root(p)->pcap_cnt : 0);
+    if (cnt && !in_iface)
+        vg_jb_u64(jb, "pcap_cnt", cnt);
     vg_jb_str(jb, "event_type", event_type);
     if (p->vlan_n) {
         vg_jb_open_arr(jb, "vlan");

@@ -1,0 +1,435 @@
+/* Unit tests for src/net/engine: EVE alert/anomaly shapes (checked with
+ * jansson), fast.log, the built-in configuration, exception policies. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/conf.h"
+#include "net/engine/exception_policy.h"
+#include "net/engine/net_conf.h"
+#include "net/engine/output.h"
+#include "net/flow.h"
+#include "net/sig.h"
+#include "unit/vg_test.h"
+
+/* A TCP packet 10.0.0.1:1234 -> 192.168.1.2:80 with payload "GET /x", in a flow. */
+static uint8_t frame[64];
+static vg_flow flow;
+static vg_sig sig;
+static char *md[] = {"created_at 2024_01_01", "tag one, tag two", "former_category X", NULL};
+
+static void make_packet(vg_packet *p)
+{
+    memset(p, 0, sizeof *p);
+    memset(frame, 0xab, sizeof frame);
+    p->ts.tv_sec = 1700000000;
+    p->ts.tv_usec = 123456;
+    p->pcap_cnt = 7;
+    p->datalink = 1;
+    p->raw = frame;
+    p->raw_len = sizeof frame;
+    p->pkt_src = VG_PKT_SRC_WIRE;
+    p->ipver = 4;
+    p->src.family = p->dst.family = 4;
+    memcpy(p->src.a, (uint8_t[]){10, 0, 0, 1}, 4);
+    memcpy(p->dst.a, (uint8_t[]){192, 168, 1, 2}, 4);
+    p->proto = 6;
+    p->sp = 1234;
+    p->dp = 80;
+    p->l4 = frame + 34;
+    p->payload = (const uint8_t *)"GET /x\r\n";
+    p->payload_len = 8;
+    memset(&flow, 0, sizeof flow);
+    flow.flow_id = 1234567890123ull;
+    flow.src = p->src;
+    flow.dst = p->dst;
+    flow.sp = 1234;
+    flow.dp = 80;
+    flow.proto = 6;
+    flow.start = p->ts;
+    flow.pkts_toserver = 3;
+    flow.pkts_toclient = 2;
+    flow.bytes_toserver = 300;
+    flow.bytes_toclient = 200;
+    p->flow = &flow;
+    p->flags = VG_PKT_TOSERVER;
+    memset(&sig, 0, sizeof sig);
+    sig.gid = 1;
+    sig.sid = 2001;
+    sig.rev = 3;
+    sig.action = VG_ACTION_ALERT;
+    sig.prio = 2;
+    sig.msg = "ET TEST \"quoted\" msg";
+    sig.class_msg = "Attempted Information Leak";
+    sig.metadata = md;
+    p->alerts[0].sig = &sig;
+    p->nalerts = 1;
+}
+
+static json_t *parse(const vg_jb *jb)
+{
+    VG_CHECK(vg_jb_ok(jb));
+    json_error_t err;
+    json_t *j = json_loadb(jb->buf, jb->len, 0, &err);
+    if (!j)
+        fprintf(stderr, "not JSON: %s: %.*s\n", err.text, (int)jb->len, jb->buf);
+    VG_CHECK(j != NULL);
+    return j;
+}
+
+static const char *jstr(json_t *j, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *cur = j;
+    for (char *tok = strtok(buf, "."); tok && cur; tok = strtok(NULL, "."))
+        cur = json_object_get(cur, tok);
+    return cur && json_is_string(cur) ? json_string_value(cur) : NULL;
+}
+
+static long long jint(json_t *j, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *cur = j;
+    for (char *tok = strtok(buf, "."); tok && cur; tok = strtok(NULL, "."))
+        cur = json_object_get(cur, tok);
+    return cur && json_is_integer(cur) ? json_integer_value(cur) : -1;
+}
+
+static bool jhas(json_t *j, const char *key) { return json_object_get(j, key) != NULL; }
+
+static void alert_default_shape(void)
+{
+    vg_packet p;
+    make_packet(&p);
+    vg_alert_cfg cfg;
+    vg_alert_cfg_load(&cfg, NULL);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "event_type"), "alert");
+        VG_CHECK_STR(jstr(j, "src_ip"), "10.0.0.1");
+        VG_CHECK_EQ(jint(j, "src_port"), 1234);
+        VG_CHECK_STR(jstr(j, "dest_ip"), "192.168.1.2");
+        VG_CHECK_EQ(jint(j, "dest_port"), 80);
+        VG_CHECK_STR(jstr(j, "proto"), "TCP");
+        VG_CHECK_EQ(jint(j, "ip_v"), 4);
+        VG_CHECK_EQ(jint(j, "pcap_cnt"), 7);
+        VG_CHECK_EQ(jint(j, "flow_id"), 1234567890123ll);
+        VG_CHECK_STR(jstr(j, "pkt_src"), "wire/pcap");
+        VG_CHECK(!jhas(j, "in_iface"));
+        VG_CHECK(!jhas(j, "tx_id"));
+        VG_CHECK_STR(jstr(j, "alert.action"), "allowed");
+        VG_CHECK_EQ(jint(j, "alert.gid"), 1);
+        VG_CHECK_EQ(jint(j, "alert.signature_id"), 2001);
+        VG_CHECK_EQ(jint(j, "alert.rev"), 3);
+        VG_CHECK_STR(jstr(j, "alert.signature"), "ET TEST \"quoted\" msg");
+        VG_CHECK_STR(jstr(j, "alert.category"), "Attempted Information Leak");
+        VG_CHECK_EQ(jint(j, "alert.severity"), 2);
+        /* metadata {key: [values]}, keys merged in order */
+        json_t *m = json_object_get(json_object_get(j, "alert"), "metadata");
+        VG_CHECK(m && json_is_object(m));
+        json_t *tag = json_object_get(m, "tag");
+        VG_CHECK(tag && json_array_size(tag) == 2);
+        VG_CHECK_STR(json_string_value(json_array_get(tag, 0)), "one");
+        VG_CHECK_STR(json_string_value(json_array_get(tag, 1)), "two");
+        VG_CHECK_STR(json_string_value(json_array_get(json_object_get(m, "created_at"), 0)),
+                     "2024_01_01");
+        /* flow object and direction by default; no payload, no packet */
+        VG_CHECK_STR(jstr(j, "direction"), "to_server");
+        VG_CHECK_EQ(jint(j, "flow.pkts_toserver"), 3);
+        VG_CHECK_EQ(jint(j, "flow.bytes_toclient"), 200);
+        VG_CHECK_STR(jstr(j, "flow.src_ip"), "10.0.0.1");
+        VG_CHECK_EQ(jint(j, "flow.dest_port"), 80);
+        VG_CHECK(jstr(j, "flow.start") != NULL);
+        VG_CHECK(!jhas(j, "payload") && !jhas(j, "packet") && !jhas(j, "stream") &&
+                 !jhas(j, "verdict") && !jhas(j, "app_proto"));
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+}
+
+static void alert_payload_packet_and_ips(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c,
+                                    "alert:\n  payload: yes\n  payload-printable: yes\n"
+                                    "  packet: yes\n  verdict: yes\n  metadata: no\n",
+                                    "t", err),
+                VG_OK);
+    vg_alert_cfg cfg;
+    vg_alert_cfg_load(&cfg, vg_conf_node_get(c, "alert"));
+    VG_CHECK(cfg.payload && cfg.payload_printable && cfg.packet && cfg.verdict);
+    VG_CHECK(!cfg.flow && !cfg.rule_metadata);
+    cfg.ips = true;
+    vg_packet p;
+    make_packet(&p);
+    sig.action = VG_ACTION_DROP;
+    p.action = VG_ACTION_DROP;
+    p.flags |= VG_PKT_WANT_DROP;
+    p.alerts[0].flags |= VG_ALERT_DROP;
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "alert.action"), "blocked");
+        VG_CHECK_STR(jstr(j, "payload"), "R0VUIC94DQo=");
+        VG_CHECK_STR(jstr(j, "payload_printable"), "GET /x\r\n");
+        VG_CHECK_EQ(jint(j, "stream"), 0);
+        VG_CHECK_EQ(jint(j, "packet_info.linktype"), 1);
+        VG_CHECK_STR(jstr(j, "packet_info.linktype_name"), "EN10MB");
+        VG_CHECK(jstr(j, "packet") != NULL);
+        VG_CHECK_STR(jstr(j, "verdict.action"), "drop");
+        VG_CHECK(!jhas(j, "flow") && !jhas(j, "direction"));
+        VG_CHECK(!json_object_get(json_object_get(j, "alert"), "metadata"));
+        json_decref(j);
+    }
+    /* the same drop rule in IDS mode is only "allowed" */
+    cfg.ips = false;
+    p.alerts[0].flags = 0;
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "alert.action"), "allowed");
+        VG_CHECK_STR(jstr(j, "verdict.action"), "alert");
+        json_decref(j);
+    }
+    /* a stream match logs the stream data, capped by payload-buffer-size */
+    uint8_t big[6000];
+    memset(big, 'A', sizeof big);
+    p.alerts[0].flags = VG_ALERT_STREAM;
+    p.alerts[0].stream_data = big;
+    p.alerts[0].stream_len = sizeof big;
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    j = parse(&jb);
+    if (j) {
+        VG_CHECK_EQ(jint(j, "stream"), 1);
+        VG_CHECK_EQ(strlen(jstr(j, "payload_printable")), 4096);
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+    vg_conf_free(c);
+}
+
+static void alert_ipv6_icmp_pseudo_live(void)
+{
+    vg_packet p;
+    make_packet(&p);
+    p.ipver = 6;
+    p.src.family = p.dst.family = 6;
+    memset(p.src.a, 0, 16);
+    memset(p.dst.a, 0, 16);
+    p.src.a[0] = 0x20;
+    p.src.a[1] = 0x01;
+    p.src.a[15] = 1;
+    p.dst.a[15] = 2;
+    p.proto = 58;
+    p.icmp_type = 128;
+    p.icmp_code = 0;
+    p.flow = NULL;
+    p.pcap_cnt = 0;
+    p.pkt_src = VG_PKT_SRC_STREAM_FLOW_TIMEOUT;
+    p.pkt_src_name = NULL;
+    vg_alert_cfg cfg;
+    vg_alert_cfg_default(&cfg);
+    cfg.in_iface = "eth0";
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "src_ip"), "2001:0000:0000:0000:0000:0000:0000:0001");
+        VG_CHECK_STR(jstr(j, "proto"), "IPv6-ICMP");
+        VG_CHECK_EQ(jint(j, "ip_v"), 6);
+        VG_CHECK_EQ(jint(j, "icmp_type"), 128);
+        VG_CHECK(!jhas(j, "src_port") && !jhas(j, "pcap_cnt") && !jhas(j, "flow_id"));
+        VG_CHECK_STR(jstr(j, "in_iface"), "eth0");
+        VG_CHECK_STR(jstr(j, "pkt_src"), "stream (flow timeout)");
+        VG_CHECK(!jhas(j, "flow") && !jhas(j, "direction"));
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+}
+
+static void alert_tunnel_object(void)
+{
+    vg_packet outer, inner;
+    make_packet(&outer);
+    outer.proto = 47;
+    outer.pcap_cnt = 9;
+    make_packet(&inner);
+    inner.pcap_cnt = 0;
+    inner.root = &outer;
+    inner.depth = 1;
+    inner.pkt_src = VG_PKT_SRC_TUNNEL;
+    inner.pkt_src_name = "gre tunnel";
+    vg_alert_cfg cfg;
+    vg_alert_cfg_default(&cfg);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_eve_alert(&jb, &cfg, &inner, &inner.alerts[0]);
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "pkt_src"), "gre tunnel");
+        VG_CHECK_EQ(jint(j, "pcap_cnt"), 9);
+        VG_CHECK_STR(jstr(j, "tunnel.proto"), "GRE");
+        VG_CHECK_EQ(jint(j, "tunnel.depth"), 1);
+        VG_CHECK_EQ(jint(j, "tunnel.pcap_cnt"), 9);
+        VG_CHECK_STR(jstr(j, "tunnel.pkt_src"), "wire/pcap");
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+}
+
+static void anomaly_shapes_and_defaults(void)
+{
+    vg_anomaly_cfg cfg;
+    vg_anomaly_cfg_load(&cfg, NULL);
+    VG_CHECK(!cfg.decode && !cfg.stream && cfg.applayer); /* Suricata 8 defaults */
+    vg_packet p;
+    make_packet(&p);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    VG_CHECK(!vg_eve_anomaly(&jb, &cfg, &p, "decoder.ipv4.trunc_pkt", false, NULL));
+    cfg.decode = cfg.stream = true;
+    VG_CHECK(vg_eve_anomaly(&jb, &cfg, &p, "decoder.ipv4.trunc_pkt", false, NULL));
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "event_type"), "anomaly");
+        VG_CHECK_STR(jstr(j, "anomaly.type"), "decode");
+        VG_CHECK_STR(jstr(j, "anomaly.event"), "decoder.ipv4.trunc_pkt");
+        json_decref(j);
+    }
+    VG_CHECK(vg_eve_anomaly(&jb, &cfg, &p, "pkt_invalid_ack", true, NULL));
+    j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "anomaly.type"), "stream");
+        VG_CHECK_STR(jstr(j, "anomaly.event"), "stream.pkt_invalid_ack");
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+}
+
+static void fast_log_line(void)
+{
+    vg_packet p;
+    make_packet(&p);
+    char line[512];
+    setenv("TZ", "UTC", 1);
+    tzset();
+    size_t n = vg_fast_line(line, sizeof line, &p, &p.alerts[0], false);
+    VG_CHECK_EQ(n, strlen(line));
+    VG_CHECK_STR(line, "11/14/2023-22:13:20.123456  [**] [1:2001:3] ET TEST \"quoted\" msg [**] "
+                       "[Classification: Attempted Information Leak] [Priority: 2] {TCP} "
+                       "10.0.0.1:1234 -> 192.168.1.2:80\n");
+    sig.action = VG_ACTION_DROP;
+    sig.class_msg = NULL;
+    vg_fast_line(line, sizeof line, &p, &p.alerts[0], true);
+    VG_CHECK(strstr(line, "  [Drop] [**]") && strstr(line, "[Classification: (null)]"));
+    char small[40];
+    n = vg_fast_line(small, sizeof small, &p, &p.alerts[0], true);
+    VG_CHECK_EQ(n, sizeof small - 1);
+    VG_CHECK(small[n - 1] == '\n');
+}
+
+static void default_conf_values(void)
+{
+    vg_conf *c = NULL;
+    char err[VG_ERRBUF_SIZE] = "";
+    const char *sets[] = {"stream.midstream=true", "unknown.key.we.ignore=1", NULL};
+    VG_CHECK_EQ(vg_net_conf_load(&c, NULL, sets, err), VG_OK);
+    if (!c)
+        return;
+    VG_CHECK_STR(vg_conf_get(c, "vars.address-groups.HOME_NET"),
+                 "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]");
+    VG_CHECK_STR(vg_conf_get(c, "vars.port-groups.HTTP_PORTS"), "80");
+    VG_CHECK_EQ(vg_conf_get_size(c, "stream.reassembly.depth", 0), 1u << 20);
+    VG_CHECK_EQ(vg_conf_get_size(c, "flow.memcap", 0), 128u << 20);
+    VG_CHECK_EQ(vg_conf_get_int(c, "flow-timeouts.tcp.established", 0), 600);
+    VG_CHECK_EQ(vg_conf_get_int(c, "defrag.timeout", 0), 60);
+    VG_CHECK_STR(vg_conf_get(c, "exception-policy"), "auto");
+    VG_CHECK(vg_conf_get_bool(c, "outputs.eve-log.enabled", false));
+    VG_CHECK(vg_conf_get_bool(c, "outputs.fast.enabled", false));
+    VG_CHECK(vg_conf_get_bool(c, "stream.midstream", false)); /* --set applied */
+    const vg_conf_node *types = vg_conf_node_get(c, "outputs.eve-log.types");
+    int alert = 0, flow = 0, anomaly = 0, stats = 0;
+    for (const vg_conf_node *it = types ? types->child : NULL; it; it = it->next) {
+        const char *n = it->value ? it->value : it->child ? it->child->name : "";
+        alert += strcmp(n, "alert") == 0;
+        flow += strcmp(n, "flow") == 0;
+        anomaly += strcmp(n, "anomaly") == 0;
+        stats += strcmp(n, "stats") == 0;
+    }
+    VG_CHECK(alert == 1 && flow == 1 && anomaly == 1 && stats == 1);
+    vg_conf_free(c);
+    /* a bad --set names itself */
+    const char *bad[] = {"nokey", NULL};
+    VG_CHECK_EQ(vg_net_conf_load(&c, NULL, bad, err), VG_EINVAL);
+    VG_CHECK(strstr(err, "nokey") != NULL);
+    VG_CHECK_EQ(vg_net_conf_load(&c, "/nonexistent.yaml", NULL, err), VG_ENOENT);
+}
+
+static void exception_policies(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    vg_exception_policies ep;
+    VG_CHECK_EQ(vg_conf_set(c, "exception-policy", "auto"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, false, err), VG_OK);
+    VG_CHECK(ep.stream_memcap == VG_EP_IGNORE && ep.midstream == VG_EP_IGNORE &&
+             ep.flow_memcap == VG_EP_IGNORE && ep.applayer_error == VG_EP_IGNORE);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_OK);
+    VG_CHECK_EQ(ep.stream_memcap, VG_EP_DROP_FLOW);
+    VG_CHECK_EQ(ep.midstream, VG_EP_DROP_FLOW);
+    VG_CHECK_EQ(ep.flow_memcap, VG_EP_DROP_PACKET); /* packet only */
+    VG_CHECK_EQ(ep.defrag_memcap, VG_EP_DROP_PACKET);
+    VG_CHECK_EQ(ep.applayer_error, VG_EP_DROP_FLOW);
+    /* midstream pickups allowed: auto gives ignore even in IPS mode */
+    VG_CHECK_EQ(vg_conf_set(c, "stream.midstream", "true"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_OK);
+    VG_CHECK_EQ(ep.midstream, VG_EP_IGNORE);
+    /* a specific setting wins over the master switch */
+    VG_CHECK_EQ(vg_conf_set(c, "stream.memcap-policy", "bypass"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, false, err), VG_OK);
+    VG_CHECK_EQ(ep.stream_memcap, VG_EP_BYPASS);
+    /* values Suricata refuses */
+    VG_CHECK_EQ(vg_conf_set(c, "stream.midstream-policy", "drop-packet"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_EINVAL);
+    VG_CHECK(strstr(err, "stream.midstream-policy") != NULL);
+    VG_CHECK_EQ(vg_conf_set(c, "stream.midstream", "false"), VG_OK);
+    VG_CHECK_EQ(vg_conf_set(c, "stream.midstream-policy", "drop-flow"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, false, err), VG_EINVAL); /* IDS */
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_OK);
+    VG_CHECK_EQ(vg_conf_set(c, "exception-policy", "sometimes"), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_EINVAL);
+    VG_CHECK(strstr(err, "exception-policy") && strstr(err, "sometimes"));
+    /* master ignore: nothing applies, IPS or not */
+    VG_CHECK_EQ(vg_conf_set(c, "exception-policy", "ignore"), VG_OK);
+    VG_CHECK_EQ(vg_conf_set(c, "stream.midstream-policy", ""), VG_OK);
+    VG_CHECK_EQ(vg_conf_set(c, "stream.memcap-policy", ""), VG_OK);
+    VG_CHECK_EQ(vg_exception_policies_load(&ep, c, true, err), VG_OK);
+    VG_CHECK(ep.stream_memcap == VG_EP_IGNORE && ep.midstream == VG_EP_IGNORE);
+    VG_CHECK_EQ(vg_exception_policies_store(&ep, c), VG_OK);
+    VG_CHECK_STR(vg_conf_get(c, "stream.midstream-policy"), "ignore");
+    vg_conf_free(c);
+}
+
+static const vg_test tests[] = {
+    {"alert_default_shape", alert_default_shape},
+    {"alert_payload_packet_and_ips", alert_payload_packet_and_ips},
+    {"alert_ipv6_icmp_pseudo_live", alert_ipv6_icmp_pseudo_live},
+    {"alert_tunnel_object", alert_tunnel_object},
+    {"anomaly_shapes_and_defaults", anomaly_shapes_and_defaults},
+    {"fast_log_line", fast_log_line},
+    {"default_conf_values", default_conf_values},
+    {"exception_policies", exception_policies},
+    {NULL, NULL},
+};
+
+VG_TEST_MAIN(tests)
