@@ -34,6 +34,8 @@ typedef struct vg_inspect_ctx {
     void *pcre_md;            /* pcre2 match data, created on first use, thread-owned */
     uint64_t budget_hits;     /* inspections cut short by the step budget */
     uint64_t pcre_limit_hits; /* pcre match/depth limit reached (treated as no match) */
+    uint8_t *fold;            /* lower-cased copy of the buffer for nocase searches */
+    uint32_t fold_cap;
 } vg_inspect_ctx;
 
 /* Step budget per vg_payload_inspect() call (Suricata's default
@@ -41,7 +43,7 @@ typedef struct vg_inspect_ctx {
  * "no match" and budget_hits is incremented. */
 #define VG_PAYLOAD_STEP_LIMIT 3000
 
-/* Free what an inspect ctx allocated lazily (b64, pcre_md); the struct itself
+/* Free what an inspect ctx allocated lazily (b64, pcre_md, fold); the struct itself
  * is the caller's.  Safe on a zeroed or already released ctx. */
 void vg_inspect_ctx_release(vg_inspect_ctx *ic);
 

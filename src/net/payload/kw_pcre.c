@@ -168,6 +168,9 @@ void vg_inspect_ctx_release(vg_inspect_ctx *ic)
     ic->pcre_md = NULL;
     free(ic->b64);
     ic->b64 = NULL;
+    free(ic->fold);
+    ic->fold = NULL;
+    ic->fold_cap = 0;
     ic->b64_len = ic->b64_cap = 0;
 }
 

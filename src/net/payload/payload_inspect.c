@@ -27,7 +27,35 @@ typedef struct run {
     uint32_t len;
     uint32_t off;           /* cursor: end of the last match */
     uint64_t stream_off;    /* absolute offset of buf[0] in a stream, 0 otherwise */
+    const uint8_t *lower;   /* buf lower-cased (in ic->fold), made on first nocase search */
 } run;
+
+/* Lower-case the buffer once per inspection so nocase searches are a plain
+ * linear-time memmem; NULL when the copy cannot be made (then the slower
+ * byte-by-byte search is used). */
+#define FOLD_MAX (16u << 20)
+static const uint8_t *lowered(run *r)
+{
+    if (r->lower)
+        return r->lower;
+    if (r->len > FOLD_MAX)
+        return NULL;
+    vg_inspect_ctx *ic = r->ic;
+    if (ic->fold_cap < r->len) {
+        uint32_t cap = ic->fold_cap ? ic->fold_cap : 2048;
+        while (cap < r->len)
+            cap *= 2;
+        uint8_t *nb = realloc(ic->fold, cap);
+        if (!nb)
+            return NULL;
+        ic->fold = nb;
+        ic->fold_cap = cap;
+    }
+    for (uint32_t i = 0; i < r->len; i++)
+        ic->fold[i] = (uint8_t)tolower(r->buf[i]);
+    r->lower = ic->fold;
+    return r->lower;
+}
 
 enum { R_NOMATCH = 0, R_MATCH = 1, R_STOP = -1 };
 
@@ -71,13 +99,18 @@ static bool eq_at(const pl_content *cd, const uint8_t *p)
     return true;
 }
 
-static const uint8_t *find(const pl_content *cd, const uint8_t *h, uint32_t hl)
+static const uint8_t *find(run *r, const pl_content *cd, uint32_t off, uint32_t hl)
 {
     if (cd->len > hl)
         return NULL;
-    if (cd->flags & PLC_NOCASE)
+    const uint8_t *h = r->buf + off;
+    if (!(cd->flags & PLC_NOCASE))
+        return memmem(h, hl, cd->pat, cd->len);
+    const uint8_t *lo = lowered(r);
+    if (!lo)
         return find_nocase(h, hl, cd->lpat, cd->len);
-    return memmem(h, hl, cd->pat, cd->len);
+    const uint8_t *f = memmem(lo + off, hl, cd->lpat, cd->len);
+    return f ? r->buf + (f - lo) : NULL;
 }
 
 static int next_or_match(run *r, const vg_sm *sm)
@@ -134,7 +167,6 @@ static int do_content(run *r, const vg_sm *sm, const pl_content *cd)
                 return next_or_match(r, sm);
             return R_NOMATCH;
         }
-        const uint8_t *sb = r->buf + offset;
         uint32_t sl = (uint32_t)(depth - offset);
         const uint8_t *found = NULL;
         if (cd->flags & PLC_ENDSWITH) {
@@ -142,7 +174,7 @@ static int do_content(run *r, const vg_sm *sm, const pl_content *cd)
             if (depth == (int64_t)r->len && cd->len <= sl && eq_at(cd, r->buf + r->len - cd->len))
                 found = r->buf + r->len - cd->len;
         } else {
-            found = find(cd, sb, sl);
+            found = find(r, cd, (uint32_t)offset, sl);
         }
         if (!found) {
             if (cd->flags & PLC_NEGATED)

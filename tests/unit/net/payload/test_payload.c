@@ -79,6 +79,25 @@ static void content_basic_hex_escapes(void)
     VG_CHECK(parse_fails("content:\"a\"; nocase; nocase;", VG_EINVAL));
 }
 
+static void nocase_offsets_and_long_buffers(void)
+{
+    VG_CHECK_EQ(match("content:\"a\"; content:\"XyZ\"; nocase; distance:2; within:3;", "a--xYz"), 1);
+    VG_CHECK_EQ(match("content:\"a\"; content:\"XyZ\"; nocase; distance:3; within:3;", "a--xYz"), 0);
+    VG_CHECK_EQ(match("content:\"HOST\"; nocase; offset:2; depth:4;", "..host"), 1);
+    VG_CHECK_EQ(match("content:\"HOST\"; nocase; offset:3;", "..host"), 0);
+    /* a long run of near-matches stays linear: 1 MB of 'a' vs "a...ab" */
+    uint32_t n = 1u << 20;
+    char *big = malloc(n);
+    memset(big, 'A', n);
+    char rule[600] = "content:\"";
+    memset(rule + 9, 'a', 255);
+    strcpy(rule + 9 + 255, "b\"; nocase;");
+    VG_CHECK_EQ(match_n(rule, big, n), 0);
+    big[n - 1] = 'B';
+    VG_CHECK_EQ(match_n(rule, big, n), 1);
+    free(big);
+}
+
 static void depth_offset_startswith(void)
 {
     /* docs: offset:3; depth:3 checks bytes 3..5 */
@@ -607,6 +626,7 @@ static void extract_helper(void)
 
 static const vg_test tests[] = {
     {"content_basic_hex_escapes", content_basic_hex_escapes},
+    {"nocase_offsets_and_long_buffers", nocase_offsets_and_long_buffers},
     {"depth_offset_startswith", depth_offset_startswith},
     {"distance_within", distance_within},
     {"backtracking", backtracking},
