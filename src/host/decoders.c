@@ -326,6 +326,7 @@ static int load_decoder(vg_hruleset *rs, const vg_hxml_node *n, const char *file
     } else {
         hdecoder *same = find_top(rs, d->name);
         d->id = same ? same->id : rs->next_dec_id++;
+        d->canon = same ? same : d;
         if (push((void ***)&rs->tops, &rs->ntops, d) < 0) {
             vg_hdecoder_free(d);
             return VG_ENOMEM;
@@ -441,16 +442,18 @@ void vg_hdecode(const vg_hruleset *rs, vg_hevent *e)
         }
         e->dec = t;
         e->top = t;
+        e->type = t->type;
         size_t prev = 0;
-        if (t->nchildren == 0) {
+        const hdecoder *kids = t->canon ? t->canon : t;
+        if (kids->nchildren == 0) {
             apply(e, t, pend, pend, &prev);
             return;
         }
         /* Every child is tried in order (Wazuh's sibling decoders): a
          * prematch gates it, its regex adds fields when it matches. */
         bool found = false;
-        for (int k = 0; k < t->nchildren; k++) {
-            const hdecoder *c = t->children[k];
+        for (int k = 0; k < kids->nchildren; k++) {
+            const hdecoder *c = kids->children[k];
             if (c->program_name &&
                 (!e->program || !vg_hpat_match(c->program_name, e->program, strlen(e->program), NULL)))
                 continue;
@@ -463,6 +466,8 @@ void vg_hdecode(const vg_hruleset *rs, vg_hevent *e)
                 cend = b + m.end;
             }
             bool ok = apply(e, c, pend, cend, &prev);
+            if ((ok || c->prematch) && c->type)
+                e->type = c->type;
             if (!found && (ok || c->prematch)) {
                 found = true;
                 e->dec = c;

@@ -396,7 +396,7 @@ static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, vg_hmatch 
         st.a = a;
         /* First literal token without modifier lets us skip start positions. */
         const tok *first = NULL;
-        if (a->n > 0 && a->t[0].kind == K_LIT && a->t[0].quant == Q_ONE)
+        if (!a->bol && a->n > 0 && a->t[0].kind == K_LIT && a->t[0].quant == Q_ONE)
             first = &a->t[0];
         size_t last = a->bol ? 0 : len;
         for (size_t pos = 0; pos <= last; pos++) {
@@ -484,6 +484,11 @@ int vg_hpat_compile(vg_hpat **out, vg_hpat_type type, const char *pattern, bool 
     if (!p->src) {
         free(p);
         return VG_ENOMEM;
+    }
+    /* Wazuh: a leading '!' negates an OS_Match or OS_Regex expression. */
+    if (type != VG_HPAT_PCRE2 && pattern[0] == '!') {
+        pattern++;
+        p->negate = !p->negate;
     }
     size_t plen = strlen(pattern);
     int rc;

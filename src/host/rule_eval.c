@@ -39,7 +39,10 @@ struct vg_hsession {
     double *ignored_at;         /* per rule */
     char **fts;                 /* first-time-seen keys (open addressing) */
     int nfts, fts_slots;
+    bool fts_off;
 };
+
+void vg_hsession_set_fts(vg_hsession *s, bool on) { s->fts_off = !on; }
 
 /* ---- event fields ---- */
 
@@ -449,7 +452,7 @@ static bool rule_ok(vg_hsession *s, const hrule *r)
     if (r->decoded_as >= 0 && (!e->top || e->top->id != r->decoded_as))
         return false;
     if (r->category) {
-        const char *t = e->top && e->top->type ? e->top->type : "syslog";
+        const char *t = e->type ? e->type : "syslog";
         if (strcmp(t, r->category) != 0)
             return false;
     }
@@ -475,7 +478,7 @@ static bool rule_ok(vg_hsession *s, const hrule *r)
             return false;
     if ((r->nif_matched_sid || r->if_matched_group) && !context_ok(s, r))
         return false;
-    if (r->if_fts && !fts_first(s))
+    if (r->if_fts && (s->fts_off || !fts_first(s)))
         return false;
     return true;
 }
@@ -586,6 +589,7 @@ const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t le
     e->plen = 0;
     e->nfields = 0;
     e->dec = e->top = NULL;
+    e->type = NULL;
     e->rule = NULL;
     e->firedtimes = 0;
     e->truncated = false;

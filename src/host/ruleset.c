@@ -450,14 +450,15 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
                 }
             }
         } else if (r->if_level) {
-            for (int k = 0; k < rs->nrules && rc >= 0; k++)
-                if (rs->rules[k] != r && rs->rules[k]->level >= r->if_level) {
+            /* if_level and if_group bind to the rules loaded before (as Wazuh) */
+            for (int k = 0; k < i && rc >= 0; k++)
+                if (rs->rules[k]->level >= r->if_level) {
                     rc = add_child(rs->rules[k], r);
                     placed = true;
                 }
         } else if (r->if_group) {
-            for (int k = 0; k < rs->nrules && rc >= 0; k++)
-                if (rs->rules[k] != r && in_groups(rs->rules[k], r->if_group)) {
+            for (int k = 0; k < i && rc >= 0; k++)
+                if (in_groups(rs->rules[k], r->if_group)) {
                     rc = add_child(rs->rules[k], r);
                     placed = true;
                 }

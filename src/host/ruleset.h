@@ -55,6 +55,9 @@ int vg_hruleset_errors(const vg_hruleset *rs);
 
 int vg_hsession_new(vg_hsession **out, const vg_hruleset *rs) VG_WARN_UNUSED;
 void vg_hsession_free(vg_hsession *s);
+/* First-time-seen rules (if_fts) need memory of past events; logtest, like
+ * wazuh-logtest, runs without it.  On by default. */
+void vg_hsession_set_fts(vg_hsession *s, bool on);
 /* Decode one line and run the rules.  `now` is the event time in seconds
  * (timeframes, ignore), `location` is where the line came from.  The event
  * is owned by the session and valid until the next call. */

@@ -30,6 +30,7 @@ struct hdecoder {
     char *name;
     char *parent_name;
     hdecoder *parent;
+    hdecoder *canon;            /* first top decoder of this name: holds the children */
     hdecoder **children;
     int nchildren;
     int id;                     /* shared by a parent and its children */
@@ -152,6 +153,7 @@ struct vg_hevent {
     const vg_hruleset *rs;
     const hdecoder *dec;        /* decoder that matched (child or parent) */
     const hdecoder *top;        /* its top decoder */
+    const char *type;           /* category: the matching decoders' <type> */
     const hrule *rule;
     double now;
     int firedtimes;

@@ -80,7 +80,13 @@ static size_t timestamp(const char *s, size_t len)
     if (len >= 19 && ndig(s, len, 0, 4) && s[4] == '-' && ndig(s, len, 5, 2) && s[7] == '-' &&
         ndig(s, len, 8, 2) && (s[10] == 'T' || s[10] == ' ') && hms(s, len, 11)) {
         size_t i = frac(s, len, 19);
-        return zone(s, len, i);
+        size_t z = zone(s, len, i);
+        /* "yyyy-mm-dd hh:mm:ss" alone starts many application logs (exim,
+         * IIS): only the RFC 3339 'T' form or a fraction and zone make it a
+         * syslog header. */
+        if (s[10] == ' ' && (i == 19 || z == i))
+            return 0;
+        return z;
     }
     return 0;
 }
@@ -109,6 +115,13 @@ static bool program(const char *s, size_t len, size_t i, vg_syslog_hdr *h)
         pid.off = p + 1;
         pid.len = q - p - 1;
         p = q + 1;
+    }
+    if (pid.len && p < len && s[p] == ' ') {
+        /* "prog[pid] msg" (proftpd and others) */
+        h->program = prog;
+        h->pid = pid;
+        h->msg_off = p + 1;
+        return true;
     }
     if (p >= len || s[p] != ':')
         return false;
