@@ -325,8 +325,9 @@ def cross_check(args, engine, tests, timeout):
         lst = os.path.join(tmp, "list.txt")
         with open(lst, "w") as f:
             f.write("".join(t.name + "\n" for t in tests))
+        out = os.path.abspath(args.cross_check_out) if args.cross_check_out else os.path.join(tmp, "out")
         cmd = [sys.executable, svcheck, "--engine", shlex.join(engine), "--tests", args.tests,
-               "--list", lst, "--out", os.path.join(tmp, "out"), "--timeout", str(timeout), "-v"]
+               "--list", lst, "--out", out, "--timeout", str(timeout), "-v"]
         print("cross-check: %s" % shlex.join(cmd[:2] + ["--engine", shlex.join(engine), "..."]), flush=True)
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     theirs = {}
@@ -372,6 +373,7 @@ def main():
     ap.add_argument("--cross-check", action="store_true",
                     help="also run svcheck.py on the same tests and report disagreements")
     ap.add_argument("--svcheck", help="svcheck.py (default beside the tests)")
+    ap.add_argument("--cross-check-out", help="keep svcheck.py's outputs in this folder")
     ap.add_argument("--expect", action="append", default=[],
                     help="ROW=N: fail unless the table row (a/a+, total...) has N passes")
     ap.add_argument("--json", help="write per-test results to this file")
@@ -464,8 +466,8 @@ def main():
             if args.strict:
                 rc = 1
         if gained:
-            print("\nnewly passing (%d): %s (raise the baseline: --update-baseline)"
-                  % (len(gained), " ".join(gained)))
+            print("\nnewly passing (%d): %s%s (raise the baseline: --update-baseline)"
+                  % (len(gained), " ".join(gained[:30]), " ..." if len(gained) > 30 else ""))
         for d in drops:
             print("BELOW BASELINE: " + d)
         if drops:
