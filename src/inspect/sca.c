@@ -534,6 +534,8 @@ static int load_check(vg_sca_policy *p, const vg_yt *n, struct check *c, bool is
                           id->value);
     }
     c->pub.title = scalar_dup(vg_yt_get(n, "title"));
+    /* vigil policies show the effective thresholds in their texts */
+#define VG_SUBST(f) do { if (p->vigil && (f)) { char *t_ = subst_vars(p, (f)); if (t_) { free(f); (f) = t_; } } } while (0)
     c->pub.title_vi = scalar_dup(vg_yt_get(n, "title_vi"));
     c->pub.description = scalar_dup(vg_yt_get(n, "description"));
     c->pub.rationale = scalar_dup(vg_yt_get(n, "rationale"));
@@ -544,6 +546,12 @@ static int load_check(vg_sca_policy *p, const vg_yt *n, struct check *c, bool is
     c->pub.group = scalar_dup(vg_yt_get(n, "group"));
     c->pub.levels = parse_levels(vg_yt_get(n, "levels"));
     c->pub.condition = xstrdup_or_null(cond);
+    VG_SUBST(c->pub.title);
+    VG_SUBST(c->pub.title_vi);
+    VG_SUBST(c->pub.description);
+    VG_SUBST(c->pub.remediation);
+    VG_SUBST(c->pub.remediation_vi);
+#undef VG_SUBST
     if (c->cond < 0) {
         /* the check is kept and reported as an engine error */
         c->pub.result = VG_SCA_ERROR;

@@ -11,9 +11,11 @@ static void opt_str(vg_jb *jb, const char *key, const char *v)
 
 static void levels(vg_jb *jb, unsigned mask)
 {
+    if (!mask)
+        return; /* not a level-based check */
     vg_jb_open_arr(jb, "levels");
     for (int l = 1; l <= 5; l++)
-        if (!mask || (mask & (1u << l)))
+        if (mask & (1u << l))
             vg_jb_u64(jb, NULL, (uint64_t)l);
     vg_jb_close_arr(jb);
 }
