@@ -27,6 +27,8 @@
  *     detection on them (a bad IPv4 option leaves a usable TCP header).
  *     Decide on ipver / l4 / wants_flow instead.
  *   - p->events: decoder events, deduplicated, at most VG_PKT_MAX_EVENTS.
+ *   - VG_PKT_IPV4_CSUM_BAD: the IPv4 header checksum is wrong (not an event;
+ *     Suricata checks checksums only where a keyword or the stream asks).
  *
  * Pseudo packets and flows (what Suricata does, which vigil follows):
  *   - Tunnel (GRE, ERSPAN, IP-in-IP, IPv6-in-IPv4, VXLAN, Geneve, Teredo):

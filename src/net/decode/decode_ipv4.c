@@ -183,6 +183,15 @@ void vg_dec_ipv4(vg_decoder *d, vg_packet *p, const uint8_t *data, uint32_t len)
     memcpy(p->dst.a, data + 16, 4);
     if (hlen > 20)
         dec_options(d, p, data + 20, hlen - 20);
+    /* Header checksum (for ipv4-csum and the stream's checksum policy):
+     * the ones' complement sum over a valid header is 0xffff. */
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < hlen; i += 2)
+        sum += vg_be16(data + i);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    if (sum != 0xffff)
+        p->flags |= VG_PKT_IPV4_CSUM_BAD;
 
     if (p->frag_off > 0 || p->frag_mf) {
         p->is_fragment = true;

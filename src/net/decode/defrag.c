@@ -78,6 +78,25 @@ struct vg_defrag {
     uint64_t wrk_timeout, mgr_timeout;
 };
 
+/* A size or count setting: absent keeps *v; present must parse (sizes take
+ * Suricata's units, "32 MiB", "64kb") and lie in [lo, hi]. */
+static int conf_size(const vg_conf *conf, const char *key, uint64_t lo, uint64_t hi, uint64_t *v,
+                     char *errbuf)
+{
+    const vg_conf_node *n = vg_conf_node_get(conf, key);
+    if (!n || !n->value)
+        return VG_OK;
+    uint64_t x;
+    if (vg_conf_parse_size(n->value, &x) != VG_OK || x < lo || x > hi) {
+        char where[256];
+        return vg_err(errbuf, VG_EINVAL, "%s: %s: \"%s\" is not a number between %llu and %llu",
+                      vg_conf_node_where(n, where, sizeof where), key, n->value,
+                      (unsigned long long)lo, (unsigned long long)hi);
+    }
+    *v = x;
+    return VG_OK;
+}
+
 int vg_defrag_new(vg_defrag **out, const vg_conf *conf, char *errbuf)
 {
     vg_defrag *df = calloc(1, sizeof *df);
@@ -90,19 +109,23 @@ int vg_defrag_new(vg_defrag **out, const vg_conf *conf, char *errbuf)
     df->nbuckets = 65536;
     df->policy = POL_BSD;
     if (conf) {
-        df->memcap = vg_conf_get_size(conf, "defrag.memcap", df->memcap);
-        int64_t v = vg_conf_get_int(conf, "defrag.trackers", df->max_trackers);
-        if (v > 0 && v <= UINT32_MAX)
+        int rc = conf_size(conf, "defrag.memcap", 1024, UINT64_MAX, &df->memcap, errbuf);
+        uint64_t v = df->max_trackers;
+        if (rc == VG_OK && (rc = conf_size(conf, "defrag.trackers", 1, UINT32_MAX, &v, errbuf)) == VG_OK)
             df->max_trackers = (uint32_t)v;
-        v = vg_conf_get_int(conf, "defrag.max-frags", df->max_frags);
-        if (v > 0 && v <= UINT32_MAX)
+        v = df->max_frags;
+        if (rc == VG_OK && (rc = conf_size(conf, "defrag.max-frags", 1, UINT32_MAX, &v, errbuf)) == VG_OK)
             df->max_frags = (uint32_t)v;
-        v = vg_conf_get_int(conf, "defrag.timeout", df->timeout);
-        if (v > 0 && v <= 86400)
+        v = df->timeout;
+        if (rc == VG_OK && (rc = conf_size(conf, "defrag.timeout", 1, 86400, &v, errbuf)) == VG_OK)
             df->timeout = (uint32_t)v;
-        v = vg_conf_get_int(conf, "defrag.hash-size", df->nbuckets);
-        if (v >= 16 && v <= (1 << 24))
+        v = df->nbuckets;
+        if (rc == VG_OK && (rc = conf_size(conf, "defrag.hash-size", 16, 1 << 24, &v, errbuf)) == VG_OK)
             df->nbuckets = (uint32_t)v;
+        if (rc != VG_OK) {
+            free(df);
+            return rc;
+        }
         const char *pol = vg_conf_get(conf, "defrag.policy");
         if (pol) {
             if (strcmp(pol, "bsd") == 0)
@@ -114,9 +137,13 @@ int vg_defrag_new(vg_defrag **out, const vg_conf *conf, char *errbuf)
             else if (strcmp(pol, "linux") == 0)
                 df->policy = POL_LINUX;
             else {
+                char where[256];
                 free(df);
                 return vg_err(errbuf, VG_EINVAL,
-                              "defrag.policy: \"%s\" is not bsd, first, last or linux", pol);
+                              "%s: defrag.policy: \"%s\" is not bsd, first, last or linux",
+                              vg_conf_node_where(vg_conf_node_get(conf, "defrag.policy"), where,
+                                                 sizeof where),
+                              pol);
             }
         }
     }

@@ -2,6 +2,7 @@
  * events and counters, on hand-built frames. */
 #include <stdlib.h>
 
+#include "core/conf.h"
 #include "net/decode/decode.h"
 #include "unit/net/decode/frames.h"
 #include "unit/vg_test.h"
@@ -69,12 +70,17 @@ static void eth_ipv4_tcp_options(void)
     VG_CHECK_EQ(p.nevents, 0);
     VG_CHECK(!(p.flags & VG_PKT_INVALID));
     VG_CHECK_STR(vg_packet_src_name(&p), "wire/pcap");
+    VG_CHECK(!(p.flags & VG_PKT_IPV4_CSUM_BAD));
     VG_CHECK(vg_decoder_pop(d) == NULL);
     VG_CHECK_EQ(vg_decoder_counter(d, "pkts"), 1);
     VG_CHECK_EQ(vg_decoder_counter(d, "ethernet"), 1);
     VG_CHECK_EQ(vg_decoder_counter(d, "ipv4"), 1);
     VG_CHECK_EQ(vg_decoder_counter(d, "tcp"), 1);
     VG_CHECK_EQ(vg_decoder_counter(d, "bytes"), f.n);
+    f.b[14 + 10] ^= 0xff; /* break the IPv4 header checksum */
+    vg_decode(d, &p, VG_DLT_EN10MB, f.b, f.n, &T0, 2);
+    VG_CHECK(p.flags & VG_PKT_IPV4_CSUM_BAD);
+    VG_CHECK_EQ(p.dp, 80);
     vg_decoder_free(d);
 }
 
@@ -566,6 +572,43 @@ static void udp_tunnels_and_ip_in_ip(void)
     vg_decoder_free(d);
 }
 
+static void tunnel_settings(void)
+{
+    char err[VG_ERRBUF_SIZE];
+    fb f = {.n = 0};
+    uint32_t outer = fb_ip4(&f, 17, A1, A2, 1, 0, 64, NULL, 0);
+    fb in = {.n = 0};
+    uint32_t ii = fb_ip4(&in, 1, A2, A1, 9, 0, 64, NULL, 0);
+    fb_bytes(&in, "\x08\x00\x00\x00\x00\x01\x00\x01", 8);
+    fb_ip4_done(&in, ii);
+    fb_udp(&f, 1, 8472, (uint16_t)(8 + 14 + in.n));
+    fb_bytes(&f, "\x08\0\0\0\0\0\x64\0", 8);
+    fb_eth(&f, 0x0800);
+    fb_bytes(&f, in.b, in.n);
+    fb_ip4_done(&f, outer);
+
+    /* ports through a variable, as suricata.yaml writes them */
+    vg_conf *c = vg_conf_new();
+    vg_conf_set(c, "vars.port-groups.VXLAN_PORTS", "[8472, 4789]");
+    vg_conf_set(c, "decoder.vxlan.ports", "$VXLAN_PORTS");
+    vg_decoder *d = NULL;
+    VG_CHECK_EQ(vg_decoder_new(&d, c, err), VG_OK);
+    vg_packet p;
+    vg_decode(d, &p, VG_DLT_RAW, f.b, f.n, &T0, 1);
+    vg_packet *tp = vg_decoder_pop(d);
+    VG_CHECK(tp && tp->icmp_type == 8);
+    vg_packet_free(tp);
+    vg_decoder_free(d);
+    /* disabled */
+    vg_conf_set(c, "decoder.vxlan.enabled", "false");
+    VG_CHECK_EQ(vg_decoder_new(&d, c, err), VG_OK);
+    vg_decode(d, &p, VG_DLT_RAW, f.b, f.n, &T0, 1);
+    VG_CHECK(vg_decoder_pop(d) == NULL);
+    VG_CHECK_EQ(vg_decoder_counter(d, "vxlan"), 0);
+    vg_decoder_free(d);
+    vg_conf_free(c);
+}
+
 static void event_names(void)
 {
     int ev = vg_decode_event_lookup("ipv4.trunc_pkt");
@@ -622,6 +665,7 @@ static const vg_test tests[] = {
     {"ipv6_extension_headers", ipv6_extension_headers},
     {"gre_tunnel", gre_tunnel},
     {"udp_tunnels_and_ip_in_ip", udp_tunnels_and_ip_in_ip},
+    {"tunnel_settings", tunnel_settings},
     {"event_names", event_names},
     {"stats_json_shape", stats_json_shape},
     {NULL, NULL},

@@ -216,6 +216,17 @@ static void overlap_other_policies(void)
     VG_CHECK_EQ(vg_decoder_new(&bad, cf, err), VG_EINVAL);
     VG_CHECK(bad == NULL);
     VG_CHECK(strstr(err, "defrag.policy") != NULL);
+    vg_conf_set(cf, "defrag.policy", "bsd");
+    vg_conf_set(cf, "defrag.memcap", "lots");
+    VG_CHECK_EQ(vg_decoder_new(&bad, cf, err), VG_EINVAL);
+    VG_CHECK(strstr(err, "--set: defrag.memcap: \"lots\"") != NULL);
+    vg_conf_set(cf, "defrag.memcap", "32 MiB");
+    vg_conf_set(cf, "defrag.timeout", "0");
+    VG_CHECK_EQ(vg_decoder_new(&bad, cf, err), VG_EINVAL);
+    VG_CHECK(strstr(err, "defrag.timeout") != NULL);
+    vg_conf_set(cf, "defrag.timeout", "60");
+    VG_CHECK_EQ(vg_decoder_new(&bad, cf, err), VG_OK);
+    vg_decoder_free(bad);
     vg_conf_free(cf);
 }
 
