@@ -160,6 +160,9 @@ enum {
     VG_PKT_IPV4_CSUM_BAD = 1 << 8,
     VG_PKT_WANT_DROP = 1 << 9,    /* an IPS verdict dropped it */
     VG_PKT_PSEUDO = 1 << 10,      /* not from the wire */
+    VG_PKT_STREAM_ADD = 1 << 11,  /* added by the flow table: the TCP payload went into the
+                                     reassembled stream (Suricata's PKT_STREAM_ADD: a rule that
+                                     is not packet-only inspects it through the stream) */
 };
 
 /* IPv4 option bits for `ipopts` (keyword names in brackets). */

@@ -4,34 +4,62 @@
  * objects of EVE stats.  Shapes and names follow Suricata 8.0 and validate
  * against its strict EVE schema (no field the schema lacks).
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/eve.h"
 #include "net/flow/flow_int.h"
 
+/* Suricata writes IPv6 with every group in 4 digits, no "::". */
 static void addr_str(const vg_addr *a, char out[64])
 {
-    if (a->family == 6)
-        inet_ntop(AF_INET6, a->a, out, 64);
-    else
-        inet_ntop(AF_INET, a->a, out, 64);
+    if (a->family == 6) {
+        static const char hx[] = "0123456789abcdef";
+        char *o = out;
+        for (int i = 0; i < 16; i += 2) {
+            if (i)
+                *o++ = ':';
+            *o++ = hx[a->a[i] >> 4];
+            *o++ = hx[a->a[i] & 15];
+            *o++ = hx[a->a[i + 1] >> 4];
+            *o++ = hx[a->a[i + 1] & 15];
+        }
+        *o = 0;
+    } else {
+        snprintf(out, 64, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
+    }
 }
 
+/* IANA protocol names as Suricata prints them. */
 static const char *proto_name(uint8_t proto, char buf[8])
 {
     switch (proto) {
+    case 0: return "HOPOPT";
     case 1: return "ICMP";
     case 2: return "IGMP";
+    case 4: return "IP-in-IP";
     case 6: return "TCP";
+    case 8: return "EGP";
+    case 9: return "IGP";
     case 17: return "UDP";
     case 41: return "IPv6";
+    case 43: return "IPv6-Route";
+    case 44: return "IPv6-Frag";
+    case 46: return "RSVP";
     case 47: return "GRE";
     case 50: return "ESP";
     case 51: return "AH";
     case 58: return "IPv6-ICMP";
+    case 59: return "IPv6-NoNxt";
+    case 60: return "IPv6-Opts";
+    case 88: return "EIGRP";
+    case 89: return "OSPF";
+    case 94: return "IPIP";
+    case 103: return "PIM";
+    case 112: return "VRRP";
+    case 115: return "L2TP";
     case 132: return "SCTP";
+    case 136: return "UDPLite";
     default:
         snprintf(buf, 8, "%u", proto);
         return buf;

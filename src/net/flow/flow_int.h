@@ -170,6 +170,11 @@ typedef struct flow_cfg {
     uint64_t depth;                   /* 0 = unlimited */
     uint32_t chunk_ts, chunk_tc;
     uint8_t default_policy;           /* overlap policy */
+    struct host_pol {                 /* host-os-policy entries (longest prefix wins) */
+        uint8_t family, bits, policy;
+        uint8_t a[16];
+    } *hostpol;
+    uint32_t nhostpol;
     bool vlan_tracking;
     bool log_exception_policy;        /* outputs.eve-log.types.flow.exception-policy */
     bool ips;
@@ -213,6 +218,9 @@ struct vg_flow_table {
     uint8_t *logbuf[2];
     uint32_t logcap[2];
 };
+
+/* flow_table.c: overlap policy for data sent to `a` (host-os-policy). */
+uint8_t vg_flow_host_policy(const vg_flow_table *ft, const vg_addr *a);
 
 /* tcp_session.c */
 void vg_tcp_track(vg_flow_table *ft, fnode *n, vg_packet *p, bool *swap);

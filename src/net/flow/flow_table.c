@@ -16,6 +16,7 @@
  * no flow and flow.memcap is counted.  No allocation per packet: nodes are
  * recycled through a spare pool.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,75 @@ static int parse_policy_name(const char *s)
         if (strcmp(s, names[i]) == 0)
             return (int)i;
     return -1;
+}
+
+/* "10.0.0.0/8", "2.2.2.2", "::/0" -> one host-os-policy entry. */
+static int add_host_policy(flow_cfg *c, const char *v, uint8_t pol)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", v);
+    char *slash = strchr(buf, '/');
+    int bits = -1;
+    if (slash) {
+        *slash = 0;
+        char *end;
+        long b = strtol(slash + 1, &end, 10);
+        if (*end || b < 0 || b > 128)
+            return VG_EINVAL;
+        bits = (int)b;
+    }
+    struct host_pol h = {0};
+    h.policy = pol;
+    if (inet_pton(AF_INET, buf, h.a) == 1) {
+        h.family = 4;
+        if (bits < 0)
+            bits = 32;
+        if (bits > 32)
+            return VG_EINVAL;
+    } else if (inet_pton(AF_INET6, buf, h.a) == 1) {
+        h.family = 6;
+        if (bits < 0)
+            bits = 128;
+    } else {
+        return VG_EINVAL;
+    }
+    h.bits = (uint8_t)bits;
+    if (c->nhostpol >= 65536)
+        return VG_ELIMIT;
+    struct host_pol *nh = realloc(c->hostpol, (c->nhostpol + 1) * sizeof *nh);
+    if (!nh)
+        return VG_ENOMEM;
+    c->hostpol = nh;
+    c->hostpol[c->nhostpol++] = h;
+    return VG_OK;
+}
+
+static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+    unsigned full = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, full) != 0)
+        return false;
+    if (rest) {
+        uint8_t m = (uint8_t)(0xff << (8 - rest));
+        return (a[full] & m) == (b[full] & m);
+    }
+    return true;
+}
+
+uint8_t vg_flow_host_policy(const vg_flow_table *ft, const vg_addr *a)
+{
+    int best = -1;
+    uint8_t pol = ft->cfg.default_policy;
+    for (uint32_t i = 0; i < ft->cfg.nhostpol; i++) {
+        const struct host_pol *h = &ft->cfg.hostpol[i];
+        if (h->family != a->family || (int)h->bits <= best)
+            continue;
+        if (prefix_match(h->a, a->a, h->bits)) {
+            best = h->bits;
+            pol = h->policy;
+        }
+    }
+    return pol;
 }
 
 static int conf_exc(const vg_conf *conf, const char *key, uint8_t master, uint8_t *out,
@@ -131,20 +201,20 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
     c->chunk_tc = (uint32_t)VG_MIN(ctc, 1u << 30);
     c->default_policy = POL_BSD;
     if (conf) {
-        /* host-os-policy: only a catch-all 0.0.0.0/0 or ::/0 entry is
-         * honoured for now (per-host radix lookup is future work). */
         const vg_conf_node *hp = vg_conf_node_get(conf, "host-os-policy");
         for (const vg_conf_node *pn = hp ? hp->child : NULL; pn; pn = pn->next) {
             int pol = parse_policy_name(pn->name);
             if (pol < 0)
-                continue;
+                return vg_err(errbuf, VG_EINVAL, "%s:%d: host-os-policy: unknown policy \"%s\"",
+                              pn->file ? pn->file : "?", pn->line, pn->name);
             for (const vg_conf_node *e = pn->child; e; e = e->next) {
-                if (e->value && (strcmp(e->value, "0.0.0.0/0") == 0 ||
-                                 strcmp(e->value, "::/0") == 0))
-                    c->default_policy = (uint8_t)pol;
+                if (!e->value)
+                    continue;
+                int rc = add_host_policy(c, e->value, (uint8_t)pol);
+                if (rc)
+                    return vg_err(errbuf, rc, "%s:%d: host-os-policy.%s: bad address \"%s\"",
+                                  e->file ? e->file : "?", e->line, pn->name, e->value);
             }
-            if (pn->value && (strstr(pn->value, "0.0.0.0/0")))
-                c->default_policy = (uint8_t)pol;
         }
     }
     c->vlan_tracking = conf ? vg_conf_get_bool(conf, "vlan.use-for-tracking", true) : true;
@@ -164,12 +234,14 @@ int vg_flow_table_new(vg_flow_table **out, const vg_conf *conf, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "flow table: out of memory");
     int rc = load_cfg(&ft->cfg, conf, errbuf);
     if (rc) {
+        free(ft->cfg.hostpol);
         free(ft);
         return rc;
     }
     ft->buckets = calloc(ft->cfg.hash_size, sizeof *ft->buckets);
     if (!ft->buckets) {
         uint32_t hs = ft->cfg.hash_size;
+        free(ft->cfg.hostpol);
         free(ft);
         return vg_err(errbuf, VG_ENOMEM, "flow table: out of memory for %u buckets", hs);
     }
@@ -216,6 +288,7 @@ void vg_flow_table_free(vg_flow_table *ft)
     free_list(ft, ft->pend_head);
     free_list(ft, ft->spare);
     free(ft->buckets);
+    free(ft->cfg.hostpol);
     free(ft->logbuf[0]);
     free(ft->logbuf[1]);
     free(ft);
@@ -451,9 +524,10 @@ static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg);
 void vg_flow_apply_exception(vg_flow_table *ft, fnode *n, vg_packet *p, int target_bit,
                              uint8_t policy)
 {
+    /* auto: fail closed inline (drop-flow), ignore in IDS mode; the midstream
+     * policy with midstream pickup enabled resolves auto to ignore (caller) */
     if (policy == EXC_AUTO)
-        policy = ft->cfg.ips ? (target_bit == EXT_MIDSTREAM ? EXC_IGNORE : EXC_DROP_FLOW)
-                             : EXC_IGNORE;
+        policy = ft->cfg.ips ? EXC_DROP_FLOW : EXC_IGNORE;
     /* drop policies only make sense inline; in IDS mode they are ignored */
     if (!ft->cfg.ips && (policy == EXC_DROP_PACKET || policy == EXC_DROP_FLOW))
         policy = EXC_IGNORE;
@@ -740,7 +814,7 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
         p->flags &= ~(uint32_t)(VG_PKT_TOSERVER | VG_PKT_TOCLIENT);
     }
     p->flags |= toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT;
-    uint64_t bytes = p->ip_len ? p->ip_len : p->raw_len;
+    uint64_t bytes = p->raw_len ? p->raw_len : p->ip_len; /* whole frame, as Suricata counts */
     if (toserver) {
         f->pkts_toserver++;
         f->bytes_toserver += bytes;

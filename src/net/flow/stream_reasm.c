@@ -203,6 +203,7 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
     if (!ensure_buf(ft, n, p, st, end))
         return;
     uint8_t *dst = st->buf + (off - st->buf_off);
+    p->flags |= VG_PKT_STREAM_ADD;
 
     /* fast path: in order, after all data seen so far */
     if (off >= st->right_edge) {

@@ -91,7 +91,9 @@ static void set_state(vg_flow_table *ft, fnode *n, struct vg_tcp_session *s, uin
     }
 }
 
-static struct vg_tcp_session *session_new(vg_flow_table *ft, fnode *n, vg_packet *p)
+/* cli/srv: the addresses of the session's client and server. */
+static struct vg_tcp_session *session_new(vg_flow_table *ft, fnode *n, vg_packet *p,
+                                          const vg_addr *cli, const vg_addr *srv)
 {
     if (ft->tcp_memuse + sizeof(struct vg_tcp_session) > ft->cfg.stream_memcap) {
         ft->st.ssn_memcap_drop++;
@@ -100,7 +102,8 @@ static struct vg_tcp_session *session_new(vg_flow_table *ft, fnode *n, vg_packet
     }
     struct vg_tcp_session *s = &n->ssn_storage;
     memset(s, 0, sizeof *s);
-    s->client.policy = s->server.policy = ft->cfg.default_policy;
+    s->client.policy = vg_flow_host_policy(ft, srv); /* client data goes to the server */
+    s->server.policy = vg_flow_host_policy(ft, cli);
     s->client.max_regions = s->server.max_regions = 1;
     n->f.tcp = s;
     ft->tcp_memuse += sizeof *s;
@@ -193,6 +196,22 @@ static void read_opts(tcp_stream *st, const vg_packet *p)
     st->wscale = p->tcp_has_wscale ? (p->tcp_wscale > 14 ? 14 : p->tcp_wscale) : 0;
 }
 
+/* A packet that could start a midstream session: apply
+ * stream.midstream-policy (Suricata 8's matrix) and say whether to track. */
+static bool midstream_policy(vg_flow_table *ft, fnode *n, vg_packet *p)
+{
+    uint8_t pol = ft->cfg.midstream_policy;
+    if (ft->cfg.midstream) {
+        if (pol == EXC_AUTO)
+            pol = EXC_IGNORE;
+        vg_flow_apply_exception(ft, n, p, EXT_MIDSTREAM, pol);
+        /* bypass: the flow is not tracked; pass-flow: tracked, not inspected */
+        return pol != EXC_BYPASS && !(n->f.flags & VG_FLOW_DROP);
+    }
+    vg_flow_apply_exception(ft, n, p, EXT_MIDSTREAM, pol);
+    return false;
+}
+
 static void state_none(vg_flow_table *ft, fnode *n, vg_packet *p, bool toserver, bool *swap)
 {
     uint8_t fl = p->tcp_flags;
@@ -202,19 +221,15 @@ static void state_none(vg_flow_table *ft, fnode *n, vg_packet *p, bool toserver,
         return;
     }
     if ((fl & TH_FIN) && !(fl & TH_SYN)) {
-        vg_flow_apply_exception(ft, n, p, EXT_MIDSTREAM,
-                                ft->cfg.midstream ? EXC_IGNORE : ft->cfg.midstream_policy);
-        if (!ft->cfg.midstream || p->payload_len == 0) {
+        if (!midstream_policy(ft, n, p) || p->payload_len == 0) {
             vg_tcp_set_event(p, STEV_FIN_BUT_NO_SESSION);
             return;
         }
     }
     if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
-        vg_flow_apply_exception(ft, n, p, EXT_MIDSTREAM,
-                                ft->cfg.midstream ? EXC_IGNORE : ft->cfg.midstream_policy);
-        if (!ft->cfg.midstream)
+        if (!midstream_policy(ft, n, p))
             return;
-        if (!(s = session_new(ft, n, p)))
+        if (!(s = session_new(ft, n, p, &p->dst, &p->src)))
             return;
         /* the SYN/ACK's sender is the server: reverse the flow */
         *swap = toserver;
@@ -237,9 +252,11 @@ static void state_none(vg_flow_table *ft, fnode *n, vg_packet *p, bool toserver,
         return;
     }
     if ((fl & (TH_SYN | TH_ACK)) == TH_SYN) {
-        if (!(s = session_new(ft, n, p)))
+        if (!(s = session_new(ft, n, p, &p->src, &p->dst)))
             return;
-        tcp_stream *cli = toserver ? &s->client : &s->server;
+        /* the SYN's sender is the client, even if the flow began otherwise */
+        *swap = !toserver;
+        tcp_stream *cli = &s->client;
         cli->isn = p->tcp_seq;
         cli->base_seq = cli->next_seq = p->tcp_seq + 1;
         read_opts(cli, p);
@@ -255,11 +272,9 @@ static void state_none(vg_flow_table *ft, fnode *n, vg_packet *p, bool toserver,
         return;
     }
     if (fl & TH_ACK) {
-        vg_flow_apply_exception(ft, n, p, EXT_MIDSTREAM,
-                                ft->cfg.midstream ? EXC_IGNORE : ft->cfg.midstream_policy);
-        if (!ft->cfg.midstream)
+        if (!midstream_policy(ft, n, p))
             return;
-        if (!(s = session_new(ft, n, p)))
+        if (!(s = session_new(ft, n, p, toserver ? &p->src : &p->dst, toserver ? &p->dst : &p->src)))
             return;
         s->flags |= SSF_MIDSTREAM;
         n->f.flags |= VG_FLOW_MIDSTREAM;

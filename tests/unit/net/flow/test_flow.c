@@ -291,6 +291,19 @@ static void reasm_overlap_policies(void)
     VG_CHECK_STR(e.data[0], "EVIL");
     vg_flow_table_free(ft);
 
+    /* per host: old-linux only for data sent to 10.0.0.2 (the server) */
+    ft = table("host-os-policy:\n  windows: [0.0.0.0/0]\n  old-linux: [10.0.0.2]\n");
+    handshake(ft);
+    tcp(ft, &p, true, A | P, 101, 5001, "GOOD");
+    tcp(ft, &p, true, A | P, 101, 5001, "EVIL");
+    tcp(ft, &p, false, A | P, 5001, 105, "good");
+    tcp(ft, &p, false, A | P, 5001, 105, "evil");
+    memset(&e, 0, sizeof e);
+    vg_flow_table_expire_all(ft, on_end, &e);
+    VG_CHECK_STR(e.data[0], "EVIL");
+    VG_CHECK_STR(e.data[1], "good");
+    vg_flow_table_free(ft);
+
     /* bsd: a segment starting before the old one wins */
     ft = table(NULL);
     handshake(ft);
