@@ -58,6 +58,13 @@ void vg_detect_thread_free(vg_det_thread *dt);
  * reassembled data to inspect; NULL otherwise). */
 void vg_detect_packet(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk);
 
+/* Added: inspect a further stream chunk for a packet already given to
+ * vg_detect_packet() (the stream engine may produce several chunks per
+ * packet): only stream-inspecting sigs run, alerts already queued on p are
+ * not repeated.  vg_detect_packet() called again with the same unchanged
+ * packet is treated the same way. */
+void vg_detect_packet_chunk(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk);
+
 /* Per-flow detection state (flowbits, flowint, thresholds by flow...) is
  * hung on the flow by the engine and freed through this when the flow dies. */
 void vg_detect_flow_free(void *detect_state);

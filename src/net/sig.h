@@ -146,6 +146,9 @@ enum {
     VG_KW_MODIFIER = 1 << 3,    /* modifies the previous payload keyword (nocase, depth...) */
     VG_KW_QUOTES_OK = 1 << 4,   /* argument may be quoted */
     VG_KW_INFO = 1 << 5,        /* informational only (msg, sid, metadata...) */
+    VG_KW_OPTARG = 1 << 6,      /* argument optional: setup() gets NULL when absent
+                                 * (added by detect; fast_pattern and base64_decode
+                                 * are treated so even without the flag) */
 };
 
 /* What a packet-level match() sees. */

@@ -1,0 +1,1370 @@
+/*
+ * detect.c: loading a rule set, grouping signatures, and the per-packet
+ * detection loop.
+ *
+ * Load: classification/reference/threshold files, rule files (-S files, or
+ * default-rule-path + rule-files), then build: order the sigs (action order,
+ * flowbits setters before readers, priority, file order: Suricata's order,
+ * which is also the alert order), choose each sig's fast pattern, split off
+ * ip-only sigs, and group the rest by protocol (tcp, udp, icmp, icmpv6,
+ * sctp, other), direction (to server / to client) and destination port:
+ * sigs with a small set of destination ports go to per-port groups, the
+ * others to the bucket's "any" group.  Each group has one Hyperscan
+ * database per packet-level buffer holding its sigs' fast patterns; sigs
+ * without one are "always" candidates of the group.
+ *
+ * Per packet: ip-only sigs are candidates on the first packet of each flow
+ * direction (and every packet without a flow); the bucket's any group and
+ * the port group of p->dp are scanned over the packet payload and over the
+ * stream chunk; candidates are evaluated in sig order: header, MATCH list,
+ * buffer lists (vg_payload_inspect), then POSTMATCH side effects; a pass
+ * sig stops the packet (and the flow); thresholds and suppressions gate the
+ * alert; alerts go to p->alerts sorted by sig order, at most
+ * VG_PKT_MAX_ALERTS (the rest are counted in p->alerts_dropped).
+ *
+ * Stream vs packet (Suricata's rules): tcp-pkt / dsize / flow:no_stream
+ * sigs inspect the packet payload only; tcp-stream and flow:only_stream
+ * sigs the stream only; other TCP sigs inspect the stream chunk first and
+ * fall back to the packet payload only when the packet was not added to a
+ * reassembled stream.  A match on the stream sets VG_ALERT_STREAM and the
+ * alert carries a copy of the chunk's data.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "net/detect/detect_int.h"
+
+#define PORT_GROUP_MAX_PORTS 64
+#define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
+#define STREAM_COPY_MAX (1u << 20)
+
+/* ---- rule set ----------------------------------------------------------- */
+
+int vg_detect_new(vg_detect **out, const vg_conf *conf)
+{
+    vg_detect *de = calloc(1, sizeof(*de));
+    if (!de)
+        return VG_ENOMEM;
+    de->conf = conf;
+    /* default action order: pass, drop, reject, alert */
+    de->action_rank[0] = 3; /* alert  (bit 0) */
+    de->action_rank[1] = 1; /* drop   (bit 1) */
+    de->action_rank[2] = 2; /* reject (bit 2) */
+    de->action_rank[3] = 0; /* pass   (bit 3) */
+    *out = de;
+    return VG_OK;
+}
+
+void vg_detect_note_failure(vg_detect *de, const char *reason)
+{
+    for (uint32_t i = 0; i < de->nfail_reasons; i++)
+        if (strcmp(de->fail_reasons[i].reason, reason) == 0) {
+            de->fail_reasons[i].count++;
+            return;
+        }
+    if (de->nfail_reasons >= 4096)
+        return;
+    if (de->nfail_reasons == de->cap_fail_reasons) {
+        uint32_t nc = de->cap_fail_reasons ? de->cap_fail_reasons * 2 : 32;
+        void *n = realloc(de->fail_reasons, nc * sizeof(*de->fail_reasons));
+        if (!n)
+            return;
+        de->fail_reasons = n;
+        de->cap_fail_reasons = nc;
+    }
+    char *r = strdup(reason);
+    if (!r)
+        return;
+    de->fail_reasons[de->nfail_reasons].reason = r;
+    de->fail_reasons[de->nfail_reasons].count = 1;
+    de->nfail_reasons++;
+}
+
+static uint32_t key_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (uint32_t)k;
+}
+
+static int sid_index_grow(vg_detect *de)
+{
+    uint32_t nc = de->sidcap ? de->sidcap * 2 : 1024;
+    uint64_t *nk = calloc(nc, sizeof(*nk));
+    uint32_t *ni = calloc(nc, sizeof(*ni));
+    if (!nk || !ni) {
+        free(nk);
+        free(ni);
+        return VG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < de->sidcap; i++) {
+        if (!de->sidkey[i])
+            continue;
+        uint32_t j = key_hash(de->sidkey[i]) & (nc - 1);
+        while (nk[j])
+            j = (j + 1) & (nc - 1);
+        nk[j] = de->sidkey[i];
+        ni[j] = de->sididx[i];
+    }
+    free(de->sidkey);
+    free(de->sididx);
+    de->sidkey = nk;
+    de->sididx = ni;
+    de->sidcap = nc;
+    return VG_OK;
+}
+
+/* Slot for gid:sid (existing or empty). */
+static uint32_t sid_slot(const vg_detect *de, uint64_t key)
+{
+    uint32_t j = key_hash(key) & (de->sidcap - 1);
+    while (de->sidkey[j] && de->sidkey[j] != key)
+        j = (j + 1) & (de->sidcap - 1);
+    return j;
+}
+
+int vg_detect_add_sig(vg_detect *de, vg_sig *s, int flowbits_type, char *errbuf)
+{
+    if ((de->nsigs + 1) * 2 > de->sidcap && sid_index_grow(de) != VG_OK) {
+        vg_sig_free(s);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    uint64_t key = ((uint64_t)s->gid << 32) | s->sid | (1ull << 63);
+    uint32_t slot = sid_slot(de, key);
+    /* stash the flowbits type in the sig's id until build() assigns ids */
+    s->id = (uint32_t)flowbits_type;
+    if (de->sidkey[slot]) {
+        vg_sig *old = de->sigs[de->sididx[slot]];
+        if (s->rev > old->rev) {
+            vg_warn("%s:%d: gid %u sid %u rev %u replaces rev %u (%s:%d)", s->file ? s->file : "",
+                    s->line, s->gid, s->sid, s->rev, old->rev, old->file ? old->file : "",
+                    old->line);
+            de->sigs[de->sididx[slot]] = s;
+            vg_sig_free(old);
+            de->stats.rules_failed++;
+            return VG_OK;
+        }
+        uint32_t g = s->gid, id = s->sid;
+        vg_sig_free(s);
+        return vg_err(errbuf, VG_EINVAL, "duplicate signature gid %u sid %u", g, id);
+    }
+    if (de->nsigs == de->capsigs) {
+        uint32_t nc = de->capsigs ? de->capsigs * 2 : 256;
+        vg_sig **ns = realloc(de->sigs, nc * sizeof(*ns));
+        if (!ns) {
+            vg_sig_free(s);
+            return vg_err(errbuf, VG_ENOMEM, "out of memory");
+        }
+        de->sigs = ns;
+        de->capsigs = nc;
+    }
+    de->sidkey[slot] = key;
+    de->sididx[slot] = de->nsigs;
+    de->sigs[de->nsigs++] = s;
+    de->stats.rules_loaded++;
+    return VG_OK;
+}
+
+int vg_detect_add_rule(vg_detect *de, const char *text, char *errbuf)
+{
+    vg_sig *s;
+    int fbt = 0;
+    int rc = vg_rule_parse(de, text, "(rule)", 1, &s, &fbt, errbuf);
+    if (rc) {
+        de->stats.rules_failed++;
+        return rc;
+    }
+    rc = vg_detect_add_sig(de, s, fbt, errbuf);
+    if (rc)
+        de->stats.rules_failed++;
+    return rc;
+}
+
+const vg_sig *vg_detect_sig_by_sid(const vg_detect *de, uint32_t sid)
+{
+    for (uint32_t i = 0; i < de->nsigs; i++)
+        if (de->sigs[i]->sid == sid)
+            return de->sigs[i];
+    return NULL;
+}
+
+const vg_detect_stats *vg_detect_get_stats(const vg_detect *de)
+{
+    return &de->stats;
+}
+
+static void group_free(vg_sgroup *g)
+{
+    if (!g)
+        return;
+    for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        vg_mpm_free(g->mpm[b]);
+    free(g->sigs);
+    free(g->always);
+    free(g);
+}
+
+void vg_detect_free(vg_detect *de)
+{
+    if (!de)
+        return;
+    for (uint32_t i = 0; i < de->nsigs; i++)
+        vg_sig_free(de->sigs[i]);
+    free(de->sigs);
+    for (int k = 0; k < VG_NAME_KINDS; k++) {
+        for (uint32_t i = 0; i < de->names[k].n; i++)
+            free(de->names[k].v[i]);
+        free(de->names[k].v);
+        free(de->names[k].hash);
+    }
+    for (uint32_t i = 0; i < de->nclasses; i++) {
+        free(de->classes[i].name);
+        free(de->classes[i].desc);
+    }
+    free(de->classes);
+    for (uint32_t i = 0; i < de->nrefs; i++) {
+        free(de->refs[i].name);
+        free(de->refs[i].url);
+    }
+    free(de->refs);
+    free(de->thr_conf);
+    for (uint32_t i = 0; i < de->nsuppress; i++)
+        vg_addrset_clear(&de->suppress[i].addrs);
+    free(de->suppress);
+    vg_addr_cache_free(de);
+    for (uint32_t i = 0; i < de->nall_groups; i++)
+        group_free(de->all_groups[i]);
+    free(de->all_groups);
+    for (int p = 0; p < VG_PB_MAX; p++)
+        for (int d = 0; d < 2; d++) {
+            free(de->buckets[p][d].port_group);
+            free(de->buckets[p][d].groups);
+        }
+    free(de->sig_thr);
+    free(de->sidkey);
+    free(de->sididx);
+    free(de->iponly_sigs);
+    free(de->event_sigs);
+    free(de->mpms);
+    for (uint32_t i = 0; i < de->nfail_reasons; i++)
+        free(de->fail_reasons[i].reason);
+    free(de->fail_reasons);
+    free(de);
+}
+
+/* ---- build ------------------------------------------------------------------ */
+
+static int primary_action_bit(const vg_sig *s)
+{
+    if (s->action & VG_ACTION_PASS)
+        return 3;
+    if (s->action & VG_ACTION_REJECT)
+        return 2;
+    if (s->action & VG_ACTION_DROP)
+        return 1;
+    return 0;
+}
+
+typedef struct { vg_sig *s; uint32_t key0, key1, key2, idx; } order_ent;
+
+static int order_cmp(const void *a, const void *b)
+{
+    const order_ent *x = a, *y = b;
+    if (x->key0 != y->key0)
+        return x->key0 < y->key0 ? -1 : 1;
+    if (x->key1 != y->key1)
+        return x->key1 < y->key1 ? -1 : 1;
+    if (x->key2 != y->key2)
+        return x->key2 < y->key2 ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool is_iponly(const vg_sig *s)
+{
+    extern const vg_keyword vg_kw_flowbits, vg_kw_threshold, vg_kw_detection_filter;
+    if (s->flags & (VG_SIGX_CONFIG | VG_SIG_TOSERVER | VG_SIG_TOCLIENT | VG_SIG_STREAM_ONLY |
+                    VG_SIG_PKT_ONLY | VG_SIG_APPLAYER))
+        return false;
+    if (s->hdr_proto == VG_HDRPROTO_TCP_PKT || s->hdr_proto == VG_HDRPROTO_TCP_STREAM ||
+        s->hdr_proto == VG_HDRPROTO_APP)
+        return false;
+    if (!(s->flags & VG_SIG_SP_ANY) || !(s->flags & VG_SIG_DP_ANY))
+        return false;
+    if (s->nbufs || s->lists[VG_LIST_MATCH] || s->alproto)
+        return false;
+    for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
+        if (sm->kw != &vg_kw_flowbits && sm->kw != &vg_kw_threshold &&
+            sm->kw != &vg_kw_detection_filter)
+            return false;
+    return true;
+}
+
+static int bucket_of_proto(uint8_t proto)
+{
+    switch (proto) {
+    case 6: return VG_PB_TCP;
+    case 17: return VG_PB_UDP;
+    case 1: return VG_PB_ICMP;
+    case 58: return VG_PB_ICMPV6;
+    case 132: return VG_PB_SCTP;
+    default: return VG_PB_OTHER;
+    }
+}
+
+static bool sig_in_bucket(const vg_sig *s, int pb)
+{
+    if (s->proto)
+        return bucket_of_proto(s->proto) == pb;
+    if (s->hdr_proto == VG_HDRPROTO_APP)
+        return pb == VG_PB_TCP || pb == VG_PB_UDP;
+    return true;
+}
+
+static int add_group(vg_detect *de, vg_sgroup *g)
+{
+    if (de->nall_groups == de->cap_all_groups) {
+        uint32_t nc = de->cap_all_groups ? de->cap_all_groups * 2 : 32;
+        vg_sgroup **n = realloc(de->all_groups, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        de->all_groups = n;
+        de->cap_all_groups = nc;
+    }
+    de->all_groups[de->nall_groups++] = g;
+    return VG_OK;
+}
+
+static int add_mpm(vg_detect *de, struct vg_mpm *m, uint32_t *idx)
+{
+    if (de->nmpms == de->capmpms) {
+        uint32_t nc = de->capmpms ? de->capmpms * 2 : 32;
+        struct vg_mpm **n = realloc(de->mpms, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        de->mpms = n;
+        de->capmpms = nc;
+    }
+    *idx = de->nmpms;
+    de->mpms[de->nmpms++] = m;
+    return VG_OK;
+}
+
+static bool prefilter_buf(uint16_t b)
+{
+    return b < VG_BUF_APP_FIRST && b != VG_BUF_BASE64_DATA;
+}
+
+/* Build a group from sig list (takes ownership of sigs[]). */
+static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
+{
+    vg_sgroup *g = calloc(1, sizeof(*g));
+    if (!g) {
+        free(sigs);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    g->sigs = sigs;
+    g->nsigs = n;
+    g->always = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!g->always || add_group(de, g) != VG_OK) {
+        group_free(g);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    bool used[VG_BUF_APP_FIRST] = {false};
+    for (uint32_t i = 0; i < n; i++) {
+        const vg_sig *s = sigs[i];
+        if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
+            used[s->fast_pattern_buf] = true;
+        else
+            g->always[g->nalways++] = sigs[i];
+    }
+    /* databases are compiled later, in parallel (compile_mpms) */
+    for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        g->want_mpm[b] = used[b];
+    *out = g;
+    return VG_OK;
+}
+
+typedef struct mpm_job {
+    vg_sgroup *g;
+    uint16_t buf;
+    int rc;
+    char err[VG_ERRBUF_SIZE];
+} mpm_job;
+
+typedef struct mpm_pool {
+    mpm_job *jobs;
+    uint32_t njobs;
+    uint32_t next;
+    pthread_mutex_t mu;
+} mpm_pool;
+
+static void *mpm_worker(void *arg)
+{
+    mpm_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        uint32_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->njobs)
+            return NULL;
+        mpm_job *j = &pool->jobs[i];
+        j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
+    }
+}
+
+/* Compile every wanted database, largest groups first, on up to 4 threads
+ * (Hyperscan compilation is thread-safe); indexes are assigned in group
+ * order afterwards, so the result does not depend on scheduling. */
+static int compile_mpms(vg_detect *de, char *errbuf)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < de->nall_groups; i++)
+        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+            n += de->all_groups[i]->want_mpm[b];
+    if (n == 0)
+        return VG_OK;
+    mpm_pool pool = {.jobs = calloc(n, sizeof(mpm_job)), .njobs = n};
+    if (!pool.jobs)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < de->nall_groups; i++)
+        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+            if (de->all_groups[i]->want_mpm[b]) {
+                pool.jobs[k].g = de->all_groups[i];
+                pool.jobs[k].buf = (uint16_t)b;
+                k++;
+            }
+    pthread_mutex_init(&pool.mu, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
+    if ((uint32_t)nthreads > n)
+        nthreads = (int)n;
+    pthread_t th[4];
+    int started = 0;
+    for (int t = 1; t < nthreads; t++)
+        if (pthread_create(&th[started], NULL, mpm_worker, &pool) == 0)
+            started++;
+    mpm_worker(&pool);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&pool.mu);
+    int rc = VG_OK;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        mpm_job *j = &pool.jobs[i];
+        if (j->rc) {
+            rc = vg_err(errbuf, j->rc, "%s", j->err);
+            break;
+        }
+        if ((rc = add_mpm(de, j->g->mpm[j->buf], &j->g->mpm_idx[j->buf])))
+            vg_err(errbuf, rc, "out of memory");
+    }
+    free(pool.jobs);
+    return rc;
+}
+
+typedef struct { uint32_t *v; uint32_t n, cap; } idvec;
+
+static int idvec_push(idvec *v, uint32_t id)
+{
+    if (v->n == v->cap) {
+        uint32_t nc = v->cap ? v->cap * 2 : 8;
+        uint32_t *n = realloc(v->v, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        v->v = n;
+        v->cap = nc;
+    }
+    v->v[v->n++] = id;
+    return VG_OK;
+}
+
+static uint64_t idvec_hash(const idvec *v)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t i = 0; i < v->n; i++)
+        h = (h ^ v->v[i]) * 1099511628211ull;
+    return h ^ v->n;
+}
+
+static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
+{
+    vg_bucket *bk = &de->buckets[pb][dir];
+    bool ports = pb == VG_PB_TCP || pb == VG_PB_UDP || pb == VG_PB_SCTP;
+    idvec any = {0};
+    idvec *per_port = NULL;
+    int rc = VG_OK;
+    uint16_t plist[PORT_GROUP_MAX_PORTS];
+    uint32_t dirflag = dir == 0 ? VG_SIG_TOCLIENT : VG_SIG_TOSERVER; /* excluded */
+    for (uint32_t i = 0; i < de->nsigs && !rc; i++) {
+        vg_sig *s = de->sigs[i];
+        if ((s->flags & (VG_SIG_IPONLY | VG_SIGX_CONFIG)) || !sig_in_bucket(s, pb) ||
+            (s->flags & dirflag))
+            continue;
+        int np = -1;
+        if (ports && !(s->flags & VG_SIG_BIDIR))
+            np = vg_port_list(s->dp, plist, PORT_GROUP_MAX_PORTS);
+        if (np <= 0) {
+            rc = idvec_push(&any, i);
+            continue;
+        }
+        if (!per_port && !(per_port = calloc(65536, sizeof(idvec)))) {
+            rc = VG_ENOMEM;
+            break;
+        }
+        for (int k = 0; k < np && !rc; k++)
+            rc = idvec_push(&per_port[plist[k]], i);
+    }
+    if (rc) {
+        free(any.v);
+        goto out;
+    }
+    if (per_port) {
+        /* Ports with few sigs are not worth a database of their own: their
+         * sigs join the any group (the header check still applies). */
+        uint8_t *to_any = calloc(de->nsigs ? de->nsigs : 1, 1);
+        if (!to_any) {
+            free(any.v);
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            goto out;
+        }
+        bool moved = false;
+        for (uint32_t port = 0; port < 65536; port++) {
+            idvec *v = &per_port[port];
+            if (v->n == 0 || v->n >= PORT_GROUP_MIN_SIGS)
+                continue;
+            for (uint32_t k = 0; k < v->n; k++)
+                to_any[v->v[k]] = 1;
+            v->n = 0;
+            moved = true;
+        }
+        if (moved) {
+            for (uint32_t k = 0; k < any.n; k++)
+                to_any[any.v[k]] = 1;
+            any.n = 0;
+            for (uint32_t i = 0; i < de->nsigs && !rc; i++)
+                if (to_any[i])
+                    rc = idvec_push(&any, i);
+        }
+        free(to_any);
+        if (rc) {
+            free(any.v);
+            goto out;
+        }
+    }
+    if (any.n) {
+        vg_sig **sl = malloc(any.n * sizeof(*sl));
+        if (!sl) {
+            free(any.v);
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (uint32_t k = 0; k < any.n; k++)
+            sl[k] = de->sigs[any.v[k]];
+        rc = group_build(de, sl, any.n, &bk->any, errbuf);
+    }
+    free(any.v);
+    if (rc || !per_port)
+        goto out;
+    bk->port_group = calloc(65536, sizeof(uint16_t));
+    bk->groups = calloc(1, sizeof(vg_sgroup *));
+    bk->ngroups = 1;
+    if (!bk->port_group || !bk->groups) {
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* dedupe identical port lists: a small hash of (hash -> group index) */
+    uint32_t hcap = 1024;
+    uint64_t *hk = calloc(hcap, sizeof(*hk));
+    uint32_t *hv = calloc(hcap, sizeof(*hv));
+    uint32_t *rep = calloc(65536, sizeof(*rep)); /* group -> representative port */
+    if (!hk || !hv || !rep) {
+        free(hk);
+        free(hv);
+        free(rep);
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t port = 0; port < 65536 && !rc; port++) {
+        idvec *v = &per_port[port];
+        if (!v->n)
+            continue;
+        uint64_t h = idvec_hash(v) | 1;
+        uint32_t j = (uint32_t)h & (hcap - 1);
+        uint32_t found = 0;
+        while (hk[j]) {
+            if (hk[j] == h) {
+                idvec *o = &per_port[rep[hv[j]]];
+                if (o->n == v->n && memcmp(o->v, v->v, v->n * sizeof(uint32_t)) == 0) {
+                    found = hv[j];
+                    break;
+                }
+            }
+            j = (j + 1) & (hcap - 1);
+        }
+        if (found) {
+            bk->port_group[port] = (uint16_t)found;
+            continue;
+        }
+        if (bk->ngroups >= 65535 || bk->ngroups * 2 >= hcap) {
+            /* too many distinct port groups: the rest share the any group */
+            rc = vg_err(errbuf, VG_ELIMIT, "too many port groups");
+            break;
+        }
+        vg_sig **sl = malloc(v->n * sizeof(*sl));
+        vg_sgroup **ng = realloc(bk->groups, (bk->ngroups + 1) * sizeof(*ng));
+        if (!sl || !ng) {
+            free(sl);
+            if (ng)
+                bk->groups = ng;
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            break;
+        }
+        bk->groups = ng;
+        for (uint32_t k = 0; k < v->n; k++)
+            sl[k] = de->sigs[v->v[k]];
+        vg_sgroup *g;
+        rc = group_build(de, sl, v->n, &g, errbuf);
+        if (rc)
+            break;
+        uint32_t gi = bk->ngroups++;
+        bk->groups[gi] = g;
+        rep[gi] = port;
+        hk[j] = h;
+        hv[j] = gi;
+        bk->port_group[port] = (uint16_t)gi;
+    }
+    free(hk);
+    free(hv);
+    free(rep);
+out:
+    if (per_port) {
+        for (uint32_t port = 0; port < 65536; port++)
+            free(per_port[port].v);
+        free(per_port);
+    }
+    return rc;
+}
+
+int vg_detect_build(vg_detect *de, char *errbuf)
+{
+    extern const vg_keyword vg_kw_threshold, vg_kw_detection_filter;
+    uint32_t n = de->nsigs;
+    order_ent *oe = calloc(n ? n : 1, sizeof(*oe));
+    if (!oe)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    static const uint32_t fb_rank[4] = {3, 2, 0, 1}; /* none, read, set, set+read */
+    for (uint32_t i = 0; i < n; i++) {
+        vg_sig *s = de->sigs[i];
+        uint32_t fbt = s->id & 3;
+        oe[i].s = s;
+        oe[i].key0 = (s->flags & VG_SIGX_CONFIG) ? 9 : de->action_rank[primary_action_bit(s)];
+        oe[i].key1 = fb_rank[fbt];
+        oe[i].key2 = (uint32_t)s->prio;
+        oe[i].idx = i;
+    }
+    qsort(oe, n, sizeof(*oe), order_cmp);
+    for (uint32_t i = 0; i < n; i++) {
+        de->sigs[i] = oe[i].s;
+        de->sigs[i]->id = i;
+    }
+    free(oe);
+    /* the gid:sid index now points at stale positions; rebuild it */
+    if (de->sidcap)
+        memset(de->sidkey, 0, de->sidcap * sizeof(*de->sidkey));
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t key = ((uint64_t)de->sigs[i]->gid << 32) | de->sigs[i]->sid | (1ull << 63);
+        uint32_t slot = sid_slot(de, key);
+        de->sidkey[slot] = key;
+        de->sididx[slot] = i;
+    }
+
+    de->sig_thr = calloc(n ? n : 1, sizeof(*de->sig_thr));
+    de->iponly_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
+    de->event_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!de->sig_thr || !de->iponly_sigs || !de->event_sigs)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        vg_sig *s = de->sigs[i];
+        vg_payload_choose_fast_pattern(s);
+        for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
+            if (sm->kw == &vg_kw_threshold || sm->kw == &vg_kw_detection_filter)
+                de->sig_thr[i] = sm->ctx;
+        if (is_iponly(s)) {
+            s->flags |= VG_SIG_IPONLY;
+            de->iponly_sigs[de->niponly++] = s;
+        }
+        if (s->flags & VG_SIGX_NEED_EVENTS)
+            de->event_sigs[de->nevent++] = s;
+    }
+    for (int pb = 0; pb < VG_PB_MAX; pb++)
+        for (int d = 0; d < 2; d++) {
+            int rc = bucket_build(de, pb, d, errbuf);
+            if (rc)
+                return rc;
+        }
+    return compile_mpms(de, errbuf);
+}
+
+/* ---- load ------------------------------------------------------------------- */
+
+static void load_action_order(vg_detect *de)
+{
+    const vg_conf_node *n = de->conf ? vg_conf_node_get(de->conf, "action-order") : NULL;
+    if (!n || !n->child)
+        return;
+    uint8_t rank[4];
+    bool seen[4] = {false};
+    int r = 0;
+    for (const vg_conf_node *c = n->child; c && r < 4; c = c->next) {
+        if (!c->value)
+            continue;
+        int bit = strcmp(c->value, "alert") == 0    ? 0
+                  : strcmp(c->value, "drop") == 0   ? 1
+                  : strcmp(c->value, "reject") == 0 ? 2
+                  : strcmp(c->value, "pass") == 0   ? 3
+                                                    : -1;
+        if (bit < 0 || seen[bit]) {
+            vg_warn("%s:%d: action-order: ignoring \"%s\"", c->file ? c->file : "", c->line,
+                    c->value);
+            continue;
+        }
+        seen[bit] = true;
+        rank[bit] = (uint8_t)r++;
+    }
+    if (r == 4)
+        memcpy(de->action_rank, rank, 4);
+    else
+        vg_warn("action-order must list pass, drop, reject and alert; using the default");
+}
+
+static int load_rule_file(vg_detect *de, const char *path, bool must_exist, char *errbuf)
+{
+    int rc = vg_rule_load_file(de, path, errbuf);
+    if (rc == VG_EIO && !must_exist) {
+        vg_warn("%s", errbuf);
+        return VG_OK;
+    }
+    return rc;
+}
+
+static int fail_cmp(const void *a, const void *b)
+{
+    const struct vg_fail_reason *x = a, *y = b;
+    return x->count < y->count ? 1 : x->count > y->count ? -1 : strcmp(x->reason, y->reason);
+}
+
+int vg_detect_load(vg_detect **out, const vg_conf *conf, const char *const *rule_files,
+                   bool errors_fatal, char *errbuf)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    *out = NULL;
+    vg_detect *de;
+    if (vg_detect_new(&de, conf) != VG_OK)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    de->errors_fatal = errors_fatal;
+    int rc = VG_OK;
+    char err[VG_ERRBUF_SIZE];
+
+    const char *cf = conf ? vg_conf_get(conf, "classification-file") : NULL;
+    if (!cf || vg_class_load_file(de, cf, err) != VG_OK || de->nclasses == 0) {
+        if (cf)
+            vg_warn("classification-file %s could not be loaded; using the built-in table", cf);
+        vg_class_load_builtin(de); /* also loads the built-in references */
+    } else {
+        /* references: built-in only when no reference file is configured */
+    }
+    const char *rf = conf ? vg_conf_get(conf, "reference-config-file") : NULL;
+    if (rf) {
+        if (vg_refconf_load_file(de, rf, err) != VG_OK)
+            vg_warn("%s", err);
+    }
+    if (de->nrefs == 0) {
+        /* make sure the defaults are there when no file gave any */
+        vg_detect *tmp;
+        if (vg_detect_new(&tmp, NULL) == VG_OK) {
+            vg_class_load_builtin(tmp);
+            de->refs = tmp->refs;
+            de->nrefs = tmp->nrefs;
+            tmp->refs = NULL;
+            tmp->nrefs = 0;
+            vg_detect_free(tmp);
+        }
+    }
+    const char *tf = conf ? vg_conf_get(conf, "threshold-file") : NULL;
+    if (tf) {
+        rc = vg_threshold_conf_load(de, tf, err);
+        if (rc == VG_EIO) {
+            vg_warn("%s", err);
+            rc = VG_OK;
+        } else if (rc) {
+            vg_err(errbuf, rc, "%s", err);
+            goto fail;
+        }
+    }
+    load_action_order(de);
+
+    if (rule_files && rule_files[0]) {
+        for (const char *const *f = rule_files; *f && !rc; f++)
+            rc = load_rule_file(de, *f, true, errbuf);
+    } else if (conf) {
+        const char *dir = vg_conf_get(conf, "default-rule-path");
+        const vg_conf_node *rfn = vg_conf_node_get(conf, "rule-files");
+        for (const vg_conf_node *c = rfn ? rfn->child : NULL; c && !rc; c = c->next) {
+            if (!c->value)
+                continue;
+            char path[4096];
+            if (c->value[0] == '/' || !dir)
+                snprintf(path, sizeof(path), "%s", c->value);
+            else
+                snprintf(path, sizeof(path), "%s/%s", dir, c->value);
+            rc = load_rule_file(de, path, false, errbuf);
+        }
+    }
+    if (rc)
+        goto fail;
+    if ((rc = vg_detect_build(de, errbuf)))
+        goto fail;
+    if (de->nfail_reasons) {
+        qsort(de->fail_reasons, de->nfail_reasons, sizeof(*de->fail_reasons), fail_cmp);
+        char line[512];
+        size_t o = 0;
+        for (uint32_t i = 0; i < de->nfail_reasons && i < 8 && o < sizeof(line) - 64; i++)
+            o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s (%u)", i ? ", " : "",
+                                  de->fail_reasons[i].reason, de->fail_reasons[i].count);
+        vg_notice("rules failed on unsupported keywords: %s", line);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    de->stats.load_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    de->conf = NULL;
+    *out = de;
+    return VG_OK;
+fail:
+    vg_detect_free(de);
+    return rc;
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
+{
+    vg_det_thread *dt = calloc(1, sizeof(*dt));
+    if (!dt)
+        return VG_ENOMEM;
+    dt->de = de;
+    uint32_t n = de->nsigs ? de->nsigs : 1;
+    dt->seen = calloc(n, sizeof(uint32_t));
+    dt->cand = calloc(n, sizeof(uint32_t));
+    dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
+    dt->thr = vg_thr_table_new(65536);
+    dt->xbits = vg_xbit_table_new(65536);
+    if (!dt->seen || !dt->cand || !dt->scratch || !dt->thr || !dt->xbits) {
+        vg_detect_thread_free(dt);
+        return VG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < de->nmpms; i++) {
+        if (vg_mpm_scratch_alloc(de->mpms[i], &dt->scratch[i]) != VG_OK) {
+            vg_detect_thread_free(dt);
+            return VG_ENOMEM;
+        }
+    }
+    *out = dt;
+    return VG_OK;
+}
+
+void vg_detect_thread_free(vg_det_thread *dt)
+{
+    if (!dt)
+        return;
+    if (dt->scratch)
+        for (uint32_t i = 0; i < dt->de->nmpms; i++)
+            vg_mpm_scratch_free(dt->scratch[i]);
+    free(dt->scratch);
+    free(dt->seen);
+    free(dt->cand);
+    vg_thr_table_free(dt->thr);
+    vg_xbit_table_free(dt->xbits);
+    vg_inspect_ctx_release(&dt->ic);
+    free(dt);
+}
+
+void vg_detect_flow_free(void *detect_state)
+{
+    vg_det_flow *df = detect_state;
+    if (!df)
+        return;
+    free(df->bits);
+    free(df->ints);
+    free(df->ints_set);
+    free(df->thr);
+    free(df);
+}
+
+/* ---- per packet -------------------------------------------------------------- */
+
+static void cand_add(vg_det_thread *dt, const vg_sig *s)
+{
+    if (dt->seen[s->id] == dt->gen)
+        return;
+    dt->seen[s->id] = dt->gen;
+    dt->cand[dt->ncand++] = s->id;
+}
+
+static void mpm_cb(const vg_sig *s, void *arg)
+{
+    cand_add(arg, s);
+}
+
+static bool has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17 || proto == 132;
+}
+
+static bool header_ok(const vg_sig *s, const vg_packet *p)
+{
+    if (p->ipver == 0) {
+        if (!(s->flags & VG_SIGX_NEED_EVENTS) || s->proto || !s->src->any || !s->dst->any)
+            return false;
+        return true;
+    }
+    if ((s->flags & VG_SIGX_IPV4) && p->ipver != 4)
+        return false;
+    if ((s->flags & VG_SIGX_IPV6) && p->ipver != 6)
+        return false;
+    if (s->proto && p->proto != s->proto)
+        return false;
+    if (s->hdr_proto == VG_HDRPROTO_APP && p->proto != 6 && p->proto != 17)
+        return false;
+    if (s->alproto && (!p->flow || p->flow->alproto != s->alproto))
+        return false;
+    if ((s->flags & VG_SIG_TOSERVER) && !(p->flags & VG_PKT_TOSERVER))
+        return false;
+    if ((s->flags & VG_SIG_TOCLIENT) && !(p->flags & VG_PKT_TOCLIENT))
+        return false;
+    bool ports = has_ports(p->proto);
+    if (!ports && (!s->sp->any || !s->dp->any))
+        return false;
+    if (vg_addr_match(s->src, &p->src) && vg_addr_match(s->dst, &p->dst) &&
+        (!ports || (vg_port_match(s->sp, p->sp) && vg_port_match(s->dp, p->dp))))
+        return true;
+    if ((s->flags & VG_SIG_BIDIR) && vg_addr_match(s->src, &p->dst) &&
+        vg_addr_match(s->dst, &p->src) &&
+        (!ports || (vg_port_match(s->sp, p->dp) && vg_port_match(s->dp, p->sp))))
+        return true;
+    return false;
+}
+
+/* Was this packet's payload queued for stream reassembly (so stream-capable
+ * sigs see it as part of a chunk rather than as a packet)? */
+static bool stream_added(const vg_packet *p)
+{
+    return p->proto == 6 && p->flow && p->flow->tcp && (p->flags & VG_PKT_STREAM_EST) &&
+           p->payload_len > 0 && !(p->flags & VG_PKT_PSEUDO);
+}
+
+static void ic_reset(vg_inspect_ctx *ic, const vg_packet *p)
+{
+    memset(ic->vars, 0, sizeof(ic->vars));
+    ic->p = p;
+    ic->b64_len = 0;
+    ic->steps = 0;
+    ic->stream_offset = 0;
+    ic->is_stream = false;
+}
+
+static int inspect_payload(vg_det_thread *dt, const vg_sig *s, const vg_sig_buf *b,
+                           const vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
+                           uint32_t *aflags)
+{
+    vg_inspect_ctx *ic = &dt->ic;
+    if ((p->flags & VG_PKT_NOPAYLOAD_INSPECT) ||
+        (p->flow && (p->flow->flags & VG_FLOW_NOPAYLOAD_INSPECT)))
+        return 0;
+    bool tcp_stream_sig = p->proto == 6 && !(s->flags & VG_SIGX_REQUIRE_PACKET);
+    if (!tcp_stream_sig) {
+        if (!pkt_ok || p->payload_len == 0)
+            return 0;
+        return vg_payload_inspect(ic, s, b, p->payload, p->payload_len);
+    }
+    if (chunk && chunk->len) {
+        ic->is_stream = true;
+        ic->stream_offset = chunk->offset;
+        int r = vg_payload_inspect(ic, s, b, chunk->data, chunk->len);
+        ic->is_stream = false;
+        ic->stream_offset = 0;
+        if (r == 1) {
+            *aflags |= VG_ALERT_STREAM;
+            return 1;
+        }
+    }
+    if (!pkt_ok || (s->flags & VG_SIG_STREAM_ONLY) || stream_added(p) || p->payload_len == 0)
+        return 0;
+    return vg_payload_inspect(ic, s, b, p->payload, p->payload_len);
+}
+
+static bool hdr_buf(const vg_packet *p, uint16_t id, const uint8_t **d, uint32_t *n)
+{
+    switch (id) {
+    case VG_BUF_IPV4_HDR:
+        if (p->ipver != 4 || !p->ip)
+            return false;
+        *d = p->ip;
+        *n = p->ip_hlen;
+        return true;
+    case VG_BUF_IPV6_HDR:
+        if (p->ipver != 6 || !p->ip)
+            return false;
+        *d = p->ip;
+        *n = 40;
+        return true;
+    case VG_BUF_TCP_HDR:
+        if (p->proto != 6 || !p->l4)
+            return false;
+        break;
+    case VG_BUF_UDP_HDR:
+        if (p->proto != 17 || !p->l4)
+            return false;
+        break;
+    case VG_BUF_ICMPV4_HDR:
+        if (p->proto != 1 || !p->l4)
+            return false;
+        break;
+    case VG_BUF_ICMPV6_HDR:
+        if (p->proto != 58 || !p->l4)
+            return false;
+        break;
+    default:
+        return false;
+    }
+    *d = p->l4;
+    *n = p->l4_hlen;
+    return true;
+}
+
+/* Full evaluation of s on p (chunk: stream data in p's direction, or NULL;
+ * pkt_ok: the packet payload may be inspected). */
+static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
+                    const vg_stream_chunk *chunk, bool pkt_ok, uint32_t *aflags)
+{
+    if (!header_ok(s, p))
+        return 0;
+    vg_match_ctx mc = {dt, p, s};
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+        if (!sm->kw->match || !sm->kw->match(&mc, sm))
+            return 0;
+    if (s->nbufs) {
+        ic_reset(&dt->ic, p);
+        for (int i = 0; i < s->nbufs; i++) {
+            const vg_sig_buf *b = &s->bufs[i];
+            int r;
+            if (b->id == VG_BUF_PAYLOAD) {
+                r = inspect_payload(dt, s, b, p, chunk, pkt_ok, aflags);
+            } else if (b->id == VG_BUF_BASE64_DATA) {
+                r = dt->ic.b64_len ? vg_payload_inspect(&dt->ic, s, b, dt->ic.b64, dt->ic.b64_len)
+                                   : 0;
+            } else {
+                const uint8_t *d;
+                uint32_t n;
+                if (!pkt_ok || !hdr_buf(p, b->id, &d, &n))
+                    return 0;
+                r = vg_payload_inspect(&dt->ic, s, b, d, n);
+            }
+            if (r != 1)
+                return 0;
+        }
+    } else if (!pkt_ok && chunk) {
+        /* a stream-only pass: sigs without payload were handled on the packet */
+        return 0;
+    }
+    return 1;
+}
+
+static void run_postmatch(vg_det_thread *dt, vg_packet *p, const vg_sig *s)
+{
+    vg_match_ctx mc = {dt, p, s};
+    for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
+        if (sm->kw->match)
+            sm->kw->match(&mc, sm);
+}
+
+static bool already_alerted(const vg_det_thread *dt, const vg_packet *p, const vg_sig *s)
+{
+    for (int i = 0; i < p->nalerts; i++)
+        if (p->alerts[i].sig == s)
+            return true;
+    for (uint32_t i = 0; i < dt->npend; i++)
+        if (dt->pend[i].s == s)
+            return true;
+    return false;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p,
+                       const vg_stream_chunk *chunk, bool pkt_ok)
+{
+    if (!g)
+        return;
+    for (uint32_t i = 0; i < g->nalways; i++)
+        cand_add(dt, g->always[i]);
+    const vg_mpm *m = g->mpm[VG_BUF_PAYLOAD];
+    if (m) {
+        struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
+        if (pkt_ok && p->payload_len)
+            vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
+        if (chunk && chunk->len)
+            vg_mpm_scan(m, sc, chunk->data, chunk->len, mpm_cb, dt);
+    }
+    if (!pkt_ok)
+        return;
+    for (int b = VG_BUF_IPV4_HDR; b <= VG_BUF_ICMPV6_HDR; b++) {
+        if (!g->mpm[b])
+            continue;
+        const uint8_t *d;
+        uint32_t n;
+        if (hdr_buf(p, (uint16_t)b, &d, &n))
+            vg_mpm_scan(g->mpm[b], dt->scratch[g->mpm_idx[b]], d, n, mpm_cb, dt);
+    }
+}
+
+/* One evaluation pass; returns true when a pass sig stopped the packet. */
+static bool run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
+                     bool iponly_due)
+{
+    const vg_detect *de = dt->de;
+    dt->gen++;
+    if (dt->gen == 0) {
+        memset(dt->seen, 0, de->nsigs * sizeof(uint32_t));
+        dt->gen = 1;
+    }
+    dt->ncand = 0;
+    if (p->ipver == 0 || (p->flags & VG_PKT_INVALID)) {
+        if (!pkt_ok)
+            return false;
+        for (uint32_t i = 0; i < de->nevent; i++)
+            cand_add(dt, de->event_sigs[i]);
+    } else {
+        if (iponly_due)
+            for (uint32_t i = 0; i < de->niponly; i++)
+                cand_add(dt, de->iponly_sigs[i]);
+        int pb = bucket_of_proto(p->proto);
+        int dir = (p->flags & VG_PKT_TOCLIENT) ? 1 : 0;
+        const vg_bucket *bk = &de->buckets[pb][dir];
+        scan_group(dt, bk->any, p, chunk, pkt_ok);
+        if (bk->port_group && has_ports(p->proto) && bk->port_group[p->dp])
+            scan_group(dt, bk->groups[bk->port_group[p->dp]], p, chunk, pkt_ok);
+    }
+    if (dt->ncand > 1)
+        qsort(dt->cand, dt->ncand, sizeof(uint32_t), cand_cmp);
+    for (uint32_t i = 0; i < dt->ncand; i++) {
+        const vg_sig *s = de->sigs[dt->cand[i]];
+        if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
+            continue;
+        if (!pkt_ok && !(s->flags & VG_SIG_HAS_PAYLOAD))
+            continue;
+        if (already_alerted(dt, p, s))
+            continue;
+        uint32_t aflags = 0;
+        if (!sig_eval(dt, s, p, chunk, pkt_ok, &aflags))
+            continue;
+        run_postmatch(dt, p, s);
+        if (s->action & VG_ACTION_PASS) {
+            p->action |= VG_ACTION_PASS;
+            if (p->flow)
+                p->flow->flags |= VG_FLOW_PASS;
+            return true;
+        }
+        if (!vg_threshold_check(dt, p, s))
+            continue;
+        if (s->flags & VG_SIG_NOALERT)
+            aflags |= VG_ALERT_NOALERT;
+        if (s->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
+            p->action |= s->action & (VG_ACTION_DROP | VG_ACTION_REJECT);
+            aflags |= VG_ALERT_DROP;
+        }
+        if (!(aflags & VG_ALERT_NOALERT))
+            p->action |= VG_ACTION_ALERT;
+        if (dt->npend < VG_MAX_PENDING) {
+            dt->pend[dt->npend].s = s;
+            dt->pend[dt->npend].flags = aflags;
+            dt->pend[dt->npend].chunk = (aflags & VG_ALERT_STREAM) ? chunk : NULL;
+            dt->npend++;
+        } else {
+            dt->pend_dropped++;
+        }
+    }
+    return false;
+}
+
+static int pend_cmp(const void *a, const void *b)
+{
+    const vg_pending *x = a, *y = b;
+    return x->s->id < y->s->id ? -1 : x->s->id > y->s->id;
+}
+
+static int alert_cmp(const void *a, const void *b)
+{
+    const vg_alert *x = a, *y = b;
+    return x->sig->id < y->sig->id ? -1 : x->sig->id > y->sig->id;
+}
+
+static void flush_pending(vg_det_thread *dt, vg_packet *p)
+{
+    if (dt->npend > 1)
+        qsort(dt->pend, dt->npend, sizeof(vg_pending), pend_cmp);
+    for (uint32_t i = 0; i < dt->npend; i++) {
+        const vg_pending *pe = &dt->pend[i];
+        if (pe->flags & VG_ALERT_NOALERT)
+            continue; /* matched, logged nowhere: not queued */
+        if (p->nalerts >= VG_PKT_MAX_ALERTS) {
+            p->alerts_dropped++;
+            continue;
+        }
+        vg_alert *a = &p->alerts[p->nalerts++];
+        memset(a, 0, sizeof(*a));
+        a->sig = pe->s;
+        a->flags = pe->flags;
+        if (pe->chunk) {
+            const uint8_t *d = pe->chunk->log_data ? pe->chunk->log_data : pe->chunk->data;
+            uint32_t n = pe->chunk->log_data ? pe->chunk->log_len : pe->chunk->len;
+            if (n > STREAM_COPY_MAX)
+                n = STREAM_COPY_MAX;
+            if (n) {
+                a->stream_data = malloc(n);
+                if (a->stream_data) {
+                    memcpy(a->stream_data, d, n);
+                    a->stream_len = n;
+                }
+            }
+            if (pe->chunk->flow_end)
+                a->flags |= VG_ALERT_FLOW_TIMEOUT;
+        }
+        dt->alerts_total++;
+        if (p->flow)
+            p->flow->flags |= VG_FLOW_ALERTED;
+    }
+    p->alerts_dropped += dt->pend_dropped;
+    dt->npend = 0;
+    dt->pend_dropped = 0;
+    if (p->nalerts > 1) {
+        /* keep sig order across repeated calls; a stable insertion sort */
+        for (int i = 1; i < p->nalerts; i++) {
+            vg_alert tmp = p->alerts[i];
+            int j = i - 1;
+            while (j >= 0 && alert_cmp(&p->alerts[j], &tmp) > 0) {
+                p->alerts[j + 1] = p->alerts[j];
+                j--;
+            }
+            p->alerts[j + 1] = tmp;
+        }
+    }
+}
+
+static uint64_t packet_ident(const vg_packet *p)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint64_t v[] = {p->pcap_cnt, p->tcp_seq, p->tcp_ack, p->sp, p->dp, p->payload_len,
+                          (uint64_t)(uintptr_t)p->flow, (uint64_t)(uintptr_t)p->payload,
+                          p->proto, p->tcp_flags, p->icmp_type, p->icmp_code, p->ttl, p->ip_id,
+                          p->flags & (VG_PKT_TOSERVER | VG_PKT_TOCLIENT)};
+    for (size_t i = 0; i < VG_ARRAY_LEN(v); i++)
+        h = (h ^ v[i]) * 1099511628211ull;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ p->src.a[i] ^ ((uint64_t)p->dst.a[i] << 8)) * 1099511628211ull;
+    return h;
+}
+
+static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk,
+                       bool force_repeat)
+{
+    const vg_detect *de = dt->de;
+    if (!de || de->nsigs == 0)
+        return;
+    if (p->flow && (p->flow->flags & (VG_FLOW_PASS | VG_FLOW_NOPACKET_INSPECT)))
+        return;
+    if (p->action & VG_ACTION_PASS)
+        return;
+    /* The same packet again (the stream engine had several chunks): only
+     * the new chunk is inspected.  Identity is the packet's address and the
+     * fields that tell two packets apart. */
+    uint64_t ident = packet_ident(p);
+    bool repeat = force_repeat ||
+                  (dt->last_p == p && dt->last_cnt == ident && dt->last_ts.tv_sec == p->ts.tv_sec &&
+                   dt->last_ts.tv_usec == p->ts.tv_usec);
+    dt->last_p = p;
+    dt->last_cnt = ident;
+    dt->last_ts = p->ts;
+    dt->npend = 0;
+    dt->pend_dropped = 0;
+
+    /* The chunk belongs to one direction; when it is not p's, evaluate it
+     * on a view of p with the direction swapped. */
+    bool pdir_ts = !(p->flags & VG_PKT_TOCLIENT);
+    const vg_stream_chunk *same = NULL, *other = NULL;
+    if (chunk && chunk->len && p->proto == 6) {
+        if (chunk->toserver == pdir_ts)
+            same = chunk;
+        else
+            other = chunk;
+    }
+    bool iponly_due = false;
+    if (!repeat) {
+        iponly_due = true;
+        if (p->flow) {
+            vg_match_ctx mc = {dt, p, NULL};
+            vg_det_flow *df = vg_det_flow_get(&mc);
+            uint8_t bit = (p->flags & VG_PKT_TOCLIENT) ? 2 : 1;
+            if (df) {
+                iponly_due = !(df->iponly_done & bit);
+                df->iponly_done |= bit;
+            }
+        }
+    }
+    bool stopped = false;
+    if (!repeat || same)
+        stopped = run_pass(dt, p, same, !repeat, iponly_due);
+    if (!stopped && other) {
+        vg_packet *v = malloc(sizeof(*v));
+        if (v) {
+            *v = *p;
+            v->src = p->dst;
+            v->dst = p->src;
+            v->sp = p->dp;
+            v->dp = p->sp;
+            v->flags = (p->flags & ~(uint32_t)(VG_PKT_TOSERVER | VG_PKT_TOCLIENT)) |
+                       (other->toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT);
+            v->nalerts = 0;
+            v->action = 0;
+            /* pending matches collected on the view are queued on p */
+            stopped = run_pass(dt, v, other, false, false);
+            if (v->action & VG_ACTION_PASS)
+                p->action |= VG_ACTION_PASS;
+            p->action |= v->action & (VG_ACTION_DROP | VG_ACTION_REJECT | VG_ACTION_ALERT);
+            free(v);
+        }
+    }
+    /* A pass sig stopped evaluation: only the matches ranked before it (none
+     * with the default action order, where pass comes first) are queued. */
+    flush_pending(dt, p);
+}
+
+void vg_detect_packet(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk)
+{
+    detect_run(dt, p, chunk, false);
+}
+
+void vg_detect_packet_chunk(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk)
+{
+    if (chunk)
+        detect_run(dt, p, chunk, true);
+}
