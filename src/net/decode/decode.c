@@ -53,8 +53,6 @@ int vg_decode_event_count(void) { return VG_EV_MAX; }
 
 void vg_dec_event(vg_decoder *d, vg_packet *p, int ev)
 {
-    if (ev_tab[ev].invalid)
-        p->flags |= VG_PKT_INVALID;
     for (int i = 0; i < p->nevents; i++)
         if (p->events[i] == ev)
             return;
@@ -175,8 +173,30 @@ void vg_decode(vg_decoder *d, vg_packet *p, int datalink, const uint8_t *data, u
     if (len > d->max_pkt_size)
         d->max_pkt_size = len;
     vg_dec_link(d, p, datalink, data, len);
-    if (p->flags & VG_PKT_INVALID)
-        d->cnt[VG_C_INVALID]++;
+    vg_dec_finish(d, p);
+}
+
+/* Suricata counts a packet invalid (decoder.invalid) when one of a set of
+ * events was raised on it, even if later layers decoded.  VG_PKT_INVALID is
+ * narrower (packet.h: the decoder gave up): no IP header, or the L4 header
+ * the IP header announces did not decode. */
+void vg_dec_finish(vg_decoder *d, vg_packet *p)
+{
+    bool inv = (p->flags & VG_PKT_INVALID) != 0; /* set by a layer directly */
+    p->flags &= ~(uint32_t)VG_PKT_INVALID;
+    for (int i = 0; i < p->nevents && !inv; i++)
+        inv = ev_tab[p->events[i]].invalid;
+    if (!inv)
+        return;
+    d->cnt[VG_C_INVALID]++;
+    if (p->ipver == 0)
+        p->flags |= VG_PKT_INVALID;
+    else if (!p->is_fragment && !p->l4) {
+        switch (p->proto) {
+        case 6: case 17: case 1: case 58: case 132: case 50:
+            p->flags |= VG_PKT_INVALID;
+        }
+    }
 }
 
 vg_packet *vg_decoder_pop(vg_decoder *d)

@@ -21,11 +21,13 @@
  *     PKT_WANTS_FLOW): valid TCP, UDP, ICMPv4/v6, SCTP or ESP header, or the
  *     outer packet of IP-in-IP.  Never set on fragments, on a packet whose L4
  *     header was bad, or on GRE outer packets.
- *   - VG_PKT_INVALID: an event was raised after which Suricata counts the
- *     packet as invalid (decoder.invalid).  It does NOT mean "skip": the
- *     layers that were valid are there and Suricata still runs flow and
- *     detection on them (a bad IPv4 option leaves a usable TCP header).
- *     Decide on ipver / l4 / wants_flow instead.
+ *   - VG_PKT_INVALID (packet.h: the decoder gave up): no valid IP header, or
+ *     the L4 header the IP header announces (TCP, UDP, ICMP, SCTP, ESP) did
+ *     not decode.  Packets whose bad part did not stop decoding (a bad IPv4
+ *     option before a good TCP header, an ICMP error quoting a short IP
+ *     header, a VXLAN payload of unknown type) are not flagged: Suricata runs
+ *     flow and detection on them.  decoder.invalid counts, as Suricata's
+ *     does, every packet with one of the "invalid" events, flagged or not.
  *   - p->events: decoder events, deduplicated, at most VG_PKT_MAX_EVENTS.
  *   - VG_PKT_IPV4_CSUM_BAD: the IPv4 header checksum is wrong (not an event;
  *     Suricata checks checksums only where a keyword or the stream asks).

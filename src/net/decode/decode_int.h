@@ -272,9 +272,11 @@ struct vg_decoder {
 };
 
 /* Raise event ev on p: appended to p->events (first VG_PKT_MAX_EVENTS kept,
- * duplicates once), counted in d->ev, and sets VG_PKT_INVALID when the
- * event is one after which Suricata counts the packet invalid. */
+ * duplicates once) and counted in d->ev. */
 void vg_dec_event(vg_decoder *d, vg_packet *p, int ev);
+/* After a packet (wire or pseudo) is decoded: the `invalid` counter and
+ * VG_PKT_INVALID. */
+void vg_dec_finish(vg_decoder *d, vg_packet *p);
 static inline void vg_dec_count(vg_decoder *d, int c) { d->cnt[c]++; }
 
 /* ---- layers ------------------------------------------------------------ */

@@ -31,8 +31,8 @@ static void dec_options(vg_decoder *d, vg_packet *p, const uint8_t *o, uint32_t 
             return;
         uint8_t olen = o[1];
         if (olen < 2 || olen > len) {
-            vg_dec_event(d, p, VG_EV_TCP_OPT_INVALID_LEN);
-            p->flags |= VG_PKT_INVALID;
+            vg_dec_event(d, p, VG_EV_TCP_OPT_INVALID_LEN); /* counted invalid: see below */
+            p->flags |= VG_PKT_INVALID; /* provisional, settled by vg_dec_finish */
             return;
         }
         bool bad = false, dup = false;

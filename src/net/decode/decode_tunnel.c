@@ -83,8 +83,7 @@ vg_packet *vg_dec_tunnel(vg_decoder *d, vg_packet *parent, enum vg_tun kind, con
         vg_packet_free(tp); /* the slot stays empty; pop skips it */
         return NULL;
     }
-    if (tp->flags & VG_PKT_INVALID)
-        vg_dec_count(d, VG_C_INVALID);
+    vg_dec_finish(d, tp);
     d->q[slot] = tp;
     parent->flags |= VG_PKT_TUNNEL | VG_PKT_NOPAYLOAD_INSPECT;
     return tp;

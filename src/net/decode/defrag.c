@@ -468,8 +468,7 @@ static void reassemble(vg_decoder *d, vg_defrag *df, tracker *t, vg_packet *p)
         vg_dec_ipv4(d, rp, ip, ip_hdr + t->total);
     else
         vg_dec_ipv6(d, rp, ip, ip_hdr + t->total);
-    if (rp->flags & VG_PKT_INVALID)
-        vg_dec_count(d, VG_C_INVALID);
+    vg_dec_finish(d, rp);
     d->q[slot] = rp;
     rp = NULL;
 out:

@@ -195,6 +195,9 @@ static void ipv4_options(void)
     vg_decode(d, &p, VG_DLT_IPV4, f.b, f.n, &T0, 2);
     VG_CHECK(has_event(&p, "ipv4.opt_invalid_len"));
     VG_CHECK(p.l4 != NULL && p.wants_flow);
+    /* counted invalid as Suricata does, but not flagged: decoding went on */
+    VG_CHECK(!(p.flags & VG_PKT_INVALID));
+    VG_CHECK_EQ(vg_decoder_counter(d, "invalid"), 1);
     VG_CHECK(!(p.ipopts & VG_IPOPT_SEC));
 
     /* timestamp option, ESEC, SATID, duplicate RR, unknown type */
