@@ -964,8 +964,7 @@ static bool header_ok(const vg_sig *s, const vg_packet *p)
  * sigs see it as part of a chunk rather than as a packet)? */
 static bool stream_added(const vg_packet *p)
 {
-    return p->proto == 6 && p->flow && p->flow->tcp && (p->flags & VG_PKT_STREAM_EST) &&
-           p->payload_len > 0 && !(p->flags & VG_PKT_PSEUDO);
+    return (p->flags & VG_PKT_STREAM_ADD) != 0;
 }
 
 static void ic_reset(vg_inspect_ctx *ic, const vg_packet *p)
