@@ -37,8 +37,10 @@
  *     the inner packet is a pseudo packet, pkt_src VG_PKT_SRC_TUNNEL,
  *     pkt_src_name "gre tunnel" / "ipv4 tunnel" / "ipv6 tunnel" / "teredo
  *     tunnel" / "vxlan encapsulation" / "geneve encapsulation", root = the
- *     outermost packet, depth = parent depth + 1, datalink VG_DLT_RAW (or
- *     VG_DLT_EN10MB for Ethernet-carrying tunnels), raw = its own copy.
+ *     outermost packet, depth = parent depth + 1, datalink VG_DLT_RAW (as
+ *     Suricata, even when the inner starts with Ethernet or an ERSPAN
+ *     header), raw = its own copy of the bytes the tunnel header handed on
+ *     (raw_len is what Suricata counts in flow bytes).
  *     The outer packet gets VG_PKT_TUNNEL | VG_PKT_NOPAYLOAD_INSPECT: run
  *     detection on it for header keywords but not payload keywords (its
  *     payload is inspected as the inner packet).  The outer keeps its own

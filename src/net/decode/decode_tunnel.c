@@ -31,6 +31,9 @@ vg_packet *vg_dec_tunnel(vg_decoder *d, vg_packet *parent, enum vg_tun kind, con
     tp->pkt_src = VG_PKT_SRC_TUNNEL;
     tp->pkt_src_name = src_name;
     tp->depth = (uint8_t)(parent->depth + 1);
+    /* As in Suricata: every tunnel packet says DLT_RAW, and its bytes are
+     * what the tunnel header handed on (an ERSPAN header included), which
+     * is what flow byte counts add up. */
     tp->datalink = VG_DLT_RAW;
 
     /* Reserve the queue slot first so that the order stays parent, inner,
@@ -48,12 +51,10 @@ vg_packet *vg_dec_tunnel(vg_decoder *d, vg_packet *parent, enum vg_tun kind, con
         ok = tp->ipver == 6;
         break;
     case VG_TUN_ETH:
-        tp->datalink = VG_DLT_EN10MB;
         vg_dec_ethernet(d, tp, tp->owned, len);
         ok = tp->ethertype != 0;
         break;
     case VG_TUN_PPP:
-        tp->datalink = VG_DLT_PPP;
         vg_dec_ppp(d, tp, tp->owned, len);
         ok = tp->ipver != 0;
         break;
@@ -71,9 +72,6 @@ vg_packet *vg_dec_tunnel(vg_decoder *d, vg_packet *parent, enum vg_tun kind, con
         uint16_t vlan = w & 0x0fff;
         if (vlan)
             tp->vlan_id[tp->vlan_n++] = vlan;
-        tp->datalink = VG_DLT_EN10MB;
-        tp->raw = tp->owned + 8;
-        tp->raw_len = len - 8;
         vg_dec_ethernet(d, tp, tp->owned + 8, len - 8);
         ok = tp->ethertype != 0;
         break;

@@ -1,9 +1,12 @@
 /* Unit tests for src/net/decode: link layers, IPv4/IPv6, L4, tunnels,
  * events and counters, on hand-built frames. */
+#include <pcap/pcap.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/conf.h"
 #include "net/decode/decode.h"
+#include "net/decode/source.h"
 #include "unit/net/decode/frames.h"
 #include "unit/vg_test.h"
 
@@ -612,6 +615,74 @@ static void tunnel_settings(void)
     vg_conf_free(c);
 }
 
+/* vg_source on a capture written here with libpcap: frames come back in
+ * order with their lengths and times, a BPF filter applies, errors name
+ * the file or interface. */
+static void source_file_and_filter(void)
+{
+    char path[] = "/tmp/vg_test_src_XXXXXX";
+    int fd = mkstemp(path);
+    VG_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    pcap_t *dead = pcap_open_dead(DLT_RAW, 65535);
+    pcap_dumper_t *w = pcap_dump_open(dead, path);
+    VG_CHECK(w != NULL);
+    for (int i = 0; i < 4; i++) {
+        fb f = {.n = 0};
+        uint32_t ip = fb_ip4(&f, i % 2 ? 17 : 6, A1, A2, (uint16_t)i, 0, 64, NULL, 0);
+        if (i % 2)
+            fb_udp(&f, 1000, 53, 0);
+        else
+            fb_tcp(&f, 1000, 80, 0, 2, NULL, 0);
+        fb_ip4_done(&f, ip);
+        struct pcap_pkthdr h = {.ts = {100 + i, 5}, .caplen = f.n, .len = f.n};
+        pcap_dump((u_char *)w, &h, f.b);
+    }
+    pcap_dump_close(w);
+    pcap_close(dead);
+
+    char err[VG_ERRBUF_SIZE];
+    vg_source *s = NULL;
+    VG_CHECK_EQ(vg_source_open_file(&s, path, NULL, err), VG_OK);
+    if (s) {
+        VG_CHECK_EQ(vg_source_datalink(s), VG_DLT_RAW);
+        const uint8_t *data;
+        uint32_t len;
+        struct timeval ts;
+        int n = 0;
+        while (vg_source_next(s, &data, &len, &ts, err) == VG_OK) {
+            VG_CHECK_EQ(ts.tv_sec, 100 + n);
+            VG_CHECK_EQ(len, n % 2 ? 28 : 40);
+            n++;
+        }
+        VG_CHECK_EQ(n, 4);
+        uint64_t a, b, c;
+        VG_CHECK_EQ(vg_source_stats(s, &a, &b, &c), VG_ENOTSUP);
+        vg_source_close(s);
+    }
+    VG_CHECK_EQ(vg_source_open_file(&s, path, "udp", err), VG_OK);
+    if (s) {
+        const uint8_t *data;
+        uint32_t len;
+        struct timeval ts;
+        int n = 0;
+        while (vg_source_next(s, &data, &len, &ts, err) == VG_OK)
+            n++;
+        VG_CHECK_EQ(n, 2);
+        vg_source_close(s);
+    }
+    VG_CHECK_EQ(vg_source_open_file(&s, path, "port and and", err), VG_EINVAL);
+    VG_CHECK(strstr(err, path) != NULL && strstr(err, "BPF") != NULL);
+    unlink(path);
+    VG_CHECK_EQ(vg_source_open_file(&s, path, NULL, err), VG_EIO);
+    VG_CHECK(strstr(err, path) != NULL);
+    VG_CHECK(vg_source_open_live(&s, "vg-no-such-if0", NULL, err) != VG_OK);
+    VG_CHECK(s == NULL);
+    VG_CHECK(strstr(err, "vg-no-such-if0") != NULL);
+}
+
 static void event_names(void)
 {
     int ev = vg_decode_event_lookup("ipv4.trunc_pkt");
@@ -669,6 +740,7 @@ static const vg_test tests[] = {
     {"gre_tunnel", gre_tunnel},
     {"udp_tunnels_and_ip_in_ip", udp_tunnels_and_ip_in_ip},
     {"tunnel_settings", tunnel_settings},
+    {"source_file_and_filter", source_file_and_filter},
     {"event_names", event_names},
     {"stats_json_shape", stats_json_shape},
     {NULL, NULL},

@@ -109,6 +109,7 @@ static int erspan_fn(walk *w, const vg_packet *p)
         return 0;
     }
     if (p->vlan_n == 1 && p->vlan_id[0] == 23 && p->proto == 1 && p->depth == 1) {
+        VG_CHECK_EQ(p->raw_len, 122); /* Suricata's flow: 244 bytes for 2 packets */
         if (p->icmp_type == 8)
             w->aux[1]++;
         if (p->icmp_type == 0)
