@@ -173,6 +173,8 @@ void vg_flow_eve(const vg_flow *f, vg_flow_end why, vg_jb *jb)
         vg_jb_bool(jb, "emergency", true);
     static const char *const stn[] = {"new", "established", "closed", "bypassed"};
     vg_jb_str(jb, "state", stn[n->state < FST_COUNT ? n->state : 0]);
+    if (n->state == FST_BYPASSED)
+        vg_jb_str(jb, "bypass", "local");
     const char *reason = why == VG_FLOW_END_TIMEOUT ? "timeout"
                        : why == VG_FLOW_END_FORCED ? "forced"
                        : why == VG_FLOW_END_TCP_REUSE ? "tcp_reuse"

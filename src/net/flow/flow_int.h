@@ -101,6 +101,7 @@ enum {
     STF_TRIGGER_RAW = 1 << 2,    /* inspect now regardless of chunk size */
     STF_NOREASSEMBLY = 1 << 3,   /* stop storing data */
     STF_TFO = 1 << 4,            /* data on SYN */
+    STF_DROP_PENDING = 1 << 5,   /* all inspected, no more data: free the buffer next packet */
 };
 
 struct vg_tcp_session {
@@ -138,6 +139,7 @@ struct fnode {
     fnode *prev, *next;       /* timeout list (or pending / spare list) */
     flow_key key;
     uint32_t hash;
+    int64_t qsec;             /* second of f.last when queued: lists are ordered by it */
     uint8_t tlist;            /* timeout list index */
     uint8_t state;            /* FST_* */
     uint8_t exc_targets;      /* EXT_* applied */
@@ -194,6 +196,8 @@ typedef struct flow_stats {
 
 #define NTLISTS 12 /* 4 protocol classes x 3 states */
 #define PENDING_MAX 4096
+#define BPOOL_CLASSES 11
+#define BPOOL_MAX_BYTES (32u << 20)
 
 struct vg_flow_table {
     flow_cfg cfg;
@@ -214,6 +218,11 @@ struct vg_flow_table {
     uint64_t id_counter;
     struct timeval last_ts;           /* newest packet time seen */
     flow_stats st;
+    /* recycled stream buffers (size classes 2 KiB << k) and segment arrays */
+    void *bpool[BPOOL_CLASSES];
+    uint64_t bpool_bytes;
+    void *segpool;
+    uint32_t nsegpool;
     /* scratch for the gap-marked log payload of chunks */
     uint8_t *logbuf[2];
     uint32_t logcap[2];
@@ -238,6 +247,9 @@ int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bo
 bool vg_reasm_raw_ready(const vg_flow_table *ft, const struct vg_tcp_session *s,
                         const tcp_stream *st, bool toserver);
 void vg_reasm_free(vg_flow_table *ft, tcp_stream *st);
+void vg_reasm_pool_free(vg_flow_table *ft);
+/* Give back the buffer of a fully inspected stream (STF_DROP_PENDING). */
+void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st);
 uint64_t vg_reasm_acked_edge(const tcp_stream *st);
 
 /* flow_table.c */

@@ -17,6 +17,7 @@
  * recycled through a spare pool.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,7 @@ void vg_flow_table_free(vg_flow_table *ft)
         free_list(ft, ft->lhead[i]);
     free_list(ft, ft->pend_head);
     free_list(ft, ft->spare);
+    vg_reasm_pool_free(ft);
     free(ft->buckets);
     free(ft->cfg.hostpol);
     free(ft->logbuf[0]);
@@ -316,8 +318,12 @@ static uint32_t key_hash(const flow_key *k)
     uint64_t w[sizeof(flow_key) / 8];
     memcpy(w, k, sizeof w);
     uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < VG_ARRAY_LEN(w); i++)
-        h = mix64(h ^ w[i]) + i;
+    for (size_t i = 0; i < VG_ARRAY_LEN(w); i++) {
+        h ^= w[i];
+        h *= 0x100000001b3ull * 0x9e3779b1u + 1; /* odd multiplier */
+        h ^= h >> 29;
+    }
+    h = mix64(h);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -384,6 +390,7 @@ static void list_append(vg_flow_table *ft, fnode *n)
 {
     int l = tlist_of(n);
     n->tlist = (uint8_t)l;
+    n->qsec = n->f.last.tv_sec;
     n->next = NULL;
     n->prev = ft->ltail[l];
     if (ft->ltail[l])
@@ -483,11 +490,21 @@ static bool timed_out(const vg_flow_table *ft, const fnode *n, const struct time
     return age_us > (int64_t)t * 1000000;
 }
 
+/* Lists are ordered by queue second; within the first live second, every
+ * flow is checked, after it none can be timed out (they were seen later). */
 static void expire_scan(vg_flow_table *ft, const struct timeval *now)
 {
     for (int l = 0; l < NTLISTS; l++) {
-        while (ft->lhead[l] && timed_out(ft, ft->lhead[l], now))
-            flow_end(ft, ft->lhead[l], VG_FLOW_END_TIMEOUT, now);
+        int64_t stop = INT64_MIN;
+        for (fnode *n = ft->lhead[l], *nx; n; n = nx) {
+            nx = n->next;
+            if (stop != INT64_MIN && n->qsec != stop)
+                break;
+            if (timed_out(ft, n, now))
+                flow_end(ft, n, VG_FLOW_END_TIMEOUT, now);
+            else if (stop == INT64_MIN)
+                stop = n->qsec;
+        }
     }
 }
 
@@ -790,8 +807,12 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
 
     p->flow = f;
     f->last = p->ts;
-    list_unlink(ft, n);
-    list_append(ft, n);
+    /* requeue at most once per second of packet time (lists are ordered
+     * by that second; expiry checks the exact time) */
+    if (f->last.tv_sec > n->qsec) {
+        list_unlink(ft, n);
+        list_append(ft, n);
+    }
     if (first)
         p->flags |= VG_PKT_FIRST_IN_FLOW;
 

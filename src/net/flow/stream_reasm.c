@@ -39,14 +39,104 @@ static bool mem_charge(vg_flow_table *ft, vg_packet *p, fnode *n, uint64_t add)
     return true;
 }
 
+/* ---- buffer recycling: no malloc per packet, few per flow ---- */
+
+#define SEGS_INIT 16
+
+static int bclass(uint32_t cap)
+{
+    int k = 0;
+    while ((2048u << k) < cap && k < BPOOL_CLASSES)
+        k++;
+    return (2048u << k) == cap ? k : -1;
+}
+
+static uint8_t *buf_get(vg_flow_table *ft, uint32_t cap)
+{
+    int k = bclass(cap);
+    if (k >= 0 && ft->bpool[k]) {
+        void *b = ft->bpool[k];
+        memcpy(&ft->bpool[k], b, sizeof(void *));
+        ft->bpool_bytes -= cap;
+        return b;
+    }
+    return malloc(cap);
+}
+
+static void buf_put(vg_flow_table *ft, uint8_t *b, uint32_t cap)
+{
+    int k = bclass(cap);
+    if (b && k >= 0 && ft->bpool_bytes + cap <= BPOOL_MAX_BYTES) {
+        memcpy(b, &ft->bpool[k], sizeof(void *));
+        ft->bpool[k] = b;
+        ft->bpool_bytes += cap;
+        return;
+    }
+    free(b);
+}
+
+static seg_rec *segs_get(vg_flow_table *ft)
+{
+    if (ft->segpool) {
+        seg_rec *r = ft->segpool;
+        memcpy(&ft->segpool, r, sizeof(void *));
+        ft->nsegpool--;
+        return r;
+    }
+    return malloc(SEGS_INIT * sizeof(seg_rec));
+}
+
+static void segs_put(vg_flow_table *ft, seg_rec *r, uint32_t cap)
+{
+    if (r && cap == SEGS_INIT && ft->nsegpool < 65536) {
+        memcpy(r, &ft->segpool, sizeof(void *));
+        ft->segpool = r;
+        ft->nsegpool++;
+        return;
+    }
+    free(r);
+}
+
+void vg_reasm_pool_free(vg_flow_table *ft)
+{
+    for (int k = 0; k < BPOOL_CLASSES; k++) {
+        while (ft->bpool[k]) {
+            void *b = ft->bpool[k];
+            memcpy(&ft->bpool[k], b, sizeof(void *));
+            free(b);
+        }
+    }
+    ft->bpool_bytes = 0;
+    while (ft->segpool) {
+        void *r = ft->segpool;
+        memcpy(&ft->segpool, r, sizeof(void *));
+        free(r);
+    }
+    ft->nsegpool = 0;
+}
+
+static void buf_drop(vg_flow_table *ft, tcp_stream *st)
+{
+    ft->reasm_memuse -= st->buf_cap;
+    buf_put(ft, st->buf, st->buf_cap);
+    st->buf = NULL;
+    st->buf_cap = 0;
+}
+
+void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st)
+{
+    st->flags &= ~(uint16_t)STF_DROP_PENDING;
+    if (!st->nsegs && st->raw_progress >= st->right_edge)
+        buf_drop(ft, st);
+}
+
 void vg_reasm_free(vg_flow_table *ft, tcp_stream *st)
 {
-    ft->reasm_memuse -= st->buf_cap + (uint64_t)st->segs_cap * sizeof(seg_rec);
-    free(st->buf);
-    free(st->segs);
-    st->buf = NULL;
+    buf_drop(ft, st);
+    ft->reasm_memuse -= (uint64_t)st->segs_cap * sizeof(seg_rec);
+    segs_put(ft, st->segs, st->segs_cap);
     st->segs = NULL;
-    st->buf_cap = st->segs_cap = st->nsegs = 0;
+    st->segs_cap = st->nsegs = 0;
 }
 
 /* Stream offset of a sequence number (relative to base_seq; sequence space
@@ -134,11 +224,14 @@ static bool ensure_buf(vg_flow_table *ft, fnode *n, vg_packet *p, tcp_stream *st
         return false;
     if (!mem_charge(ft, p, n, cap - st->buf_cap))
         return false;
-    uint8_t *nb = realloc(st->buf, cap);
+    uint8_t *nb = buf_get(ft, (uint32_t)cap);
     if (!nb) {
         ft->reasm_memuse -= cap - st->buf_cap;
         return false;
     }
+    if (st->buf)
+        memcpy(nb, st->buf, st->buf_cap);
+    buf_put(ft, st->buf, st->buf_cap);
     st->buf = nb;
     st->buf_cap = (uint32_t)cap;
     return true;
@@ -152,10 +245,14 @@ static bool seg_insert_at(vg_flow_table *ft, fnode *n, vg_packet *p, tcp_stream 
         return false;
     }
     if (st->nsegs == st->segs_cap) {
-        uint32_t nc = st->segs_cap ? st->segs_cap * 2 : 8;
+        uint32_t nc = st->segs_cap ? st->segs_cap * 2 : SEGS_INIT;
         if (!mem_charge(ft, p, n, (uint64_t)(nc - st->segs_cap) * sizeof(seg_rec)))
             return false;
-        seg_rec *ns = realloc(st->segs, nc * sizeof(seg_rec));
+        seg_rec *ns = nc == SEGS_INIT ? segs_get(ft) : malloc(nc * sizeof(seg_rec));
+        if (ns && st->segs) {
+            memcpy(ns, st->segs, st->nsegs * sizeof(seg_rec));
+            segs_put(ft, st->segs, st->segs_cap);
+        }
         if (!ns) {
             ft->reasm_memuse -= (uint64_t)(nc - st->segs_cap) * sizeof(seg_rec);
             return false;
@@ -311,7 +408,6 @@ static bool log_reserve(vg_flow_table *ft, int slot, uint64_t need)
 int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bool toserver,
                  bool eof, vg_stream_chunk *chunks, int max, int logslot)
 {
-    (void)s;
     st->flags &= ~(uint16_t)STF_TRIGGER_RAW;
     if (!st->nsegs || max <= 0)
         return 0;
@@ -395,5 +491,11 @@ int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bo
     }
     st->raw_progress = progress;
     release(st);
+    /* nothing more will come (FIN sent or depth reached) and all of it was
+     * inspected: the buffer goes back to the pool at the flow's next packet
+     * (the chunks point into it until then) rather than at flow end */
+    if (!st->nsegs && st->raw_progress >= st->right_edge &&
+        (st->fin_sent || (st->flags & STF_DEPTH_REACHED) || s->state >= TCPS_CLOSED))
+        st->flags |= STF_DROP_PENDING;
     return nch;
 }

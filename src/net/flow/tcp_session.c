@@ -411,6 +411,10 @@ void vg_tcp_track(vg_flow_table *ft, fnode *n, vg_packet *p, bool *swap)
     tcp_stream *other = toserver ? &s->server : &s->client;
     s->tcp_flags |= fl;
     own->tcp_flags |= fl;
+    if (s->client.flags & STF_DROP_PENDING)
+        vg_reasm_trim(ft, &s->client);
+    if (s->server.flags & STF_DROP_PENDING)
+        vg_reasm_trim(ft, &s->server);
 
     switch (s->state) {
     case TCPS_SYN_SENT:
