@@ -238,7 +238,10 @@ vg_packet *vg_dec_pseudo_new(vg_decoder *d, vg_packet *parent, uint32_t owned_le
     pp->datalink = parent->datalink;
     pp->root = parent->root ? parent->root : parent;
     pp->depth = parent->depth;
-    pp->flags = VG_PKT_PSEUDO;
+    /* Not VG_PKT_PSEUDO: that flag is for the stream's flow-timeout packets
+     * (Suricata's PKT_PSEUDO_STREAM_END).  A reassembled datagram or a
+     * tunnel's inner packet is real traffic; pkt_src tells where it came
+     * from. */
     return pp;
 }
 

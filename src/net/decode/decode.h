@@ -58,8 +58,11 @@
  *     root = that fragment (or its root), same datalink, raw = the first
  *     fragment's link header + the rebuilt IP datagram (EVE `packet`),
  *     decoded to L4: flow and full detection happen on it.
- *   - Pseudo packets have pcap_cnt 0 (use root->pcap_cnt for EVE) and
- *     VG_PKT_PSEUDO.  Pop them all (vg_decoder_pop) before the next
+ *   - Pseudo packets have pcap_cnt 0 (use root->pcap_cnt for EVE).  They
+ *     do NOT carry VG_PKT_PSEUDO, which stays the mark of the stream's
+ *     flow-timeout packets (Suricata's PKT_PSEUDO_STREAM_END): reassembled
+ *     and tunnelled packets are real traffic for every keyword; tell them
+ *     apart by pkt_src.  Pop them all (vg_decoder_pop) before the next
  *     vg_decode(), which frees any left; each may point at its root, so
  *     keep the wire packet alive until its pseudo packets are done.
  *

@@ -464,7 +464,7 @@ static void gre_tunnel(void)
         VG_CHECK_STR(vg_packet_src_name(tp), "gre tunnel");
         VG_CHECK(tp->root == &p);
         VG_CHECK_EQ(tp->depth, 1);
-        VG_CHECK(tp->flags & VG_PKT_PSEUDO);
+        VG_CHECK(!(tp->flags & VG_PKT_PSEUDO)); /* that flag is the stream's */
         VG_CHECK_EQ(tp->proto, 17);
         VG_CHECK_EQ(tp->dp, 514);
         VG_CHECK(tp->payload_len == 4 && memcmp(tp->payload, "EVIL", 4) == 0);
