@@ -41,6 +41,7 @@ static pl_byte *byte_new(uint8_t kind)
 
 static int copy_args(const char *arg, char *buf, char **f, const char *kw, char *errbuf)
 {
+    (void)kw;
     if (!arg)
         return vg_err(errbuf, VG_EINVAL, "needs arguments");
     size_t n = strlen(arg);
@@ -56,6 +57,7 @@ static int copy_args(const char *arg, char *buf, char **f, const char *kw, char 
 /* Parse the bitmask value (hex, with or without 0x). */
 static int parse_bitmask(const char *v, pl_byte *bd, const char *kw, char *errbuf)
 {
+    (void)kw;
     while (isspace((unsigned char)*v))
         v++;
     if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
@@ -95,6 +97,7 @@ static int parse_base(const char *v, pl_byte *bd)
  * handled, 0 when not recognised, negative on error. */
 static int common_opt(const char *o, pl_byte *bd, const char *kw, char *errbuf)
 {
+    (void)kw;
     if (strcmp(o, "relative") == 0) {
         bd->flags |= PLB_RELATIVE;
     } else if (strcasecmp(o, "big") == 0) {
@@ -122,6 +125,7 @@ static int common_opt(const char *o, pl_byte *bd, const char *kw, char *errbuf)
 static int check_nbytes(pl_byte *bd, const char *kw, int maxbin, int maxstr, bool zero_ok,
                         char *errbuf)
 {
+    (void)kw;
     if (bd->base && !(bd->flags & PLB_STRING))
         return vg_err(errbuf, VG_EINVAL, "a base needs 'string'");
     if (bd->nbytes.var >= 0)
@@ -295,6 +299,7 @@ fail:
 static int result_var(vg_rule_parser *rp, const char *name, pl_byte *bd, const char *kw,
                       char *errbuf)
 {
+    (void)kw;
     if (!isalpha((unsigned char)*name))
         return vg_err(errbuf, VG_EINVAL, "'%s' is not a variable name", name);
     for (const char *c = name; *c; c++)

@@ -152,7 +152,8 @@ static pl_content *last_content(vg_rule_parser *rp, vg_sig *s, const char *kw, v
     while (sm && pl_kind_of(sm) != PL_CONTENT)
         sm = sm->prev;
     if (!sm) {
-        vg_err(errbuf, VG_EINVAL, "needs a preceding content", kw);
+        (void)kw;
+        vg_err(errbuf, VG_EINVAL, "needs a preceding content");
         return NULL;
     }
     if (smp)

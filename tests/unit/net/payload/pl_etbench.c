@@ -6,7 +6,7 @@
  * built: one per buffer over all rules, and one per (protocol, buffer,
  * destination port text) group as a stand-in for the detect engine's
  * grouping.  Prints counts and times.
- *   pl_etbench ../shared/rules/et-open-2024-04/*.rules
+ *   pl_etbench ../shared/rules/et-open-2024-04/emerging-*.rules (and the rest)
  */
 #include <stdio.h>
 #include <stdlib.h>
