@@ -294,8 +294,8 @@ def class_table(tests, baseline):
             continue
         b = [base[k] for k in keys if k in base]
         bs = str(sum(b)) if b and members and len(b) == len(keys) else ""
-        if members is None and "total" in base:
-            bs = str(base["total"])
+        if members is None and "total" in (baseline or {}):
+            bs = str(baseline["total"])
         lines.append("%-8s %6d %6d %5.1f%% %9s" % (label, n, p, 100.0 * p / n, bs))
     return lines, per
 
