@@ -191,6 +191,36 @@ static void handle_rst(vg_flow_table *ft, fnode *n, struct vg_tcp_session *s, tc
     set_state(ft, n, s, TCPS_CLOSED);
 }
 
+/* TCP Fast Open option (kind 34, or the experimental 253/254 with magic
+ * 0xF989), read from the TCP header with bounds checks. */
+static bool has_tfo(const vg_packet *p)
+{
+    if (!p->l4 || p->l4_hlen <= 20)
+        return false;
+    const uint8_t *o = p->l4;
+    uint32_t i = 20, end = p->l4_hlen;
+    while (i < end) {
+        uint8_t kind = o[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= end)
+            break;
+        uint8_t len = o[i + 1];
+        if (len < 2 || i + len > end)
+            break;
+        if (kind == 34)
+            return true;
+        if ((kind == 253 || kind == 254) && len >= 4 && o[i + 2] == 0xf9 && o[i + 3] == 0x89)
+            return true;
+        i += len;
+    }
+    return false;
+}
+
 static void read_opts(tcp_stream *st, const vg_packet *p)
 {
     st->wscale = p->tcp_has_wscale ? (p->tcp_wscale > 14 ? 14 : p->tcp_wscale) : 0;
@@ -263,8 +293,9 @@ static void state_none(vg_flow_table *ft, fnode *n, vg_packet *p, bool toserver,
         s->tcp_flags |= fl;
         cli->tcp_flags |= fl;
         set_state(ft, n, s, TCPS_SYN_SENT);
-        if (p->payload_len) {
-            /* TCP Fast Open: data on the SYN */
+        if (has_tfo(p)) {
+            /* TCP Fast Open: data on the SYN is part of the stream (without
+             * the option it is not: it is inspected as a packet only) */
             s->flags |= SSF_TFO;
             cli->flags |= STF_TFO;
             add_data(ft, n, s, cli, p);

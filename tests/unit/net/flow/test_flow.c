@@ -397,7 +397,30 @@ static void tfo_data_on_syn(void)
 {
     vg_flow_table *ft = table(NULL);
     vg_packet p;
+    /* without the TFO option the SYN's data stays out of the stream */
     tcp(ft, &p, true, S, 100, 0, "Hello!");
+    VG_CHECK(!(p.flags & VG_PKT_STREAM_ADD));
+    ended e0 = {0};
+    vg_flow_table_expire_all(ft, on_end, &e0);
+    VG_CHECK_EQ(e0.nchunks, 0);
+    /* with it (kind 34, cookie), the data is stream data */
+    static const uint8_t hdr[28] = {0x9c, 0x40, 0, 80, 0, 0, 0, 100, 0, 0, 0, 0, 0x70, 0x02,
+                                    0xff, 0xff, 0, 0, 0, 0, 34, 6, 1, 2, 3, 4, 1, 0};
+    tcp(ft, &p, true, S, 100, 0, "Hello!");
+    p.l4 = hdr;
+    p.l4_hlen = sizeof hdr;
+    vg_flow_table_free(ft);
+    ft = table(NULL);
+    mk(&p, C_IP, 40000, S_IP, 80, 6);
+    p.tcp_flags = S;
+    p.tcp_seq = 100;
+    p.tcp_win = 65535;
+    p.payload = (const uint8_t *)"Hello!";
+    p.payload_len = 6;
+    p.l4 = hdr;
+    p.l4_hlen = sizeof hdr;
+    vg_flow_table_handle(ft, &p);
+    VG_CHECK(p.flags & VG_PKT_STREAM_ADD);
     tcp(ft, &p, false, SA, 5000, 107, NULL);
     vg_flow *f = tcp(ft, &p, true, A, 107, 5001, NULL);
     VG_CHECK_STR(vg_flow_tcp_state(f), "established");
