@@ -197,7 +197,7 @@ static int compile_el(vg_hruleset *rs, const vg_hxml_node *el, const char *text,
     int rc = vg_hpat_compile(out, t, s, neg && strcmp(neg, "yes") == 0, eb);
     free(s);
     if (rc < 0)
-        snprintf(msg, msgsz, "%s:%d: <%s>: %s", file, el->line, el->name, eb);
+        snprintf(msg, msgsz, "%s:%d: <%s>: %.300s", file, el->line, el->name, eb);
     return rc;
 }
 
@@ -232,6 +232,8 @@ static int load_decoder(vg_hruleset *rs, const vg_hxml_node *n, const char *file
     if (!d)
         return VG_ENOMEM;
     d->name = strdup(name);
+    d->carry_field = -1;
+    d->carry_key = -1;
     d->file = file;
     d->line = n->line;
     int rc = VG_OK;
@@ -281,6 +283,12 @@ static int load_decoder(vg_hruleset *rs, const vg_hxml_node *n, const char *file
             d->type = strdup(t);
         } else if (strcmp(c->name, "use_own_name") == 0) {
             d->use_own_name = strcmp(t, "true") == 0 || strcmp(t, "yes") == 0;
+        } else if (strcmp(c->name, "carry") == 0) {
+            /* vigil extension: fill a missing field (srcip) from the last
+             * event of the same process (syslog pid or the key field). */
+            const char *key = vg_hxml_attr_get(c, "key");
+            d->carry_field = vg_hfield_intern(rs, t);
+            d->carry_key = key ? vg_hfield_intern(rs, key) : -1;
         } else if (strcmp(c->name, "fts") == 0) {
             free(d->fts);
             d->fts = NULL;

@@ -199,7 +199,7 @@ static int parse_content(parser *ps, vg_hxml_node *n, int depth)
                     goto out;
                 advance(ps, (size_t)(e - ps->p) + 3);
                 continue;
-            } else if (starts(ps, "<!--") || starts(ps, "<?") || starts(ps, "<!")) {
+            } else if (starts(ps, "<!--")) {
                 bool sk;
                 if ((rc = skip_misc(ps, &sk)) < 0)
                     goto out;

@@ -29,6 +29,12 @@ typedef struct hgrouplist {
 } hgrouplist;
 
 #define FTS_MAX 65536
+#define CARRY_SLOTS 4096
+
+typedef struct hcarry {
+    char *key;                  /* decoder id | process key */
+    char *val;
+} hcarry;
 
 struct vg_hsession {
     const vg_hruleset *rs;
@@ -40,6 +46,7 @@ struct vg_hsession {
     char **fts;                 /* first-time-seen keys (open addressing) */
     int nfts, fts_slots;
     bool fts_off;
+    hcarry *carry;              /* CARRY_SLOTS, direct-mapped, overwritten on collision */
 };
 
 void vg_hsession_set_fts(vg_hsession *s, bool on) { s->fts_off = !on; }
@@ -239,7 +246,56 @@ void vg_hsession_free(vg_hsession *s)
     free(s->ev.pool);
     free(s->ev.linebuf);
     free(s->ev.desc);
+    if (s->carry)
+        for (int i = 0; i < CARRY_SLOTS; i++) {
+            free(s->carry[i].key);
+            free(s->carry[i].val);
+        }
+    free(s->carry);
     free(s);
+}
+
+/* Carry a field (the client address) between the lines of one process. */
+static void carry(vg_hsession *s)
+{
+    vg_hevent *e = &s->ev;
+    const hdecoder *t = e->top;
+    if (!t || t->carry_field < 0)
+        return;
+    char key[160];
+    size_t kl;
+    const char *kv;
+    kv = t->carry_key >= 0 ? vg_hev_get_id(e, t->carry_key, &kl) : NULL;
+    if (!kv) {
+        kv = e->hdr.pid.len ? e->line + e->hdr.pid.off : NULL;
+        kl = e->hdr.pid.len;
+    }
+    if (!kv || kl == 0)
+        return;
+    snprintf(key, sizeof(key), "%d|%.*s|%.*s", t->id, (int)VG_MIN(kl, 64), kv,
+             e->hostname ? 64 : 0, e->hostname ? e->hostname : "");
+    if (!s->carry && !(s->carry = calloc(CARRY_SLOTS, sizeof(hcarry))))
+        return;
+    uint32_t h = 5381;
+    for (const char *p = key; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    hcarry *c = &s->carry[h % CARRY_SLOTS];
+    size_t vl;
+    const char *v = vg_hev_get_id(e, t->carry_field, &vl);
+    if (v) {
+        char *nk = strdup(key), *nv = strndup(v, vl);
+        if (!nk || !nv) {
+            free(nk);
+            free(nv);
+            return;
+        }
+        free(c->key);
+        free(c->val);
+        c->key = nk;
+        c->val = nv;
+    } else if (c->key && strcmp(c->key, key) == 0) {
+        (void)vg_hev_set(e, t->carry_field, NULL, c->val, strlen(c->val));
+    }
 }
 
 static char *dupz(const char *s)
@@ -608,6 +664,7 @@ const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t le
     e->linelen = len;
     predecode(e);
     vg_hdecode(s->rs, e);
+    carry(s);
     const hrule *fired = NULL;
     for (int i = 0; i < s->rs->nroots && !fired; i++)
         fired = check(s, s->rs->roots[i], 0);

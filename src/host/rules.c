@@ -321,7 +321,7 @@ static int add_cond(vg_hruleset *rs, hrule *r, const vg_hxml_node *el, const cha
     int rc = vg_hpat_compile(&c.pat, t, s, neg && strcasecmp(neg, "yes") == 0, eb);
     free(s);
     if (rc < 0) {
-        snprintf(msg, msgsz, "%s:%d: rule %d: <%s>: %s", r->file, el->line, r->id, el->name, eb);
+        snprintf(msg, msgsz, "%s:%d: rule %d: <%s>: %.300s", r->file, el->line, r->id, el->name, eb);
         return rc;
     }
     if (push((void **)&r->conds, &r->nconds, sizeof(hcond), &c) < 0) {
@@ -520,13 +520,13 @@ static int load_rule(vg_hruleset *rs, const vg_hxml_node *n, const char *file, c
             char eb[VG_ERRBUF_SIZE];
             lc.list = vg_hlist_get(rs, t, eb);
             if (!lc.list) {
-                snprintf(msg, sizeof(msg), "%s:%d: rule %d: %s", file, c->line, r->id, eb);
+                snprintf(msg, sizeof(msg), "%s:%d: rule %d: %.300s", file, c->line, r->id, eb);
                 rc = VG_EINVAL;
                 break;
             }
             const char *cv = vg_hxml_attr_get(c, "check_value");
             if (cv && vg_hpat_compile(&lc.check_value, VG_HPAT_OSMATCH, cv, false, eb) < 0) {
-                snprintf(msg, sizeof(msg), "%s:%d: rule %d: check_value: %s", file, c->line, r->id, eb);
+                snprintf(msg, sizeof(msg), "%s:%d: rule %d: check_value: %.300s", file, c->line, r->id, eb);
                 rc = VG_EINVAL;
                 break;
             }

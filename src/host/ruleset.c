@@ -465,6 +465,8 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
         } else {
             const char *cat = r->category ? r->category : "syslog";
             for (int k = 0; k < rs->nroots && rc >= 0; k++) {
+                if (rs->roots[k]->id >= 10)
+                    continue; /* only templates (id < 10) adopt by category */
                 const char *rc2 = rs->roots[k]->category ? rs->roots[k]->category : "syslog";
                 if (strcmp(cat, rc2) == 0) {
                     rc = add_child(rs->roots[k], r);

@@ -45,6 +45,8 @@ struct hdecoder {
     bool json;
     int json_offset;
     bool use_own_name;
+    int carry_field;            /* vigil: field carried between events of one process (-1 none) */
+    int carry_key;              /* field naming the process, -1: the syslog pid */
     int *fts;                   /* field ids for first-time-seen (HF_PROGRAM etc. allowed) */
     int nfts;
     const char *file;

@@ -63,6 +63,13 @@ static size_t zone(const char *s, size_t len, size_t i)
 static size_t timestamp(const char *s, size_t len)
 {
     /* Mmm dd hh:mm:ss  /  Mmm  d hh:mm:ss  /  Mmm dd yyyy hh:mm:ss */
+    if (len >= 14 && is_month(s) && s[3] == ' ' && dig(s, len, 4) && s[5] == ' ' && hms(s, len, 6)) {
+        /* "Mmm d hh:mm:ss" (day not padded) */
+        size_t i = frac(s, len, 14);
+        if (i + 5 <= len && s[i] == ' ' && ndig(s, len, i + 1, 4) && (i + 5 == len || s[i + 5] == ' '))
+            i += 5;
+        return i;
+    }
     if (len >= 15 && is_month(s) && s[3] == ' ' && (s[4] == ' ' || dig(s, len, 4)) &&
         dig(s, len, 5) && s[6] == ' ') {
         size_t i = 7;
@@ -207,8 +214,8 @@ void vg_syslog_predecode(const char *s, size_t len, vg_syslog_hdr *h)
     size_t hs = p;
     while (p < blen && b[p] != ' ')
         p++;
-    if (p == hs || p >= blen)
-        return;
+    if (p == hs || p >= blen || b[hs] == '[')
+        return; /* "[conn1]", "[error]": not a host name */
     /* "host prog[pid]: msg", or "host: msg" is not a host. */
     if (b[p - 1] == ':') {
         /* "Mmm dd hh:mm:ss prog[pid]: msg" without host */
