@@ -406,21 +406,26 @@ static uint16_t ip_csum(const uint8_t *h, uint32_t len)
     return (uint16_t)~sum;
 }
 
-/* Rebuild, decode and queue the datagram of a complete tracker. */
+/* Rebuild, decode and queue the datagram of a complete tracker; the
+ * tracker is freed.  It is freed before the datagram is decoded: decoding
+ * may reach the defragmenter again (fragments inside the datagram) and
+ * evict trackers. */
 static void reassemble(vg_decoder *d, vg_defrag *df, tracker *t, vg_packet *p)
 {
     uint32_t ip_hdr = t->hdr_len - t->link_len; /* IPv4 header / IPv6 unfragmentable part */
     uint32_t total = t->hdr_len + t->total;
+    uint32_t link_len = t->link_len, payload_len = t->total;
+    uint8_t af = t->af;
     vg_packet *rp = NULL;
     frag **order = NULL;
     if (d->qn >= VG_DEC_QMAX) {
         vg_dec_count(d, VG_C_TOO_MANY_LAYERS);
-        goto out;
+        goto fail;
     }
     rp = vg_dec_pseudo_new(d, p, total);
     order = malloc(t->nfrags * sizeof *order);
     if (!rp || !order)
-        goto out;
+        goto fail;
     uint8_t *buf = rp->owned;
     memcpy(buf, t->hdr, t->hdr_len);
     uint8_t *pay = buf + t->hdr_len;
@@ -435,9 +440,9 @@ static void reassemble(vg_decoder *d, vg_defrag *df, tracker *t, vg_packet *p)
         uint32_t l = VG_MIN(f->len, t->total - f->off);
         memcpy(pay + f->off, f->data, l);
     }
-    uint8_t *ip = buf + t->link_len;
-    if (t->af == 4) {
-        uint32_t iplen = ip_hdr + t->total;
+    uint8_t *ip = buf + link_len;
+    if (af == 4) {
+        uint32_t iplen = ip_hdr + payload_len;
         ip[2] = (uint8_t)(iplen >> 8);
         ip[3] = (uint8_t)iplen;
         ip[6] = ip[7] = 0;
@@ -445,11 +450,15 @@ static void reassemble(vg_decoder *d, vg_defrag *df, tracker *t, vg_packet *p)
         ip[10] = (uint8_t)(c >> 8);
         ip[11] = (uint8_t)c;
     } else {
-        uint32_t plen = ip_hdr - 40 + t->total;
+        uint32_t plen = ip_hdr - 40 + payload_len;
         ip[4] = (uint8_t)(plen >> 8);
         ip[5] = (uint8_t)plen;
         ip[t->prev_nh_off] = t->nh;
     }
+    free(order);
+    tracker_free(df, t);
+    t = NULL;
+
     rp->raw = buf;
     rp->raw_len = total;
     rp->pkt_src = VG_PKT_SRC_DEFRAG;
@@ -457,24 +466,23 @@ static void reassemble(vg_decoder *d, vg_defrag *df, tracker *t, vg_packet *p)
     rp->vlan_n = p->vlan_n;
     memcpy(rp->vlan_id, p->vlan_id, sizeof rp->vlan_id);
     rp->ethertype = p->ethertype;
-    if (t->af == 4)
+    if (af == 4)
         df->reasm4++;
     else
         df->reasm6++;
 
     int slot = d->qn;
     d->q[d->qn++] = NULL;
-    if (t->af == 4)
-        vg_dec_ipv4(d, rp, ip, ip_hdr + t->total);
+    if (af == 4)
+        vg_dec_ipv4(d, rp, ip, ip_hdr + payload_len);
     else
-        vg_dec_ipv6(d, rp, ip, ip_hdr + t->total);
+        vg_dec_ipv6(d, rp, ip, ip_hdr + payload_len);
     vg_dec_finish(d, rp);
     d->q[slot] = rp;
-    rp = NULL;
-out:
+    return;
+fail:
     free(order);
-    if (rp)
-        vg_packet_free(rp);
+    vg_packet_free(rp);
     tracker_free(df, t);
 }
 

@@ -277,6 +277,49 @@ static void ipv6_out_of_order(void)
     vg_decoder_free(d);
 }
 
+/* A fragment inside a reassembled datagram: the datagram (id A) carries the
+ * first fragment of id B, whose second fragment came earlier on the wire.
+ * Completing A completes B while A's tracker is being reassembled, with the
+ * tracker table full (ASan checks that nothing freed is touched). */
+static void nested_fragments(void)
+{
+    vg_decoder *d = dec_conf("defrag.trackers", "2", NULL, NULL);
+    static const uint8_t echo[16] = {0x80, 0, 0, 0, 0, 1, 0, 1, 'n', 'e', 's', 't', 'e', 'd', '!', '!'};
+    struct timeval ts = {100, 0};
+    vg_packet p;
+    fb f;
+    /* B, second half: offset 8, last */
+    f.n = 0;
+    uint32_t ip = fb_ip6(&f, 44, S6, D6, 64);
+    fb_u8(&f, 58); fb_u8(&f, 0); fb_u16(&f, 1 << 3); fb_u32(&f, 0xbbbb);
+    fb_bytes(&f, echo + 8, 8);
+    fb_ip6_done(&f, ip);
+    vg_decode(d, &p, VG_DLT_RAW, f.b, f.n, &ts, 1);
+    VG_CHECK(vg_decoder_pop(d) == NULL);
+    /* A's fragmentable part: FH(B, offset 0, M) + echo[0..8), in two halves */
+    uint8_t inner[16];
+    inner[0] = 58; inner[1] = 0; inner[2] = 0; inner[3] = 1;
+    inner[4] = 0; inner[5] = 0; inner[6] = 0xbb; inner[7] = 0xbb;
+    memcpy(inner + 8, echo, 8);
+    for (int k = 1; k >= 0; k--) {
+        f.n = 0;
+        ip = fb_ip6(&f, 44, S6, D6, 64);
+        fb_u8(&f, 44); fb_u8(&f, 0); fb_u16(&f, (uint16_t)(k << 3 | (k == 0))); fb_u32(&f, 0xaaaa);
+        fb_bytes(&f, inner + k * 8, 8);
+        fb_ip6_done(&f, ip);
+        vg_decode(d, &p, VG_DLT_RAW, f.b, f.n, &ts, (uint64_t)(3 - k));
+    }
+    vg_packet *a = vg_decoder_pop(d), *b = vg_decoder_pop(d);
+    VG_CHECK(a && a->is_fragment && a->pkt_src == VG_PKT_SRC_DEFRAG);
+    VG_CHECK(b && b->pkt_src == VG_PKT_SRC_DEFRAG && b->proto == 58 && b->icmp_type == 128);
+    VG_CHECK(b && b->payload_len == 8 && memcmp(b->payload, "nested!!", 8) == 0);
+    VG_CHECK(vg_decoder_pop(d) == NULL);
+    vg_packet_free(a);
+    vg_packet_free(b);
+    VG_CHECK_EQ(stat_of(d, "memuse"), 0);
+    vg_decoder_free(d);
+}
+
 static void limits_memcap_and_size(void)
 {
     /* 8 KiB memcap: 100 pending datagrams of 1 KiB cannot all be kept */
@@ -342,6 +385,7 @@ static const vg_test tests[] = {
     {"overlap_bsd", overlap_bsd},
     {"overlap_other_policies", overlap_other_policies},
     {"ipv6_out_of_order", ipv6_out_of_order},
+    {"nested_fragments", nested_fragments},
     {"limits_memcap_and_size", limits_memcap_and_size},
     {"timeouts", timeouts},
     {NULL, NULL},
