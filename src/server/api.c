@@ -1,0 +1,269 @@
+/*
+ * api.c: the /api/v1 routes: health, login, events (ingest and search),
+ * users and tokens.  Each route checks the caller's role; reads are scoped
+ * to the caller's unit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/auth.h"
+#include "server/ingest.h"
+#include "server/server_int.h"
+
+enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq)
+{
+    return vg_api_json(rq->conn, 200,
+                       json_pack("{ss ss ss}", "status", "ok", "store", vg_store_backend(s->store),
+                                 "version", VG_VERSION));
+}
+
+static json_t *body_json(vg_api_req *rq)
+{
+    json_error_t e;
+    json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static int throttle_slot(vg_server *s, const char *name, bool create)
+{
+    int free_slot = -1, oldest = 0;
+    for (int i = 0; i < (int)VG_ARRAY_LEN(s->throttle); i++) {
+        if (strcmp(s->throttle[i].name, name) == 0)
+            return i;
+        if (!s->throttle[i].name[0] && free_slot < 0)
+            free_slot = i;
+        if (s->throttle[i].until < s->throttle[oldest].until)
+            oldest = i;
+    }
+    if (!create)
+        return -1;
+    int i = free_slot >= 0 ? free_slot : oldest;
+    memset(&s->throttle[i], 0, sizeof s->throttle[i]);
+    snprintf(s->throttle[i].name, sizeof s->throttle[i].name, "%s", name);
+    return i;
+}
+
+enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq)
+{
+    json_t *j = body_json(rq);
+    const char *user = json_string_value(json_object_get(j, "user"));
+    const char *pw = json_string_value(json_object_get(j, "password"));
+    if (!user || !pw || strlen(user) >= 64) {
+        json_decref(j);
+        return vg_api_error(rq->conn, 400, "expected {\"user\": ..., \"password\": ...}");
+    }
+    time_t now = time(NULL);
+    pthread_mutex_lock(&s->lock);
+    int slot = throttle_slot(s, user, false);
+    if (slot >= 0 && s->throttle[slot].until > now) {
+        pthread_mutex_unlock(&s->lock);
+        json_decref(j);
+        return vg_api_error(rq->conn, 429, "too many failed logins; try later");
+    }
+    vg_store_user u;
+    bool ok = vg_store_user_get(s->store, user, &u) == VG_OK && vg_password_verify(pw, u.pwhash);
+    enum MHD_Result ret;
+    if (!ok) {
+        slot = throttle_slot(s, user, true);
+        unsigned f = ++s->throttle[slot].failures;
+        if (f >= 5)
+            s->throttle[slot].until = now + VG_MIN(900, 1 << VG_MIN(f - 5, 10));
+        vg_store_audit(s->store, user, "login.failed", NULL);
+        pthread_mutex_unlock(&s->lock);
+        ret = vg_api_error(rq->conn, 401, "wrong user or password");
+    } else {
+        if (slot >= 0)
+            memset(&s->throttle[slot], 0, sizeof s->throttle[slot]);
+        char tok[65], hash[65];
+        int rc = vg_token_new(tok, hash);
+        if (rc == VG_OK)
+            rc = vg_store_token_put(s->store, hash, u.name, NULL);
+        vg_store_audit(s->store, u.name, "login", NULL);
+        pthread_mutex_unlock(&s->lock);
+        ret = rc == VG_OK ? vg_api_json(rq->conn, 200, json_pack("{ss ss}", "token", tok, "role", u.role))
+                          : vg_api_error(rq->conn, 500, "cannot create session");
+    }
+    json_decref(j);
+    return ret;
+}
+
+static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
+{
+    if (rq->user_role != VG_ROLE_SENSOR && rq->user_role != VG_ROLE_ADMIN)
+        return vg_api_error(rq->conn, 403, "only sensors and admins may send events");
+    vg_ingest_batch b;
+    char err[VG_ERRBUF_SIZE];
+    if (vg_ingest_parse(rq->body, rq->body_len, rq->user, rq->unit, &b, err) != VG_OK)
+        return vg_api_error(rq->conn, 400, err);
+    size_t inserted = 0;
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_insert_events(s->store, b.ev, b.n, &inserted, err);
+    pthread_mutex_unlock(&s->lock);
+    size_t n = b.n;
+    vg_ingest_free(&b);
+    if (rc != VG_OK)
+        return vg_api_error(rq->conn, 503, "store unavailable; retry");
+    /* Acknowledged only now: the batch is committed. */
+    return vg_api_json(rq->conn, 200, json_pack("{sI sI}", "accepted", (json_int_t)n,
+                                                "inserted", (json_int_t)inserted));
+}
+
+static const char *arg(vg_api_req *rq, const char *k)
+{
+    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, k);
+    return v && v[0] ? v : NULL;
+}
+
+static int64_t arg_int(vg_api_req *rq, const char *k, bool *bad)
+{
+    const char *v = arg(rq, k);
+    if (!v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < 0)
+        *bad = true;
+    return x;
+}
+
+static int filter_from_args(vg_api_req *rq, vg_store_filter *f, const char **units)
+{
+    bool bad = false;
+    memset(f, 0, sizeof(*f));
+    f->event_type = arg(rq, "event_type");
+    f->src_ip = arg(rq, "src_ip");
+    f->dest_ip = arg(rq, "dest_ip");
+    f->text = arg(rq, "q");
+    f->signature_id = arg_int(rq, "signature_id", &bad);
+    f->before_id = arg_int(rq, "before", &bad);
+    f->limit = (int)arg_int(rq, "limit", &bad);
+    const char *since = arg(rq, "since"), *until = arg(rq, "until");
+    if (since && vg_ingest_parse_ts(since, &f->since_us) != VG_OK)
+        bad = true;
+    if (until && vg_ingest_parse_ts(until, &f->until_us) != VG_OK)
+        bad = true;
+    if (f->limit > 1000)
+        bad = true;
+    if (rq->unit[0]) {
+        units[0] = rq->unit;
+        units[1] = NULL;
+        f->units = units;
+    }
+    return bad ? VG_EINVAL : VG_OK;
+}
+
+static void add_row(int64_t id, const char *json, void *arg)
+{
+    json_t *arr = arg;
+    json_error_t e;
+    json_t *ev = json_loads(json, 0, &e);
+    if (!ev)
+        ev = json_pack("{ss}", "raw", json);
+    json_object_set_new(ev, "_id", json_integer(id));
+    json_array_append_new(arr, ev);
+}
+
+static enum MHD_Result events_get(vg_server *s, vg_api_req *rq, bool count_only)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_VIEWER))
+        return vg_api_error(rq->conn, 403, "not allowed");
+    vg_store_filter f;
+    const char *units[2];
+    if (filter_from_args(rq, &f, units) != VG_OK)
+        return vg_api_error(rq->conn, 400, "bad query parameter");
+    char err[VG_ERRBUF_SIZE];
+    int rc;
+    if (count_only) {
+        int64_t n = 0;
+        pthread_mutex_lock(&s->lock);
+        rc = vg_store_count_events(s->store, &f, &n, err);
+        pthread_mutex_unlock(&s->lock);
+        if (rc != VG_OK)
+            return vg_api_error(rq->conn, 500, "query failed");
+        return vg_api_json(rq->conn, 200, json_pack("{sI}", "count", (json_int_t)n));
+    }
+    json_t *arr = json_array();
+    int64_t next = 0;
+    pthread_mutex_lock(&s->lock);
+    rc = vg_store_query_events(s->store, &f, add_row, arr, &next, err);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != VG_OK) {
+        json_decref(arr);
+        return vg_api_error(rq->conn, 500, "query failed");
+    }
+    json_t *out = json_pack("{so}", "events", arr);
+    json_object_set_new(out, "next", next ? json_integer(next) : json_null());
+    return vg_api_json(rq->conn, 200, out);
+}
+
+static enum MHD_Result users_post(vg_server *s, vg_api_req *rq)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
+        return vg_api_error(rq->conn, 403, "admins only");
+    json_t *j = body_json(rq);
+    const char *name = json_string_value(json_object_get(j, "name"));
+    const char *pw = json_string_value(json_object_get(j, "password"));
+    const char *role = json_string_value(json_object_get(j, "role"));
+    const char *unit = json_string_value(json_object_get(j, "unit"));
+    char err[VG_ERRBUF_SIZE];
+    enum MHD_Result ret;
+    if (!name || !pw || !role)
+        ret = vg_api_error(rq->conn, 400, "expected name, password, role (and unit)");
+    else if (vg_server_user_add(s, name, pw, role, unit ? unit : "", err) != VG_OK)
+        ret = vg_api_error(rq->conn, 400, err);
+    else {
+        pthread_mutex_lock(&s->lock);
+        vg_store_audit(s->store, rq->user, "user.put", name);
+        pthread_mutex_unlock(&s->lock);
+        ret = vg_api_json(rq->conn, 201, json_pack("{ss ss}", "name", name, "role", role));
+    }
+    json_decref(j);
+    return ret;
+}
+
+static enum MHD_Result tokens_post(vg_server *s, vg_api_req *rq)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
+        return vg_api_error(rq->conn, 403, "admins only");
+    json_t *j = body_json(rq);
+    const char *user = json_string_value(json_object_get(j, "user"));
+    char tok[65], err[VG_ERRBUF_SIZE];
+    enum MHD_Result ret;
+    if (!user)
+        ret = vg_api_error(rq->conn, 400, "expected {\"user\": ...}");
+    else if (vg_server_token_add(s, user, tok, err) != VG_OK)
+        ret = vg_api_error(rq->conn, 400, err);
+    else
+        ret = vg_api_json(rq->conn, 201, json_pack("{ss ss}", "user", user, "token", tok));
+    json_decref(j);
+    return ret;
+}
+
+enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
+{
+    bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    if (strcmp(path, "/events") == 0) {
+        if (post)
+            return events_post(s, rq);
+        if (get)
+            return events_get(s, rq, false);
+    } else if (strcmp(path, "/events/count") == 0 && get) {
+        return events_get(s, rq, true);
+    } else if (strcmp(path, "/me") == 0 && get) {
+        return vg_api_json(rq->conn, 200, json_pack("{ss ss ss}", "user", rq->user, "role",
+                                                    vg_role_name(rq->user_role), "unit", rq->unit));
+    } else if (strcmp(path, "/users") == 0 && post) {
+        return users_post(s, rq);
+    } else if (strcmp(path, "/tokens") == 0 && post) {
+        return tokens_post(s, rq);
+    } else {
+        return vg_api_error(rq->conn, 404, "no such route");
+    }
+    return vg_api_error(rq->conn, 405, "method not allowed");
+}

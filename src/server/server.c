@@ -1,0 +1,288 @@
+/*
+ * server.c: the HTTP front of vigil server (libmicrohttpd), its request
+ * life cycle and authentication; the routes live in api_*.c.
+ */
+#include "server/server_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "server/auth.h"
+
+#define DEFAULT_MAX_BODY (32u << 20)
+
+/* Per-connection request state, built across MHD's calls. */
+typedef struct req_state {
+    char *body;
+    size_t len, cap;
+    bool too_big;
+} req_state;
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned code, const char *body,
+                               const char *ctype)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", ctype);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result vg_api_json(struct MHD_Connection *c, unsigned code, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s)
+        return respond(c, 500, "{\"error\":\"out of memory\"}", "application/json");
+    enum MHD_Result ret = respond(c, code, s, "application/json");
+    free(s);
+    return ret;
+}
+
+enum MHD_Result vg_api_error(struct MHD_Connection *c, unsigned code, const char *msg)
+{
+    return vg_api_json(c, code, json_pack("{ss}", "error", msg));
+}
+
+bool vg_api_role_at_least(const vg_api_req *rq, int role)
+{
+    /* Sensors may only ingest; they do not rank above viewers for reads. */
+    if (rq->user_role == VG_ROLE_SENSOR)
+        return role == VG_ROLE_SENSOR;
+    return rq->user_role >= role;
+}
+
+/* Bearer token or session token → user. */
+static bool authenticate(vg_server *s, struct MHD_Connection *c, vg_api_req *rq)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *tok = NULL;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        tok = h + 7;
+    if (!tok || strlen(tok) != 64)
+        return false;
+    char hash[65];
+    vg_token_hash(tok, hash);
+    vg_store_user u;
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_token_user(s->store, hash, &u);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != VG_OK)
+        return false;
+    snprintf(rq->user, sizeof rq->user, "%s", u.name);
+    snprintf(rq->unit, sizeof rq->unit, "%s", u.unit);
+    rq->user_role = vg_role_parse(u.role);
+    return rq->user_role != VG_ROLE_NONE;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    vg_server *s = cls;
+    req_state *st = *con_cls;
+    if (!st) {
+        st = calloc(1, sizeof(*st));
+        if (!st)
+            return MHD_NO;
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!st->too_big) {
+            if (st->len + *upload_size > s->max_body) {
+                st->too_big = true;
+            } else {
+                if (st->len + *upload_size + 1 > st->cap) {
+                    size_t cap = st->cap ? st->cap : 4096;
+                    while (cap < st->len + *upload_size + 1)
+                        cap *= 2;
+                    char *b = realloc(st->body, cap);
+                    if (!b) {
+                        st->too_big = true;
+                        *upload_size = 0;
+                        return MHD_YES;
+                    }
+                    st->body = b;
+                    st->cap = cap;
+                }
+                memcpy(st->body + st->len, upload, *upload_size);
+                st->len += *upload_size;
+                st->body[st->len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_big)
+        return vg_api_error(c, 413, "request body too large");
+
+    vg_api_req rq = {.conn = c, .method = method, .url = url, .body = st->body ? st->body : "",
+                     .body_len = st->len};
+    if (strncmp(url, "/api/v1/", 8) != 0)
+        return vg_api_error(c, 404, "not found");
+    const char *path = url + 7; /* "/health", "/events", ... */
+    if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0)
+        return vg_api_health(s, &rq);
+    if (strcmp(path, "/login") == 0 && strcmp(method, "POST") == 0)
+        return vg_api_login(s, &rq);
+    if (!authenticate(s, c, &rq))
+        return vg_api_error(c, 401, "authentication required");
+    return vg_api_route(s, &rq, path);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req_state *st = *con_cls;
+    if (st) {
+        free(st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, char *errbuf)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return vg_err(errbuf, VG_EINVAL, "--listen %s: expected ADDR:PORT", listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return vg_err(errbuf, VG_EINVAL, "--listen %s: bad port", listen);
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host[0] ? host : "127.0.0.1", &sa->sin_addr) != 1)
+        return vg_err(errbuf, VG_EINVAL, "--listen %s: bad IPv4 address", listen);
+    return VG_OK;
+}
+
+int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
+{
+    vg_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return vg_err(errbuf, VG_ENOMEM, "server: out of memory");
+    pthread_mutex_init(&s->lock, NULL);
+    s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+    char uri[4096];
+    if (o->store_uri) {
+        snprintf(uri, sizeof uri, "%s", o->store_uri);
+    } else {
+        const char *dir = o->data_dir ? o->data_dir : ".";
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            free(s);
+            return vg_err(errbuf, VG_EIO, "%s: cannot create: %s", dir, strerror(errno));
+        }
+        snprintf(uri, sizeof uri, "sqlite:%s/vigil.db", dir);
+    }
+    int rc = vg_store_open(&s->store, uri, errbuf);
+    if (rc != VG_OK) {
+        free(s);
+        return rc;
+    }
+    struct sockaddr_in sa;
+    rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8088", &sa, errbuf);
+    if (rc != VG_OK) {
+        vg_store_close(s->store);
+        free(s);
+        return rc;
+    }
+    s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                              handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                              MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                              MHD_OPTION_END);
+    if (!s->mhd) {
+        vg_store_close(s->store);
+        free(s);
+        return vg_err(errbuf, VG_EIO, "cannot listen on %s", o->listen ? o->listen : "127.0.0.1:8088");
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    *out = s;
+    return VG_OK;
+}
+
+void vg_server_stop(vg_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->mhd);
+    vg_store_close(s->store);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int vg_server_port(const vg_server *s) { return s->port; }
+
+int vg_server_user_add(vg_server *s, const char *name, const char *password, const char *role,
+                       const char *unit, char *errbuf)
+{
+    vg_store_user u = {0};
+    if (!name[0] || strlen(name) >= sizeof u.name)
+        return vg_err(errbuf, VG_EINVAL, "user name must be 1-63 characters");
+    if (vg_role_parse(role) == VG_ROLE_NONE)
+        return vg_err(errbuf, VG_EINVAL, "role must be admin, analyst, viewer or sensor");
+    if (strlen(password) < 12)
+        return vg_err(errbuf, VG_EINVAL, "password must have at least 12 characters");
+    snprintf(u.name, sizeof u.name, "%s", name);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.unit, sizeof u.unit, "%s", unit ? unit : "");
+    if (vg_password_hash(password, u.pwhash, sizeof u.pwhash) != VG_OK)
+        return vg_err(errbuf, VG_EIO, "cannot hash password");
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_user_put(s->store, &u, errbuf);
+    if (rc == VG_OK)
+        vg_store_audit(s->store, "cli", "user.put", name);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int vg_server_token_add(vg_server *s, const char *user, char token[65], char *errbuf)
+{
+    char hash[65];
+    vg_store_user u;
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_user_get(s->store, user, &u);
+    if (rc != VG_OK)
+        rc = vg_err(errbuf, VG_ENOENT, "no such user '%s'", user);
+    else if ((rc = vg_token_new(token, hash)) == VG_OK)
+        rc = vg_store_token_put(s->store, hash, user, errbuf);
+    if (rc == VG_OK)
+        vg_store_audit(s->store, "cli", "token.add", user);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+bool vg_server_needs_admin(vg_server *s)
+{
+    int64_t n = 0;
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_user_count(s->store, &n);
+    pthread_mutex_unlock(&s->lock);
+    return rc == VG_OK && n == 0;
+}

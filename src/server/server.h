@@ -1,0 +1,41 @@
+/*
+ * server.h: vigil server, the central role: HTTP API under /api/v1 over
+ * libmicrohttpd, the event store (store.h), authentication (auth.h).
+ *
+ * Threading: one internal MHD thread serves requests one at a time and owns
+ * the store handle, so the store is single-writer by construction; ingest
+ * batches are committed before the response (acknowledge after commit).
+ *
+ * Security shape: binds 127.0.0.1 unless told otherwise; GET /api/v1/health
+ * answers without credentials, every other /api/v1 route answers 401
+ * without a valid token; request bodies are capped (413), bad JSON is 400;
+ * logins are throttled per user name; every change is audited.
+ */
+#ifndef VG_SERVER_SERVER_H
+#define VG_SERVER_SERVER_H
+
+#include "core/vg.h"
+
+typedef struct vg_server vg_server;
+
+typedef struct vg_server_opts {
+    const char *data_dir;    /* SQLite file and server state live here */
+    const char *store_uri;   /* NULL: sqlite in data_dir; or postgresql://... */
+    const char *listen;      /* "ADDR:PORT", default "127.0.0.1:8088"; port 0 = any */
+    size_t max_body;         /* request body cap, default 32 MiB */
+} vg_server_opts;
+
+int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;
+void vg_server_stop(vg_server *s);
+int vg_server_port(const vg_server *s);
+
+/* Create (or update) a user; role "admin", "analyst", "viewer" or "sensor";
+ * unit "" sees every unit.  Used by the CLI before serving. */
+int vg_server_user_add(vg_server *s, const char *name, const char *password, const char *role,
+                       const char *unit, char *errbuf) VG_WARN_UNUSED;
+/* Issue an API token for user; hex token (65 bytes) shown once. */
+int vg_server_token_add(vg_server *s, const char *user, char token[65], char *errbuf) VG_WARN_UNUSED;
+/* True when no user exists yet (first start). */
+bool vg_server_needs_admin(vg_server *s);
+
+#endif

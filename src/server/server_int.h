@@ -1,0 +1,47 @@
+/*
+ * server_int.h: what server.c shares with the route files (api_*.c).
+ */
+#ifndef VG_SERVER_INT_H
+#define VG_SERVER_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+
+#include "server/server.h"
+#include "server/store.h"
+
+struct vg_server {
+    struct MHD_Daemon *mhd;
+    vg_store *store;
+    pthread_mutex_t lock;     /* every store access */
+    size_t max_body;
+    int port;
+    /* login throttling: failures per user name (small fixed table) */
+    struct {
+        char name[64];
+        unsigned failures;
+        time_t until;
+    } throttle[256];
+};
+
+typedef struct vg_api_req {
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    const char *body;
+    size_t body_len;
+    char user[64];
+    char unit[64];            /* "" = all units */
+    int user_role;            /* VG_ROLE_* */
+} vg_api_req;
+
+enum MHD_Result vg_api_json(struct MHD_Connection *c, unsigned code, json_t *body); /* takes body */
+enum MHD_Result vg_api_error(struct MHD_Connection *c, unsigned code, const char *msg);
+bool vg_api_role_at_least(const vg_api_req *rq, int role);
+
+enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq);
+enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq);
+/* Authenticated routes; path starts after "/api/v1". */
+enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
+
+#endif

@@ -1,0 +1,217 @@
+#include "server/store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vg_store_open(vg_store **out, const char *uri, char *errbuf)
+{
+    const vg_store_ops *ops = &vg_store_sqlite_ops;
+    const char *target = uri;
+    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0) {
+        ops = &vg_store_pg_ops;
+    } else if (strncmp(uri, "sqlite:", 7) == 0) {
+        target = uri + 7;
+    }
+    vg_store *st = calloc(1, sizeof(*st));
+    if (!st)
+        return vg_err(errbuf, VG_ENOMEM, "store: out of memory");
+    st->ops = ops;
+    int rc = ops->open(st, target, errbuf);
+    if (rc != VG_OK) {
+        free(st);
+        return rc;
+    }
+    *out = st;
+    return VG_OK;
+}
+
+void vg_store_close(vg_store *st)
+{
+    if (!st)
+        return;
+    st->ops->close(st);
+    free(st);
+}
+
+const char *vg_store_backend(const vg_store *st) { return st->ops->name; }
+
+int vg_store_insert_events(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
+                           char *errbuf)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ev[i].event_id || !ev[i].event_id[0] || !ev[i].json)
+            return vg_err(errbuf, VG_EINVAL, "event %zu: event_id and json are required", i);
+    return st->ops->insert_events(st, ev, n, inserted, errbuf);
+}
+
+int vg_store_query_events(vg_store *st, const vg_store_filter *f,
+                          void (*cb)(int64_t, const char *, void *), void *arg,
+                          int64_t *next_before, char *errbuf)
+{
+    return st->ops->query_events(st, f, cb, arg, next_before, errbuf);
+}
+
+int vg_store_count_events(vg_store *st, const vg_store_filter *f, int64_t *count, char *errbuf)
+{
+    return st->ops->count_events(st, f, count, errbuf);
+}
+
+int vg_store_prune(vg_store *st, const char *unit, int64_t cutoff_us, int64_t *deleted,
+                   char *errbuf)
+{
+    return st->ops->prune(st, unit, cutoff_us, deleted, errbuf);
+}
+
+int vg_store_user_put(vg_store *st, const vg_store_user *u, char *errbuf)
+{
+    return st->ops->user_put(st, u, errbuf);
+}
+
+int vg_store_user_get(vg_store *st, const char *name, vg_store_user *out)
+{
+    return st->ops->user_get(st, name, out);
+}
+
+int vg_store_user_count(vg_store *st, int64_t *count)
+{
+    return st->ops->user_count(st, count);
+}
+
+int vg_store_token_put(vg_store *st, const char *hash, const char *user, char *errbuf)
+{
+    return st->ops->token_put(st, hash, user, errbuf);
+}
+
+int vg_store_token_user(vg_store *st, const char *hash, vg_store_user *out)
+{
+    return st->ops->token_user(st, hash, out);
+}
+
+int vg_store_audit(vg_store *st, const char *user, const char *action, const char *detail)
+{
+    return st->ops->audit(st, user, action, detail);
+}
+
+/* Append text to sql, failing when it does not fit. */
+static int cat(char *sql, size_t cap, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > cap)
+        return VG_ELIMIT;
+    memcpy(sql + *len, s, n + 1);
+    *len += n;
+    return VG_OK;
+}
+
+static int cond(char *sql, size_t cap, size_t *len, bool dollar, int *np, const char *fmt,
+                int nph)
+{
+    /* fmt holds nph '%s' slots, each replaced by a placeholder. */
+    char buf[256];
+    char ph[4][16];
+    for (int i = 0; i < nph; i++) {
+        if (dollar)
+            snprintf(ph[i], sizeof ph[i], "$%d", ++*np);
+        else {
+            snprintf(ph[i], sizeof ph[i], "?");
+            ++*np;
+        }
+    }
+    switch (nph) {
+    case 1: snprintf(buf, sizeof buf, fmt, ph[0]); break;
+    case 4: snprintf(buf, sizeof buf, fmt, ph[0], ph[1], ph[2], ph[3]); break;
+    default: return VG_EINVAL;
+    }
+    if (cat(sql, cap, len, " AND ") != VG_OK)
+        return VG_ELIMIT;
+    return cat(sql, cap, len, buf);
+}
+
+int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
+                   char params[][64], int *nparams)
+{
+    size_t len = 0;
+    int np = 0;
+    sql[0] = '\0';
+    if (cat(sql, cap, &len, "WHERE 1=1") != VG_OK)
+        return VG_ELIMIT;
+#define PARAM(v) snprintf(params[np - 1], 64, "%s", (v))
+#define PARAMI(v) snprintf(params[np - 1], 64, "%" PRId64, (int64_t)(v))
+    if (f->event_type) {
+        if (cond(sql, cap, &len, dollar, &np, "event_type = %s", 1)) return VG_ELIMIT;
+        PARAM(f->event_type);
+    }
+    if (f->src_ip) {
+        if (cond(sql, cap, &len, dollar, &np, "src_ip = %s", 1)) return VG_ELIMIT;
+        PARAM(f->src_ip);
+    }
+    if (f->dest_ip) {
+        if (cond(sql, cap, &len, dollar, &np, "dest_ip = %s", 1)) return VG_ELIMIT;
+        PARAM(f->dest_ip);
+    }
+    if (f->signature_id) {
+        if (cond(sql, cap, &len, dollar, &np, "signature_id = %s", 1)) return VG_ELIMIT;
+        PARAMI(f->signature_id);
+    }
+    if (f->since_us) {
+        if (cond(sql, cap, &len, dollar, &np, "ts >= %s", 1)) return VG_ELIMIT;
+        PARAMI(f->since_us);
+    }
+    if (f->until_us) {
+        if (cond(sql, cap, &len, dollar, &np, "ts < %s", 1)) return VG_ELIMIT;
+        PARAMI(f->until_us);
+    }
+    if (f->before_id) {
+        if (cond(sql, cap, &len, dollar, &np, "id < %s", 1)) return VG_ELIMIT;
+        PARAMI(f->before_id);
+    }
+    if (f->text && f->text[0]) {
+        /* Substring over the key fields; LIKE wildcards in the text are escaped. */
+        char pat[64];
+        size_t o = 0;
+        pat[o++] = '%';
+        for (const char *t = f->text; *t && o < sizeof pat - 3; t++) {
+            if (*t == '%' || *t == '_' || *t == '\\')
+                pat[o++] = '\\';
+            pat[o++] = *t;
+        }
+        pat[o++] = '%';
+        pat[o] = '\0';
+        if (cond(sql, cap, &len, dollar, &np,
+                 "(signature LIKE %s ESCAPE '\\' OR src_ip LIKE %s ESCAPE '\\' OR "
+                 "dest_ip LIKE %s ESCAPE '\\' OR sensor LIKE %s ESCAPE '\\')", 4))
+            return VG_ELIMIT;
+        for (int k = 4; k >= 1; k--)
+            snprintf(params[np - k], 64, "%s", pat);
+    }
+    if (f->units) {
+        /* Strict: a user scoped to units sees only those units' events. */
+        if (!f->units[0])
+            return cat(sql, cap, &len, " AND 1=0") == VG_OK ? (*nparams = np, VG_OK) : VG_ELIMIT;
+        if (cat(sql, cap, &len, " AND unit IN (") != VG_OK)
+            return VG_ELIMIT;
+        for (const char *const *u = f->units; *u; u++) {
+            if (np >= VG_STORE_MAX_PARAMS)
+                return VG_ELIMIT;
+            char ph[16];
+            const char *sep = u == f->units ? "" : ",";
+            if (dollar)
+                snprintf(ph, sizeof ph, "%s$%d", sep, ++np);
+            else {
+                snprintf(ph, sizeof ph, "%s?", sep);
+                ++np;
+            }
+            if (cat(sql, cap, &len, ph) != VG_OK)
+                return VG_ELIMIT;
+            PARAM(*u);
+        }
+        if (cat(sql, cap, &len, ")") != VG_OK)
+            return VG_ELIMIT;
+    }
+#undef PARAM
+#undef PARAMI
+    *nparams = np;
+    return VG_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * store_int.h: the backend table behind store.h.  Each backend (SQLite,
+ * PostgreSQL) fills one const vg_store_ops; store.c dispatches.
+ */
+#ifndef VG_SERVER_STORE_INT_H
+#define VG_SERVER_STORE_INT_H
+
+#include "server/store.h"
+
+typedef struct vg_store_ops {
+    const char *name;
+    int (*open)(vg_store *st, const char *target, char *errbuf);
+    void (*close)(vg_store *st);
+    int (*insert_events)(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
+                         char *errbuf);
+    int (*query_events)(vg_store *st, const vg_store_filter *f,
+                        void (*cb)(int64_t, const char *, void *), void *arg,
+                        int64_t *next_before, char *errbuf);
+    int (*count_events)(vg_store *st, const vg_store_filter *f, int64_t *count, char *errbuf);
+    int (*prune)(vg_store *st, const char *unit, int64_t cutoff_us, int64_t *deleted,
+                 char *errbuf);
+    int (*user_put)(vg_store *st, const vg_store_user *u, char *errbuf);
+    int (*user_get)(vg_store *st, const char *name, vg_store_user *out);
+    int (*user_count)(vg_store *st, int64_t *count);
+    int (*token_put)(vg_store *st, const char *hash, const char *user, char *errbuf);
+    int (*token_user)(vg_store *st, const char *hash, vg_store_user *out);
+    int (*audit)(vg_store *st, const char *user, const char *action, const char *detail);
+} vg_store_ops;
+
+struct vg_store {
+    const vg_store_ops *ops;
+    void *db;       /* sqlite3 * or PGconn * */
+    void *priv;     /* backend's prepared statements */
+};
+
+extern const vg_store_ops vg_store_sqlite_ops;
+extern const vg_store_ops vg_store_pg_ops;
+
+/* Build the WHERE clause of an event query into sql (cap bytes) with
+ * placeholders in the backend's style ("?" or "$N"); the values, in order,
+ * go to params (strings) and their count to *nparams.  Shared by both
+ * backends so that they filter identically. */
+#define VG_STORE_MAX_PARAMS 48
+int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
+                   char params[][64], int *nparams);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * store_pg.c: the PostgreSQL backend of store.h (libpq).  Same tables and
+ * columns as store_sqlite.c; batches in one transaction with a prepared
+ * insert; `ON CONFLICT (event_id) DO NOTHING` makes retries idempotent.
+ */
+#include "server/store_int.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS events ("
+    " id BIGSERIAL PRIMARY KEY,"
+    " event_id TEXT NOT NULL UNIQUE,"
+    " ts BIGINT NOT NULL,"
+    " received BIGINT NOT NULL,"
+    " event_type TEXT NOT NULL,"
+    " sensor TEXT NOT NULL DEFAULT '',"
+    " unit TEXT NOT NULL DEFAULT '',"
+    " src_ip TEXT, dest_ip TEXT,"
+    " signature_id BIGINT NOT NULL DEFAULT 0,"
+    " severity INTEGER NOT NULL DEFAULT 0,"
+    " signature TEXT,"
+    " json TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
+    "CREATE INDEX IF NOT EXISTS events_type_id ON events(event_type, id);"
+    "CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, id);"
+    "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
+    "CREATE INDEX IF NOT EXISTS events_sig ON events(signature_id, id);"
+    "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
+    "CREATE TABLE IF NOT EXISTS users ("
+    " id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS tokens ("
+    " hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, created BIGINT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit ("
+    " id BIGSERIAL PRIMARY KEY, ts BIGINT NOT NULL, user_name TEXT NOT NULL,"
+    " action TEXT NOT NULL, detail TEXT);";
+
+static int64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Run a command; VG_OK when it returned `want`. */
+static int pg_ok(PGresult *r, ExecStatusType want, PGconn *c, char *errbuf, const char *what)
+{
+    int rc = VG_OK;
+    if (PQresultStatus(r) != want)
+        rc = vg_err(errbuf, VG_EIO, "postgresql: %s: %s", what, PQerrorMessage(c));
+    PQclear(r);
+    return rc;
+}
+
+static int pg_open(vg_store *st, const char *uri, char *errbuf)
+{
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK) {
+        /* The URI may hold a password: report the server's reason only. */
+        int rc = vg_err(errbuf, VG_EIO, "postgresql: cannot connect: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return rc;
+    }
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    int rc = pg_ok(PQexec(c, schema), PGRES_COMMAND_OK, c, errbuf, "schema");
+    if (rc == VG_OK)
+        rc = pg_ok(PQprepare(c, "ins",
+                             "INSERT INTO events(event_id, ts, received, event_type, sensor, unit,"
+                             " src_ip, dest_ip, signature_id, severity, signature, json)"
+                             " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
+                             " ON CONFLICT (event_id) DO NOTHING", 12, NULL),
+                   PGRES_COMMAND_OK, c, errbuf, "prepare insert");
+    if (rc != VG_OK) {
+        PQfinish(c);
+        return rc;
+    }
+    st->db = c;
+    return VG_OK;
+}
+
+static void pg_close(vg_store *st) { PQfinish(st->db); }
+
+static int pg_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
+                     char *errbuf)
+{
+    PGconn *c = st->db;
+    size_t added = 0;
+    char rcv[24];
+    snprintf(rcv, sizeof rcv, "%" PRId64, now_us());
+    int rc = pg_ok(PQexec(c, "BEGIN"), PGRES_COMMAND_OK, c, errbuf, "begin");
+    for (size_t i = 0; rc == VG_OK && i < n; i++) {
+        const vg_store_event *e = &ev[i];
+        char ts[24], sid[24], sev[16];
+        snprintf(ts, sizeof ts, "%" PRId64, e->ts_us);
+        snprintf(sid, sizeof sid, "%" PRId64, e->signature_id);
+        snprintf(sev, sizeof sev, "%d", e->severity);
+        const char *v[12] = {e->event_id, ts, rcv, e->event_type ? e->event_type : "",
+                             e->sensor ? e->sensor : "", e->unit ? e->unit : "", e->src_ip,
+                             e->dest_ip, sid, sev, e->signature, e->json};
+        PGresult *r = PQexecPrepared(c, "ins", 12, v, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            added += (size_t)strtoul(PQcmdTuples(r), NULL, 10);
+        rc = pg_ok(r, PGRES_COMMAND_OK, c, errbuf, "insert");
+    }
+    if (rc == VG_OK)
+        rc = pg_ok(PQexec(c, "COMMIT"), PGRES_COMMAND_OK, c, errbuf, "commit");
+    else
+        PQclear(PQexec(c, "ROLLBACK"));
+    if (rc == VG_OK && inserted)
+        *inserted = added;
+    return rc;
+}
+
+static PGresult *exec_filtered(vg_store *st, const char *head, const vg_store_filter *f,
+                               const char *tail, char *errbuf, int *rc)
+{
+    char where[2048], sql[2600];
+    char params[VG_STORE_MAX_PARAMS][64];
+    const char *pv[VG_STORE_MAX_PARAMS];
+    int np = 0;
+    if (vg_store_where(f, true, where, sizeof where, params, &np) != VG_OK) {
+        *rc = vg_err(errbuf, VG_ELIMIT, "query filter too large");
+        return NULL;
+    }
+    for (int i = 0; i < np; i++)
+        pv[i] = params[i];
+    snprintf(sql, sizeof sql, "%s %s %s", head, where, tail);
+    PGresult *r = PQexecParams(st->db, sql, np, NULL, pv, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        *rc = vg_err(errbuf, VG_EIO, "postgresql: query: %s", PQerrorMessage(st->db));
+        PQclear(r);
+        return NULL;
+    }
+    *rc = VG_OK;
+    return r;
+}
+
+static int pg_query(vg_store *st, const vg_store_filter *f,
+                    void (*cb)(int64_t, const char *, void *), void *arg, int64_t *next_before,
+                    char *errbuf)
+{
+    int limit = f->limit > 0 ? VG_MIN(f->limit, 1000) : 100;
+    char tail[64];
+    snprintf(tail, sizeof tail, "ORDER BY id DESC LIMIT %d", limit + 1);
+    int rc;
+    PGresult *r = exec_filtered(st, "SELECT id, json FROM events", f, tail, errbuf, &rc);
+    if (!r)
+        return rc;
+    int rows = PQntuples(r);
+    *next_before = 0;
+    int64_t last = 0;
+    for (int i = 0; i < rows && i < limit; i++) {
+        last = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        cb(last, PQgetvalue(r, i, 1), arg);
+    }
+    if (rows > limit)
+        *next_before = last;
+    PQclear(r);
+    return VG_OK;
+}
+
+static int pg_count(vg_store *st, const vg_store_filter *f, int64_t *count, char *errbuf)
+{
+    vg_store_filter g = *f;
+    g.before_id = 0;
+    int rc;
+    PGresult *r = exec_filtered(st, "SELECT count(*) FROM events", &g, "", errbuf, &rc);
+    if (!r)
+        return rc;
+    *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return VG_OK;
+}
+
+static int pg_prune(vg_store *st, const char *unit, int64_t cutoff_us, int64_t *deleted,
+                    char *errbuf)
+{
+    char cut[24];
+    snprintf(cut, sizeof cut, "%" PRId64, cutoff_us);
+    const char *v[2] = {cut, unit};
+    int64_t total = 0;
+    for (;;) {
+        PGresult *r = PQexecParams(st->db, unit
+            ? "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < $1 AND unit = $2 LIMIT 5000)"
+            : "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < $1 LIMIT 5000)",
+            unit ? 2 : 1, NULL, v, NULL, NULL, 0);
+        long n = PQresultStatus(r) == PGRES_COMMAND_OK ? strtol(PQcmdTuples(r), NULL, 10) : -1;
+        int rc = pg_ok(r, PGRES_COMMAND_OK, st->db, errbuf, "prune");
+        if (rc != VG_OK)
+            return rc;
+        total += n;
+        if (n < 5000)
+            break;
+    }
+    *deleted = total;
+    return VG_OK;
+}
+
+static int pg_user_put(vg_store *st, const vg_store_user *u, char *errbuf)
+{
+    const char *v[4] = {u->name, u->role, u->unit, u->pwhash};
+    return pg_ok(PQexecParams(st->db,
+                              "INSERT INTO users(name, role, unit, pwhash) VALUES($1,$2,$3,$4) "
+                              "ON CONFLICT(name) DO UPDATE SET role=excluded.role, "
+                              "unit=excluded.unit, pwhash=excluded.pwhash",
+                              4, NULL, v, NULL, NULL, 0),
+                 PGRES_COMMAND_OK, st->db, errbuf, "user");
+}
+
+static int user_row(PGresult *r, vg_store_user *out)
+{
+    int rc = VG_ENOENT;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        memset(out, 0, sizeof(*out));
+        out->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        snprintf(out->name, sizeof out->name, "%s", PQgetvalue(r, 0, 1));
+        snprintf(out->role, sizeof out->role, "%s", PQgetvalue(r, 0, 2));
+        snprintf(out->unit, sizeof out->unit, "%s", PQgetvalue(r, 0, 3));
+        snprintf(out->pwhash, sizeof out->pwhash, "%s", PQgetvalue(r, 0, 4));
+        rc = VG_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_user_get(vg_store *st, const char *name, vg_store_user *out)
+{
+    const char *v[1] = {name};
+    return user_row(PQexecParams(st->db, "SELECT id, name, role, unit, pwhash FROM users WHERE name = $1",
+                                 1, NULL, v, NULL, NULL, 0), out);
+}
+
+static int pg_user_count(vg_store *st, int64_t *count)
+{
+    PGresult *r = PQexec(st->db, "SELECT count(*) FROM users");
+    int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? VG_OK : VG_EIO;
+    if (rc == VG_OK)
+        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_token_put(vg_store *st, const char *hash, const char *user, char *errbuf)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%" PRId64, now_us());
+    const char *v[3] = {hash, user, now};
+    return pg_ok(PQexecParams(st->db, "INSERT INTO tokens(hash, user_name, created) VALUES($1,$2,$3)",
+                              3, NULL, v, NULL, NULL, 0),
+                 PGRES_COMMAND_OK, st->db, errbuf, "token");
+}
+
+static int pg_token_user(vg_store *st, const char *hash, vg_store_user *out)
+{
+    const char *v[1] = {hash};
+    return user_row(PQexecParams(st->db,
+                                 "SELECT u.id, u.name, u.role, u.unit, u.pwhash FROM tokens t JOIN "
+                                 "users u ON u.name = t.user_name WHERE t.hash = $1",
+                                 1, NULL, v, NULL, NULL, 0), out);
+}
+
+static int pg_audit(vg_store *st, const char *user, const char *action, const char *detail)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%" PRId64, now_us());
+    const char *v[4] = {now, user, action, detail};
+    return pg_ok(PQexecParams(st->db,
+                              "INSERT INTO audit(ts, user_name, action, detail) VALUES($1,$2,$3,$4)",
+                              4, NULL, v, NULL, NULL, 0),
+                 PGRES_COMMAND_OK, st->db, NULL, "audit");
+}
+
+const vg_store_ops vg_store_pg_ops = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .insert_events = pg_insert,
+    .query_events = pg_query,
+    .count_events = pg_count,
+    .prune = pg_prune,
+    .user_put = pg_user_put,
+    .user_get = pg_user_get,
+    .user_count = pg_user_count,
+    .token_put = pg_token_put,
+    .token_user = pg_token_user,
+    .audit = pg_audit,
+};
