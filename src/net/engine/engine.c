@@ -211,10 +211,10 @@ static void process_packet(engine *e, vg_packet *p)
             for (int i = 0; i < nch && i < VG_MAX_CHUNKS; i++)
                 vg_detect_packet(e->dt, p, &ch[i]);
     }
+    finish_packet(e, p);
     if (p->flags & VG_PKT_WANT_DROP)
         e->st.ips_blocked++;
-    finish_packet(e, p);
-    if (e->ips && !(p->flags & VG_PKT_WANT_DROP))
+    else if (e->ips)
         e->st.ips_accepted++;
 }
 
@@ -293,6 +293,10 @@ static void process_frame(engine *e, vg_packet *p, int dlt, const uint8_t *data,
     process_packet(e, p);
     vg_packet *pp;
     while ((pp = vg_decoder_pop(e->dec)) != NULL) {
+        /* pseudo packets carry their frame's number: EVE shows it, and it
+         * tells detection apart two pseudo packets that reuse an address */
+        if (!pp->pcap_cnt)
+            pp->pcap_cnt = cnt;
         process_packet(e, pp);
         vg_packet_free(pp);
     }
@@ -443,7 +447,8 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
             if (timercmp(&ts, &last_ts, >))
                 last_ts = ts;
             run_timers(&e, &last_ts);
-            process_frame(&e, &p, dlt, data, len, &ts, e.live ? 0 : cnt);
+            /* live too: outputs omit pcap_cnt when live (in_iface instead) */
+            process_frame(&e, &p, dlt, data, len, &ts, cnt);
         } else if (src_rc == VG_ELIMIT) {
             /* live timeout: run the timers on the wall clock */
             struct timeval now;
