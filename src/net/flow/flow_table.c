@@ -313,16 +313,26 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* A few multiplies over the meaningful parts of the key (IPv4 uses the
+ * first 4 bytes of each address; the rest is zero), then one final mix. */
 static uint32_t key_hash(const flow_key *k)
 {
-    uint64_t w[sizeof(flow_key) / 8];
-    memcpy(w, k, sizeof w);
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < VG_ARRAY_LEN(w); i++) {
-        h ^= w[i];
-        h *= 0x100000001b3ull * 0x9e3779b1u + 1; /* odd multiplier */
-        h ^= h >> 29;
-    }
+    uint64_t h = load64(k->a) * 0x9e3779b97f4a7c15ull;
+    h ^= load64(k->b) * 0xc2b2ae3d27d4eb4full;
+    h ^= ((uint64_t)k->pa << 48 | (uint64_t)k->pb << 32 | (uint64_t)k->proto << 24 |
+          (uint64_t)k->depth << 16 | k->family) * 0x165667b19e3779f9ull;
+    if (k->family == 6)
+        h ^= load64(k->a + 8) * 0xd6e8feb86659fd93ull ^ load64(k->b + 8) * 0x94d049bb133111ebull;
+    if (k->vlan[0] | k->vlan[1] | k->vlan[2])
+        h ^= ((uint64_t)k->vlan[0] | (uint64_t)k->vlan[1] << 16 | (uint64_t)k->vlan[2] << 32) *
+             0xbf58476d1ce4e5b9ull;
     h = mix64(h);
     return (uint32_t)(h ^ (h >> 32));
 }
@@ -495,10 +505,14 @@ static bool timed_out(const vg_flow_table *ft, const fnode *n, const struct time
 static void expire_scan(vg_flow_table *ft, const struct timeval *now)
 {
     for (int l = 0; l < NTLISTS; l++) {
+        uint32_t t = ft->emergency ? ft->cfg.etmo[l / 3][l % 3] : ft->cfg.tmo[l / 3][l % 3];
         int64_t stop = INT64_MIN;
         for (fnode *n = ft->lhead[l], *nx; n; n = nx) {
             nx = n->next;
             if (stop != INT64_MIN && n->qsec != stop)
+                break;
+            /* last >= qsec: this one and all after it are still live */
+            if ((int64_t)now->tv_sec + 1 - n->qsec <= (int64_t)t)
                 break;
             if (timed_out(ft, n, now))
                 flow_end(ft, n, VG_FLOW_END_TIMEOUT, now);
