@@ -291,7 +291,8 @@ int vg_cmd_net(int argc, char **argv)
     if (a.test) {
         uint32_t loaded = 0, failed = 0;
         rc = vg_engine_test_rules(conf, &a.o, &loaded, &failed, err);
-        printf("%u rules successfully loaded, %u rules failed\n", loaded, failed);
+        if (rc == VG_OK)
+            printf("%u rules successfully loaded, %u rules failed\n", loaded, failed);
         if (rc != VG_OK) {
             fprintf(stderr, "vigil net: %s\n", err);
             status = 1;

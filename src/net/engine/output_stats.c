@@ -38,6 +38,8 @@ void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
         vg_decoder_stats_eve(s->decoder, jb);
     if (s->flows)
         vg_flow_table_stats_eve(s->flows, jb);
+    if (s->decoder)
+        vg_decoder_defrag_stats_eve(s->decoder, jb);
     vg_jb_open_obj(jb, "detect");
     if (s->detect) {
         const vg_detect_stats *ds = vg_detect_get_stats(s->detect);
