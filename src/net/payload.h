@@ -36,6 +36,8 @@ typedef struct vg_inspect_ctx {
     uint64_t pcre_limit_hits; /* pcre match/depth limit reached (treated as no match) */
     uint8_t *fold;            /* lower-cased copy of the buffer for nocase searches */
     uint32_t fold_cap;
+    void *pcre_mctx[2];       /* pcre2 match contexts (with limits / O flag), thread-owned */
+    void *pcre_jit_stack;     /* JIT stack (32 KB growing to 512 KB), thread-owned */
 } vg_inspect_ctx;
 
 /* Step budget per vg_payload_inspect() call (Suricata's default
@@ -43,7 +45,7 @@ typedef struct vg_inspect_ctx {
  * "no match" and budget_hits is incremented. */
 #define VG_PAYLOAD_STEP_LIMIT 3000
 
-/* Free what an inspect ctx allocated lazily (b64, pcre_md, fold); the struct itself
+/* Free what an inspect ctx allocated lazily (b64, pcre state, fold); the struct itself
  * is the caller's.  Safe on a zeroed or already released ctx. */
 void vg_inspect_ctx_release(vg_inspect_ctx *ic);
 

@@ -2,6 +2,8 @@
  * kw_pcre.c: the pcre keyword: [!]"/regex/flags", compiled with PCRE2 (JIT
  * when the platform has it) and run with Suricata's default match limits
  * (match-limit 3500, match-limit-recursion 1500) unless the O flag is given.
+ * Match data, match contexts and the JIT stack (32 KB to 512 KB, as
+ * Suricata) are per thread, in vg_inspect_ctx; compiled patterns are shared.
  *
  * Flags: i s m x (Perl), A (anchored), E (dollar end only), G (ungreedy),
  * R (relative to the previous match), B (rawbytes: accepted, no effect),
@@ -28,7 +30,6 @@ static void pcre_free_ctx(void *ctx)
     if (!pe)
         return;
     pcre2_code_free(pe->re);
-    pcre2_match_context_free(pe->mctx);
     free(pe);
 }
 
@@ -110,16 +111,6 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     pe->h.kind = PL_PCRE;
     pe->flags = flags;
     pe->re = re;
-    if (!(flags & PLP_NOLIMIT)) {
-        pcre2_match_context *mc = pcre2_match_context_create(NULL);
-        if (!mc) {
-            pcre_free_ctx(pe);
-            return vg_err(errbuf, VG_ENOMEM, "out of memory");
-        }
-        pcre2_set_match_limit(mc, PCRE_MATCH_LIMIT);
-        pcre2_set_depth_limit(mc, PCRE_DEPTH_LIMIT);
-        pe->mctx = mc;
-    }
     vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_pcre, pe);
     if (!sm) {
         pcre_free_ctx(pe);
@@ -137,12 +128,33 @@ int pl_pcre_exec(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8_t *subj, uin
     if (start > len)
         return 0;
     if (!ic->pcre_md) {
-        ic->pcre_md = pcre2_match_data_create(1, NULL);
-        if (!ic->pcre_md)
+        /* per-thread state, made once: match data, a JIT stack, and two match
+         * contexts (Suricata's default limits, and none for the O flag) */
+        pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+        pcre2_jit_stack *js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+        pcre2_match_context *lim = pcre2_match_context_create(NULL);
+        pcre2_match_context *nolim = pcre2_match_context_create(NULL);
+        if (!md || !lim || !nolim) {
+            pcre2_match_data_free(md);
+            pcre2_jit_stack_free(js);
+            pcre2_match_context_free(lim);
+            pcre2_match_context_free(nolim);
             return -1;
+        }
+        pcre2_set_match_limit(lim, PCRE_MATCH_LIMIT);
+        pcre2_set_depth_limit(lim, PCRE_DEPTH_LIMIT);
+        if (js) {
+            pcre2_jit_stack_assign(lim, NULL, js);
+            pcre2_jit_stack_assign(nolim, NULL, js);
+        }
+        ic->pcre_md = md;
+        ic->pcre_jit_stack = js;
+        ic->pcre_mctx[0] = lim;
+        ic->pcre_mctx[1] = nolim;
     }
     pcre2_match_data *md = ic->pcre_md;
-    int rc = pcre2_match(pe->re, subj ? subj : empty, len, start, 0, md, pe->mctx);
+    pcre2_match_context *mc = ic->pcre_mctx[(pe->flags & PLP_NOLIMIT) ? 1 : 0];
+    int rc = pcre2_match(pe->re, subj ? subj : empty, len, start, 0, md, mc);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
@@ -166,6 +178,11 @@ void vg_inspect_ctx_release(vg_inspect_ctx *ic)
         return;
     pcre2_match_data_free(ic->pcre_md);
     ic->pcre_md = NULL;
+    pcre2_match_context_free(ic->pcre_mctx[0]);
+    pcre2_match_context_free(ic->pcre_mctx[1]);
+    ic->pcre_mctx[0] = ic->pcre_mctx[1] = NULL;
+    pcre2_jit_stack_free(ic->pcre_jit_stack);
+    ic->pcre_jit_stack = NULL;
     free(ic->b64);
     ic->b64 = NULL;
     free(ic->fold);

@@ -133,7 +133,6 @@ typedef struct pl_pcre {
     pl_hdr h;
     uint32_t flags;           /* PLP_* */
     void *re;                 /* pcre2_code (JIT-compiled when available) */
-    void *mctx;               /* pcre2_match_context with the limits, NULL with O */
 } pl_pcre;
 
 /* Run a pcre over subj[start..len): 1 match (mstart/mend set, relative to

@@ -482,6 +482,7 @@ static void step_budget_caps_hostile_rules(void)
     memset(pay, 'a', 40);
     pay[40] = '!';
     VG_CHECK_EQ(vg_payload_inspect(&ic2, &s2, &s2.bufs[0], (const uint8_t *)pay, 41), 0);
+    VG_CHECK_EQ(ic2.pcre_limit_hits, 1);
     pl_sig_clear(&s2);
     vg_inspect_ctx_release(&ic2);
 }
