@@ -5,7 +5,7 @@
  * cooked v1/v2 (SLL, SLL2), BSD null/loopback, PPP (with or without the
  * HDLC address/control bytes, compressed protocol field), Cisco HDLC.
  * Ethertypes: IPv4, IPv6, 802.1Q / 802.1ad / QinQ (three tags at most),
- * 802.1ah, VN-Tag, MPLS, PPPoE session; ARP is counted, not decoded.
+ * 802.1ah, VN-Tag, MPLS, PPPoE session; ARP is checked for anomalies only.
  */
 #include "net/decode/decode_int.h"
 
@@ -40,6 +40,30 @@ static void dec_vlan(vg_decoder *d, vg_packet *p, const uint8_t *data, uint32_t 
         return;
     }
     vg_dec_ether_type(d, p, type, data + 4, len - 4);
+}
+
+/* ARP over Ethernet for IPv4 is the only kind expected; anything else is
+ * an anomaly (Suricata 8's arp.* events).  Nothing is kept on the packet. */
+static void dec_arp(vg_decoder *d, vg_packet *p, const uint8_t *data, uint32_t len)
+{
+    vg_dec_count(d, VG_C_ARP);
+    if (len < 8) {
+        vg_dec_event(d, p, VG_EV_ARP_PKT_TOO_SMALL);
+        return;
+    }
+    uint16_t hw = vg_be16(data), proto = vg_be16(data + 2), op = vg_be16(data + 6);
+    if (hw != 1)
+        vg_dec_event(d, p, VG_EV_ARP_UNSUPPORTED_HARDWARE);
+    else if (proto != VG_ETH_IPV4)
+        vg_dec_event(d, p, VG_EV_ARP_UNSUPPORTED_PROTOCOL);
+    else if (data[4] != 6)
+        vg_dec_event(d, p, VG_EV_ARP_INVALID_HARDWARE_SIZE);
+    else if (data[5] != 4)
+        vg_dec_event(d, p, VG_EV_ARP_INVALID_PROTOCOL_SIZE);
+    else if (op < 1 || op > 4) /* request, reply, RARP request, RARP reply */
+        vg_dec_event(d, p, VG_EV_ARP_UNSUPPORTED_OPCODE);
+    else if (len < 28)
+        vg_dec_event(d, p, VG_EV_ARP_INVALID_PKT);
 }
 
 static void dec_mpls(vg_decoder *d, vg_packet *p, const uint8_t *data, uint32_t len)
@@ -141,7 +165,7 @@ void vg_dec_ether_type(vg_decoder *d, vg_packet *p, uint16_t type, const uint8_t
         dec_vlan(d, p, data, len);
         return;
     case VG_ETH_ARP:
-        vg_dec_count(d, VG_C_ARP);
+        dec_arp(d, p, data, len);
         return;
     case VG_ETH_MPLS_UC:
     case VG_ETH_MPLS_MC:

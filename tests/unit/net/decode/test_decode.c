@@ -267,6 +267,19 @@ static void vlan_qinq_and_linktypes(void)
     VG_CHECK(has_event(&p, "ethernet.unknown_ethertype"));
     VG_CHECK_EQ(vg_decoder_counter(d, "unknown_ethertype"), 1);
 
+    /* ARP: a request is fine, a 5-byte hardware address is not */
+    f.n = 0;
+    fb_eth(&f, 0x0806);
+    fb_bytes(&f, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+    for (int i = 0; i < 20; i++)
+        fb_u8(&f, 0);
+    vg_decode(d, &p, VG_DLT_EN10MB, f.b, f.n, &T0, 30);
+    VG_CHECK_EQ(p.nevents, 0);
+    f.b[14 + 4] = 5;
+    vg_decode(d, &p, VG_DLT_EN10MB, f.b, f.n, &T0, 31);
+    VG_CHECK(has_event(&p, "arp.invalid_hardware_size"));
+    VG_CHECK_EQ(vg_decoder_counter(d, "arp"), 2);
+
     /* Linux cooked v1 and v2 */
     f.n = 0;
     for (int i = 0; i < 14; i++)
