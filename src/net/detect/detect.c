@@ -701,6 +701,8 @@ int vg_detect_build(vg_detect *de, char *errbuf)
         }
         if (s->flags & VG_SIGX_NEED_EVENTS)
             de->event_sigs[de->nevent++] = s;
+        if (s->flags & VG_SIGX_STREAM_SIZE)
+            de->track_seq = true;
     }
     for (int pb = 0; pb < VG_PB_MAX; pb++)
         for (int d = 0; d < 2; d++) {
@@ -1017,10 +1019,11 @@ static bool hdr_buf(const vg_packet *p, uint16_t id, const uint8_t **d, uint32_t
         *n = p->ip_hlen;
         return true;
     case VG_BUF_IPV6_HDR:
+        /* the fixed header and the extension headers before L4 */
         if (p->ipver != 6 || !p->ip)
             return false;
         *d = p->ip;
-        *n = 40;
+        *n = p->ip_hlen >= 40 ? p->ip_hlen : 40;
         return true;
     case VG_BUF_TCP_HDR:
         if (p->proto != 6 || !p->l4)
@@ -1136,8 +1139,10 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
     }
 }
 
-/* One evaluation pass; returns true when a pass sig stopped the packet. */
-static bool run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
+/* One evaluation pass: every candidate is evaluated (a pass sig does not
+ * stop evaluation, so side effects of all matching sigs happen, as in
+ * Suricata); matches are queued in dt->pend for flush_pending(). */
+static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
                      bool iponly_due)
 {
     const vg_detect *de = dt->de;
@@ -1149,7 +1154,7 @@ static bool run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
     dt->ncand = 0;
     if (p->ipver == 0 || (p->flags & VG_PKT_INVALID)) {
         if (!pkt_ok)
-            return false;
+            return;
         for (uint32_t i = 0; i < de->nevent; i++)
             cand_add(dt, de->event_sigs[i]);
     } else {
@@ -1177,22 +1182,6 @@ static bool run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         if (!sig_eval(dt, s, p, chunk, pkt_ok, &aflags))
             continue;
         run_postmatch(dt, p, s);
-        if (s->action & VG_ACTION_PASS) {
-            p->action |= VG_ACTION_PASS;
-            if (p->flow)
-                p->flow->flags |= VG_FLOW_PASS;
-            return true;
-        }
-        if (!vg_threshold_check(dt, p, s))
-            continue;
-        if (s->flags & VG_SIG_NOALERT)
-            aflags |= VG_ALERT_NOALERT;
-        if (s->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
-            p->action |= s->action & (VG_ACTION_DROP | VG_ACTION_REJECT);
-            aflags |= VG_ALERT_DROP;
-        }
-        if (!(aflags & VG_ALERT_NOALERT))
-            p->action |= VG_ACTION_ALERT;
         if (dt->npend < VG_MAX_PENDING) {
             dt->pend[dt->npend].s = s;
             dt->pend[dt->npend].flags = aflags;
@@ -1217,21 +1206,43 @@ static int alert_cmp(const void *a, const void *b)
     return x->sig->id < y->sig->id ? -1 : x->sig->id > y->sig->id;
 }
 
+/* Suricata's alert finalisation: in sig order, thresholds and suppressions
+ * gate each match; drop/reject/pass set the packet's action, and act on the
+ * flow when the sig is IP-only or app-layer or matched on the stream (a
+ * pass only when the packet is not already dropped: the first flow action
+ * wins); noalert matches log nothing; once a pass has matched, the next
+ * loggable alert (normally the pass itself) ends the list. */
 static void flush_pending(vg_det_thread *dt, vg_packet *p)
 {
     if (dt->npend > 1)
         qsort(dt->pend, dt->npend, sizeof(vg_pending), pend_cmp);
     for (uint32_t i = 0; i < dt->npend; i++) {
-        const vg_pending *pe = &dt->pend[i];
-        if (pe->flags & VG_ALERT_NOALERT)
-            continue; /* matched, logged nowhere: not queued */
+        vg_pending *pe = &dt->pend[i];
+        const vg_sig *s = pe->s;
+        if (!vg_threshold_check(dt, p, s))
+            continue;
+        bool flow_scope = (s->flags & VG_SIG_IPONLY) || s->alproto || (pe->flags & VG_ALERT_STREAM);
+        if (s->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
+            p->action |= s->action & (VG_ACTION_DROP | VG_ACTION_REJECT);
+            pe->flags |= VG_ALERT_DROP;
+        } else if (s->action & VG_ACTION_PASS) {
+            if (flow_scope && p->flow && !(p->action & VG_ACTION_DROP) &&
+                !(p->flow->flags & (VG_FLOW_PASS | VG_FLOW_DROP)))
+                p->flow->flags |= VG_FLOW_PASS;
+            p->action |= VG_ACTION_PASS;
+        }
+        if (s->flags & VG_SIG_NOALERT)
+            continue;
+        if (p->action & VG_ACTION_PASS)
+            break;
         if (p->nalerts >= VG_PKT_MAX_ALERTS) {
             p->alerts_dropped++;
             continue;
         }
+        p->action |= VG_ACTION_ALERT;
         vg_alert *a = &p->alerts[p->nalerts++];
         memset(a, 0, sizeof(*a));
-        a->sig = pe->s;
+        a->sig = s;
         a->flags = pe->flags;
         if (pe->chunk) {
             const uint8_t *d = pe->chunk->log_data ? pe->chunk->log_data : pe->chunk->data;
@@ -1266,6 +1277,21 @@ static void flush_pending(vg_det_thread *dt, vg_packet *p)
             }
             p->alerts[j + 1] = tmp;
         }
+    }
+}
+
+/* stream_size bookkeeping: initial and next sequence number per side. */
+static void track_seq(vg_det_flow *df, const vg_packet *p)
+{
+    int d = (p->flags & VG_PKT_TOCLIENT) ? 1 : 0;
+    bool syn = p->tcp_flags & 0x02, fin = p->tcp_flags & 0x01;
+    uint32_t end = p->tcp_seq + p->payload_len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    if (!(df->seq_seen & (1 << d))) {
+        df->isn[d] = syn ? p->tcp_seq : p->tcp_seq - 1;
+        df->next_seq[d] = end;
+        df->seq_seen |= (uint8_t)(1 << d);
+    } else if ((int32_t)(end - df->next_seq[d]) > 0) {
+        df->next_seq[d] = end;
     }
 }
 
@@ -1316,6 +1342,13 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
         else
             other = chunk;
     }
+    if (!repeat && de->track_seq && p->proto == 6 && p->flow && p->l4 &&
+        !(p->flags & VG_PKT_PSEUDO)) {
+        vg_match_ctx mc = {dt, p, NULL};
+        vg_det_flow *df = vg_det_flow_get(&mc);
+        if (df)
+            track_seq(df, p);
+    }
     bool iponly_due = false;
     if (!repeat) {
         iponly_due = true;
@@ -1329,10 +1362,9 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
             }
         }
     }
-    bool stopped = false;
     if (!repeat || same)
-        stopped = run_pass(dt, p, same, !repeat, iponly_due);
-    if (!stopped && other) {
+        run_pass(dt, p, same, !repeat, iponly_due);
+    if (other) {
         vg_packet *v = malloc(sizeof(*v));
         if (v) {
             *v = *p;
@@ -1345,10 +1377,7 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
             v->nalerts = 0;
             v->action = 0;
             /* pending matches collected on the view are queued on p */
-            stopped = run_pass(dt, v, other, false, false);
-            if (v->action & VG_ACTION_PASS)
-                p->action |= VG_ACTION_PASS;
-            p->action |= v->action & (VG_ACTION_DROP | VG_ACTION_REJECT | VG_ACTION_ALERT);
+            run_pass(dt, v, other, false, false);
             free(v);
         }
     }

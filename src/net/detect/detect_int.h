@@ -114,6 +114,8 @@ typedef struct vg_det_flow {
     vg_thr_entry *thr;              /* by_flow threshold entries (list) */
     uint32_t nthr;
     uint8_t iponly_done;            /* 1: toserver, 2: toclient inspected by ip-only sigs */
+    uint8_t seq_seen;               /* stream_size: 1 toserver, 2 toclient tracked */
+    uint32_t isn[2], next_seq[2];   /* stream_size: [0] client (toserver), [1] server */
 } vg_det_flow;
 
 vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc); /* NULL without a flow */
@@ -121,7 +123,7 @@ vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc); /* NULL without a flow */
 /* ---- thresholds (kw_threshold.c, threshold_conf.c) ---------------------- */
 
 enum { VG_THR_THRESHOLD = 1, VG_THR_LIMIT, VG_THR_BOTH, VG_THR_DETECTION_FILTER,
-       VG_THR_RATE_FILTER };
+       VG_THR_RATE_FILTER, VG_THR_BACKOFF };
 enum { VG_TRACK_NONE = 0, VG_TRACK_SRC, VG_TRACK_DST, VG_TRACK_RULE, VG_TRACK_BOTH,
        VG_TRACK_FLOW, VG_TRACK_EITHER };
 
@@ -132,6 +134,7 @@ typedef struct vg_threshold {
     uint32_t seconds;
     uint8_t new_action;             /* rate_filter */
     uint32_t timeout;               /* rate_filter */
+    uint32_t multiplier;            /* backoff */
 } vg_threshold;
 
 /* A suppress entry from threshold.config. */
@@ -236,6 +239,7 @@ struct vg_detect {
     vg_sgroup **all_groups;         /* every group, for freeing */
     uint32_t nall_groups, cap_all_groups;
     uint32_t max_candidates;
+    bool track_seq;                 /* some sig uses stream_size */
     const vg_threshold **sig_thr;   /* per sig id: threshold/detection_filter or NULL */
     /* gid:sid -> index in sigs (open addressing, key 0 = empty) */
     uint64_t *sidkey;
@@ -317,6 +321,7 @@ enum {
     VG_SIGX_IPV4 = 1u << 28,          /* header ipv4 */
     VG_SIGX_IPV6 = 1u << 29,          /* header ipv6 */
     VG_SIGX_CONFIG = 1u << 30,        /* action "config" */
+    VG_SIGX_STREAM_SIZE = 1u << 31,   /* uses stream_size: the flow's sequence space is tracked */
 };
 
 /* The threshold attached to a sig by threshold/detection_filter keywords. */

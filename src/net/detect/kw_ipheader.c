@@ -61,9 +61,15 @@ static int dsize_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
 }
 static int dsize_match(const vg_match_ctx *mc, const vg_sm *sm)
 {
-    if (mc->p->flags & VG_PKT_PSEUDO && mc->p->pkt_src == VG_PKT_SRC_STREAM_FLOW_TIMEOUT)
+    const vg_uint *u = sm->ctx;
+    if (mc->p->flags & VG_PKT_PSEUDO)
         return 0;
-    return vg_uint_match(sm->ctx, mc->p->payload_len);
+    /* As Suricata: unless the value can only be met by an empty payload
+     * ("<N", "<=N", "0"), a dsize rule needs a payload. */
+    if (mc->p->payload_len == 0 &&
+        !(u->mode == VG_U_LT || u->mode == VG_U_LE || (u->mode == VG_U_EQ && u->a == 0)))
+        return 0;
+    return vg_uint_match(u, mc->p->payload_len);
 }
 
 /* tos: [!]N, N decimal, 0x.. or x.. hex */

@@ -2,9 +2,10 @@
  * kw_tcp.c: TCP header keywords flags (alias tcp.flags), window, seq, ack,
  * tcp.mss, and stream_size.
  *
- * stream_size compares the flow's byte counters per direction (client =
- * to server); Suricata uses sequence numbers, so headers are included here:
- * an approximation noted in docs/ARCHITECTURE.md.
+ * stream_size compares, per side, the next expected sequence number minus
+ * the initial one (client = the to-server side), from the sequence numbers
+ * detection has seen on the flow's packets (retransmissions do not count
+ * twice; a flow picked up midstream starts at its first packet).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -150,16 +151,20 @@ static int stream_size_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, cha
         free(c);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
-    s->flags |= VG_SIG_NEED_FLOW;
+    s->flags |= VG_SIG_NEED_FLOW | VG_SIGX_STREAM_SIZE;
     return VG_OK;
 }
 static int stream_size_match(const vg_match_ctx *mc, const vg_sm *sm)
 {
     const ss_ctx *c = sm->ctx;
     const vg_flow *f = mc->p->flow;
-    if (!f || f->proto != 6)
+    if (!f || f->proto != 6 || !f->detect_state)
         return 0;
-    uint64_t cl = f->bytes_toserver, sv = f->bytes_toclient;
+    const vg_det_flow *df = f->detect_state;
+    /* next expected sequence number minus the initial one, per side, as
+     * Suricata's stream_size compares (tracked in vg_detect_track_seq) */
+    uint64_t cl = (df->seq_seen & 1) ? (uint32_t)(df->next_seq[0] - df->isn[0]) : 0;
+    uint64_t sv = (df->seq_seen & 2) ? (uint32_t)(df->next_seq[1] - df->isn[1]) : 0;
     switch (c->which) {
     case 0: return vg_uint_match(&c->u, sv);
     case 1: return vg_uint_match(&c->u, cl);

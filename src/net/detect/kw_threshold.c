@@ -37,6 +37,7 @@ struct vg_thr_entry {
     double first;
     double expires;
     uint32_t count;
+    uint64_t next;                  /* backoff: the match count that alerts next */
 };
 
 struct vg_thr_table {
@@ -135,8 +136,10 @@ static int parse_thr_fields(char *list, vg_threshold *t, bool df, bool rate, cha
                 t->type = VG_THR_LIMIT;
             else if (strcmp(val, "both") == 0)
                 t->type = VG_THR_BOTH;
+            else if (strcmp(val, "backoff") == 0)
+                t->type = VG_THR_BACKOFF;
             else
-                return vg_err(errbuf, VG_EINVAL, "type must be threshold, limit or both");
+                return vg_err(errbuf, VG_EINVAL, "type must be threshold, limit, both or backoff");
             have_type = true;
         } else if (strcmp(item, "track") == 0) {
             if (parse_track(val, &t->track) != 0 || t->track == VG_TRACK_EITHER)
@@ -150,6 +153,9 @@ static int parse_thr_fields(char *list, vg_threshold *t, bool df, bool rate, cha
             if (parse_num32(val, &t->seconds) != 0)
                 return vg_err(errbuf, VG_EINVAL, "bad seconds \"%.16s\"", val);
             have_secs = true;
+        } else if (strcmp(item, "multiplier") == 0 && !df && !rate) {
+            if (parse_num32(val, &t->multiplier) != 0 || t->multiplier < 1)
+                return vg_err(errbuf, VG_EINVAL, "bad multiplier \"%.16s\"", val);
         } else if (rate && strcmp(item, "new_action") == 0) {
             if (strcmp(val, "alert") == 0)
                 t->new_action = VG_ACTION_ALERT;
@@ -168,9 +174,20 @@ static int parse_thr_fields(char *list, vg_threshold *t, bool df, bool rate, cha
             return vg_err(errbuf, VG_EINVAL, "unknown field \"%.16s\"", item);
         }
     }
-    if (!have_type || !have_track || !have_count || !have_secs)
-        return vg_err(errbuf, VG_EINVAL, "needs %stype, track, count and seconds",
-                      df ? "" : "");
+    if (!have_type || !have_track || !have_count)
+        return vg_err(errbuf, VG_EINVAL, "needs %strack and count", df || rate ? "" : "type, ");
+    if (t->type == VG_THR_BACKOFF) {
+        if (have_secs || !t->multiplier)
+            return vg_err(errbuf, VG_EINVAL, "backoff takes count and multiplier, not seconds");
+        if (t->track != VG_TRACK_FLOW)
+            return vg_err(errbuf, VG_EINVAL, "backoff is only supported with track by_flow");
+    } else if (t->multiplier) {
+        return vg_err(errbuf, VG_EINVAL, "multiplier is only for type backoff");
+    } else if (!have_secs) {
+        if (df || rate)
+            return vg_err(errbuf, VG_EINVAL, "needs seconds");
+        t->seconds = UINT32_MAX; /* no time window */
+    }
     if (t->count == 0 && t->type != VG_THR_DETECTION_FILTER)
         return vg_err(errbuf, VG_EINVAL, "count must be at least 1");
     return VG_OK;
@@ -364,6 +381,19 @@ static double pkt_time(const vg_packet *p)
 /* Apply t to entry e at time now; returns 1 to alert. */
 static int thr_apply(const vg_threshold *t, vg_thr_entry *e, bool fresh, double now)
 {
+    if (t->type == VG_THR_BACKOFF) {
+        /* alerts at match count, count*M, count*M^2, ... */
+        if (fresh) {
+            e->count = 0;
+            e->next = t->count ? t->count : 1;
+        }
+        e->count++;
+        if (e->count == e->next) {
+            e->next = e->next > UINT64_MAX / t->multiplier ? UINT64_MAX : e->next * t->multiplier;
+            return 1;
+        }
+        return 0;
+    }
     bool within = !fresh && now - e->first <= (double)t->seconds;
     if (!within) {
         e->first = now;
