@@ -195,7 +195,6 @@ static void write_flow(vg_jb *jb, const vg_packet *p)
 {
     const vg_flow *f = p->flow;
     char ts[40], a[48];
-    vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
     vg_jb_open_obj(jb, "flow");
     vg_jb_u64(jb, "pkts_toserver", f->pkts_toserver);
     vg_jb_u64(jb, "pkts_toclient", f->pkts_toclient);
@@ -273,24 +272,30 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
     if (p->root && p->root != p && p->pkt_src == VG_PKT_SRC_TUNNEL)
         write_tunnel(jb, p);
 
-    if (p->flow && cfg->flow)
-        write_flow(jb, p);
+    if (p->flow) {
+        vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
+        if (cfg->flow)
+            write_flow(jb, p);
+    }
 
     if (cfg->payload || cfg->payload_printable) {
         bool stream = p->proto == 6 && (a->flags & VG_ALERT_STREAM);
         const uint8_t *d = p->payload;
         uint32_t n = p->payload_len;
-        if (stream) {
+        bool log = true;
+        if (stream && a->stream_data && a->stream_len) {
             d = a->stream_data;
             n = a->stream_len;
             if (n > cfg->payload_buffer_size)
                 n = cfg->payload_buffer_size;
+        } else if (stream) {
+            log = p->payload_len > 0; /* no stream data: the packet's, if any */
         }
         if (!d)
             n = 0;
-        if (cfg->payload)
+        if (log && cfg->payload)
             vg_jb_b64(jb, "payload", d ? d : (const uint8_t *)"", n);
-        if (cfg->payload_printable)
+        if (log && cfg->payload_printable)
             vg_jb_printable(jb, "payload_printable", d ? d : (const uint8_t *)"", n);
         vg_jb_u64(jb, "stream", stream ? 1 : 0);
     }

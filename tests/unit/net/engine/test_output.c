@@ -186,7 +186,8 @@ static void alert_payload_packet_and_ips(void)
         VG_CHECK_STR(jstr(j, "packet_info.linktype_name"), "EN10MB");
         VG_CHECK(jstr(j, "packet") != NULL);
         VG_CHECK_STR(jstr(j, "verdict.action"), "drop");
-        VG_CHECK(!jhas(j, "flow") && !jhas(j, "direction"));
+        VG_CHECK(!jhas(j, "flow"));
+        VG_CHECK_STR(jstr(j, "direction"), "to_server"); /* with a flow, always */
         VG_CHECK(!json_object_get(json_object_get(j, "alert"), "metadata"));
         json_decref(j);
     }
