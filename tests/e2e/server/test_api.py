@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""API security and behaviour, end to end against a real `vigil server`.
+
+Starts the server on 127.0.0.1 with a fresh data directory, then checks:
+every route refuses without credentials (401), a viewer cannot change
+anything, a user of one unit cannot see another unit's events (per route),
+malformed and oversized requests get 4xx and leave the server healthy,
+logins are throttled, and a retried ingest batch is stored once.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+VIGIL = sys.argv[1]
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond)))
+    if not cond:
+        print(f"FAIL {name} {detail}")
+
+
+def req(port, method, path, body=None, token=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    r = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", data=data, method=method)
+    if token:
+        r.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, text
+    except (ConnectionError, urllib.error.URLError) as e:
+        return 0, str(e)
+
+
+def event(i, unit_tag):
+    return json.dumps({"timestamp": "2024-05-01T08:00:%02d.000000+0000" % (i % 60),
+                       "event_type": "alert", "src_ip": "10.0.0.%d" % (i % 250 + 1),
+                       "dest_ip": "192.168.1.1",
+                       "alert": {"signature_id": 1000 + i, "severity": 2,
+                                 "signature": f"test {unit_tag} {i}"}})
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="vg-api-")
+    proc = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    port = admin_pw = None
+    deadline = time.time() + 30
+    while time.time() < deadline and port is None:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = re.search(r"password (\S+)", line)
+        if m:
+            admin_pw = m.group(1)
+        m = re.search(r"\(port (\d+)\)", line)
+        if m:
+            port = int(m.group(1))
+    if not port or not admin_pw:
+        print("server did not start")
+        proc.kill()
+        return 1
+    try:
+        st, body = req(port, "GET", "/health")
+        check("health without credentials", st == 200 and body["status"] == "ok")
+        routes = [("GET", "/events"), ("GET", "/events/count"), ("GET", "/me"),
+                  ("POST", "/users"), ("POST", "/tokens"), ("POST", "/events"),
+                  ("GET", "/nonexistent"), ("DELETE", "/events")]
+        for m, p in routes:
+            st, _ = req(port, m, p, raw=b"{}")
+            check(f"401 without credentials {m} {p}", st == 401, st)
+            st, _ = req(port, m, p, raw=b"{}", token="0" * 64)
+            check(f"401 with a bad token {m} {p}", st == 401, st)
+
+        st, body = req(port, "POST", "/login", {"user": "admin", "password": admin_pw})
+        check("admin login", st == 200 and "token" in body, body)
+        admin = body["token"]
+        users = {"viewer1": ("viewer", "unit1"), "analyst2": ("analyst", "unit2"),
+                 "sensor1": ("sensor", "unit1"), "sensor2": ("sensor", "unit2")}
+        tokens = {}
+        for name, (role, unit) in users.items():
+            st, _ = req(port, "POST", "/users", {"name": name, "password": "pw-" + name + "-long!",
+                                                 "role": role, "unit": unit}, token=admin)
+            check(f"admin creates {name}", st == 201, st)
+            st, body = req(port, "POST", "/login", {"user": name, "password": "pw-" + name + "-long!"})
+            check(f"{name} logs in", st == 200, st)
+            tokens[name] = body.get("token") if isinstance(body, dict) else None
+
+        v = tokens["viewer1"]
+        st, _ = req(port, "POST", "/users", {"name": "x", "password": "p" * 12, "role": "admin"}, token=v)
+        check("viewer cannot create users", st == 403, st)
+        st, _ = req(port, "POST", "/tokens", {"user": "admin"}, token=v)
+        check("viewer cannot issue tokens", st == 403, st)
+        st, _ = req(port, "POST", "/events", raw=event(1, "v").encode(), token=v)
+        check("viewer cannot ingest", st == 403, st)
+        st, _ = req(port, "GET", "/events", token=tokens["sensor1"])
+        check("sensor cannot read", st == 403, st)
+
+        b1 = "\n".join(event(i, "unit1") for i in range(30)).encode()
+        b2 = "\n".join(event(i, "unit2") for i in range(30, 50)).encode()
+        st, body = req(port, "POST", "/events", raw=b1, token=tokens["sensor1"])
+        check("sensor1 ingests", st == 200 and body["inserted"] == 30, body)
+        st, body = req(port, "POST", "/events", raw=b1, token=tokens["sensor1"])
+        check("retried batch stores nothing twice", st == 200 and body["inserted"] == 0, body)
+        st, body = req(port, "POST", "/events", raw=b2, token=tokens["sensor2"])
+        check("sensor2 ingests", st == 200 and body["inserted"] == 20, body)
+
+        st, body = req(port, "GET", "/events?limit=1000", token=v)
+        ev = body.get("events", []) if isinstance(body, dict) else []
+        check("viewer sees own unit only (events)",
+              st == 200 and len(ev) == 30 and all("unit1" in e["alert"]["signature"] for e in ev),
+              (st, len(ev)))
+        st, body = req(port, "GET", "/events/count", token=v)
+        check("viewer sees own unit only (count)", st == 200 and body["count"] == 30, body)
+        st, body = req(port, "GET", "/events?q=unit1", token=tokens["analyst2"])
+        check("analyst of unit2 cannot find unit1 events", st == 200 and body["events"] == [], body)
+        st, body = req(port, "GET", "/events/count", token=admin)
+        check("admin sees all units", st == 200 and body["count"] == 50, body)
+
+        st, body = req(port, "GET", "/events?limit=20", token=admin)
+        page1 = [e["_id"] for e in body["events"]]
+        st, body2 = req(port, "GET", f"/events?limit=20&before={body['next']}", token=admin)
+        page2 = [e["_id"] for e in body2["events"]]
+        check("pagination continues without overlap", len(page2) == 20 and max(page2) < min(page1))
+
+        for bad in [b"not json\n", b"[1]", b'{"event_type":"alert"}', b'{"timestamp":"x","event_type":"a"}']:
+            st, _ = req(port, "POST", "/events", raw=bad, token=tokens["sensor1"])
+            check(f"malformed ingest {bad[:20]!r} is 400", st == 400, st)
+        for q in ["limit=abc", "limit=5000", "since=yesterday", "before=-1"]:
+            st, _ = req(port, "GET", "/events?" + q, token=admin)
+            check(f"bad query {q} is 400", st == 400, st)
+        st, _ = req(port, "POST", "/users", raw=b"{broken", token=admin)
+        check("malformed JSON body is 400", st == 400, st)
+        st, _ = req(port, "POST", "/events", raw=b"x" * (33 << 20), token=tokens["sensor1"])
+        check("oversized body is 413 (or connection refused mid-upload)", st in (413, 0), st)
+        st, body = req(port, "GET", "/health")
+        check("healthy after bad requests", st == 200 and body["status"] == "ok")
+
+        for i in range(6):
+            st, _ = req(port, "POST", "/login", {"user": "viewer1", "password": "wrong"})
+        check("login throttled after repeated failures", st == 429, st)
+        st, _ = req(port, "POST", "/login", {"user": "viewer1", "password": "pw-viewer1-long!"})
+        check("throttled even with the right password", st == 429, st)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    check("server exits cleanly on SIGTERM", proc.returncode == 0, proc.returncode)
+    passed = sum(1 for _, ok in results if ok)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
