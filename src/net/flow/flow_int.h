@@ -180,6 +180,8 @@ typedef struct flow_cfg {
     bool vlan_tracking;
     bool log_exception_policy;        /* outputs.eve-log.types.flow.exception-policy */
     bool ips;
+    uint8_t inline_conf;              /* stream.inline: 0 no, 1 yes, 2 auto (= ips) */
+    bool inline_mode;                 /* resolved: raw inspection of each packet in context */
 } flow_cfg;
 
 typedef struct flow_stats {
@@ -244,6 +246,10 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
  * or everything when eof; advances raw_progress. */
 int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bool toserver,
                  bool eof, vg_stream_chunk *chunks, int max, int logslot);
+/* Inline (IPS) raw inspection: the block around p's data, cut to the
+ * chunk size as Suricata does. */
+int vg_reasm_raw_inline(vg_flow_table *ft, tcp_stream *st, const vg_packet *p, bool toserver,
+                        vg_stream_chunk *chunks);
 bool vg_reasm_raw_ready(const vg_flow_table *ft, const struct vg_tcp_session *s,
                         const tcp_stream *st, bool toserver);
 void vg_reasm_free(vg_flow_table *ft, tcp_stream *st);

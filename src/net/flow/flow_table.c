@@ -218,6 +218,15 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
             }
         }
     }
+    const char *il = conf ? vg_conf_get(conf, "stream.inline") : NULL;
+    c->inline_conf = 2;
+    if (il) {
+        if (strcmp(il, "auto") == 0)
+            c->inline_conf = 2;
+        else
+            c->inline_conf = vg_conf_get_bool(conf, "stream.inline", false) ? 1 : 0;
+    }
+    c->inline_mode = c->inline_conf == 1;
     c->vlan_tracking = conf ? vg_conf_get_bool(conf, "vlan.use-for-tracking", true) : true;
     c->log_exception_policy =
         conf ? vg_conf_get_bool(conf, "outputs.eve-log.types.flow.exception-policy", false)
@@ -255,6 +264,7 @@ int vg_flow_table_new(vg_flow_table **out, const vg_conf *conf, char *errbuf)
 void vg_flow_table_set_ips(vg_flow_table *ft, bool ips)
 {
     ft->cfg.ips = ips;
+    ft->cfg.inline_mode = ft->cfg.inline_conf == 1 || (ft->cfg.inline_conf == 2 && ips);
 }
 
 static void node_release(vg_flow_table *ft, fnode *n)
@@ -900,6 +910,8 @@ int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunk
     struct vg_tcp_session *s = f->tcp;
     bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
     tcp_stream *st = toserver ? &s->client : &s->server;
+    if (ft->cfg.inline_mode)
+        return vg_reasm_raw_inline(ft, st, p, toserver, chunks);
     if (!vg_reasm_raw_ready(ft, s, st, toserver))
         return 0;
     return vg_reasm_raw(ft, s, st, toserver, false, chunks, max, 0);

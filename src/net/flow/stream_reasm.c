@@ -182,11 +182,22 @@ static bool new_wins(uint8_t pol, uint64_t ns, uint64_t ne, uint64_t os, uint64_
     return ne > oe && (pol == POL_SOLARIS || pol == POL_HPUX11);
 }
 
-/* Release data below raw_progress: drop whole segments before it. */
-static void release(tcp_stream *st)
+/* Lowest offset still needed: the raw progress, or in inline mode a chunk
+ * before it (inline chunks show data ahead of the packet). */
+static uint64_t keep_floor(const vg_flow_table *ft, const tcp_stream *st)
 {
+    if (!ft->cfg.inline_mode)
+        return st->raw_progress;
+    uint64_t c = VG_MAX(ft->cfg.chunk_ts, ft->cfg.chunk_tc);
+    return st->raw_progress > c ? st->raw_progress - c : 0;
+}
+
+/* Release data below the keep floor: drop whole segments before it. */
+static void release(const vg_flow_table *ft, tcp_stream *st)
+{
+    uint64_t floor = keep_floor(ft, st);
     uint32_t i = 0;
-    while (i < st->nsegs && st->segs[i].off + st->segs[i].len <= st->raw_progress)
+    while (i < st->nsegs && st->segs[i].off + st->segs[i].len <= floor)
         i++;
     if (i) {
         memmove(st->segs, st->segs + i, (st->nsegs - i) * sizeof(seg_rec));
@@ -200,7 +211,7 @@ static bool ensure_buf(vg_flow_table *ft, fnode *n, vg_packet *p, tcp_stream *st
     if (end <= st->buf_off + st->buf_cap)
         return true;
     /* slide out what was inspected */
-    uint64_t keep_from = st->raw_progress;
+    uint64_t keep_from = keep_floor(ft, st);
     if (st->nsegs && st->segs[0].off < keep_from)
         keep_from = st->segs[0].off;
     if (keep_from > st->buf_off && st->buf) {
@@ -276,7 +287,7 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
         return;
     int64_t soff = seq_to_off(st, seq);
     int64_t send = soff + (int64_t)len;
-    uint64_t floor = VG_MAX(st->raw_progress, st->buf_off);
+    uint64_t floor = VG_MAX(keep_floor(ft, st), st->buf_off);
     if (send <= (int64_t)floor) {
         vg_tcp_set_event(p, STEV_REASSEMBLY_SEGMENT_BEFORE_BASE_SEQ);
         return;
@@ -372,6 +383,78 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
     }
     if (regions > st->max_regions)
         st->max_regions = (uint8_t)VG_MIN(255u, regions);
+}
+
+int vg_reasm_raw_inline(vg_flow_table *ft, tcp_stream *st, const vg_packet *p, bool toserver,
+                        vg_stream_chunk *chunks)
+{
+    if (!(p->flags & VG_PKT_STREAM_ADD) || !p->payload_len || !st->nsegs)
+        return 0;
+    uint32_t seq = p->tcp_seq + ((p->tcp_flags & TH_SYN) ? 1 : 0);
+    int64_t ps = seq_to_off(st, seq);
+    if (ps < 0)
+        ps = 0;
+    uint64_t pl = (uint64_t)ps, pr = pl + p->payload_len;
+    if (pr > st->right_edge)
+        pr = st->right_edge;
+    if (pl < st->buf_off)
+        pl = st->buf_off;
+    if (pr <= pl)
+        return 0;
+    /* the contiguous block holding the packet's data */
+    uint64_t bs = 0, be = 0;
+    for (uint32_t i = 0; i < st->nsegs; i++) {
+        uint64_t s0 = st->segs[i].off, e0 = s0 + st->segs[i].len;
+        if (be && s0 <= be) {
+            if (e0 > be)
+                be = e0;
+            continue;
+        }
+        if (be && bs <= pl && be >= pr)
+            break;
+        bs = s0;
+        be = e0;
+    }
+    if (!(bs <= pl && be >= pr))
+        return 0;
+    if (bs < st->buf_off)
+        bs = st->buf_off;
+    /* cut to the chunk size around the packet, as Suricata does */
+    uint32_t chunk = toserver ? ft->cfg.chunk_ts : ft->cfg.chunk_tc;
+    uint32_t plen = (uint32_t)(pr - pl);
+    if (chunk <= plen || (chunk / 3) * 2 < plen)
+        chunk = plen + chunk / 3;
+    if (be - bs > chunk) {
+        uint64_t excess = (be - bs) - chunk;
+        if (be == pr) {
+            bs += excess;
+        } else if (bs == pl) {
+            be -= excess;
+        } else {
+            uint64_t before = pl - bs, after = be - pr, room = chunk - plen;
+            if (after >= room / 2) {
+                if (before >= room / 2)
+                    before = after = room / 2;
+                else
+                    after = room - before;
+            } else if (before >= room / 2) {
+                before = room - after;
+            }
+            bs = pl - before;
+            be = pr + after;
+        }
+    }
+    chunks[0].data = st->buf + (bs - st->buf_off);
+    chunks[0].len = (uint32_t)(be - bs);
+    chunks[0].offset = bs;
+    chunks[0].toserver = toserver;
+    chunks[0].flow_end = false;
+    chunks[0].log_data = NULL;
+    chunks[0].log_len = 0;
+    if (be > st->raw_progress)
+        st->raw_progress = be;
+    release(ft, st);
+    return 1;
 }
 
 bool vg_reasm_raw_ready(const vg_flow_table *ft, const struct vg_tcp_session *s,
@@ -490,7 +573,7 @@ int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bo
         }
     }
     st->raw_progress = progress;
-    release(st);
+    release(ft, st);
     /* nothing more will come (FIN sent or depth reached) and all of it was
      * inspected: the buffer goes back to the pool at the flow's next packet
      * (the chunks point into it until then) rather than at flow end */

@@ -30,6 +30,8 @@ static const char *const confs[] = {
     "host-os-policy:\n  last: [0.0.0.0/0]\n",
     "flow:\n  memcap: 4000\n  hash-size: 16\nstream:\n  midstream: true\n",
     "stream:\n  midstream: true\n  reassembly:\n    memcap: 3000\n",
+    "stream:\n  midstream: true\n  inline: yes\n  reassembly:\n    toserver-chunk-size: 20\n",
+    "host-os-policy:\n  linux: [10.0.0.0/8]\n  hpux11: [10.0.0.1]\nstream:\n  inline: auto\n",
 };
 
 static uint64_t sink;

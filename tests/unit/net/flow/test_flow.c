@@ -430,6 +430,31 @@ static void tfo_data_on_syn(void)
     vg_flow_table_free(ft);
 }
 
+static void inline_mode_inspects_each_packet(void)
+{
+    vg_flow_table *ft = table("stream:\n  inline: auto\n  reassembly:\n"
+                              "    toserver-chunk-size: 16\n");
+    vg_flow_table_set_ips(ft, true); /* auto + IPS = inline */
+    handshake(ft);
+    vg_packet p;
+    vg_stream_chunk ch[VG_MAX_CHUNKS];
+    tcp(ft, &p, true, A | P, 101, 5001, "0123456789");
+    VG_CHECK_EQ(vg_flow_table_stream(ft, &p, ch, VG_MAX_CHUNKS), 1); /* no ACK needed */
+    VG_CHECK_EQ(ch[0].len, 10);
+    tcp(ft, &p, true, A | P, 111, 5001, "abcdefghij");
+    tcp(ft, &p, true, A | P, 121, 5001, "ABCDEFGHIJ");
+    VG_CHECK_EQ(vg_flow_table_stream(ft, &p, ch, VG_MAX_CHUNKS), 1);
+    /* the chunk ends with the packet and reaches back to the chunk size */
+    VG_CHECK_EQ(ch[0].len, 16);
+    VG_CHECK_EQ(ch[0].offset, 14);
+    VG_CHECK(memcmp(ch[0].data, "efghijABCDEFGHIJ", 16) == 0);
+    /* a packet without data gets no chunk */
+    tcp(ft, &p, false, A, 5001, 131, NULL);
+    VG_CHECK_EQ(vg_flow_table_stream(ft, &p, ch, VG_MAX_CHUNKS), 0);
+    vg_flow_table_expire_all(ft, NULL, NULL);
+    vg_flow_table_free(ft);
+}
+
 static void udp_timeouts(void)
 {
     vg_flow_table *ft = table(NULL);
@@ -586,6 +611,7 @@ static const vg_test tests[] = {
     {"rst_data_not_in_stream", rst_data_not_in_stream},
     {"split_handshake_5whs", split_handshake_5whs},
     {"tfo_data_on_syn", tfo_data_on_syn},
+    {"inline_mode_inspects_each_packet", inline_mode_inspects_each_packet},
     {"udp_timeouts", udp_timeouts},
     {"memcap_evicts_oldest", memcap_evicts_oldest},
     {"flow_ids_distinct_and_stable", flow_ids_distinct_and_stable},
