@@ -64,6 +64,16 @@ int vg_payload_inspect(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *li
 int vg_payload_buffer_for(const vg_packet *p, uint16_t buf_id, const uint8_t **data,
                           uint32_t *len);
 
+/* pcre's HTTP buffer modifiers (U I P Q H D M C S Y V W Z) select a buffer
+ * without changing the rule's current sticky buffer.  The app-layer
+ * registers the buffer id behind each modifier once at start-up, before
+ * rules are loaded (U: http.uri, I: http.uri.raw, P: http.request_body,
+ * Q: http.response_body, H: http.header, D: http.header.raw, M: http.method,
+ * C: http.cookie, S: http.stat_code, Y: http.stat_msg, V: http.user_agent,
+ * W: http.host, Z: http.host.raw).  A modifier with no registered buffer
+ * makes the rule fail to load as unsupported.  VG_EINVAL for other flags. */
+int vg_payload_set_pcre_buffer(char flag, uint16_t buf_id);
+
 /* Choose each signature's fast pattern (fast_pattern keyword, else the
  * longest suitable content, as Suricata does) and fill s->fast_pattern and
  * s->fast_pattern_buf.  Called once per signature after parsing.  A sig whose

@@ -8,9 +8,11 @@
  * Flags: i s m x (Perl), A (anchored), E (dollar end only), G (ungreedy),
  * R (relative to the previous match), B (rawbytes: accepted, no effect),
  * O (no match limits).  The HTTP buffer flags (U I P Q H D M C S Y V W Z)
- * and capture-to-variable suffixes are reported as unsupported until the
- * app-layer lands; the rule then fails to load rather than match the wrong
- * buffer.
+ * put the pcre in that HTTP buffer's list (without changing the current
+ * sticky buffer) once the app-layer has registered the buffer ids
+ * (vg_payload_set_pcre_buffer); before that, and for capture-to-variable
+ * suffixes, the rule fails to load as unsupported rather than match the
+ * wrong buffer.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
@@ -23,6 +25,49 @@
 #define PCRE_MATCH_LIMIT 3500
 #define PCRE_DEPTH_LIMIT 1500
 #define PCRE_MAX_LEN 65536
+
+/* Buffer ids behind the HTTP modifiers, registered by the app-layer at
+ * start-up (written before any rule is loaded, read-only afterwards). */
+static const char http_flags[] = "UIPQHDMCSYVWZ";
+static uint16_t http_flag_buf[sizeof http_flags - 1];
+
+int vg_payload_set_pcre_buffer(char flag, uint16_t buf_id)
+{
+    const char *f = flag ? strchr(http_flags, flag) : NULL;
+    if (!f || buf_id < VG_BUF_APP_FIRST || buf_id >= VG_BUF_MAX)
+        return VG_EINVAL;
+    http_flag_buf[f - http_flags] = buf_id;
+    return VG_OK;
+}
+
+/* Append sm to the list of buffer id in s, creating the list if needed,
+ * without touching the parser's current buffer. */
+static vg_sm *append_to(vg_sig *s, uint16_t id, const vg_keyword *kw, void *ctx)
+{
+    vg_sig_buf *b = NULL;
+    for (unsigned i = 0; i < s->nbufs && i < VG_SIG_MAX_BUFS; i++)
+        if (s->bufs[i].id == id)
+            b = &s->bufs[i];
+    if (!b) {
+        if (s->nbufs >= VG_SIG_MAX_BUFS)
+            return NULL;
+        b = &s->bufs[s->nbufs++];
+        b->id = id;
+        b->head = b->tail = NULL;
+    }
+    vg_sm *sm = calloc(1, sizeof *sm);
+    if (!sm)
+        return NULL;
+    sm->kw = kw;
+    sm->ctx = ctx;
+    sm->prev = b->tail;
+    if (b->tail)
+        b->tail->next = sm;
+    else
+        b->head = sm;
+    b->tail = sm;
+    return sm;
+}
 
 static void pcre_free_ctx(void *ctx)
 {
@@ -67,6 +112,7 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     if (last == 0)
         return vg_err(errbuf, VG_EINVAL, "missing closing '/'");
     uint32_t opts = 0;
+    uint16_t buf = 0; /* buffer chosen by an HTTP modifier, 0 = the current one */
     for (size_t i = last + 1; i < n; i++) {
         char c = p[i];
         switch (c) {
@@ -81,9 +127,16 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
         case 'B': flags |= PLP_RAWBYTES; break;
         case 'O': flags |= PLP_NOLIMIT; break;
         case 'U': case 'I': case 'P': case 'Q': case 'H': case 'D': case 'M':
-        case 'C': case 'S': case 'Y': case 'V': case 'W': case 'Z':
-            return vg_err(errbuf, VG_ENOTSUP,
-                          "modifier '%c' selects an HTTP buffer (not supported yet)", c);
+        case 'C': case 'S': case 'Y': case 'V': case 'W': case 'Z': {
+            uint16_t id = http_flag_buf[strchr(http_flags, c) - http_flags];
+            if (!id)
+                return vg_err(errbuf, VG_ENOTSUP,
+                              "modifier '%c' selects an HTTP buffer (not supported yet)", c);
+            if (buf && buf != id)
+                return vg_err(errbuf, VG_EINVAL, "only one buffer modifier is allowed");
+            buf = id;
+            break;
+        }
         case ',':
             return vg_err(errbuf, VG_ENOTSUP,
                           "capture into pkt/flow/alert variables is not supported");
@@ -111,7 +164,8 @@ static int pcre_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     pe->h.kind = PL_PCRE;
     pe->flags = flags;
     pe->re = re;
-    vg_sm *sm = vg_sig_append_buf(rp, s, &vg_pl_kw_pcre, pe);
+    vg_sm *sm = buf ? append_to(s, buf, &vg_pl_kw_pcre, pe)
+                    : vg_sig_append_buf(rp, s, &vg_pl_kw_pcre, pe);
     if (!sm) {
         pcre_free_ctx(pe);
         return vg_err(errbuf, VG_ENOMEM, "cannot append");

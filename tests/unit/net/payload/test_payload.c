@@ -625,6 +625,38 @@ static void extract_helper(void)
                            &v), -1);
 }
 
+/* Runs last: registering a buffer for /U is process-wide. */
+static void pcre_http_modifier_buffers(void)
+{
+    VG_CHECK_EQ(vg_payload_set_pcre_buffer('R', VG_BUF_APP_FIRST), VG_EINVAL);
+    VG_CHECK_EQ(vg_payload_set_pcre_buffer('U', VG_BUF_PAYLOAD), VG_EINVAL);
+    VG_CHECK_EQ(vg_payload_set_pcre_buffer('U', VG_BUF_APP_FIRST + 1), VG_OK);
+    vg_sig s = { 0 };
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(pl_parse_options(&s, "content:\"a\"; pcre:\"/^\\/x/U\"; content:\"b\"; "
+                                 "distance:0;", false, err), VG_OK);
+    VG_CHECK_EQ(s.nbufs, 2);
+    const vg_sig_buf *pay = NULL, *uri = NULL;
+    for (unsigned i = 0; i < s.nbufs; i++) {
+        if (s.bufs[i].id == VG_BUF_PAYLOAD)
+            pay = &s.bufs[i];
+        if (s.bufs[i].id == VG_BUF_APP_FIRST + 1)
+            uri = &s.bufs[i];
+    }
+    VG_CHECK(pay && uri);
+    if (pay && uri) {
+        VG_CHECK(pay->head && pay->head->next && !pay->head->next->next); /* a, b */
+        VG_CHECK(uri->head && !uri->head->next && pl_kind_of(uri->head) == PL_PCRE);
+        vg_inspect_ctx ic = { 0 };
+        VG_CHECK_EQ(vg_payload_inspect(&ic, &s, uri, (const uint8_t *)"/x?y", 4), 1);
+        VG_CHECK_EQ(vg_payload_inspect(&ic, &s, uri, (const uint8_t *)"/y", 2), 0);
+        VG_CHECK_EQ(vg_payload_inspect(&ic, &s, pay, (const uint8_t *)"ab", 2), 1);
+        vg_inspect_ctx_release(&ic);
+    }
+    pl_sig_clear(&s);
+    VG_CHECK(parse_fails("pcre:\"/a/UV\";", VG_ENOTSUP)); /* V not registered */
+}
+
 static const vg_test tests[] = {
     {"content_basic_hex_escapes", content_basic_hex_escapes},
     {"nocase_offsets_and_long_buffers", nocase_offsets_and_long_buffers},
@@ -646,6 +678,7 @@ static const vg_test tests[] = {
     {"fast_pattern_choice", fast_pattern_choice},
     {"mpm_build_and_scan", mpm_build_and_scan},
     {"extract_helper", extract_helper},
+    {"pcre_http_modifier_buffers", pcre_http_modifier_buffers},
     {NULL, NULL},
 };
 
