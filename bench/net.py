@@ -165,17 +165,20 @@ class Bench:
         return statistics.median(walls), statistics.median(rsss), outs, walls
 
     def load_time(self, rset):
+        """(median wall s of `vigil net -T`, its peak RSS KiB, "N loaded, M failed")."""
         if rset == "none":
-            return None, ""
-        walls = []
+            return None, 0, ""
+        walls, rsss = [], []
         out = ""
         for _ in range(self.a.n):
-            wall, _, rc, out = timed([self.a.vigil, "net", "-T"] + self.rules_args(rset))
+            wall, rss, rc, out = timed([self.a.vigil, "net", "-T"] + self.rules_args(rset))
             if rc not in (0, 1):
                 raise RuntimeError("-T %s: exit %d: %s" % (rset, rc, out[-800:]))
             walls.append(wall)
+            rsss.append(rss)
         m = T_RE.search(out)
-        return statistics.median(walls), ("%s loaded, %s failed" % m.groups()) if m else out.strip()[-120:]
+        return (statistics.median(walls), statistics.median(rsss),
+                ("%s loaded, %s failed" % m.groups()) if m else out.strip()[-120:])
 
 
 def main():
@@ -237,7 +240,7 @@ def main():
             try:
                 loads[rset] = b.load_time(rset)
             except RuntimeError as e:
-                loads[rset] = (None, "error: %s" % str(e)[:200])
+                loads[rset] = (None, 0, "error: %s" % str(e)[:200])
         for cap in caps:
             pkts, nbytes = pcap_stats(cap)
             name = os.path.splitext(os.path.basename(cap))[0]
@@ -269,7 +272,7 @@ def main():
                     alerts = "-"
                 elif m and int(m.group(2)) != alerts:
                     alerts = "%d (summary: %s)" % (alerts, m.group(2))
-                load = loads.get(rset, (None, ""))[0] if label == "vigil" else None
+                load = loads.get(rset, (None, 0, ""))[0] if label == "vigil" else None
                 load_s = ("%.2f / %s" % (load, in_run or "?")) if load is not None else (in_run and "- / " + in_run) or "-"
                 ratio_d = "%.2f" % (wall / base["decode-only"]) if "decode-only" in base else "-"
                 ratio_t = "%.2f" % (wall / base["tcpdump"]) if "tcpdump" in base else "-"
@@ -285,8 +288,8 @@ def main():
         for rset in sets:
             if rset == "none":
                 continue
-            t, what = loads.get(rset, (None, ""))
-            emit("- %s: %s s, %s" % (rset, "%.2f" % t if t is not None else "?", what))
+            t, rss, what = loads.get(rset, (None, 0, ""))
+            emit("- %s: %s s, peak RSS %.0f MB, %s" % (rset, "%.2f" % t if t is not None else "?", rss / 1024.0, what))
         emit()
     if not a.no_write:
         os.makedirs(a.out, exist_ok=True)
