@@ -16,11 +16,24 @@
 #include "cli/commands.h"
 #include "core/eve.h"
 #include "core/jbuf.h"
+#include "inspect/dpkg.h"
 #include "inspect/sca.h"
 #include "inspect/sca_out.h"
+#include "inspect/vulndb.h"
 
 #define MAX_POLICIES 32
 #define MAX_SETS 64
+#define DEFAULT_DB "/var/lib/vigil/vuln.db"
+
+/* Results of the package scan, kept for the JSON and event outputs. */
+struct pkgscan {
+    bool done;
+    vg_osrel rel;
+    char ecosystem[64];
+    size_t npkgs;
+    vg_vuln *v;
+    size_t nv;
+};
 
 static void usage(FILE *fp)
 {
@@ -37,11 +50,100 @@ static void usage(FILE *fp)
             "  -l DIR            append the events to DIR/eve.json\n"
             "  --timeout SEC     per-command timeout (default 10)\n"
             "  --no-shell        never run `sh -c` rules, even from root-owned third-party policies\n"
+            "  --packages        match installed packages (ROOT/var/lib/dpkg/status) against the\n"
+            "                    offline vulnerability database\n"
+            "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
             "  -q, --quiet       print only the summary\n"
-            "  -v, --verbose     also print policy defects and timings\n");
+            "  -v, --verbose     also print policy defects and timings\n"
+            "\n"
+            "       vigil inspect feed import FILE... [--db PATH]\n"
+            "  import the Debian Security Tracker JSON or OSV JSON files into the database\n");
 }
 
-static int write_json(const char *path, vg_sca_policy **pols, size_t n, const double *ms)
+static int feed_import(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    const char *files[256];
+    size_t nf = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "vigil inspect feed import: unknown option %s\n", argv[i]);
+            return 2;
+        } else if (nf < 256)
+            files[nf++] = argv[i];
+    }
+    if (argc < 2 || strcmp(argv[1], "import") != 0 || nf == 0) {
+        fprintf(stderr, "usage: vigil inspect feed import FILE... [--db PATH]\n");
+        return 2;
+    }
+    char errbuf[VG_ERRBUF_SIZE];
+    vg_vulndb *v;
+    if (vg_vulndb_open(db, &v, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < nf; i++) {
+        vg_feed_stats st;
+        if (vg_feed_import_file(v, files[i], &st, errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+            continue;
+        }
+        printf("%s: %s: %zu %s, %zu records, %zu skipped\n", files[i], st.format, st.packages,
+               strcmp(st.format, "osv") == 0 ? "advisories" : "source packages", st.records, st.skipped);
+    }
+    vg_vulndb_close(v);
+    return rc;
+}
+
+static int scan_packages(const char *root, const char *db, struct pkgscan *ps, bool quiet)
+{
+    char errbuf[VG_ERRBUF_SIZE];
+    vg_pkglist pl;
+    if (vg_dpkg_load(root, &pl, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    if (vg_osrel_load(root, &ps->rel) != VG_OK)
+        fprintf(stderr, "vigil inspect: warning: no os-release; OSV matching disabled\n");
+    if (strcmp(ps->rel.id, "debian") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "Debian:%s", ps->rel.version_id);
+    else if (strcmp(ps->rel.id, "ubuntu") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "Ubuntu:%s", ps->rel.version_id);
+    ps->npkgs = pl.n;
+    vg_vulndb *v;
+    int rc = 0;
+    if (vg_vulndb_open(db, &v, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        vg_pkglist_free(&pl);
+        return 1;
+    }
+    if (vg_vuln_match(v, &pl, strcmp(ps->rel.id, "debian") == 0 ? ps->rel.codename : NULL,
+                      ps->ecosystem, &ps->v, &ps->nv, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        rc = 1;
+    }
+    vg_vulndb_close(v);
+    ps->done = rc == 0;
+    printf("Packages: %zu installed (%s %s%s%s), %zu vulnerable package findings\n", pl.n,
+           ps->rel.id[0] ? ps->rel.id : "unknown", ps->rel.version_id,
+           ps->rel.codename[0] ? " " : "", ps->rel.codename, ps->nv);
+    if (!quiet)
+        for (size_t i = 0; i < ps->nv; i++) {
+            const vg_vuln *x = &ps->v[i];
+            printf("  %-16s %-24s %s (source %s %s) fixed in %s [%s, %s]\n", x->id, x->package,
+                   x->version, x->source, x->source_version, x->fixed ? x->fixed : "(no fix yet)",
+                   x->severity ? x->severity : "severity unknown", x->feed);
+        }
+    vg_pkglist_free(&pl);
+    return rc;
+}
+
+static int write_json(const char *path, vg_sca_policy **pols, size_t n, const double *ms,
+                      const struct pkgscan *ps)
 {
     vg_jb jb;
     vg_jb_init(&jb);
@@ -52,6 +154,21 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     for (size_t i = 0; i < n; i++)
         vg_sca_json_policy(&jb, NULL, pols[i], ms[i]);
     vg_jb_close_arr(&jb);
+    if (ps->done) {
+        vg_jb_open_obj(&jb, "packages");
+        vg_jb_u64(&jb, "installed", ps->npkgs);
+        vg_jb_str(&jb, "os", ps->rel.id);
+        vg_jb_str(&jb, "release", ps->rel.codename);
+        vg_jb_str(&jb, "ecosystem", ps->ecosystem);
+        vg_jb_open_arr(&jb, "vulnerabilities");
+        for (size_t i = 0; i < ps->nv; i++) {
+            vg_jb_open_obj(&jb, NULL);
+            vg_vuln_json(&jb, &ps->v[i]);
+            vg_jb_close_obj(&jb);
+        }
+        vg_jb_close_arr(&jb);
+        vg_jb_close_obj(&jb);
+    }
     vg_jb_close_obj(&jb);
     int rc = 0;
     FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
@@ -68,7 +185,7 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     return rc;
 }
 
-static int write_events(const char *path, vg_sca_policy **pols, size_t n)
+static int write_events(const char *path, vg_sca_policy **pols, size_t n, const struct pkgscan *ps)
 {
     char errbuf[VG_ERRBUF_SIZE];
     vg_eve *eve;
@@ -91,6 +208,17 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n)
             vg_sca_event(&jb, &tv, host, pols[i], c);
             (void)vg_eve_write(eve, &jb);
         }
+    for (size_t i = 0; ps->done && i < ps->nv; i++) {
+        vg_jb_reset(&jb);
+        vg_eve_begin(&jb, &tv, "vuln");
+        vg_jb_str(&jb, "host", host);
+        vg_jb_open_obj(&jb, "vuln");
+        vg_vuln_json(&jb, &ps->v[i]);
+        vg_jb_str(&jb, "release", ps->rel.codename);
+        vg_jb_close_obj(&jb);
+        vg_jb_close_obj(&jb);
+        (void)vg_eve_write(eve, &jb);
+    }
     vg_jb_free(&jb);
     vg_eve_close(eve);
     return 0;
@@ -111,14 +239,19 @@ int vg_cmd_inspect(int argc, char **argv)
         {"json", required_argument, NULL, 'j'},   {"eve", required_argument, NULL, 'e'},
         {"timeout", required_argument, NULL, 't'}, {"no-shell", no_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"packages", no_argument, NULL, 'P'},     {"db", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    if (argc > 1 && strcmp(argv[1], "feed") == 0)
+        return feed_import(argc - 1, argv + 1);
     const char *policies[MAX_POLICIES];
     size_t npol = 0;
     const char *sets[MAX_SETS];
     size_t nsets = 0;
     const char *root = NULL, *json = NULL, *eve = NULL, *logdir = NULL;
     int level = 0, timeout = 10;
-    bool quiet = false, verbose = false, no_shell = false;
+    bool quiet = false, verbose = false, no_shell = false, packages = false;
+    const char *db = DEFAULT_DB;
+    struct pkgscan ps = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:qvh", opts, NULL)) != -1) {
@@ -156,13 +289,15 @@ int vg_cmd_inspect(int argc, char **argv)
             }
             break;
         case 'n': no_shell = true; break;
+        case 'P': packages = true; break;
+        case 'D': db = optarg; break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc || npol == 0) {
+    if (optind < argc || (npol == 0 && !packages)) {
         usage(stderr);
         return 2;
     }
@@ -221,18 +356,21 @@ int vg_cmd_inspect(int argc, char **argv)
         if (s.errors > s.policy_errors)
             rc = 1;
     }
-    if (json && write_json(json, pols, loaded, ms) != 0)
+    if (packages && scan_packages(root, db, &ps, quiet) != 0)
+        rc = 1;
+    if (json && write_json(json, pols, loaded, ms, &ps) != 0)
         rc = 1;
     if (logdir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/eve.json", logdir);
-        if (write_events(path, pols, loaded) != 0)
+        if (write_events(path, pols, loaded, &ps) != 0)
             rc = 1;
     }
-    if (eve && write_events(eve, pols, loaded) != 0)
+    if (eve && write_events(eve, pols, loaded, &ps) != 0)
         rc = 1;
 out:
     for (size_t i = 0; i < loaded; i++)
         vg_sca_free(pols[i]);
+    vg_vulns_free(ps.v, ps.nv);
     return rc;
 }
