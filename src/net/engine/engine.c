@@ -141,6 +141,16 @@ static void on_signal(int sig)
         vg_source_break(g_src);
 }
 
+/* Live capture: a once-a-second tick wakes a capture that blocks while the
+ * link is idle (libpcap on TPACKET_V3 may wait for a packet indefinitely),
+ * so that flow timeouts, periodic stats and flushing still happen. */
+static void on_tick(int sig)
+{
+    (void)sig;
+    if (g_src)
+        vg_source_break(g_src);
+}
+
 static void free_alert_data(vg_packet *p)
 {
     for (int i = 0; i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
@@ -423,6 +433,16 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
     g_src = e.src;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    struct sigaction ta, old_alrm;
+    struct itimerval tick = {{1, 0}, {1, 0}}, old_tick;
+    if (e.live) {
+        memset(&ta, 0, sizeof ta);
+        ta.sa_handler = on_tick;
+        ta.sa_flags = SA_RESTART; /* other calls restart; the capture's poll() returns */
+        sigemptyset(&ta.sa_mask);
+        sigaction(SIGALRM, &ta, &old_alrm);
+        setitimer(ITIMER_REAL, &tick, &old_tick);
+    }
 
     int64_t interval = vg_conf_get_int(conf, "stats.interval", 8);
     if (interval < 1)
@@ -449,13 +469,14 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
             run_timers(&e, &last_ts);
             /* live too: outputs omit pcap_cnt when live (in_iface instead) */
             process_frame(&e, &p, dlt, data, len, &ts, cnt);
-        } else if (src_rc == VG_ELIMIT) {
-            /* live timeout: run the timers on the wall clock */
+        } else if (src_rc == VG_ELIMIT || (src_rc == VG_DECLINED && e.live && !g_stop)) {
+            /* live timeout or tick: run the timers on the wall clock */
             struct timeval now;
             gettimeofday(&now, NULL);
             if (timercmp(&now, &last_ts, >))
                 last_ts = now;
             run_timers(&e, &last_ts);
+            vg_output_flush(e.out);
         } else {
             break; /* VG_DECLINED: end of file; VG_EIO: error */
         }
@@ -467,6 +488,10 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
             vg_output_stats(e.out, &now, &e.st);
             vg_output_flush(e.out);
         }
+    }
+    if (e.live) {
+        setitimer(ITIMER_REAL, &old_tick, NULL);
+        sigaction(SIGALRM, &old_alrm, NULL);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
