@@ -12,5 +12,6 @@ int vg_cmd_inspect(int argc, char **argv);
 int vg_cmd_appraise(int argc, char **argv);
 int vg_cmd_server(int argc, char **argv);
 int vg_cmd_up(int argc, char **argv);
+int vg_cmd_forward(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"inspect", vg_cmd_inspect, "inspection: configuration, vulnerable packages, malware, websites"},
     {"appraise", vg_cmd_appraise, "pre-deployment appraisal of a system's design dossier"},
     {"server", vg_cmd_server, "central server: event store, incidents, API and dashboard"},
+    {"forward", vg_cmd_forward, "deliver an EVE file's events to a server through a disk spool"},
     {NULL, NULL, NULL},
 };
 
