@@ -33,6 +33,7 @@ static void usage(FILE *fp)
             "  --simulate-ips      IPS semantics: drop/reject rules block the packet and its flow\n"
             "  --init-errors-fatal a rule that fails to load is fatal\n"
             "  -T                  test the rules (and configuration) and exit\n"
+            "  --dump-config       print the merged configuration (key = value  # file:line)\n"
             "  --runmode single    accepted (vigil net runs one packet thread)\n"
             "  --user USER         live capture as root: run as USER once the capture is open\n"
             "                      (default when root: nobody; --user root keeps root)\n"
@@ -55,6 +56,7 @@ typedef struct args {
     int nsets;
     const char *config;
     bool test;
+    bool dump;
     bool quiet;
     char *bpf;              /* owned */
     char *bpf_file_text;    /* owned */
@@ -198,6 +200,8 @@ static int parse(args *a, int argc, char **argv)
             a->o.errors_fatal = true;
         } else if (IS("-T") || IS("--test")) {
             a->test = true;
+        } else if (IS("--dump-config")) {
+            a->dump = true;
         } else if (IS("--runmode")) {
             if (strcmp(v, "single") != 0 && strcmp(v, "autofp") != 0 && strcmp(v, "workers") != 0)
                 fprintf(stderr, "vigil net: --runmode %s: running one packet thread\n", v);
@@ -288,7 +292,9 @@ int vg_cmd_net(int argc, char **argv)
     }
 
     int status = 0;
-    if (a.test) {
+    if (a.dump) {
+        vg_conf_dump(conf, stdout);
+    } else if (a.test) {
         uint32_t loaded = 0, failed = 0;
         rc = vg_engine_test_rules(conf, &a.o, &loaded, &failed, err);
         if (rc == VG_OK)

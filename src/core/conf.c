@@ -723,3 +723,33 @@ const char *vg_conf_node_where(const vg_conf_node *n, char *buf, size_t len)
         snprintf(buf, len, "%s", n->file);
     return buf;
 }
+
+static void dump_node(const vg_conf_node *n, char *path, size_t plen, size_t cap, FILE *fp)
+{
+    for (const vg_conf_node *ch = n->child; ch; ch = ch->next) {
+        size_t nl = strlen(ch->name);
+        size_t need = plen + (plen ? 1 : 0) + nl;
+        if (need + 1 > cap)
+            continue; /* deeper than any sane key: skipped */
+        size_t l = plen;
+        if (plen)
+            path[l++] = '.';
+        memcpy(path + l, ch->name, nl + 1);
+        if (ch->value) {
+            char where[300];
+            fprintf(fp, "%s = %s  # %s\n", path, ch->value,
+                    vg_conf_node_where(ch, where, sizeof where));
+        } else if (!ch->child) {
+            fprintf(fp, "%s = %s\n", path, ch->is_seq ? "[]" : "{}");
+        }
+        dump_node(ch, path, need, cap, fp);
+        path[plen] = '\0';
+    }
+}
+
+void vg_conf_dump(const vg_conf *c, FILE *fp)
+{
+    char path[1024] = "";
+    if (c)
+        dump_node(&c->root, path, 0, sizeof path, fp);
+}

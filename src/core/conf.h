@@ -11,6 +11,8 @@
 #ifndef VG_CONF_H
 #define VG_CONF_H
 
+#include <stdio.h>
+
 #include "core/vg.h"
 
 typedef struct vg_conf_node vg_conf_node;
@@ -50,6 +52,9 @@ uint64_t vg_conf_get_size(const vg_conf *c, const char *key, uint64_t dflt);
 int vg_conf_parse_bool(const char *v, bool *out); /* yes/no true/false on/off 1/0 y/n */
 int vg_conf_parse_int(const char *v, int64_t *out);
 int vg_conf_parse_size(const char *v, uint64_t *out);
+/* Print every scalar as "dotted.key = value  # file:line", in tree order
+ * (sequence items by index), for `--dump-config`. */
+void vg_conf_dump(const vg_conf *c, FILE *fp);
 /* "file:line" of a node for messages ("(default)" when unknown). */
 const char *vg_conf_node_where(const vg_conf_node *n, char *buf, size_t len);
 

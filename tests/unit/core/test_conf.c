@@ -247,7 +247,24 @@ static void include_relative_to_including_file(void)
     rmdir(dir);
 }
 
+static void dump_lists_every_scalar(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c, "a:\n  b: 1\n  l: [x, {k: v}]\ne: []\n", "d.yaml", err), VG_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    vg_conf_dump(c, fp);
+    fclose(fp);
+    VG_CHECK_STR(buf, "a.b = 1  # d.yaml:2\na.l.0 = x  # d.yaml:3\na.l.1.k = v  # d.yaml:3\n"
+                      "e = []\n");
+    free(buf);
+    vg_conf_free(c);
+}
+
 static const vg_test tests[] = {
+    {"dump_lists_every_scalar", dump_lists_every_scalar},
     {"loads_suricata_shape", loads_suricata_shape},
     {"later_documents_merge_and_replace", later_documents_merge_and_replace},
     {"set_overrides_and_creates", set_overrides_and_creates},
