@@ -7,6 +7,15 @@
  * is a one-key mapping (Suricata's "- eve-log: {...}") is also reachable by
  * that key ("outputs.eve-log.enabled").  Every node remembers file:line for
  * error messages.  Values are strings; typed getters parse them.
+ *
+ * Loading a second document merges: a scalar replaces, a mapping merges key
+ * by key, a sequence replaces the previous sequence whole.  Suricata's
+ * "%YAML 1.1" header, `---`, `include: FILE` (or a list) and `!include`
+ * are understood; included files are relative to the including file.
+ * Limits: nesting 64, include depth 8, 1,000,000 nodes, 16 MiB per file,
+ * regular files only; YAML aliases are refused.  Errors are
+ * "file:line: reason".  A tree is not thread-safe for writes; readers may
+ * share it once loading is done.
  */
 #ifndef VG_CONF_H
 #define VG_CONF_H
