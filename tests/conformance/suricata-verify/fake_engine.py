@@ -11,6 +11,8 @@ Modes:
          runner's matcher and svcheck.py's see varied, non-trivial events
   none   write nothing and exit 2 (an engine that is not there yet)
   junk   write a line that is not JSON
+  abort  write an empty eve.json, then die by SIGABRT (as ASan with abort_on_error)
+  asan   write an empty eve.json, print a sanitizer report and exit 1
 """
 import json
 import os
@@ -61,7 +63,9 @@ def main(argv):
         print("fake engine: not implemented", file=sys.stderr)
         return 2
     with open(outdir + "/eve.json", "w") as f:
-        if mode == "junk":
+        if mode in ("abort", "asan"):
+            pass
+        elif mode == "junk":
             f.write('{"event_type": "alert"\n')
         elif mode == "sids":
             for n, (action, sid, rev, gid, msg) in enumerate(rules_of(rules) if rules else []):
@@ -75,6 +79,12 @@ def main(argv):
                       "app_proto": "http" if n % 2 else "failed"}
                 f.write(json.dumps(ev) + "\n\n")
             f.write(json.dumps({"event_type": "stats", "stats": {"uptime": 0}}) + "\n")
+    if mode == "abort":
+        sys.stdout.flush()
+        os.abort()
+    if mode == "asan":
+        print("==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010")
+        return 1
     return 0
 
 

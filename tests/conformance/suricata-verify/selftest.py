@@ -17,6 +17,7 @@ import importlib.util
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -132,6 +133,17 @@ def main():
                        "--out", os.path.join(tmp, "sids"), "--cross-check-out", os.path.join(tmp, "ref")])
         print("\n".join(l for l in out.splitlines() if l.startswith(("cross", "CROSS", "  ", "svrun"))))
         ok &= rc == 0
+        # Crashes: a run where the engine dies fails under --fail-on-crash,
+        # while the verdicts stay svcheck.py's (an empty eve.json can pass).
+        for mode in ("abort", "asan"):
+            rc, out = run([sys.executable, os.path.join(HERE, "svrun.py"), "--shared", a.shared,
+                           "--engine", "%s %s --fake-mode=%s" % (sys.executable, fake, mode), "-q",
+                           "--no-baseline", "--fail-on-crash", "--class", "a,a+", "--expect", "a/a+=10",
+                           "--out", os.path.join(tmp, mode)])
+            crashed = re.search(r"^engine crashes \((\d+)\)", out, re.M)
+            good = rc == 1 and crashed and int(crashed.group(1)) == 98 and "EXPECTED" not in out
+            print("selftest: crash detection (%s): %s" % (mode, "ok" if good else "FAILED\n" + out[-2000:]))
+            ok &= bool(good)
         mine = argv_logs(os.path.join(tmp, "sids"), lambda d: os.path.join(tmp, "sids", d))
         ref = argv_logs(os.path.join(tmp, "ref"), lambda d: os.path.join(tmp, "ref", d))
         diff = [d for d in sorted(set(mine) | set(ref)) if mine.get(d) != ref.get(d)]
