@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """golden.py: `vigil net` on fixed captures must write the expected EVE lines.
 
-Each case runs `vigil net -r CAPTURE -S data/rules/vigil.rules -l DIR` and
+First, every rule of data/rules/vigil.rules must load (`vigil net -T`).
+Then each case runs `vigil net -r CAPTURE -S data/rules/vigil.rules -l DIR` and
 compares its alert and flow events with tests/golden/net/expected/CASE.jsonl.
 Both sides are normalised first: the fields that vary with the clock, the
 timezone or the flow hash (timestamp, flow_id, flow.start, flow.end) are
@@ -75,6 +76,19 @@ def run_case(vigil, cap, rules, outdir):
     return eve_lines(eve), ""
 
 
+def check_rules_load(vigil, rules):
+    """Every rule of a bundled ruleset must load: `vigil net -T` says so."""
+    with open(rules, encoding="utf-8") as f:
+        n = sum(1 for line in f if line.strip() and not line.lstrip().startswith("#"))
+    p = subprocess.run([vigil, "net", "-T", "-S", rules], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    text = p.stdout.decode(errors="replace")
+    want = "%d rules successfully loaded, 0 rules failed" % n
+    if p.returncode != 0 or want not in text or SANITIZER_RE.search(p.stdout):
+        return "expected '%s' (exit 0), got exit %d: %s" % (want, p.returncode, text[-800:])
+    return ""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
@@ -91,6 +105,14 @@ def main():
               "(make them with VG_GOLDEN_UPDATE=1 once vigil net works, then review them)" % args.expected)
         return 77
     bad = checked = 0
+    for rules in sorted({c[2] for c in CASES}):
+        why = check_rules_load(vigil, os.path.join(args.root, rules))
+        checked += 1
+        if why:
+            bad += 1
+            print("FAIL %-20s %s" % (os.path.basename(rules), why))
+        else:
+            print("PASS %-20s every rule loads (vigil net -T)" % os.path.basename(rules))
     with tempfile.TemporaryDirectory(prefix="golden-net-") as tmp:
         for name, cap, rules in CASES:
             if args.only and name not in args.only:
