@@ -1152,7 +1152,9 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         dt->gen = 1;
     }
     dt->ncand = 0;
-    if (p->ipver == 0 || (p->flags & VG_PKT_INVALID)) {
+    if (p->ipver == 0) {
+        /* not IP (or not decoded that far): only decoder-event sigs apply;
+         * an IP packet with a broken L4 header still meets the others */
         if (!pkt_ok)
             return;
         for (uint32_t i = 0; i < de->nevent; i++)
@@ -1191,7 +1193,6 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
             dt->pend_dropped++;
         }
     }
-    return false;
 }
 
 static int pend_cmp(const void *a, const void *b)

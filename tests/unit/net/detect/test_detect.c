@@ -7,7 +7,9 @@
 
 #include "core/log.h"
 #include "net/detect/detect_int.h"
+#include "net/decode/decode.h"
 #include "net/flow.h"
+#include "net/flow/flow_table.h"
 #include "tests/unit/vg_test.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -824,6 +826,153 @@ static void test_xbits(void)
     vg_detect_free(de);
 }
 
+
+static void test_dsize_and_events(void)
+{
+    static const char *const rules[] = {
+        "alert tcp any any -> any any (dsize:!9; sid:1;)",
+        "alert tcp any any -> any any (dsize:<10; sid:2;)",
+        "alert tcp any any -> any any (dsize:0; sid:3;)",
+        "alert ip any any -> any any (decode-event:ipv4.trunc_pkt; sid:4;)",
+        "alert tcp any any -> any any (stream-event:3whs_synack_in_wrong_direction; sid:5;)",
+        "alert ip any any -> any any (msg:\"ip-only\"; sid:6;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_packet p;
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x02, NULL);
+    run(dt, &p);
+    VG_CHECK(!alerted(&p, 1)); /* dsize:!9 needs a payload, as in Suricata */
+    VG_CHECK(alerted(&p, 2) && alerted(&p, 3));
+    VG_CHECK(!alerted(&p, 4) && !alerted(&p, 5));
+    free_alerts(&p);
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x18, "0123456789");
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 1) && !alerted(&p, 2) && !alerted(&p, 3));
+    free_alerts(&p);
+    /* decoder and stream events on the packet */
+    int ev = vg_decode_event_lookup("decoder.ipv4.trunc_pkt");
+    int sev = vg_stream_event_lookup("3whs_synack_in_wrong_direction");
+    VG_CHECK(ev >= 0 && sev >= 0);
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x12, NULL);
+    p.events[p.nevents++] = (uint16_t)ev;
+    p.stream_events[p.nstream_events++] = (uint8_t)sev;
+    p.pcap_cnt = 7;
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 4) && alerted(&p, 5));
+    free_alerts(&p);
+    /* a packet the decoder gave up on at L4 still meets address-only sigs;
+     * a packet that is not IP meets decoder-event sigs only */
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0, NULL);
+    p.l4 = NULL;
+    p.flags |= VG_PKT_INVALID;
+    p.pcap_cnt = 8;
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 6));
+    free_alerts(&p);
+    memset(&p, 0, sizeof(p));
+    p.events[p.nevents++] = (uint16_t)ev;
+    p.pcap_cnt = 9;
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 4) && !alerted(&p, 6));
+    free_alerts(&p);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
+static void test_backoff_and_stream_size(void)
+{
+    static const char *const rules[] = {
+        "alert tcp any any -> any any (ttl:64; threshold:type backoff, track by_flow, count 2, "
+        "multiplier 3; sid:1;)",
+        "alert tcp any any -> any any (flow:to_server; stream_size:client,>,10; sid:2;)",
+        "alert tcp any any -> any any (flow:to_server; stream_size:server,=,1; sid:3;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    char err[VG_ERRBUF_SIZE];
+    /* backoff needs by_flow and a multiplier */
+    VG_CHECK(parse_fails("alert tcp any any -> any any (threshold:type backoff, track by_src, "
+                         "count 1, multiplier 10; sid:1;)", err) != VG_OK);
+    VG_CHECK(parse_fails("alert tcp any any -> any any (threshold:type backoff, track by_flow, "
+                         "count 1, seconds 10; sid:1;)", err) != VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.proto = 6;
+    vg_packet p;
+    int hits[20] = {0};
+    static const char data[] = "abcdefghij";
+    for (int i = 1; i <= 19; i++) {
+        /* client SYN, server SYN/ACK, then client data of 5 bytes each */
+        if (i == 2)
+            mk_tcp(&p, "2.2.2.2", 80, "1.1.1.1", 1000, 0x12, NULL);
+        else
+            mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, i == 1 ? 0x02 : 0x18,
+                   i == 1 ? NULL : data + 5);
+        p.flow = &f;
+        p.flags = i == 2 ? VG_PKT_TOCLIENT : VG_PKT_TOSERVER;
+        p.tcp_seq = i == 2 ? 5000 : i == 1 ? 100 : 101 + 5 * (uint32_t)(i - 3);
+        p.pcap_cnt = (uint64_t)i;
+        run(dt, &p);
+        hits[i] = alerted(&p, 1);
+        if (i == 3)
+            VG_CHECK(!alerted(&p, 2)); /* SYN + 5 bytes: not yet > 10 */
+        if (i == 4)
+            VG_CHECK(alerted(&p, 2) && alerted(&p, 3)); /* 11; the server's SYN counts 1 */
+        free_alerts(&p);
+    }
+    /* backoff count 2 multiplier 3: the 2nd and 6th and 18th matches */
+    for (int i = 1; i <= 19; i++) {
+        if (hits[i] != (i == 2 || i == 6 || i == 18))
+            fprintf(stderr, "backoff: match %d alerted %d\n", i, hits[i]);
+        VG_CHECK_EQ(hits[i], i == 2 || i == 6 || i == 18);
+    }
+    vg_detect_flow_free(f.detect_state);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
+static void test_action_order_conf(void)
+{
+    /* drop, alert, reject, pass: a pass ranked last keeps the alerts ranked
+     * before it; a packet-level pass does not pass the flow */
+    vg_detect *de;
+    VG_CHECK_EQ(vg_detect_new(&de, NULL), VG_OK);
+    vg_class_load_builtin(de);
+    de->action_rank[1] = 0; /* drop */
+    de->action_rank[0] = 1; /* alert */
+    de->action_rank[2] = 2; /* reject */
+    de->action_rank[3] = 3; /* pass */
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_detect_add_rule(de, "pass tcp any any -> any any (content:\"x\"; sid:1;)", err),
+                VG_OK);
+    VG_CHECK_EQ(vg_detect_add_rule(de, "drop tcp any any -> any any (content:\"x\"; sid:2;)", err),
+                VG_OK);
+    VG_CHECK_EQ(vg_detect_add_rule(de, "alert tcp any any -> any any (ttl:64; sid:3;)", err), VG_OK);
+    VG_CHECK_EQ(vg_detect_build(de, err), VG_OK);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    vg_packet p;
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x18, "x");
+    p.flow = &f;
+    p.flags = VG_PKT_TOSERVER;
+    VG_CHECK_EQ(run(dt, &p), 2);
+    if (p.nalerts == 2)
+        VG_CHECK(p.alerts[0].sig->sid == 2 && p.alerts[1].sig->sid == 3);
+    VG_CHECK(p.action & VG_ACTION_PASS);
+    VG_CHECK(!(f.flags & VG_FLOW_PASS));
+    free_alerts(&p);
+    vg_detect_flow_free(f.detect_state);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static const vg_test tests[] = {
     {"addr_sets", test_addr_sets},
     {"port_sets", test_port_sets},
@@ -840,6 +989,9 @@ static const vg_test tests[] = {
     {"iponly_and_limits", test_iponly_and_limits},
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
+    {"dsize_and_events", test_dsize_and_events},
+    {"backoff_and_stream_size", test_backoff_and_stream_size},
+    {"action_order_conf", test_action_order_conf},
     {NULL, NULL},
 };
 
