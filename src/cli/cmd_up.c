@@ -1,12 +1,223 @@
-/* cmd_up.c: `vigil up` (not yet implemented; see its issue). */
+/*
+ * cmd_up.c: `vigil up`: every role on one host.
+ *
+ * Starts, as child processes of this one binary: the server on SQLite in
+ * --data DIR (127.0.0.1), a network sensor (`vigil net`) on an interface or,
+ * when none is given, on the bundled sample capture, and a forwarder that
+ * delivers the sensor's events through the disk spool.  Prints the dashboard
+ * URL and, on first start, the generated admin password.  Ctrl-C (or
+ * SIGTERM) stops everything cleanly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/paths.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: vigil up [--data DIR] [--listen ADDR:PORT] [-i IFACE | -r PCAP] [-S RULES]\n"
+            "  Runs the server (SQLite in DIR, default ./vigil-data), a network sensor on IFACE\n"
+            "  or PCAP (default: the bundled sample capture) and the forwarder, on this host.\n"
+            "  Prints the dashboard URL and, on first start, the admin password.  Ctrl-C stops.\n");
+}
+
+static pid_t spawn(char *const argv[], int out_fd)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (out_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
+    }
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc == 0 ? pid : -1;
+}
+
+/* Run a vigil subcommand to completion; its stdout into out (cap bytes). */
+static int run_capture(char *const argv[], char *out, size_t cap)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = spawn(argv, p[1]);
+    close(p[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (pid > 0 && n + 1 < cap && (r = read(p[0], out + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    out[n] = '\0';
+    close(p[0]);
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
 
 int vg_cmd_up(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "vigil up: not implemented yet\n");
-    return 2;
+    const char *data = "vigil-data", *listen = "127.0.0.1:8088", *iface = NULL;
+    const char *pcap = NULL, *rules = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--data") == 0 && v) data = argv[++i];
+        else if (strcmp(a, "--listen") == 0 && v) listen = argv[++i];
+        else if (strcmp(a, "-i") == 0 && v) iface = argv[++i];
+        else if (strcmp(a, "-r") == 0 && v) pcap = argv[++i];
+        else if (strcmp(a, "-S") == 0 && v) rules = argv[++i];
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "vigil up: unknown or incomplete option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    char sample[4096], defrules[4096], netdir[4096], eve[4096], spool[4096], tokfile[4096];
+    if (!pcap && !iface)
+        pcap = vg_datapath(sample, sizeof sample, "pcaps/sample.pcap");
+    if (!rules)
+        rules = vg_datapath(defrules, sizeof defrules, "rules/vigil.rules");
+    if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "vigil up: %s: %s\n", data, strerror(errno));
+        return 1;
+    }
+    snprintf(netdir, sizeof netdir, "%s/net", data);
+    snprintf(eve, sizeof eve, "%s/eve.json", netdir);
+    snprintf(spool, sizeof spool, "%s/spool", data);
+    snprintf(tokfile, sizeof tokfile, "%s/sensor.token", data);
+    mkdir(netdir, 0700);
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* 1. The server; its first lines say where it listens and the password. */
+    int p[2];
+    if (pipe(p) != 0)
+        return 1;
+    char *sargv[] = {"vigil", "server", "--data", (char *)data, "--listen", (char *)listen, NULL};
+    pid_t server = spawn(sargv, p[1]);
+    close(p[1]);
+    if (server < 0) {
+        fprintf(stderr, "vigil up: cannot start the server\n");
+        return 1;
+    }
+    FILE *sout = fdopen(p[0], "r");
+    char line[512];
+    bool listening = false;
+    while (!listening && fgets(line, sizeof line, sout)) {
+        if (strstr(line, "created user admin"))
+            fputs(line, stdout);
+        if (strstr(line, "listening"))
+            listening = true;
+    }
+    if (!listening) {
+        fprintf(stderr, "vigil up: the server did not start (is %s in use?)\n", listen);
+        kill(server, SIGTERM);
+        waitpid(server, NULL, 0);
+        return 1;
+    }
+    /* Keep draining the server's output so it never blocks on a full pipe. */
+    int devnull = open("/dev/null", O_WRONLY);
+    pid_t drain = fork();
+    if (drain == 0) {
+        while (fgets(line, sizeof line, sout))
+            ;
+        _exit(0);
+    }
+    fclose(sout);
+
+    /* 2. A sensor account and token for the local sensor (first start only). */
+    if (access(tokfile, R_OK) != 0) {
+        char out[512];
+        char *uargv[] = {"vigil", "server", "--data", (char *)data, "user", "local-sensor", "sensor", NULL};
+        char *targv[] = {"vigil", "server", "--data", (char *)data, "token", "local-sensor", NULL};
+        run_capture(uargv, out, sizeof out);
+        if (run_capture(targv, out, sizeof out) == 0) {
+            int fd = open(tokfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd >= 0) {
+                if (write(fd, out, strlen(out)) < 0)
+                    fprintf(stderr, "vigil up: cannot write %s\n", tokfile);
+                close(fd);
+            }
+        }
+    }
+
+    /* 3. The network sensor and the forwarder. */
+    char *nargv[12];
+    int k = 0;
+    nargv[k++] = "vigil";
+    nargv[k++] = "net";
+    nargv[k++] = iface ? "-i" : "-r";
+    nargv[k++] = (char *)(iface ? iface : pcap);
+    nargv[k++] = "-S";
+    nargv[k++] = (char *)rules;
+    nargv[k++] = "-l";
+    nargv[k++] = netdir;
+    nargv[k++] = NULL;
+    pid_t net = spawn(nargv, -1);
+    char url[300];
+    snprintf(url, sizeof url, "http://%s", listen);
+    char *fargv[] = {"vigil", "forward", "--eve", eve, "--server", url, "--state", spool,
+                     "--token-file", tokfile, "--sensor", "local", NULL};
+    pid_t fwd = spawn(fargv, devnull);
+
+    printf("vigil up: dashboard and API at %s/  (API under /api/v1/)\n", url);
+    printf("vigil up: sensor %s %s -> %s; data in %s; Ctrl-C stops\n", iface ? "on" : "reading",
+           iface ? iface : pcap, eve, data);
+    fflush(stdout);
+
+    while (!stop) {
+        int st;
+        pid_t w = waitpid(-1, &st, 0);
+        if (w < 0 && errno != EINTR)
+            break;
+        if (w == server) {
+            fprintf(stderr, "vigil up: the server stopped\n");
+            server = -1;
+            break;
+        }
+        if (w == net) {
+            net = -1;
+            if (!iface)
+                printf("vigil up: the sample capture is processed; events are in the server\n");
+            fflush(stdout);
+        }
+    }
+    pid_t kids[] = {net, fwd, server, drain};
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
+        if (kids[i] > 0)
+            kill(kids[i], SIGTERM);
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
+        if (kids[i] > 0)
+            waitpid(kids[i], NULL, 0);
+    if (devnull >= 0)
+        close(devnull);
+    printf("vigil up: stopped\n");
+    return 0;
 }
