@@ -16,7 +16,11 @@
 #include "cli/commands.h"
 #include "core/eve.h"
 #include "core/jbuf.h"
+#include <limits.h>
+#include <sys/stat.h>
+
 #include "inspect/dpkg.h"
+#include "inspect/report.h"
 #include "inspect/sca.h"
 #include "inspect/sca_out.h"
 #include "inspect/vulndb.h"
@@ -50,6 +54,9 @@ static void usage(FILE *fp)
             "  -l DIR            append the events to DIR/eve.json\n"
             "  --timeout SEC     per-command timeout (default 10)\n"
             "  --no-shell        never run `sh -c` rules, even from root-owned third-party policies\n"
+            "  --html FILE       write the inspection report (with --level) as standalone HTML\n"
+            "  --policies DIR    where vigil's own policies are (default: $VIGIL_DATADIR/policies,\n"
+            "                    the source tree, /usr/local/share/vigil/policies, /usr/share/vigil/policies)\n"
             "  --packages        match installed packages (ROOT/var/lib/dpkg/status) against the\n"
             "                    offline vulnerability database\n"
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
@@ -143,13 +150,15 @@ static int scan_packages(const char *root, const char *db, struct pkgscan *ps, b
 }
 
 static int write_json(const char *path, vg_sca_policy **pols, size_t n, const double *ms,
-                      const struct pkgscan *ps)
+                      const struct pkgscan *ps, const vg_report_in *rin)
 {
     vg_jb jb;
     vg_jb_init(&jb);
     vg_jb_open_obj(&jb, NULL);
     vg_jb_str(&jb, "tool", "vigil inspect");
     vg_jb_str(&jb, "version", VG_VERSION);
+    if (rin)
+        vg_report_json_members(&jb, rin);
     vg_jb_open_arr(&jb, "policies");
     for (size_t i = 0; i < n; i++)
         vg_sca_json_policy(&jb, NULL, pols[i], ms[i]);
@@ -224,6 +233,49 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
     return 0;
 }
 
+/* Locate data/policies: --policies, $VIGIL_DATADIR, next to the binary in a
+ * build tree, then the install locations. */
+static bool find_policies(const char *given, char *out, size_t n)
+{
+    char cand[6][PATH_MAX];
+    int k = 0;
+    if (given)
+        snprintf(cand[k++], PATH_MAX, "%s", given);
+    const char *env = getenv("VIGIL_DATADIR");
+    if (env)
+        snprintf(cand[k++], PATH_MAX, "%.4000s/policies", env);
+    char exe[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = '\0';
+        char *s = strrchr(exe, '/');
+        if (s)
+            *s = '\0';
+        snprintf(cand[k++], PATH_MAX, "%.4000s/../../../data/policies", exe); /* build-x/src/cli */
+        snprintf(cand[k++], PATH_MAX, "%.4000s/../share/vigil/policies", exe);
+    }
+    snprintf(cand[k++], PATH_MAX, "/usr/local/share/vigil/policies");
+    snprintf(cand[k++], PATH_MAX, "/usr/share/vigil/policies");
+    for (int i = 0; i < k; i++) {
+        char f[PATH_MAX + 32];
+        if (snprintf(f, sizeof f, "%s/vn_level.yml", cand[i]) >= (int)sizeof f)
+            continue;
+        if (access(f, R_OK) == 0)
+            return snprintf(out, n, "%s", cand[i]) < (int)n;
+        if (given)
+            return false;
+    }
+    return false;
+}
+
+static void progress(void *ctx, size_t done, size_t total, const char *id)
+{
+    const char *name = ctx;
+    fprintf(stderr, "\r\033[K%s: %zu/%zu %s", name, done, total, id);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -240,6 +292,7 @@ int vg_cmd_inspect(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'}, {"no-shell", no_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"packages", no_argument, NULL, 'P'},     {"db", required_argument, NULL, 'D'},
+        {"html", required_argument, NULL, 'H'},   {"policies", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     if (argc > 1 && strcmp(argv[1], "feed") == 0)
         return feed_import(argc - 1, argv + 1);
@@ -250,8 +303,10 @@ int vg_cmd_inspect(int argc, char **argv)
     const char *root = NULL, *json = NULL, *eve = NULL, *logdir = NULL;
     int level = 0, timeout = 10;
     bool quiet = false, verbose = false, no_shell = false, packages = false;
-    const char *db = DEFAULT_DB;
+    const char *db = DEFAULT_DB, *html = NULL, *poldir = NULL;
+    bool db_given = false;
     struct pkgscan ps = {0};
+    char defpol[2][PATH_MAX + 32];
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:qvh", opts, NULL)) != -1) {
@@ -290,17 +345,44 @@ int vg_cmd_inspect(int argc, char **argv)
             break;
         case 'n': no_shell = true; break;
         case 'P': packages = true; break;
-        case 'D': db = optarg; break;
+        case 'D': db = optarg; db_given = true; break;
+        case 'H': html = optarg; break;
+        case 'Y': poldir = optarg; break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc || (npol == 0 && !packages)) {
+    if (optind < argc || (npol == 0 && !packages && !level)) {
         usage(stderr);
         return 2;
     }
+    if (html && !level) {
+        fprintf(stderr, "vigil inspect: --html needs --level N (the report is per level)\n");
+        return 2;
+    }
+    const char *pkgs_note = NULL;
+    if (level && npol == 0) {
+        /* everything applicable: vigil's policies, and packages when a feed was imported */
+        char dir[PATH_MAX];
+        if (!find_policies(poldir, dir, sizeof dir)) {
+            fprintf(stderr, "vigil inspect: cannot find vigil's policies (vn_level.yml); use --policies DIR\n");
+            return 1;
+        }
+        snprintf(defpol[0], sizeof defpol[0], "%s/vn_level.yml", dir);
+        snprintf(defpol[1], sizeof defpol[1], "%s/debian_baseline.yml", dir);
+        policies[npol++] = defpol[0];
+        if (access(defpol[1], R_OK) == 0)
+            policies[npol++] = defpol[1];
+        struct stat st;
+        if (db_given || stat(db, &st) == 0)
+            packages = true;
+        else
+            pkgs_note = "Chưa có cơ sở dữ liệu lỗ hổng (vigil inspect feed import) / no vulnerability "
+                        "database: import a feed with `vigil inspect feed import`";
+    }
+    bool tty = isatty(2) && !quiet;
     vg_sca_opts so = {.root = root, .cmd_timeout_ms = timeout * 1000, .level = level,
                       .overrides = sets, .noverrides = nsets, .force_no_shell = no_shell};
     vg_sca_policy *pols[MAX_POLICIES];
@@ -318,6 +400,8 @@ int vg_cmd_inspect(int argc, char **argv)
     }
     for (size_t i = 0; i < loaded; i++) {
         vg_sca_policy *p = pols[i];
+        if (tty)
+            vg_sca_set_progress(p, progress, (void *)vg_sca_policy_id(p));
         double t0 = now_ms();
         int r = vg_sca_run(p);
         ms[i] = now_ms() - t0;
@@ -358,8 +442,24 @@ int vg_cmd_inspect(int argc, char **argv)
     }
     if (packages && scan_packages(root, db, &ps, quiet) != 0)
         rc = 1;
-    if (json && write_json(json, pols, loaded, ms, &ps) != 0)
+    double total_ms = 0;
+    for (size_t i = 0; i < loaded; i++)
+        total_ms += ms[i];
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    vg_report_in rin = {.level = level, .host = host, .root = root, .pols = pols, .npols = loaded,
+                        .pkgs_scanned = ps.done, .pkgs_note = pkgs_note, .npkgs = ps.npkgs,
+                        .vulns = ps.v, .nvulns = ps.nv, .elapsed_ms = total_ms};
+    if (json && write_json(json, pols, loaded, ms, &ps, level ? &rin : NULL) != 0)
         rc = 1;
+    if (html) {
+        if (vg_report_html(&rin, html) != VG_OK) {
+            fprintf(stderr, "vigil inspect: cannot write %s\n", html);
+            rc = 1;
+        } else {
+            printf("Report: %s\n", html);
+        }
+    }
     if (logdir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/eve.json", logdir);

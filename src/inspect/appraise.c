@@ -237,6 +237,28 @@ size_t vg_appr_requirements_at(int level)
     return n;
 }
 
+size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NREQS; i++) {
+        const struct req *r = &reqs[i];
+        if (r->min_level > level || (group && strcmp(group, r->group) != 0))
+            continue;
+        if (n < max) {
+            vg_appr_req_info *o = &out[n];
+            o->id = r->id;
+            o->control = r->control;
+            o->group = r->group;
+            o->title = r->en;
+            o->title_vi = r->vi;
+            o->reference = r->ref;
+            o->min_level = r->min_level;
+        }
+        n++;
+    }
+    return n;
+}
+
 struct vg_appraisal {
     vg_yt *doc;
     const vg_yt *controls, *people, *zones, *services, *diagram;

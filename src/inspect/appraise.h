@@ -52,6 +52,15 @@ void vg_appr_counts(const vg_appraisal *a, size_t *met, size_t *missing, size_t 
 /* Total requirements in the table whose minimum level is <= level. */
 size_t vg_appr_requirements_at(int level);
 
+/* The requirement table itself (for the inspection report's evidence
+ * register): fills up to max entries for `level` (group NULL = any group)
+ * and returns how many there are. */
+typedef struct vg_appr_req_info {
+    const char *id, *control, *group, *title, *title_vi, *reference;
+    int min_level;
+} vg_appr_req_info;
+size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out, size_t max);
+
 void vg_appr_json(vg_jb *jb, const vg_appraisal *a);
 /* Standalone bilingual HTML report. Returns VG_OK or VG_EIO. */
 int vg_appr_html(const vg_appraisal *a, const char *path) VG_WARN_UNUSED;

@@ -99,6 +99,8 @@ struct vg_sca_policy {
     vg_yt *fixture;     /* ROOT/.vigil-commands.yaml */
     struct proc *procs;
     size_t nprocs;
+    vg_sca_progress_fn progress;
+    void *progress_ctx;
     bool procs_loaded;
     size_t commands_run;
 };
@@ -1502,8 +1504,16 @@ int vg_sca_run(vg_sca_policy *p)
         if (r == VG_SCA_NA || r == VG_SCA_ERROR)
             pub->reason = strdup(c.has_reason ? c.reason : "Unknown reason");
         pub->defect = r == VG_SCA_ERROR && c.defect;
+        if (p->progress)
+            p->progress(p->progress_ctx, i + 1, p->n, pub->id);
     }
     return VG_OK;
+}
+
+void vg_sca_set_progress(vg_sca_policy *p, vg_sca_progress_fn fn, void *ctx)
+{
+    p->progress = fn;
+    p->progress_ctx = ctx;
 }
 
 const char *vg_sca_policy_id(const vg_sca_policy *p) { return p->id; }

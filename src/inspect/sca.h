@@ -94,6 +94,11 @@ int vg_sca_load(const char *path, const vg_sca_opts *opts, vg_sca_policy **out,
                 char *errbuf) VG_WARN_UNUSED;
 void vg_sca_free(vg_sca_policy *p);
 
+/* Called after each check with (ctx, done, total, check id) - for a
+ * progress display; NULL disables. */
+typedef void (*vg_sca_progress_fn)(void *ctx, size_t done, size_t total, const char *id);
+void vg_sca_set_progress(vg_sca_policy *p, vg_sca_progress_fn fn, void *ctx);
+
 /* Evaluate the requirements, then (if met) every check.  Returns VG_OK, or
  * VG_DECLINED when the requirements are not met (checks stay unevaluated,
  * vg_sca_requirements_reason() says why). */

@@ -1,0 +1,45 @@
+/*
+ * report.h: the inspection report of `vigil inspect --level N`: a score per
+ * group (network, host, application, data, management), charts, every
+ * finding with its remediation in Vietnamese and English, vulnerable
+ * packages, and the management controls that no machine can check, listed
+ * as evidence items (never silently dropped).  Standalone HTML (inline CSS
+ * and SVG; prints to PDF from a browser) and JSON.
+ */
+#ifndef VG_INSPECT_REPORT_H
+#define VG_INSPECT_REPORT_H
+
+#include "core/jbuf.h"
+#include "inspect/sca.h"
+#include "inspect/vulndb.h"
+
+#define VG_REPORT_GROUPS 5
+
+typedef struct vg_report_in {
+    int level;                 /* 1-5 */
+    const char *host;
+    const char *root;          /* NULL = live */
+    vg_sca_policy *const *pols;
+    size_t npols;
+    bool pkgs_scanned;
+    const char *pkgs_note;     /* why packages were not scanned, or NULL */
+    size_t npkgs;
+    const vg_vuln *vulns;
+    size_t nvulns;
+    double elapsed_ms;
+} vg_report_in;
+
+typedef struct vg_report_group {
+    const char *name, *name_vi;
+    size_t passed, failed, na, errors;
+    int score;                 /* passed*100/(passed+failed), -1 without data */
+    size_t evidence_items;     /* management requirements needing evidence */
+} vg_report_group;
+
+/* Scores per group; vulnerable packages count as failed host findings. */
+void vg_report_groups(const vg_report_in *in, vg_report_group out[VG_REPORT_GROUPS]);
+int vg_report_html(const vg_report_in *in, const char *path) VG_WARN_UNUSED;
+/* "level", "groups", "evidence_items" members of the JSON document. */
+void vg_report_json_members(vg_jb *jb, const vg_report_in *in);
+
+#endif
