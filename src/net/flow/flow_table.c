@@ -897,6 +897,16 @@ void vg_flow_trigger_raw(vg_flow *f, bool toserver)
     st->flags |= STF_TRIGGER_RAW;
 }
 
+bool vg_flow_tcp_seq(const vg_flow *f, bool toserver, uint32_t *isn, uint32_t *next_seq)
+{
+    if (!f || !f->tcp || f->tcp->state == TCPS_NONE)
+        return false;
+    const tcp_stream *st = toserver ? &f->tcp->client : &f->tcp->server;
+    *isn = st->isn;
+    *next_seq = st->next_seq;
+    return true;
+}
+
 const char *vg_flow_tcp_state(const vg_flow *f)
 {
     return vg_tcp_state_name(f && f->tcp ? f->tcp->state : TCPS_NONE);

@@ -90,6 +90,11 @@ const char *vg_flow_tcp_state(const vg_flow *f);
 const char *vg_stream_event_name(int ev);
 int vg_stream_event_lookup(const char *name);
 
+/* TCP sequence state of one side of f's session (toserver: the client's),
+ * as the stream_size keyword needs it (Suricata: next_seq - isn).  Returns
+ * false when f has no tracked session. */
+bool vg_flow_tcp_seq(const vg_flow *f, bool toserver, uint32_t *isn, uint32_t *next_seq);
+
 /* Memory in use by the table (flows, sessions, reassembly), for stats. */
 uint64_t vg_flow_table_memuse(const vg_flow_table *ft);
 

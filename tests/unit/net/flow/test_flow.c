@@ -143,6 +143,12 @@ static void tcp_handshake_establishes(void)
     VG_CHECK(f->flags & VG_FLOW_ESTABLISHED);
     VG_CHECK_EQ(f->pkts_toserver, 2);
     VG_CHECK_EQ(f->pkts_toclient, 1);
+    uint32_t isn = 0, nxt = 0;
+    VG_CHECK(vg_flow_tcp_seq(f, true, &isn, &nxt));
+    VG_CHECK_EQ(isn, 100);
+    VG_CHECK_EQ(nxt, 101);
+    VG_CHECK(vg_flow_tcp_seq(f, false, &isn, &nxt));
+    VG_CHECK_EQ(isn, 5000);
     VG_CHECK_EQ(f->flow_id, id);
     /* FIN from both sides closes the session */
     tcp(ft, &p, true, F | A, 101, 5001, NULL);
