@@ -345,14 +345,9 @@ static int load_decoder(vg_hruleset *rs, const vg_hxml_node *n, const char *file
     return VG_OK;
 }
 
-int vg_hruleset_load_decoders(vg_hruleset *rs, const char *path, char *errbuf)
+static int load_decoder_tree(vg_hruleset *rs, vg_hxml_node *root, const char *path, char *errbuf)
 {
-    if (rs->finished)
-        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", path);
-    vg_hxml_node *root;
-    int rc = vg_hxml_parse_file(path, &root, errbuf);
-    if (rc < 0)
-        return rc;
+    int rc = VG_OK;
     const char *file = vg_hruleset_keep_file(rs, path);
     if (!file) {
         vg_hxml_free(root);
@@ -379,6 +374,29 @@ int vg_hruleset_load_decoders(vg_hruleset *rs, const char *path, char *errbuf)
     if (rc < 0)
         return vg_err(errbuf, rc, "%s: %s", path, vg_strerror(rc));
     return VG_OK;
+}
+
+int vg_hruleset_load_decoders(vg_hruleset *rs, const char *path, char *errbuf)
+{
+    if (rs->finished)
+        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", path);
+    vg_hxml_node *root;
+    int rc = vg_hxml_parse_file(path, &root, errbuf);
+    if (rc < 0)
+        return rc;
+    return load_decoder_tree(rs, root, path, errbuf);
+}
+
+int vg_hruleset_load_decoders_mem(vg_hruleset *rs, const char *name, const char *buf, size_t len,
+                                  char *errbuf)
+{
+    if (rs->finished)
+        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", name);
+    vg_hxml_node *root;
+    int rc = vg_hxml_parse(buf, len, name, &root, errbuf);
+    if (rc < 0)
+        return rc;
+    return load_decoder_tree(rs, root, name, errbuf);
 }
 
 /* ---- decoding ---- */
@@ -415,7 +433,7 @@ static bool apply(vg_hevent *e, const hdecoder *d, size_t pend, size_t cend, siz
         if (b > e->loglen)
             b = e->loglen;
         vg_hmatch m;
-        if (vg_hpat_match(d->regex, e->log + b, e->loglen - b, &m)) {
+        if (vg_hpat_match_lc(d->regex, e->log + b, e->loglen - b, e->loglc + b, &m)) {
             set_caps(e, d, e->log + b, &m);
             *prev = b + m.end;
         } else {
@@ -442,7 +460,7 @@ void vg_hdecode(const vg_hruleset *rs, vg_hevent *e)
         size_t pend = 0;
         if (t->prematch) {
             vg_hmatch m;
-            if (!vg_hpat_match(t->prematch, e->log, e->loglen, &m))
+            if (!vg_hpat_match_lc(t->prematch, e->log, e->loglen, e->loglc, &m))
                 continue;
             pend = m.end;
         } else if (!t->program_name) {
@@ -469,7 +487,7 @@ void vg_hdecode(const vg_hruleset *rs, vg_hevent *e)
             if (c->prematch) {
                 size_t b = (c->prematch_offset & DEC_AFTER_PARENT) ? pend : 0;
                 vg_hmatch m;
-                if (!vg_hpat_match(c->prematch, e->log + b, e->loglen - b, &m))
+                if (!vg_hpat_match_lc(c->prematch, e->log + b, e->loglen - b, e->loglc + b, &m))
                     continue;
                 cend = b + m.end;
             }

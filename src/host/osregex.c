@@ -51,6 +51,9 @@ typedef struct alt {
     int n;
     bool bol, eol;
     int ngroups;
+    char lit[32];               /* longest literal run (lower case): must occur */
+    size_t litlen;
+    size_t minlen;              /* shortest subject that can match */
 } alt;
 
 typedef struct smatch {         /* one OS_Match alternative */
@@ -168,8 +171,28 @@ static bool ci_find(const char *s, size_t len, const char *lowpat, size_t n, siz
     return false;
 }
 
-static bool exec_osmatch(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
+/* Lower-cased copy of the subject, per thread, when the caller has none. */
+static __thread char *tl_low;
+static __thread size_t tl_lowcap;
+
+static const char *lower_copy(const char *s, size_t len)
 {
+    if (len + 1 > tl_lowcap) {
+        size_t nc = len + 1 < 4096 ? 4096 : len + 1;
+        char *nb = realloc(tl_low, nc);
+        if (!nb)
+            return NULL;
+        tl_low = nb;
+        tl_lowcap = nc;
+    }
+    for (size_t k = 0; k < len; k++)
+        tl_low[k] = (char)lower[(unsigned char)s[k]];
+    return tl_low;
+}
+
+static bool exec_osmatch(const vg_hpat *p, const char *s, size_t len, const char *lc, vg_hmatch *m)
+{
+    const char *low = lc;
     for (int i = 0; i < p->nsm; i++) {
         const smatch *a = &p->sm[i];
         size_t pos = 0;
@@ -181,8 +204,16 @@ static bool exec_osmatch(const vg_hpat *p, const char *s, size_t len, vg_hmatch 
         else if (a->eol) {
             ok = len >= a->n && ci_eq(s + len - a->n, a->s, a->n);
             pos = len - a->n;
-        } else
-            ok = ci_find(s, len, a->s, a->n, &pos);
+        } else {
+            if (a->n > len)
+                continue;
+            if (!low && !(low = lower_copy(s, len)))
+                return ci_find(s, len, a->s, a->n, &pos) ? (m ? (m->ncaps = 0, m->end = pos + a->n) : 0, true) : false;
+            const char *f = a->n ? memmem(low, len, a->s, a->n) : low;
+            ok = f != NULL;
+            if (ok)
+                pos = (size_t)(f - low);
+        }
         if (ok) {
             if (m) {
                 m->ncaps = 0;
@@ -270,6 +301,29 @@ static int compile_alt(alt *a, const char *s, size_t len, char *errbuf)
     }
     if (open)
         return vg_err(errbuf, VG_EINVAL, "unclosed '(' in OS_Regex");
+    /* The longest run of plain literals (group marks consume nothing) is a
+     * substring every match contains: a cheap memmem prefilter. */
+    char run[32];
+    size_t rl = 0;
+    for (int k = 0; k <= a->n; k++) {
+        const tok *t = k < a->n ? &a->t[k] : NULL;
+        if (t && (t->kind == K_GOPEN || t->kind == K_GCLOSE))
+            continue;
+        if (t && t->kind == K_LIT && t->quant == Q_ONE && rl < sizeof(run)) {
+            run[rl++] = (char)t->arg;
+            continue;
+        }
+        if (rl > a->litlen) {
+            memcpy(a->lit, run, rl);
+            a->litlen = rl;
+        }
+        rl = 0;
+        if (t && t->kind == K_LIT && t->quant == Q_ONE)
+            run[rl++] = (char)t->arg;
+    }
+    for (int k = 0; k < a->n; k++)
+        if ((a->t[k].kind == K_LIT || a->t[k].kind == K_CLASS) && a->t[k].quant != Q_STAR)
+            a->minlen++;
     for (int k = 0; k < a->n; k++) {
         if (a->t[k].quant == Q_ONE)
             continue;
@@ -385,7 +439,9 @@ static bool rmatch(rstate *st, int ti, size_t pos, int g)
     }
 }
 
-static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
+static const char *lower_copy(const char *s, size_t len);
+
+static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, const char *lc, vg_hmatch *m)
 {
     rstate st;
     st.s = s;
@@ -394,6 +450,14 @@ static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, vg_hmatch 
     for (int i = 0; i < p->nalts; i++) {
         const alt *a = &p->alts[i];
         st.a = a;
+        if (a->minlen > len)
+            continue;
+        if (a->litlen >= 2) {
+            if (!lc && !(lc = lower_copy(s, len)))
+                return false;
+            if (!memmem(lc, len, a->lit, a->litlen))
+                continue;
+        }
         /* First literal token without modifier lets us skip start positions. */
         const tok *first = NULL;
         if (!a->bol && a->n > 0 && a->t[0].kind == K_LIT && a->t[0].quant == Q_ONE)
@@ -440,11 +504,23 @@ static int compile_pcre2(vg_hpat *p, const char *pat, char *errbuf)
     return VG_OK;
 }
 
+/* One match block per thread, reused: no allocation per match. */
+static __thread pcre2_match_data *tl_md;
+
+void vg_hpat_thread_cleanup(void)
+{
+    pcre2_match_data_free(tl_md);
+    tl_md = NULL;
+    free(tl_low);
+    tl_low = NULL;
+    tl_lowcap = 0;
+}
+
 static bool exec_pcre2(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(p->re, NULL);
-    if (!md)
+    if (!tl_md && !(tl_md = pcre2_match_data_create(VG_OSRE_MAX_CAPS + 1, NULL)))
         return false;
+    pcre2_match_data *md = tl_md;
     int rc = pcre2_match(p->re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
     bool ok = rc > 0 || rc == 0;
     if (rc < 0)
@@ -465,7 +541,6 @@ static bool exec_pcre2(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m
         }
         m->end = ov[1];
     }
-    pcre2_match_data_free(md);
     return ok;
 }
 
@@ -524,15 +599,15 @@ void vg_hpat_free(vg_hpat *p)
     free(p);
 }
 
-bool vg_hpat_match(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
+bool vg_hpat_match_lc(const vg_hpat *p, const char *s, size_t len, const char *lc, vg_hmatch *m)
 {
     bool ok;
     vg_hmatch tmp;
     vg_hmatch *mm = m ? m : (p->type == VG_HPAT_OSMATCH ? NULL : &tmp);
     if (p->type == VG_HPAT_OSMATCH)
-        ok = exec_osmatch(p, s, len, mm);
+        ok = exec_osmatch(p, s, len, lc, mm);
     else if (p->type == VG_HPAT_OSREGEX)
-        ok = exec_osregex(p, s, len, mm);
+        ok = exec_osregex(p, s, len, lc, mm);
     else
         ok = exec_pcre2(p, s, len, mm);
     if (p->negate) {
@@ -543,6 +618,11 @@ bool vg_hpat_match(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
         }
     }
     return ok;
+}
+
+bool vg_hpat_match(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m)
+{
+    return vg_hpat_match_lc(p, s, len, NULL, m);
 }
 
 vg_hpat_type vg_hpat_kind(const vg_hpat *p) { return p->type; }

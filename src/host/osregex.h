@@ -46,9 +46,14 @@ void vg_hpat_free(vg_hpat *p);
 /* Does the pattern (with negation applied) match s[0..len)?  When m is not
  * NULL and the match is positive, m gets captures and the end offset. */
 bool vg_hpat_match(const vg_hpat *p, const char *s, size_t len, vg_hmatch *m);
+/* The same with lc, a lower-cased copy of s (len bytes), which callers that
+ * match one subject against many patterns compute once. */
+bool vg_hpat_match_lc(const vg_hpat *p, const char *s, size_t len, const char *lc, vg_hmatch *m);
 vg_hpat_type vg_hpat_kind(const vg_hpat *p);
 bool vg_hpat_negated(const vg_hpat *p);
 const char *vg_hpat_source(const vg_hpat *p);
+/* Free this thread's PCRE2 match block (it is made again when needed). */
+void vg_hpat_thread_cleanup(void);
 /* Parse "osmatch"/"osregex"/"pcre2"; VG_EINVAL otherwise. */
 int vg_hpat_type_parse(const char *s, vg_hpat_type *out);
 

@@ -19,9 +19,14 @@ typedef struct hmem {
 } hmem;
 
 typedef struct hmemlist {
-    hmem *items;                /* oldest first */
-    int n, cap;
+    hmem *items;                /* ring: oldest at head */
+    int cap, head, n;
 } hmemlist;
+
+static hmem *ring_at(const hmemlist *l, int k) /* k = 0 oldest */
+{
+    return &l->items[(l->head + k) % l->cap];
+}
 
 typedef struct hgrouplist {
     char *name;
@@ -46,10 +51,12 @@ struct vg_hsession {
     char **fts;                 /* first-time-seen keys (open addressing) */
     int nfts, fts_slots;
     bool fts_off;
+    int log_year;               /* >0: time events by their own stamps */
     hcarry *carry;              /* CARRY_SLOTS, direct-mapped, overwritten on collision */
 };
 
 void vg_hsession_set_fts(vg_hsession *s, bool on) { s->fts_off = !on; }
+void vg_hsession_use_log_time(vg_hsession *s, int year) { s->log_year = year; }
 
 /* ---- event fields ---- */
 
@@ -177,9 +184,10 @@ int vg_hsession_new(vg_hsession **out, const vg_hruleset *rs)
     s->rs = rs;
     s->ev.rs = rs;
     s->ev.linebuf = malloc(VG_HLOG_MAX + 1);
+    s->ev.lcbuf = malloc(VG_HLOG_MAX + 1);
     s->by_rule = calloc((size_t)rs->nrules + 1, sizeof(hmemlist));
     s->ignored_at = calloc((size_t)rs->nrules + 1, sizeof(double));
-    if (!s->ev.linebuf || !s->by_rule || !s->ignored_at) {
+    if (!s->ev.linebuf || !s->ev.lcbuf || !s->by_rule || !s->ignored_at) {
         vg_hsession_free(s);
         return VG_ENOMEM;
     }
@@ -212,8 +220,7 @@ int vg_hsession_new(vg_hsession **out, const vg_hruleset *rs)
 
 static void mem_free(hmem *m)
 {
-    free(m->fields);
-    free(m->pool);
+    free(m->fields); /* the pool lives in the same block */
     free(m->program);
     free(m->hostname);
     free(m->location);
@@ -222,7 +229,7 @@ static void mem_free(hmem *m)
 static void memlist_free(hmemlist *l)
 {
     for (int i = 0; i < l->n; i++)
-        mem_free(&l->items[i]);
+        mem_free(ring_at(l, i));
     free(l->items);
 }
 
@@ -245,6 +252,7 @@ void vg_hsession_free(vg_hsession *s)
     free(s->fts);
     free(s->ev.pool);
     free(s->ev.linebuf);
+    free(s->ev.lcbuf);
     free(s->ev.desc);
     if (s->carry)
         for (int i = 0; i < CARRY_SLOTS; i++) {
@@ -253,6 +261,7 @@ void vg_hsession_free(vg_hsession *s)
         }
     free(s->carry);
     free(s);
+    vg_hpat_thread_cleanup();
 }
 
 /* Carry a field (the client address) between the lines of one process. */
@@ -262,7 +271,6 @@ static void carry(vg_hsession *s)
     const hdecoder *t = e->top;
     if (!t || t->carry_field < 0)
         return;
-    char key[160];
     size_t kl;
     const char *kv;
     kv = t->carry_key >= 0 ? vg_hev_get_id(e, t->carry_key, &kl) : NULL;
@@ -272,13 +280,29 @@ static void carry(vg_hsession *s)
     }
     if (!kv || kl == 0)
         return;
-    snprintf(key, sizeof(key), "%d|%.*s|%.*s", t->id, (int)VG_MIN(kl, 64), kv,
-             e->hostname ? 64 : 0, e->hostname ? e->hostname : "");
+    /* key: decoder id, process key, host name */
+    char key[200];
+    size_t hl = e->hostname ? strlen(e->hostname) : 0;
+    kl = VG_MIN(kl, 64);
+    hl = VG_MIN(hl, 64);
+    size_t n = 0;
+    memcpy(key + n, &t->id, sizeof(int));
+    n += sizeof(int);
+    memcpy(key + n, kv, kl);
+    n += kl;
+    key[n++] = '|';
+    if (hl)
+        memcpy(key + n, e->hostname, hl);
+    n += hl;
+    key[n] = '\0';
+    for (size_t i = 0; i < sizeof(int); i++)
+        if (!key[i])
+            key[i] = 1; /* keep it a C string */
     if (!s->carry && !(s->carry = calloc(CARRY_SLOTS, sizeof(hcarry))))
         return;
     uint32_t h = 5381;
-    for (const char *p = key; *p; p++)
-        h = h * 33 + (unsigned char)*p;
+    for (size_t i = 0; i < n; i++)
+        h = h * 33 + (unsigned char)key[i];
     hcarry *c = &s->carry[h % CARRY_SLOTS];
     size_t vl;
     const char *v = vg_hev_get_id(e, t->carry_field, &vl);
@@ -305,42 +329,61 @@ static char *dupz(const char *s)
 
 static void memlist_push(hmemlist *l, const vg_hevent *e, double keep_after)
 {
-    /* Drop expired entries and keep the list bounded. */
-    int drop = 0;
-    while (drop < l->n && l->items[drop].t < keep_after)
-        drop++;
-    if (l->n - drop >= VG_HSESSION_MAX_EVENTS)
-        drop = l->n - VG_HSESSION_MAX_EVENTS + 1;
-    if (drop > 0) {
-        for (int i = 0; i < drop; i++)
-            mem_free(&l->items[i]);
-        memmove(l->items, l->items + drop, sizeof(hmem) * (size_t)(l->n - drop));
-        l->n -= drop;
+    /* Drop expired entries (oldest first) and keep the ring bounded. */
+    while (l->n > 0 && (ring_at(l, 0)->t < keep_after || l->n >= VG_HSESSION_MAX_EVENTS)) {
+        mem_free(ring_at(l, 0));
+        l->head = (l->head + 1) % l->cap;
+        l->n--;
     }
     if (l->n == l->cap) {
         int nc = l->cap ? l->cap * 2 : 16;
-        hmem *ni = realloc(l->items, sizeof(hmem) * (size_t)nc);
+        hmem *ni = malloc(sizeof(hmem) * (size_t)nc);
         if (!ni)
             return;
+        for (int i = 0; i < l->n; i++)
+            ni[i] = *ring_at(l, i);
+        free(l->items);
         l->items = ni;
         l->cap = nc;
+        l->head = 0;
     }
+    /* Keep only what correlation compares: the fields some rule names in
+     * same_/different_ constraints, in one block. */
+    const vg_hruleset *rs = e->rs;
     hmem m = {0};
     m.t = e->now;
-    m.nfields = e->nfields;
-    m.fields = malloc(sizeof(hfield) * (size_t)(e->nfields ? e->nfields : 1));
-    m.pool = malloc(e->plen ? e->plen : 1);
-    m.program = dupz(e->program);
-    m.hostname = dupz(e->hostname);
-    m.location = dupz(e->location);
-    if (!m.fields || !m.pool) {
-        mem_free(&m);
+    size_t need = 0;
+    int nf = 0;
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].id >= 0 && e->fields[i].id < rs->fields.n && rs->corr[e->fields[i].id]) {
+            need += e->fields[i].val_len + 1;
+            nf++;
+        }
+    m.fields = malloc(sizeof(hfield) * (size_t)(nf ? nf : 1) + need + 1);
+    if (!m.fields)
         return;
+    m.pool = (char *)(m.fields + (nf ? nf : 1));
+    size_t off = 0;
+    for (int i = 0; i < e->nfields; i++) {
+        const hfield *f = &e->fields[i];
+        if (!(f->id >= 0 && f->id < rs->fields.n && rs->corr[f->id]))
+            continue;
+        m.fields[m.nfields].id = f->id;
+        m.fields[m.nfields].name_off = 0;
+        m.fields[m.nfields].val_off = (uint32_t)off;
+        m.fields[m.nfields].val_len = f->val_len;
+        memcpy(m.pool + off, e->pool + f->val_off, f->val_len);
+        m.pool[off + f->val_len] = '\0';
+        off += f->val_len + 1;
+        m.nfields++;
     }
-    memcpy(m.fields, e->fields, sizeof(hfield) * (size_t)e->nfields);
-    if (e->plen)
-        memcpy(m.pool, e->pool, e->plen);
-    l->items[l->n++] = m;
+    if (rs->corr_pseudo) {
+        m.program = dupz(e->program);
+        m.hostname = dupz(e->hostname);
+        m.location = dupz(e->location);
+    }
+    *ring_at(l, l->n) = m;
+    l->n++;
 }
 
 /* ---- conditions ---- */
@@ -348,6 +391,8 @@ static void memlist_push(hmemlist *l, const vg_hevent *e, double keep_after)
 static bool cond_ok(const vg_hevent *e, const hcond *c)
 {
     size_t len;
+    if (c->field == HF_LOG)
+        return vg_hpat_match_lc(c->pat, e->log, e->loglen, e->loglc, NULL);
     const char *v = vg_hev_get_id(e, c->field, &len);
     if (!v)
         return false;
@@ -375,7 +420,7 @@ static bool search_list(hmemlist *l, const hrule *r, const vg_hevent *e, int nee
                         hmem **used, int *nused)
 {
     for (int i = l->n - 1; i >= 0; i--) {
-        hmem *m = &l->items[i];
+        hmem *m = ring_at(l, i);
         if (r->timeframe > 0 && e->now - m->t > r->timeframe)
             break;
         if (m->matched >= r->level && r->level > 0)
@@ -562,6 +607,12 @@ static void predecode(vg_hevent *e)
     vg_syslog_predecode(e->line, e->linelen, &e->hdr);
     e->log = e->line + e->hdr.msg_off;
     e->loglen = e->linelen - e->hdr.msg_off;
+    for (size_t i = 0; i < e->linelen; i++) {
+        unsigned char c = (unsigned char)e->line[i];
+        e->lcbuf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    e->lcbuf[e->linelen] = '\0';
+    e->loglc = e->lcbuf + e->hdr.msg_off;
     e->program = e->hostname = e->timestamp = NULL;
     const vg_slice *sl[3] = {&e->hdr.program, &e->hdr.host, &e->hdr.time};
     char *bufs[3] = {e->program_buf, e->hostname_buf, e->timestamp_buf};
@@ -663,6 +714,11 @@ const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t le
     e->line = e->linebuf;
     e->linelen = len;
     predecode(e);
+    if (s->log_year > 0) {
+        double lt = vg_syslog_time(e->line, &e->hdr, s->log_year);
+        if (lt >= 0)
+            e->now = lt;
+    }
     vg_hdecode(s->rs, e);
     carry(s);
     const hrule *fired = NULL;

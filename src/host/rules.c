@@ -689,14 +689,9 @@ static int load_group(vg_hruleset *rs, const vg_hxml_node *g, const char *file, 
     return rc;
 }
 
-int vg_hruleset_load_rules(vg_hruleset *rs, const char *path, char *errbuf)
+static int load_rule_tree(vg_hruleset *rs, vg_hxml_node *root, const char *path, char *errbuf)
 {
-    if (rs->finished)
-        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", path);
-    vg_hxml_node *root;
-    int rc = vg_hxml_parse_file(path, &root, errbuf);
-    if (rc < 0)
-        return rc;
+    int rc = VG_OK;
     const char *file = vg_hruleset_keep_file(rs, path);
     if (!file) {
         vg_hxml_free(root);
@@ -724,4 +719,26 @@ int vg_hruleset_load_rules(vg_hruleset *rs, const char *path, char *errbuf)
     if (rc < 0)
         return vg_err(errbuf, rc, "%s: %s", path, vg_strerror(rc));
     return VG_OK;
+}
+
+int vg_hruleset_load_rules(vg_hruleset *rs, const char *path, char *errbuf)
+{
+    if (rs->finished)
+        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", path);
+    vg_hxml_node *root;
+    int rc = vg_hxml_parse_file(path, &root, errbuf);
+    if (rc < 0)
+        return rc;
+    return load_rule_tree(rs, root, path, errbuf);
+}
+
+int vg_hruleset_load_rules_mem(vg_hruleset *rs, const char *name, const char *buf, size_t len, char *errbuf)
+{
+    if (rs->finished)
+        return vg_err(errbuf, VG_EINVAL, "%s: ruleset already finished", name);
+    vg_hxml_node *root;
+    int rc = vg_hxml_parse(buf, len, name, &root, errbuf);
+    if (rc < 0)
+        return rc;
+    return load_rule_tree(rs, root, name, errbuf);
 }

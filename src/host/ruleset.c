@@ -166,6 +166,7 @@ void vg_hruleset_free(vg_hruleset *rs)
         vg_hrule_free(rs->rules[i]);
     free(rs->rules);
     free(rs->roots);
+    free(rs->corr);
     for (int i = 0; i < rs->fields.n; i++)
         free(rs->fields.names[i]);
     free(rs->fields.names);
@@ -282,6 +283,11 @@ int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf)
     bool tree = is_dir(path);
     char **files = NULL;
     int n = 0, rc = VG_OK;
+    /* lists first: rules look them up while loading */
+    char lpath[4096];
+    snprintf(lpath, sizeof(lpath), "%s/lists", dir);
+    if (is_dir(lpath) && (rc = vg_hruleset_add_list_dir(rs, lpath, errbuf)) < 0)
+        return rc;
     if (tree) {
         if (xml_files(path, &files, &n) == VG_OK)
             for (int i = 0; i < n && rc >= 0; i++)
@@ -294,11 +300,6 @@ int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf)
             for (int i = 0; i < n && rc >= 0; i++)
                 rc = vg_hruleset_load_rules(rs, files[i], errbuf);
         free_list(files, n);
-        if (rc < 0)
-            return rc;
-        snprintf(path, sizeof(path), "%s/lists", dir);
-        if (is_dir(path))
-            rc = vg_hruleset_add_list_dir(rs, path, errbuf);
         return rc;
     }
     if (!is_dir(dir))
@@ -315,11 +316,6 @@ int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf)
                 rc = vg_hruleset_load_rules(rs, files[i], errbuf);
         }
     free_list(files, n);
-    if (rc >= 0) {
-        snprintf(path, sizeof(path), "%s/lists", dir);
-        if (is_dir(path))
-            rc = vg_hruleset_add_list_dir(rs, path, errbuf);
-    }
     return rc;
 }
 
@@ -495,6 +491,17 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
     free(byid);
     if (rc < 0)
         return vg_err(errbuf, rc, "building the rule tree: %s", vg_strerror(rc));
+    rs->corr = calloc((size_t)rs->fields.n + 1, sizeof(bool));
+    if (!rs->corr)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    for (int i = 0; i < rs->nrules; i++)
+        for (int k = 0; k < rs->rules[i]->nsame; k++) {
+            int f = rs->rules[i]->same[k].field;
+            if (f >= 0 && f < rs->fields.n)
+                rs->corr[f] = true;
+            else
+                rs->corr_pseudo = true;
+        }
     int mode = order_mode();
     for (int i = 0; i < rs->nrules; i++)
         sort_children(rs->rules[i], mode);

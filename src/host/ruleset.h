@@ -40,6 +40,11 @@ void vg_hruleset_set_warn(vg_hruleset *rs, void (*fn)(void *ctx, const char *msg
  * is an error (errbuf); a bad element inside it is skipped and counted. */
 int vg_hruleset_load_decoders(vg_hruleset *rs, const char *path, char *errbuf) VG_WARN_UNUSED;
 int vg_hruleset_load_rules(vg_hruleset *rs, const char *path, char *errbuf) VG_WARN_UNUSED;
+/* The same from memory; name is used in messages. */
+int vg_hruleset_load_decoders_mem(vg_hruleset *rs, const char *name, const char *buf, size_t len,
+                                  char *errbuf) VG_WARN_UNUSED;
+int vg_hruleset_load_rules_mem(vg_hruleset *rs, const char *name, const char *buf, size_t len,
+                               char *errbuf) VG_WARN_UNUSED;
 /* Directory where rules' <list> paths are looked up by base name. */
 int vg_hruleset_add_list_dir(vg_hruleset *rs, const char *dir, char *errbuf) VG_WARN_UNUSED;
 /* A tree: DIR/decoders/ *.xml, DIR/rules/ *.xml (each sorted by name) and
@@ -58,6 +63,10 @@ void vg_hsession_free(vg_hsession *s);
 /* First-time-seen rules (if_fts) need memory of past events; logtest, like
  * wazuh-logtest, runs without it.  On by default. */
 void vg_hsession_set_fts(vg_hsession *s, bool on);
+/* Take event times from the lines' own time stamps when they have one
+ * (replaying old logs keeps their timeframes); `year` completes BSD stamps.
+ * Off by default: events are timed by the `now` the caller passes. */
+void vg_hsession_use_log_time(vg_hsession *s, int year);
 /* Decode one line and run the rules.  `now` is the event time in seconds
  * (timeframes, ignore), `location` is where the line came from.  The event
  * is owned by the session and valid until the next call. */

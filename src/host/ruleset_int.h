@@ -148,6 +148,8 @@ struct vg_hevent {
     size_t linelen;
     const char *log;            /* after the syslog header (inside linebuf) */
     size_t loglen;
+    char *lcbuf;                /* lower-cased copy of linebuf, owned */
+    const char *loglc;          /* lower-cased log (inside lcbuf) */
     const char *location;
     vg_syslog_hdr hdr;
     char *program, *hostname, *timestamp; /* point into the arrays below or NULL */
@@ -192,6 +194,8 @@ struct vg_hruleset {
     int nfiles;
     int errors;
     bool finished;
+    bool *corr;                 /* per field id: some rule correlates on it */
+    bool corr_pseudo;           /* ... on program, hostname or location */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
 };

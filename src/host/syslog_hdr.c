@@ -244,3 +244,62 @@ void vg_syslog_predecode(const char *s, size_t len, vg_syslog_hdr *h)
         h->msg_off = ps + i;
     }
 }
+
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+static int num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+double vg_syslog_time(const char *line, const vg_syslog_hdr *h, int year)
+{
+    if (!h->time.len)
+        return -1;
+    const char *s = line + h->time.off;
+    size_t n = h->time.len;
+    int mon = 0, day, hh, mm, ss;
+    long y = year;
+    size_t t;
+    if (n >= 14 && is_month(s)) {
+        static const char *m = "JanFebMarAprMayJunJulAugSepOctNovDec";
+        for (int i = 0; i < 12; i++)
+            if (memcmp(s, m + 3 * i, 3) == 0)
+                mon = i + 1;
+        day = s[4] == ' ' ? num(s + 5, 1) : (s[5] == ' ' ? num(s + 4, 1) : num(s + 4, 2));
+        t = s[5] == ' ' ? 6 : 7;
+        if (n >= t + 5 && s[t + 4] == ' ' && num(s + t, 4) >= 0) {
+            y = num(s + t, 4);
+            t += 5;
+        }
+    } else if (n >= 19 && s[4] == '-') {
+        y = num(s, 4);
+        mon = num(s + 5, 2);
+        day = num(s + 8, 2);
+        t = 11;
+    } else {
+        return -1;
+    }
+    if (n < t + 8)
+        return -1;
+    hh = num(s + t, 2);
+    mm = num(s + t + 3, 2);
+    ss = num(s + t + 6, 2);
+    if (mon < 1 || mon > 12 || day < 1 || day > 31 || hh < 0 || mm < 0 || ss < 0)
+        return -1;
+    return (double)days_from_civil(y, (unsigned)mon, (unsigned)day) * 86400.0 + hh * 3600 + mm * 60 + ss;
+}

@@ -33,4 +33,8 @@ typedef struct vg_syslog_hdr {
  * just past a leading <PRI>). */
 void vg_syslog_predecode(const char *line, size_t len, vg_syslog_hdr *h);
 
+/* Seconds since 1970 (UTC, no zone applied) of the header's time stamp, or
+ * -1.  BSD stamps have no year: `year` is used. */
+double vg_syslog_time(const char *line, const vg_syslog_hdr *h, int year);
+
 #endif
