@@ -160,7 +160,7 @@ typedef struct flow_cfg {
     uint32_t hash_size;
     uint32_t emergency_recovery;      /* percent */
     /* timeouts[proto class][state]: new, established, closed; and emergency */
-    uint32_t tmo[4][3], etmo[4][3];
+    uint32_t tmo[4][4], etmo[4][4];  /* [class][new, established, closed, bypassed] */
     bool midstream;
     bool async_oneside;
     uint8_t midstream_policy;
@@ -196,7 +196,7 @@ typedef struct flow_stats {
     uint64_t insert_list_fail, pseudo;
 } flow_stats;
 
-#define NTLISTS 12 /* 4 protocol classes x 3 states */
+#define NTLISTS 16 /* 4 protocol classes x 4 states (new, established, closed, bypassed) */
 #define PENDING_MAX 4096
 #define BPOOL_CLASSES 11
 #define BPOOL_MAX_BYTES (32u << 20)

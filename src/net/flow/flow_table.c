@@ -26,18 +26,18 @@
 
 /* ---- configuration ---- */
 
-static const uint32_t dflt_tmo[4][3] = {
-    /* new, established, closed */
-    {30, 300, 0},   /* default (other protocols) */
-    {60, 600, 60},  /* tcp */
-    {30, 300, 0},   /* udp */
-    {30, 300, 0},   /* icmp */
+static const uint32_t dflt_tmo[4][4] = {
+    /* new, established, closed, bypassed */
+    {30, 300, 0, 100},   /* default (other protocols) */
+    {60, 600, 60, 100},  /* tcp */
+    {30, 300, 0, 100},   /* udp */
+    {30, 300, 0, 100},   /* icmp */
 };
-static const uint32_t dflt_etmo[4][3] = {
-    {10, 100, 0},
-    {5, 100, 10},
-    {10, 100, 0},
-    {10, 100, 0},
+static const uint32_t dflt_etmo[4][4] = {
+    {10, 100, 0, 50},
+    {5, 100, 10, 50},
+    {10, 100, 0, 50},
+    {10, 100, 0, 50},
 };
 
 static int parse_exc_policy(const char *s, uint8_t dflt)
@@ -164,10 +164,10 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
     memcpy(c->etmo, dflt_etmo, sizeof c->etmo);
     if (conf) {
         static const char *const pn[4] = {"default", "tcp", "udp", "icmp"};
-        static const char *const sn[3] = {"new", "established", "closed"};
+        static const char *const sn[4] = {"new", "established", "closed", "bypassed"};
         char key[96];
         for (int p = 0; p < 4; p++) {
-            for (int s = 0; s < 3; s++) {
+            for (int s = 0; s < 4; s++) {
                 /* a missing key keeps that protocol's built-in default */
                 snprintf(key, sizeof key, "flow-timeouts.%s.%s", pn[p], sn[s]);
                 int64_t v = vg_conf_get_int(conf, key, dflt_tmo[p][s]);
@@ -388,8 +388,7 @@ static int proto_class(uint8_t proto)
 
 static inline int tlist_of(const fnode *n)
 {
-    int st = n->state == FST_BYPASSED ? FST_ESTABLISHED : n->state;
-    return proto_class(n->f.proto) * 3 + st;
+    return proto_class(n->f.proto) * 4 + n->state;
 }
 
 static void list_unlink(vg_flow_table *ft, fnode *n)
@@ -503,8 +502,7 @@ static void node_put(vg_flow_table *ft, fnode *n)
 static bool timed_out(const vg_flow_table *ft, const fnode *n, const struct timeval *now)
 {
     int pc = proto_class(n->f.proto);
-    int st = n->state == FST_BYPASSED ? FST_ESTABLISHED : n->state;
-    uint32_t t = ft->emergency ? ft->cfg.etmo[pc][st] : ft->cfg.tmo[pc][st];
+    uint32_t t = ft->emergency ? ft->cfg.etmo[pc][n->state] : ft->cfg.tmo[pc][n->state];
     int64_t age_us = ((int64_t)now->tv_sec - n->f.last.tv_sec) * 1000000 +
                      ((int64_t)now->tv_usec - n->f.last.tv_usec);
     return age_us > (int64_t)t * 1000000;
@@ -515,7 +513,7 @@ static bool timed_out(const vg_flow_table *ft, const fnode *n, const struct time
 static void expire_scan(vg_flow_table *ft, const struct timeval *now)
 {
     for (int l = 0; l < NTLISTS; l++) {
-        uint32_t t = ft->emergency ? ft->cfg.etmo[l / 3][l % 3] : ft->cfg.tmo[l / 3][l % 3];
+        uint32_t t = ft->emergency ? ft->cfg.etmo[l / 4][l % 4] : ft->cfg.tmo[l / 4][l % 4];
         int64_t stop = INT64_MIN;
         for (fnode *n = ft->lhead[l], *nx; n; n = nx) {
             nx = n->next;

@@ -188,6 +188,27 @@ static void midstream_off_tracks_nothing(void)
     vg_flow_table_free(ft);
 }
 
+static void midstream_policy_bypass_times_out_as_bypassed(void)
+{
+    vg_flow_table *ft = table("stream:\n  midstream-policy: bypass\n");
+    vg_packet p;
+    g_now = 5000;
+    vg_flow *f = tcp(ft, &p, true, A | P, 101, 5001, "data");
+    VG_CHECK(f && f->tcp == NULL);
+    VG_CHECK(f->flags & VG_FLOW_NOPACKET_INSPECT);
+    VG_CHECK(p.flags & VG_PKT_NOPAYLOAD_INSPECT);
+    ended e = {0};
+    struct timeval now = {5070, 0}; /* past tcp "new" (60 s), not "bypassed" (100 s) */
+    vg_flow_table_expire(ft, &now, on_end, &e);
+    VG_CHECK_EQ(e.n, 0);
+    now.tv_sec = 5101;
+    vg_flow_table_expire(ft, &now, on_end, &e);
+    VG_CHECK_EQ(e.n, 1);
+    VG_CHECK(strstr(e.json, "\"state\":\"bypassed\",\"bypass\":\"local\",\"reason\":\"timeout\"") != NULL);
+    g_now = 1000;
+    vg_flow_table_free(ft);
+}
+
 static void midstream_on_picks_up(void)
 {
     vg_flow_table *ft = table("stream:\n  midstream: true\n");
@@ -609,6 +630,7 @@ static const vg_test tests[] = {
     {"tcp_handshake_establishes", tcp_handshake_establishes},
     {"midstream_off_tracks_nothing", midstream_off_tracks_nothing},
     {"midstream_on_picks_up", midstream_on_picks_up},
+    {"midstream_policy_bypass_times_out_as_bypassed", midstream_policy_bypass_times_out_as_bypassed},
     {"reasm_in_order_acked_chunks", reasm_in_order_acked_chunks},
     {"reasm_out_of_order_and_flow_end", reasm_out_of_order_and_flow_end},
     {"reasm_overlap_policies", reasm_overlap_policies},
