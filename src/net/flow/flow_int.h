@@ -180,6 +180,8 @@ typedef struct flow_cfg {
     bool vlan_tracking;
     bool log_exception_policy;        /* outputs.eve-log.types.flow.exception-policy */
     bool ips;
+    bool raw;                         /* stream.reassembly.raw: raw stream inspection */
+    bool bypass_on_depth;             /* stream.bypass: bypass the flow at depth */
     uint8_t inline_conf;              /* stream.inline: 0 no, 1 yes, 2 auto (= ips) */
     bool inline_mode;                 /* resolved: raw inspection of each packet in context */
 } flow_cfg;

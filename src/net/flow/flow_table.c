@@ -218,6 +218,8 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
             }
         }
     }
+    c->raw = conf ? vg_conf_get_bool(conf, "stream.reassembly.raw", true) : true;
+    c->bypass_on_depth = conf ? vg_conf_get_bool(conf, "stream.bypass", false) : false;
     const char *il = conf ? vg_conf_get(conf, "stream.inline") : NULL;
     c->inline_conf = 2;
     if (il) {
@@ -570,7 +572,7 @@ void vg_flow_apply_exception(vg_flow_table *ft, fnode *n, vg_packet *p, int targ
     /* drop policies only make sense inline; in IDS mode they are ignored */
     if (!ft->cfg.ips && (policy == EXC_DROP_PACKET || policy == EXC_DROP_FLOW))
         policy = EXC_IGNORE;
-    if (n) {
+    if (n && target_bit) { /* target 0: not an exception (e.g. stream.bypass) */
         int idx = __builtin_ctz((unsigned)target_bit);
         n->exc_targets |= (uint8_t)target_bit;
         n->exc_policy[idx & 3] = policy;
@@ -913,7 +915,8 @@ const char *vg_flow_tcp_state(const vg_flow *f)
 int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunks, int max)
 {
     vg_flow *f = p->flow;
-    if (!f || !f->tcp || max <= 0 || p->proto != 6 || !(p->flags & VG_PKT_STREAM_EST))
+    if (!f || !f->tcp || max <= 0 || p->proto != 6 || !(p->flags & VG_PKT_STREAM_EST) ||
+        !ft->cfg.raw)
         return 0;
     struct vg_tcp_session *s = f->tcp;
     bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
@@ -939,7 +942,7 @@ static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
         vg_stream_chunk ch[16];
         int nch = 0;
         struct vg_tcp_session *s = n->f.tcp;
-        if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS)) {
+        if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS) && ft->cfg.raw) {
             nch = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
             nch += vg_reasm_raw(ft, s, &s->server, false, true, ch + nch, 8, 1);
             if (nch)

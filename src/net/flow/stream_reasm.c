@@ -298,14 +298,13 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
     }
     uint64_t off = (uint64_t)soff, end = (uint64_t)send;
     if (ft->cfg.depth && end > ft->cfg.depth) {
-        if (off >= ft->cfg.depth) {
-            st->flags |= STF_DEPTH_REACHED;
-            ft->st.depth_reached++;
-            return;
-        }
-        end = ft->cfg.depth;
         st->flags |= STF_DEPTH_REACHED;
         ft->st.depth_reached++;
+        if (ft->cfg.bypass_on_depth) /* stream.bypass: nothing more to see here */
+            vg_flow_apply_exception(ft, n, NULL, 0, EXC_BYPASS);
+        if (off >= ft->cfg.depth)
+            return;
+        end = ft->cfg.depth;
     }
     len = (uint32_t)(end - off);
     if (!ensure_buf(ft, n, p, st, end))

@@ -378,6 +378,26 @@ static void reasm_depth_caps(void)
     VG_CHECK(strstr(jb.buf, "\"stream_depth_reached\":1") != NULL);
     vg_jb_free(&jb);
     vg_flow_table_free(ft);
+
+    /* stream.bypass: the flow is bypassed once the depth is reached */
+    ft = table("stream:\n  bypass: yes\n  reassembly:\n    depth: 6\n");
+    handshake(ft);
+    tcp(ft, &p, true, A | P, 101, 5001, "0123");
+    vg_flow *f = tcp(ft, &p, true, A | P, 105, 5001, "4567");
+    VG_CHECK(f->flags & VG_FLOW_NOPACKET_INSPECT);
+    memset(&e, 0, sizeof e);
+    vg_flow_table_expire_all(ft, on_end, &e);
+    VG_CHECK(strstr(e.json, "\"state\":\"bypassed\"") != NULL);
+    vg_flow_table_free(ft);
+
+    /* stream.reassembly.raw: no -> no raw inspection at all */
+    ft = table("stream:\n  reassembly:\n    raw: no\n");
+    handshake(ft);
+    tcp(ft, &p, true, A | P, 101, 5001, "0123");
+    memset(&e, 0, sizeof e);
+    vg_flow_table_expire_all(ft, on_end, &e);
+    VG_CHECK_EQ(e.nchunks, 0);
+    vg_flow_table_free(ft);
 }
 
 static void rst_data_not_in_stream(void)
