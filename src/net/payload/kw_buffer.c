@@ -184,6 +184,8 @@ static int b64_decode_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char
         free(bd);
         return vg_err(errbuf, VG_ENOMEM, "cannot append");
     }
+    if (pl_sm_buf_id(s, sm) == VG_BUF_BASE64_DATA)
+        return vg_err(errbuf, VG_EINVAL, "can't be used on base64_data");
     if (bd->relative)
         pl_mark_anchor(sm, PL_NEXT_DISTANCE | PL_NEXT_WITHIN);
     return VG_OK;

@@ -250,6 +250,8 @@ static int do_isdataat(run *r, const vg_sm *sm, const pl_isdataat *id)
 static int do_b64(run *r, const pl_b64 *bd)
 {
     vg_inspect_ctx *ic = r->ic;
+    if (r->buf == ic->b64)
+        return R_NOMATCH; /* never decode over the buffer being inspected */
     int64_t start = bd->relative ? r->off : 0;
     if (bd->offset) {
         if ((int64_t)bd->offset >= (int64_t)r->len - start)
@@ -280,16 +282,24 @@ static int do_b64(run *r, const pl_b64 *bd)
     if (!list || !list->head)
         return R_NOMATCH;
     run sub = { .ic = ic, .s = r->s, .buf = ic->b64, .len = ic->b64_len };
-    return inspect(&sub, list->head) == R_MATCH ? R_MATCH : R_NOMATCH;
+    int rr = inspect(&sub, list->head);
+    r->lower = NULL; /* the sub-run may have reused ic->fold */
+    if (rr == R_MATCH)
+        return R_MATCH;
+    /* out of budget: stop everything; otherwise let earlier contents retry */
+    return ic->steps > VG_PAYLOAD_STEP_LIMIT ? R_STOP : R_NOMATCH;
 }
 
 static int inspect(run *r, const vg_sm *sm)
 {
-    if (++r->ic->steps > VG_PAYLOAD_STEP_LIMIT) {
-        if (r->ic->steps == VG_PAYLOAD_STEP_LIMIT + 1)
+    if (r->ic->steps >= VG_PAYLOAD_STEP_LIMIT) {
+        if (r->ic->steps == VG_PAYLOAD_STEP_LIMIT) { /* counted once per inspection */
+            r->ic->steps++;
             r->ic->budget_hits++;
+        }
         return R_STOP;
     }
+    r->ic->steps++;
     switch (pl_kind_of(sm)) {
     case PL_CONTENT:
         return do_content(r, sm, sm->ctx);

@@ -375,6 +375,13 @@ static void base64_decode_data(void)
     VG_CHECK(parse_fails("base64_data; content:\"x\";", VG_EINVAL));
     VG_CHECK(parse_fails("base64_decode; base64_data; content:\"x\"; fast_pattern;", VG_EINVAL));
     VG_CHECK(parse_fails("base64_decode:bytes x;", VG_EINVAL));
+    VG_CHECK(parse_fails("base64_decode; base64_data; base64_decode;", VG_EINVAL));
+    /* a nocase search after a failed base64 branch still sees the right bytes */
+    VG_CHECK_EQ(match("content:\"X=\"; nocase; base64_decode:relative; base64_data; "
+                      "content:\"zzz\"; nocase;", "x=dGVzdA== X=enp6"), 1);
+    VG_CHECK_EQ(match("content:\"Q\"; nocase; content:\"X=\"; nocase; distance:0; "
+                      "base64_decode:relative; base64_data; content:\"ZZZ\"; nocase;",
+                      "q x=dGVzdA== x=enp6"), 1);
     uint8_t out[16];
     VG_CHECK_EQ(pl_b64_decode((const uint8_t *)"dGVzdAo=", 8, out, sizeof out), 5);
     VG_CHECK(memcmp(out, "test\n", 5) == 0);
