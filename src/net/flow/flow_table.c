@@ -577,6 +577,9 @@ void vg_flow_apply_exception(vg_flow_table *ft, fnode *n, vg_packet *p, int targ
         n->exc_targets |= (uint8_t)target_bit;
         n->exc_policy[idx & 3] = policy;
     }
+    /* reject in IDS mode: nothing is dropped, the flow is not marked */
+    if (policy == EXC_REJECT && !ft->cfg.ips)
+        return;
     switch (policy) {
     case EXC_DROP_FLOW:
     case EXC_REJECT:
