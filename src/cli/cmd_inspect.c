@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "inspect/dpkg.h"
+#include "inspect/malware.h"
 #include "inspect/report.h"
 #include "inspect/sca.h"
 #include "inspect/sca_out.h"
@@ -57,6 +58,8 @@ static void usage(FILE *fp)
             "  --html FILE       write the inspection report (with --level) as standalone HTML\n"
             "  --policies DIR    where vigil's own policies are (default: $VIGIL_DATADIR/policies,\n"
             "                    the source tree, /usr/local/share/vigil/policies, /usr/share/vigil/policies)\n"
+            "  --malware PATH    scan PATH (file or directory, repeatable) with the YARA rules\n"
+            "  --yara-rules DIR  YARA rules (default: data/yara beside the policies)\n"
             "  --packages        match installed packages (ROOT/var/lib/dpkg/status) against the\n"
             "                    offline vulnerability database\n"
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
@@ -157,8 +160,20 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     vg_jb_open_obj(&jb, NULL);
     vg_jb_str(&jb, "tool", "vigil inspect");
     vg_jb_str(&jb, "version", VG_VERSION);
-    if (rin)
+    if (rin->level)
         vg_report_json_members(&jb, rin);
+    if (rin->mal_scanned) {
+        vg_jb_open_obj(&jb, "malware");
+        vg_jb_u64(&jb, "files", rin->mal_files);
+        vg_jb_open_arr(&jb, "detections");
+        for (size_t i = 0; i < rin->nmal; i++) {
+            vg_jb_open_obj(&jb, NULL);
+            vg_mal_hit_json(&jb, &rin->mal[i]);
+            vg_jb_close_obj(&jb);
+        }
+        vg_jb_close_arr(&jb);
+        vg_jb_close_obj(&jb);
+    }
     vg_jb_open_arr(&jb, "policies");
     for (size_t i = 0; i < n; i++)
         vg_sca_json_policy(&jb, NULL, pols[i], ms[i]);
@@ -194,7 +209,8 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     return rc;
 }
 
-static int write_events(const char *path, vg_sca_policy **pols, size_t n, const struct pkgscan *ps)
+static int write_events(const char *path, vg_sca_policy **pols, size_t n, const struct pkgscan *ps,
+                        const vg_report_in *rin)
 {
     char errbuf[VG_ERRBUF_SIZE];
     vg_eve *eve;
@@ -224,6 +240,16 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
         vg_jb_open_obj(&jb, "vuln");
         vg_vuln_json(&jb, &ps->v[i]);
         vg_jb_str(&jb, "release", ps->rel.codename);
+        vg_jb_close_obj(&jb);
+        vg_jb_close_obj(&jb);
+        (void)vg_eve_write(eve, &jb);
+    }
+    for (size_t i = 0; i < rin->nmal; i++) {
+        vg_jb_reset(&jb);
+        vg_eve_begin(&jb, &tv, "malware");
+        vg_jb_str(&jb, "host", host);
+        vg_jb_open_obj(&jb, "malware");
+        vg_mal_hit_json(&jb, &rin->mal[i]);
         vg_jb_close_obj(&jb);
         vg_jb_close_obj(&jb);
         (void)vg_eve_write(eve, &jb);
@@ -293,6 +319,7 @@ int vg_cmd_inspect(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"packages", no_argument, NULL, 'P'},     {"db", required_argument, NULL, 'D'},
         {"html", required_argument, NULL, 'H'},   {"policies", required_argument, NULL, 'Y'},
+        {"malware", required_argument, NULL, 'M'}, {"yara-rules", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     if (argc > 1 && strcmp(argv[1], "feed") == 0)
         return feed_import(argc - 1, argv + 1);
@@ -305,6 +332,11 @@ int vg_cmd_inspect(int argc, char **argv)
     bool quiet = false, verbose = false, no_shell = false, packages = false;
     const char *db = DEFAULT_DB, *html = NULL, *poldir = NULL;
     bool db_given = false;
+    const char *malpaths[64];
+    size_t nmal = 0;
+    const char *yara_dir = NULL;
+    vg_mal_result mres = {0};
+    bool mal_done = false;
     struct pkgscan ps = {0};
     char defpol[2][PATH_MAX + 32];
     int c;
@@ -348,13 +380,21 @@ int vg_cmd_inspect(int argc, char **argv)
         case 'D': db = optarg; db_given = true; break;
         case 'H': html = optarg; break;
         case 'Y': poldir = optarg; break;
+        case 'M':
+            if (nmal == 64) {
+                fprintf(stderr, "vigil inspect: at most 64 --malware paths\n");
+                return 2;
+            }
+            malpaths[nmal++] = optarg;
+            break;
+        case 'R': yara_dir = optarg; break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc || (npol == 0 && !packages && !level)) {
+    if (optind < argc || (npol == 0 && !packages && !level && !nmal)) {
         usage(stderr);
         return 2;
     }
@@ -442,6 +482,32 @@ int vg_cmd_inspect(int argc, char **argv)
     }
     if (packages && scan_packages(root, db, &ps, quiet) != 0)
         rc = 1;
+    if (nmal) {
+        char ydir[PATH_MAX + 16], pdir[PATH_MAX];
+        if (!yara_dir) {
+            if (!find_policies(poldir, pdir, sizeof pdir)) {
+                fprintf(stderr, "vigil inspect: cannot find data/yara; use --yara-rules DIR\n");
+                rc = 1;
+                goto out;
+            }
+            snprintf(ydir, sizeof ydir, "%s/../yara", pdir);
+            yara_dir = ydir;
+        }
+        vg_mal_opts mo = {.rules_dir = yara_dir, .timeout_s = timeout, .threads = 2};
+        double t0 = now_ms();
+        if (vg_malware_scan(&mo, malpaths, nmal, &mres, errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+        } else {
+            mal_done = true;
+            printf("Malware: %zu rules, %zu files (%zu bytes) scanned in %.0f ms, %zu detections; "
+                   "%zu too large, %zu timeouts, %zu unreadable\n", mres.rules, mres.files, mres.bytes,
+                   now_ms() - t0, mres.nhits, mres.too_large, mres.timeouts, mres.errors);
+            for (size_t i = 0; i < mres.nhits; i++)
+                printf("  %-9s %-36s %s\n", mres.hits[i].severity ? mres.hits[i].severity : "-",
+                       mres.hits[i].rule, mres.hits[i].path);
+        }
+    }
     double total_ms = 0;
     for (size_t i = 0; i < loaded; i++)
         total_ms += ms[i];
@@ -449,8 +515,10 @@ int vg_cmd_inspect(int argc, char **argv)
     gethostname(host, sizeof host - 1);
     vg_report_in rin = {.level = level, .host = host, .root = root, .pols = pols, .npols = loaded,
                         .pkgs_scanned = ps.done, .pkgs_note = pkgs_note, .npkgs = ps.npkgs,
-                        .vulns = ps.v, .nvulns = ps.nv, .elapsed_ms = total_ms};
-    if (json && write_json(json, pols, loaded, ms, &ps, level ? &rin : NULL) != 0)
+                        .vulns = ps.v, .nvulns = ps.nv, .mal_scanned = mal_done,
+                        .mal_files = mres.files, .mal = mres.hits, .nmal = mres.nhits,
+                        .elapsed_ms = total_ms};
+    if (json && write_json(json, pols, loaded, ms, &ps, &rin) != 0)
         rc = 1;
     if (html) {
         if (vg_report_html(&rin, html) != VG_OK) {
@@ -463,14 +531,15 @@ int vg_cmd_inspect(int argc, char **argv)
     if (logdir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/eve.json", logdir);
-        if (write_events(path, pols, loaded, &ps) != 0)
+        if (write_events(path, pols, loaded, &ps, &rin) != 0)
             rc = 1;
     }
-    if (eve && write_events(eve, pols, loaded, &ps) != 0)
+    if (eve && write_events(eve, pols, loaded, &ps, &rin) != 0)
         rc = 1;
 out:
     for (size_t i = 0; i < loaded; i++)
         vg_sca_free(pols[i]);
     vg_vulns_free(ps.v, ps.nv);
+    vg_mal_result_free(&mres);
     return rc;
 }

@@ -45,7 +45,7 @@ void vg_report_groups(const vg_report_in *in, vg_report_group out[VG_REPORT_GROU
             }
         }
     /* each vulnerable package is a failed host finding */
-    out[1].failed += in->nvulns;
+    out[1].failed += in->nvulns + in->nmal;
     out[4].evidence_items = vg_appr_requirements(in->level, "management", NULL, 0);
     for (int i = 0; i < VG_REPORT_GROUPS; i++)
         out[i].score = out[i].passed + out[i].failed
@@ -260,6 +260,33 @@ int vg_report_html(const vg_report_in *in, const char *path)
             }
             fputs("</table>\n<p>Khắc phục: cập nhật các gói lên phiên bản đã sửa (apt upgrade). "
                   "<span class=\"en\">Remediation: upgrade to the fixed versions (apt upgrade).</span></p>\n", fp);
+        }
+    }
+
+    if (in->mal_scanned) {
+        fprintf(fp, "<h2 id=\"malware\">Mã độc <span class=\"en\">/ Malware</span></h2>\n"
+                    "<p>%zu tệp đã quét / files scanned, %zu phát hiện / detections.</p>\n",
+                in->mal_files, in->nmal);
+        if (in->nmal) {
+            fputs("<table><tr><th>Tệp / File</th><th>Luật / Rule</th><th>Loại / Category</th>"
+                  "<th>Mức độ / Severity</th><th>Mô tả / Description</th></tr>\n", fp);
+            for (size_t i = 0; i < in->nmal; i++) {
+                const vg_mal_hit *h = &in->mal[i];
+                fputs("<tr><td><code>", fp);
+                vg_html_text(fp, h->path);
+                fputs("</code></td><td>", fp);
+                vg_html_text(fp, h->rule);
+                fputs("</td><td>", fp);
+                vg_html_text(fp, h->category);
+                fputs("</td><td class=\"failed\">", fp);
+                vg_html_text(fp, h->severity);
+                fputs("</td><td>", fp);
+                vg_html_text(fp, h->description);
+                fputs("</td></tr>\n", fp);
+            }
+            fputs("</table>\n<p>Khắc phục: cô lập máy, bảo toàn chứng cứ, gỡ bỏ tệp độc hại và điều tra "
+                  "nguồn gốc. <span class=\"en\">Remediation: isolate the host, preserve evidence, remove "
+                  "the files and investigate how they arrived.</span></p>\n", fp);
         }
     }
 

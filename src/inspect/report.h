@@ -10,6 +10,7 @@
 #define VG_INSPECT_REPORT_H
 
 #include "core/jbuf.h"
+#include "inspect/malware.h"
 #include "inspect/sca.h"
 #include "inspect/vulndb.h"
 
@@ -26,6 +27,10 @@ typedef struct vg_report_in {
     size_t npkgs;
     const vg_vuln *vulns;
     size_t nvulns;
+    bool mal_scanned;
+    size_t mal_files;
+    const vg_mal_hit *mal;
+    size_t nmal;
     double elapsed_ms;
 } vg_report_in;
 
@@ -36,7 +41,8 @@ typedef struct vg_report_group {
     size_t evidence_items;     /* management requirements needing evidence */
 } vg_report_group;
 
-/* Scores per group; vulnerable packages count as failed host findings. */
+/* Scores per group; vulnerable packages and malware hits count as failed
+ * host findings. */
 void vg_report_groups(const vg_report_in *in, vg_report_group out[VG_REPORT_GROUPS]);
 int vg_report_html(const vg_report_in *in, const char *path) VG_WARN_UNUSED;
 /* "level", "groups", "evidence_items" members of the JSON document. */

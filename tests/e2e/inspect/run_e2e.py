@@ -84,5 +84,18 @@ with tempfile.TemporaryDirectory() as t:
     open(bad_dossier, "w").write("system: s\nowner: o\nlevel: 3\ncontrols:\n  backups: {present: sometimes}\n")
     p = run("appraise", bad_dossier, rc=(1,))
     check("bad.yaml:5: controls.backups.present: expected yes or no" in p.stderr, "dossier error names field and line: %s" % p.stderr)
+    # malware: EICAR and a PHP web shell written here, found with the default rules
+    mdir = os.path.join(t, "www")
+    os.makedirs(mdir)
+    open(os.path.join(mdir, "eicar.com"), "w").write("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+    open(os.path.join(mdir, "shell.php"), "w").write("<?php echo passthru($_REQUEST['cmd']); ?>")
+    open(os.path.join(mdir, "index.php"), "w").write("<?php echo 'hello'; ?>")
+    mev = os.path.join(t, "mal.eve")
+    run("inspect", "--malware", mdir, "--yara-rules",
+        os.path.join(src, "data", "yara"), "--eve", mev, "-q")
+    if os.path.exists(mev):
+        hits = {os.path.basename(json.loads(l)["malware"]["path"]): json.loads(l)["malware"]["rule"] for l in open(mev)}
+        check(hits == {"eicar.com": "vigil_eicar_test_file", "shell.php": "vigil_php_webshell_exec_request"},
+              "malware events: %s" % hits)
 print("%d passed, %d failed" % (ok, bad))
 sys.exit(1 if bad else 0)
