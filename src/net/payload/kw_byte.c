@@ -367,6 +367,8 @@ static int byte_extract_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, ch
     }
     if ((rc = check_nbytes(bd, "byte_extract", 8, 23, false, errbuf)) != VG_OK)
         goto fail;
+    if ((bd->flags & PLB_STRING) && !bd->base)
+        bd->base = 10; /* byte_extract's default base (byte_test/jump detect it) */
     rc = VG_EINVAL;
     if ((rc = result_var(rp, f[2], bd, "byte_extract", errbuf)) != VG_OK)
         goto fail;
@@ -456,6 +458,8 @@ static int byte_math_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
         vg_err(errbuf, VG_EINVAL, "bytes, offset, oper, rvalue and result are required");
         goto fail;
     }
+    if ((bd->flags & PLB_STRING) && !bd->base)
+        bd->base = 10;
     if ((bd->op == PLOP_SHL || bd->op == PLOP_SHR) && bd->nbytes.var < 0 && bd->nbytes.v > 4) {
         vg_err(errbuf, VG_EINVAL, "bytes must be 1..4 with << and >>");
         goto fail;

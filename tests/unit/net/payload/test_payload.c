@@ -332,6 +332,9 @@ static void byte_extract_and_math(void)
     VG_CHECK_EQ(match_n("byte_extract:1,0,o; content:\"Q\"; offset:o; depth:1;", "\x02" "abQ", 4),
                 0);
     VG_CHECK_EQ(match_n("byte_extract:1,0,n,multiplier 2; isdataat:n;", "\x02" "abcd", 5), 1);
+    /* string without a base: decimal for byte_extract, automatic for byte_test */
+    VG_CHECK_EQ(match("byte_extract:3,0,v,string; byte_test:1,=,v,3;", "010\x0a"), 1);
+    VG_CHECK_EQ(match("byte_test:3,=,8,0,string;", "010"), 1);
     VG_CHECK_EQ(match_n("byte_extract:1,0,n,align 4; byte_test:1,=,n,5;", "\x03" "abcd\x04", 6), 1);
     /* docs: byte_extract + byte_math + byte_test */
     VG_CHECK_EQ(match_n("byte_extract:1,0,ev,relative; byte_math:bytes 1, offset 1, oper +, "
