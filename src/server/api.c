@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "server/auth.h"
+#include "server/incidents.h"
 #include "server/ingest.h"
 #include "server/server_int.h"
 
@@ -73,7 +74,7 @@ enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq)
         slot = throttle_slot(s, user, true);
         unsigned f = ++s->throttle[slot].failures;
         if (f >= 5)
-            s->throttle[slot].until = now + VG_MIN(900, 1 << VG_MIN(f - 5, 10));
+            s->throttle[slot].until = now + VG_MIN(900, 30 << VG_MIN(f - 5, 5));
         vg_store_audit(s->store, user, "login.failed", NULL);
         pthread_mutex_unlock(&s->lock);
         ret = vg_api_error(rq->conn, 401, "wrong user or password");
@@ -104,6 +105,10 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
     size_t inserted = 0;
     pthread_mutex_lock(&s->lock);
     int rc = vg_store_insert_events(s->store, b.ev, b.n, &inserted, err);
+    /* Incidents are derived data: a grouping failure never un-acknowledges
+     * committed events (regrouping is idempotent: links are unique). */
+    if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
+        fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
     pthread_mutex_unlock(&s->lock);
     size_t n = b.n;
     vg_ingest_free(&b);
@@ -255,6 +260,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strncmp(path, "/incidents", 10) == 0) {
+        return vg_api_incidents(s, rq, path + 10);
     } else if (strcmp(path, "/me") == 0 && get) {
         return vg_api_json(rq->conn, 200, json_pack("{ss ss ss}", "user", rq->user, "role",
                                                     vg_role_name(rq->user_role), "unit", rq->unit));

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "server/auth.h"
+#include "server/incidents.h"
 
 #define DEFAULT_MAX_BODY (32u << 20)
 
@@ -198,6 +199,11 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     }
     int rc = vg_store_open(&s->store, uri, errbuf);
     if (rc != VG_OK) {
+        free(s);
+        return rc;
+    }
+    if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK) {
+        vg_store_close(s->store);
         free(s);
         return rc;
     }

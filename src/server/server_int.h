@@ -41,6 +41,8 @@ bool vg_api_role_at_least(const vg_api_req *rq, int role);
 
 enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq);
 enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq);
+/* /incidents...; rest is what follows "/incidents". */
+enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest);
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 

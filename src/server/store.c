@@ -89,6 +89,58 @@ int vg_store_token_user(vg_store *st, const char *hash, vg_store_user *out)
     return st->ops->token_user(st, hash, out);
 }
 
+int vg_store_exec(vg_store *st, const char *sql, const char *const *params, int nparams,
+                  vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf)
+{
+    return st->ops->exec(st, sql, params, nparams, row, arg, changes, errbuf);
+}
+
+int vg_store_ddl(vg_store *st, const char *ddl, char *errbuf)
+{
+    const char *p = ddl;
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char stmt[2048];
+        size_t o = 0;
+        for (size_t i = 0; i < n && o + 40 < sizeof stmt; i++) {
+            if (strncmp(p + i, "%PK%", 4) == 0) {
+                o += (size_t)snprintf(stmt + o, sizeof stmt - o, "%s", st->ops->pk);
+                i += 3;
+            } else {
+                stmt[o++] = p[i];
+            }
+        }
+        stmt[o] = '\0';
+        bool blank = true;
+        for (size_t i = 0; i < o; i++)
+            if (stmt[i] != ' ' && stmt[i] != '\n')
+                blank = false;
+        if (!blank) {
+            int rc = vg_store_exec(st, stmt, NULL, 0, NULL, NULL, NULL, errbuf);
+            if (rc != VG_OK)
+                return rc;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    return VG_OK;
+}
+
+int vg_store_begin(vg_store *st)
+{
+    return st->ops->exec(st, "BEGIN", NULL, 0, NULL, NULL, NULL, NULL);
+}
+
+int vg_store_commit(vg_store *st)
+{
+    return st->ops->exec(st, "COMMIT", NULL, 0, NULL, NULL, NULL, NULL);
+}
+
+void vg_store_rollback(vg_store *st)
+{
+    (void)st->ops->exec(st, "ROLLBACK", NULL, 0, NULL, NULL, NULL, NULL);
+}
+
 int vg_store_audit(vg_store *st, const char *user, const char *action, const char *detail)
 {
     return st->ops->audit(st, user, action, detail);

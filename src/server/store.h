@@ -87,6 +87,23 @@ int vg_store_user_count(vg_store *st, int64_t *count);
 int vg_store_token_put(vg_store *st, const char *token_hash, const char *user, char *errbuf);
 int vg_store_token_user(vg_store *st, const char *token_hash, vg_store_user *out);
 
+/* Generic statement for the modules above the store (incidents, inventory):
+ * portable SQL with `?` placeholders (translated to $N for PostgreSQL) and
+ * string parameters (NULL = SQL NULL).  row(arg, ncols, values) is called per
+ * result row (values NULL for SQL NULL); *changes gets the number of rows a
+ * write changed.  Any of row/changes may be NULL. */
+typedef void (*vg_store_row_cb)(void *arg, int ncols, const char *const *vals);
+int vg_store_exec(vg_store *st, const char *sql, const char *const *params, int nparams,
+                  vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf) VG_WARN_UNUSED;
+/* Run DDL statements separated by ';' in which `%PK%` stands for the
+ * backend's auto-increment primary key ("INTEGER PRIMARY KEY AUTOINCREMENT"
+ * or "BIGSERIAL PRIMARY KEY"): one schema text for both backends. */
+int vg_store_ddl(vg_store *st, const char *ddl, char *errbuf) VG_WARN_UNUSED;
+/* Transactions around several vg_store_exec calls. */
+int vg_store_begin(vg_store *st);
+int vg_store_commit(vg_store *st);
+void vg_store_rollback(vg_store *st);
+
 /* Audit trail: who did what, when. */
 int vg_store_audit(vg_store *st, const char *user, const char *action, const char *detail);
 

@@ -25,6 +25,9 @@ typedef struct vg_store_ops {
     int (*token_put)(vg_store *st, const char *hash, const char *user, char *errbuf);
     int (*token_user)(vg_store *st, const char *hash, vg_store_user *out);
     int (*audit)(vg_store *st, const char *user, const char *action, const char *detail);
+    int (*exec)(vg_store *st, const char *sql, const char *const *params, int nparams,
+                vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf);
+    const char *pk;   /* the backend's auto-increment primary key column type */
 } vg_store_ops;
 
 struct vg_store {

@@ -276,7 +276,58 @@ static int pg_audit(vg_store *st, const char *user, const char *action, const ch
                  PGRES_COMMAND_OK, st->db, NULL, "audit");
 }
 
+/* Portable SQL uses `?`; PostgreSQL wants $1..$N (outside quotes). */
+static char *dollarize(const char *sql)
+{
+    size_t n = strlen(sql);
+    char *out = malloc(n * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int k = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < n; i++) {
+        if (sql[i] == '\'')
+            quoted = !quoted;
+        if (sql[i] == '?' && !quoted)
+            o += (size_t)sprintf(out + o, "$%d", ++k);
+        else
+            out[o++] = sql[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int pg_exec(vg_store *st, const char *sql, const char *const *params, int nparams,
+                   vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf)
+{
+    char *q = dollarize(sql);
+    if (!q)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    PGresult *r = PQexecParams(st->db, q, nparams, NULL, params, NULL, NULL, 0);
+    free(q);
+    ExecStatusType t = PQresultStatus(r);
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+        int rc = vg_err(errbuf, VG_EIO, "postgresql: %s", PQerrorMessage(st->db));
+        PQclear(r);
+        return rc;
+    }
+    int rows = PQntuples(r), cols = VG_MIN(PQnfields(r), 32);
+    const char *vals[32];
+    for (int i = 0; row && i < rows; i++) {
+        for (int c = 0; c < cols; c++)
+            vals[c] = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+        row(arg, cols, vals);
+    }
+    if (changes)
+        *changes = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return VG_OK;
+}
+
 const vg_store_ops vg_store_pg_ops = {
+    .pk = "BIGSERIAL PRIMARY KEY",
+    .exec = pg_exec,
     .name = "postgresql",
     .open = pg_open,
     .close = pg_close,

@@ -340,7 +340,33 @@ static int sq_audit(vg_store *st, const char *user, const char *action, const ch
     return rc;
 }
 
+static int sq_exec(vg_store *st, const char *sql, const char *const *params, int nparams,
+                   vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return sq_err(st->db, errbuf, "prepare");
+    for (int i = 0; i < nparams; i++)
+        bind_text(s, i + 1, params[i]);
+    int rc;
+    const char *vals[32];
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int n = VG_MIN(sqlite3_column_count(s), 32);
+        for (int i = 0; i < n; i++)
+            vals[i] = (const char *)sqlite3_column_text(s, i);
+        if (row)
+            row(arg, n, vals);
+    }
+    int ret = rc == SQLITE_DONE ? VG_OK : sq_err(st->db, errbuf, "step");
+    if (ret == VG_OK && changes)
+        *changes = sqlite3_changes(st->db);
+    sqlite3_finalize(s);
+    return ret;
+}
+
 const vg_store_ops vg_store_sqlite_ops = {
+    .pk = "INTEGER PRIMARY KEY AUTOINCREMENT",
+    .exec = sq_exec,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,

@@ -78,7 +78,9 @@ def main():
         check("health without credentials", st == 200 and body["status"] == "ok")
         routes = [("GET", "/events"), ("GET", "/events/count"), ("GET", "/me"),
                   ("POST", "/users"), ("POST", "/tokens"), ("POST", "/events"),
-                  ("GET", "/nonexistent"), ("DELETE", "/events")]
+                  ("GET", "/nonexistent"), ("DELETE", "/events"), ("GET", "/incidents"),
+                  ("GET", "/incidents/1"), ("POST", "/incidents/1"), ("POST", "/incidents/1/comments"),
+                  ("GET", "/incidents/1/report")]
         for m, p in routes:
             st, _ = req(port, m, p, raw=b"{}")
             check(f"401 without credentials {m} {p}", st == 401, st)
@@ -136,6 +138,43 @@ def main():
         page2 = [e["_id"] for e in body2["events"]]
         check("pagination continues without overlap", len(page2) == 20 and max(page2) < min(page1))
 
+        # incidents: grouped per unit and source; scoped per route
+        st, body = req(port, "GET", "/incidents", token=v)
+        inc1 = body.get("incidents", []) if isinstance(body, dict) else []
+        check("alerts grouped into incidents visible to their unit",
+              st == 200 and len(inc1) >= 1 and all(i["unit"] == "unit1" for i in inc1), (st, body))
+        st, body = req(port, "GET", "/incidents", token=tokens["analyst2"])
+        inc2 = body.get("incidents", []) if isinstance(body, dict) else []
+        check("unit2 analyst sees only unit2 incidents",
+              st == 200 and len(inc2) >= 1 and all(i["unit"] == "unit2" for i in inc2), (st, body))
+        if inc1 and inc2:
+            i1, i2 = inc1[0]["id"], inc2[0]["id"]
+            st, _ = req(port, "GET", f"/incidents/{i1}", token=tokens["analyst2"])
+            check("other unit's incident is 404 (get)", st == 404, st)
+            st, _ = req(port, "GET", f"/incidents/{i1}/report", token=tokens["analyst2"])
+            check("other unit's incident is 404 (report)", st == 404, st)
+            st, _ = req(port, "POST", f"/incidents/{i1}", {"status": "resolved"}, token=tokens["analyst2"])
+            check("other unit's incident is 404 (update)", st == 404, st)
+            st, _ = req(port, "POST", f"/incidents/{i1}", {"status": "resolved"}, token=v)
+            check("viewer cannot change an incident", st == 403, st)
+            st, _ = req(port, "POST", f"/incidents/{i1}/comments", {"text": "x"}, token=v)
+            check("viewer cannot comment", st == 403, st)
+            st, body = req(port, "POST", f"/incidents/{i2}", {"status": "investigating", "assignee": "analyst2"},
+                           token=tokens["analyst2"])
+            check("analyst updates own unit's incident", st == 200 and body["status"] == "investigating", body)
+            st, body = req(port, "POST", f"/incidents/{i2}", {"status": "nonsense"}, token=tokens["analyst2"])
+            check("invalid status is 400", st == 400, st)
+            st, body = req(port, "POST", f"/incidents/{i2}/comments", {"text": "blocked at firewall"},
+                           token=tokens["analyst2"])
+            check("comment recorded", st == 200 and body["comments"][-1]["text"] == "blocked at firewall", body)
+            st, body = req(port, "POST", f"/incidents/{i2}", {"status": "resolved", "resolution": "fixed"},
+                           token=tokens["analyst2"])
+            check("resolving sets closed", st == 200 and body["closed"] is not None, body)
+            st, body = req(port, "GET", f"/incidents/{i2}/report?kind=final", token=tokens["analyst2"])
+            check("final report has the form fields", st == 200 and body["result"]["handling_result"] == "fixed"
+                  and "affected_system" in body and len(body["deadlines"]) == 3, body)
+            st, body = req(port, "GET", f"/incidents/{i2}/report?kind=bogus", token=tokens["analyst2"])
+            check("bad report kind is 400", st == 400, st)
         for bad in [b"not json\n", b"[1]", b'{"event_type":"alert"}', b'{"timestamp":"x","event_type":"a"}']:
             st, _ = req(port, "POST", "/events", raw=bad, token=tokens["sensor1"])
             check(f"malformed ingest {bad[:20]!r} is 400", st == 400, st)
