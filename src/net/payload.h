@@ -49,7 +49,13 @@ typedef struct vg_inspect_ctx {
  * is the caller's.  Safe on a zeroed or already released ctx. */
 void vg_inspect_ctx_release(vg_inspect_ctx *ic);
 
-/* Inspect buf against the sm list of one buffer: 1 match, 0 no match. */
+/* Inspect buf against the sm list of one buffer: 1 match, 0 no match.
+ * ic->vars persist across calls (byte variables are shared by all lists of
+ * a signature: reset them per signature); steps is reset by each call.
+ * For a stream chunk set ic->is_stream and ic->stream_offset first (depth
+ * and within then count from the stream start, as in Suricata).  A list
+ * holding base64_decode matches only when the sig's base64_data list
+ * matches the decoded bytes (left in ic->b64 / b64_len). */
 int vg_payload_inspect(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *list,
                        const uint8_t *buf, uint32_t len);
 
