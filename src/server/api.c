@@ -260,6 +260,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strcmp(path, "/stats/overview") == 0 && get) {
+        return vg_api_stats(s, rq);
     } else if (strncmp(path, "/incidents", 10) == 0) {
         return vg_api_incidents(s, rq, path + 10);
     } else if (strcmp(path, "/me") == 0 && get) {

@@ -43,6 +43,7 @@ enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq);
 enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq);
 /* /incidents...; rest is what follows "/incidents". */
 enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest);
+enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq);
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 
