@@ -449,13 +449,28 @@ static bool apply(vg_hevent *e, const hdecoder *d, size_t pend, size_t cend, siz
     return ok;
 }
 
-void vg_hdecode(const vg_hruleset *rs, vg_hevent *e)
+void vg_hdecode_progbits(const vg_hruleset *rs, const char *program, uint8_t *bits)
+{
+    memset(bits, 0, ((size_t)rs->ntops + 7) / 8);
+    size_t len = strlen(program);
+    for (int i = 0; i < rs->ntops; i++)
+        if (rs->tops[i]->program_name && vg_hpat_match(rs->tops[i]->program_name, program, len, NULL))
+            bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+void vg_hdecode(const vg_hruleset *rs, vg_hevent *e, const uint8_t *progbits)
 {
     for (int i = 0; i < rs->ntops; i++) {
         const hdecoder *t = rs->tops[i];
         if (t->program_name) {
-            if (!e->program || !vg_hpat_match(t->program_name, e->program, strlen(e->program), NULL))
+            if (!e->program)
                 continue;
+            if (progbits) {
+                if (!(progbits[i / 8] & (1u << (i % 8))))
+                    continue;
+            } else if (!vg_hpat_match(t->program_name, e->program, strlen(e->program), NULL)) {
+                continue;
+            }
         }
         size_t pend = 0;
         if (t->prematch) {

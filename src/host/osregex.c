@@ -53,6 +53,8 @@ typedef struct alt {
     int ngroups;
     char lit[32];               /* longest literal run (lower case): must occur */
     size_t litlen;
+    char req[4];                /* other literal characters that must occur */
+    int nreq;
     size_t minlen;              /* shortest subject that can match */
 } alt;
 
@@ -87,6 +89,27 @@ int vg_hpat_type_parse(const char *s, vg_hpat_type *out)
     else
         return VG_EINVAL;
     return VG_OK;
+}
+
+/* Substring search tuned for short subjects (log lines): memchr on the
+ * needle's rarer end, then compare; glibc memmem's set-up costs more than
+ * the search itself at these sizes. */
+static const char *find(const char *h, size_t hl, const char *n, size_t nl)
+{
+    if (nl == 0)
+        return h;
+    if (nl > hl)
+        return NULL;
+    const char *end = h + hl - nl + 1;
+    for (const char *p = h; p < end;) {
+        const char *q = memchr(p, n[0], (size_t)(end - p));
+        if (!q)
+            return NULL;
+        if (q[nl - 1] == n[nl - 1] && memcmp(q + 1, n + 1, nl - 1) == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
 }
 
 /* ---- OS_Match ---- */
@@ -209,7 +232,7 @@ static bool exec_osmatch(const vg_hpat *p, const char *s, size_t len, const char
                 continue;
             if (!low && !(low = lower_copy(s, len)))
                 return ci_find(s, len, a->s, a->n, &pos) ? (m ? (m->ncaps = 0, m->end = pos + a->n) : 0, true) : false;
-            const char *f = a->n ? memmem(low, len, a->s, a->n) : low;
+            const char *f = find(low, len, a->s, a->n);
             ok = f != NULL;
             if (ok)
                 pos = (size_t)(f - low);
@@ -316,6 +339,17 @@ static int compile_alt(alt *a, const char *s, size_t len, char *errbuf)
         if (rl > a->litlen) {
             memcpy(a->lit, run, rl);
             a->litlen = rl;
+        }
+        /* rarer single characters (not separators every line has) */
+        for (size_t q = 0; q < rl && a->nreq < 4; q++) {
+            char c = run[q];
+            if (strchr(" :.-/[]=", c))
+                continue;
+            bool dup = false;
+            for (int z = 0; z < a->nreq; z++)
+                dup |= a->req[z] == c;
+            if (!dup)
+                a->req[a->nreq++] = c;
         }
         rl = 0;
         if (t && t->kind == K_LIT && t->quant == Q_ONE)
@@ -452,10 +486,19 @@ static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, const char
         st.a = a;
         if (a->minlen > len)
             continue;
+        if (a->nreq && !a->bol) {
+            if (!lc && !(lc = lower_copy(s, len)))
+                return false;
+            bool all = true;
+            for (int z = 0; z < a->nreq && all; z++)
+                all = memchr(lc, a->req[z], len) != NULL;
+            if (!all)
+                continue;
+        }
         if (a->litlen >= 2) {
             if (!lc && !(lc = lower_copy(s, len)))
                 return false;
-            if (!memmem(lc, len, a->lit, a->litlen))
+            if (!find(lc, len, a->lit, a->litlen))
                 continue;
         }
         /* First literal token without modifier lets us skip start positions. */

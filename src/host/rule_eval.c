@@ -34,6 +34,12 @@ typedef struct hgrouplist {
 } hgrouplist;
 
 #define FTS_MAX 65536
+#define PROG_CACHE 64
+
+typedef struct hprogcache {
+    char name[64];              /* "" empty slot */
+    uint8_t *bits;              /* per top decoder: program_name matches */
+} hprogcache;
 #define CARRY_SLOTS 4096
 
 typedef struct hcarry {
@@ -53,7 +59,28 @@ struct vg_hsession {
     bool fts_off;
     int log_year;               /* >0: time events by their own stamps */
     hcarry *carry;              /* CARRY_SLOTS, direct-mapped, overwritten on collision */
+    hprogcache prog[PROG_CACHE];
 };
+
+static const uint8_t *progbits(vg_hsession *s, const char *program)
+{
+    if (!program)
+        return NULL;
+    size_t n = strlen(program);
+    if (n >= sizeof(s->prog[0].name))
+        return NULL;
+    uint32_t h = 5381;
+    for (size_t i = 0; i < n; i++)
+        h = h * 33 + (unsigned char)program[i];
+    hprogcache *c = &s->prog[h % PROG_CACHE];
+    if (c->bits && strcmp(c->name, program) == 0)
+        return c->bits;
+    if (!c->bits && !(c->bits = malloc(((size_t)s->rs->ntops + 7) / 8 + 1)))
+        return NULL;
+    memcpy(c->name, program, n + 1);
+    vg_hdecode_progbits(s->rs, program, c->bits);
+    return c->bits;
+}
 
 void vg_hsession_set_fts(vg_hsession *s, bool on) { s->fts_off = !on; }
 void vg_hsession_use_log_time(vg_hsession *s, int year) { s->log_year = year; }
@@ -260,6 +287,8 @@ void vg_hsession_free(vg_hsession *s)
             free(s->carry[i].val);
         }
     free(s->carry);
+    for (int i = 0; i < PROG_CACHE; i++)
+        free(s->prog[i].bits);
     free(s);
     vg_hpat_thread_cleanup();
 }
@@ -554,7 +583,7 @@ static bool rule_ok(vg_hsession *s, const hrule *r)
         return false;
     if (r->category) {
         const char *t = e->type ? e->type : "syslog";
-        if (strcmp(t, r->category) != 0)
+        if (t[0] != r->category[0] || strcmp(t, r->category) != 0)
             return false;
     }
     for (int i = 0; i < r->nconds; i++)
@@ -719,7 +748,7 @@ const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t le
         if (lt >= 0)
             e->now = lt;
     }
-    vg_hdecode(s->rs, e);
+    vg_hdecode(s->rs, e, progbits(s, e->program));
     carry(s);
     const hrule *fired = NULL;
     for (int i = 0; i < s->rs->nroots && !fired; i++)

@@ -212,7 +212,11 @@ int vg_hev_set(vg_hevent *e, int id, const char *name, const char *val, size_t l
 const char *vg_hev_get_id(const vg_hevent *e, int id, size_t *len);
 
 /* decoders.c */
-void vg_hdecode(const vg_hruleset *rs, vg_hevent *e);
+/* progbits: bit i set when top decoder i's program_name matches the
+ * event's program (computed once per program name by the session), or
+ * NULL to match program names here. */
+void vg_hdecode(const vg_hruleset *rs, vg_hevent *e, const uint8_t *progbits);
+void vg_hdecode_progbits(const vg_hruleset *rs, const char *program, uint8_t *bits);
 void vg_hdecoder_free(hdecoder *d);
 
 /* JSON decoding of s[0..len) into fields (hjson.c) */
