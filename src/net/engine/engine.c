@@ -22,23 +22,7 @@
 #include "net/engine/output.h"
 #include "net/flow/flow_table.h"
 #include "net/sig.h"
-#include "net/engine/engine_config.h"
-
-#if !VG_ENGINE_HAVE_DETECT
-/* Temporary compile guard (removed when src/net/detect lands): without the
- * detection engine the pipeline runs with no rules.  The flow table frees
- * per-flow detection state through vg_detect_flow_free, which has nothing
- * to free here. */
-void vg_detect_flow_free(void *detect_state) { (void)detect_state; }
-static const vg_detect_stats no_stats;
-#define vg_detect_packet(dt, p, ch) ((void)(dt), (void)(p), (void)(ch))
-#define vg_detect_load(out, conf, files, fatal, errbuf) \
-    ((void)(conf), (void)(files), (void)(fatal), (void)(errbuf), *(out) = NULL, VG_OK)
-#define vg_detect_thread_new(de, out) ((void)(de), *(out) = NULL, VG_OK)
-#define vg_detect_thread_free(dt) ((void)(dt))
-#define vg_detect_free(de) ((void)(de))
-#define vg_detect_get_stats(de) ((void)(de), &no_stats)
-#endif
+#include "net/app/app.h" /* app-layer hook (src/net/app) */
 
 /* ---- alert counts per signature (summary) ---- */
 
@@ -124,6 +108,7 @@ typedef struct engine {
     vg_detect *de;
     vg_det_thread *dt;
     vg_output *out;
+    vg_app_ctx *app;            /* application layer (src/net/app), NULL if it failed to start */
     vg_stats_src st;
     sigtab sigs;
     uint64_t flows_ended;
@@ -204,6 +189,8 @@ static void process_packet(engine *e, vg_packet *p)
     int nch = f ? vg_flow_table_stream(e->ft, p, ch, VG_MAX_CHUNKS) : 0;
     if (nch < 0)
         nch = 0;
+    if (e->app) /* app-layer hook: parse before detection (src/net/app) */
+        vg_app_on_packet(e->app, p);
     bool inspect = true;
     if (f && (f->flags & VG_FLOW_DROP)) {
         /* a dropped flow: every later packet is dropped uninspected (IPS) */
@@ -222,6 +209,8 @@ static void process_packet(engine *e, vg_packet *p)
                 vg_detect_packet(e->dt, p, &ch[i]);
     }
     finish_packet(e, p);
+    if (e->app) /* app-layer hook: log and free finished transactions */
+        vg_app_after_packet(e->app, p);
     if (p->flags & VG_PKT_WANT_DROP)
         e->st.ips_blocked++;
     else if (e->ips)
@@ -265,6 +254,8 @@ static void on_flow_end(vg_flow *f, vg_flow_end why, const vg_stream_chunk *chun
             pp.alerts[a].flags |= VG_ALERT_FLOW_TIMEOUT;
         finish_packet(e, &pp);
     }
+    if (e->app) /* app-layer hook: log what is left, free f->app_state */
+        vg_app_flow_end(e->app, f);
     vg_output_flow(e->out, f, (int)why);
     e->flows_ended++;
 }
@@ -350,6 +341,7 @@ static void engine_free(engine *e)
 {
     if (e->dt)
         vg_detect_thread_free(e->dt);
+    vg_app_ctx_free(e->app);
     if (e->ft)
         vg_flow_table_free(e->ft);
     if (e->dec)
@@ -418,6 +410,20 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
     }
     if (rc == VG_OK)
         rc = vg_output_open(&e.out, conf, log_dir, e.ips, e.live ? o->iface : NULL, errbuf);
+    if (rc == VG_OK) { /* app-layer hook: its EVE types go to the eve-log outputs naming them */
+        char apperr[VG_ERRBUF_SIZE];
+        if (vg_app_ctx_new(&e.app, conf, apperr) == VG_OK) {
+            static const char *const types[] = {"http", "dns", "tls"};
+            for (size_t t = 0; t < VG_ARRAY_LEN(types); t++) {
+                const vg_conf_node *set = NULL;
+                vg_eve *ev;
+                for (int i = 0; (ev = vg_output_eve_for(e.out, types[t], i, &set)) != NULL; i++)
+                    vg_app_add_eve(e.app, types[t], ev, set);
+            }
+        } else {
+            vg_warn("%s", apperr);
+        }
+    }
     if (rc == VG_OK && e.live)
         rc = vg_engine_drop_privileges(o->user, o->group, errbuf);
     if (rc != VG_OK) {

@@ -26,6 +26,7 @@ typedef struct eve_out {
     bool alert, anomaly, flow, stats;
     vg_alert_cfg alert_cfg;
     vg_anomaly_cfg anomaly_cfg;
+    const vg_conf_node *types;   /* the types list (for vg_output_eve_for) */
 } eve_out;
 
 struct vg_output {
@@ -90,6 +91,7 @@ static int open_eve(vg_output *o, const vg_conf_node *n, const char *log_dir, ch
     vg_alert_cfg_load(&e->alert_cfg, NULL);
     vg_anomaly_cfg_load(&e->anomaly_cfg, NULL);
     const vg_conf_node *types = vg_conf_node_child(n, "types");
+    e->types = types;
     for (const vg_conf_node *it = types ? types->child : NULL; it; it = it->next) {
         const char *tname;
         const vg_conf_node *settings = NULL;
@@ -266,4 +268,24 @@ const vg_alert_cfg *vg_output_alert_cfg(const vg_output *o)
         if (o->eves[e].alert)
             return &o->eves[e].alert_cfg;
     return &o->default_alert;
+}
+
+vg_eve *vg_output_eve_for(const vg_output *o, const char *type, int i,
+                          const vg_conf_node **settings)
+{
+    for (int k = 0; k < o->neve; k++) {
+        const vg_conf_node *types = o->eves[k].types;
+        for (const vg_conf_node *it = types ? types->child : NULL; it; it = it->next) {
+            const char *tname = it->value ? it->value : it->child ? it->child->name : NULL;
+            const vg_conf_node *set = it->value ? NULL : it->child;
+            if (!tname || strcmp(tname, type) != 0 || (set && !node_enabled(set, true)))
+                continue;
+            if (i-- == 0) {
+                *settings = set;
+                return o->eves[k].eve;
+            }
+            break;
+        }
+    }
+    return NULL;
 }

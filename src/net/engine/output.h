@@ -123,6 +123,11 @@ void vg_output_flush(vg_output *o);
 bool vg_output_stats_enabled(const vg_output *o);
 uint64_t vg_output_eve_written(const vg_output *o);
 const vg_alert_cfg *vg_output_alert_cfg(const vg_output *o);
+/* Added for the app-layer: the i-th (from 0) EVE writer whose types list
+ * enables `type` ("http", "dns", "tls"), with *settings set to that type's
+ * settings node (NULL when named without settings); NULL past the last. */
+vg_eve *vg_output_eve_for(const vg_output *o, const char *type, int i,
+                          const vg_conf_node **settings);
 
 /* ---- stats (output_stats.c) ---- */
 

@@ -10,11 +10,6 @@
 #include "net/detect.h"
 #include "net/engine/output.h"
 #include "net/flow/flow_table.h"
-#include "net/engine/engine_config.h"
-
-#if !VG_ENGINE_HAVE_DETECT
-#define vg_detect_get_stats(de) ((void)(de), (const vg_detect_stats *)NULL)
-#endif
 
 void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
 {
