@@ -1077,7 +1077,8 @@ static int check_dir(struct ctx *c, const struct rule *r, const char *shown, int
             nn++;
     }
     closedir(dp);
-    qsort(names, nn, sizeof(char *), cmp_str);
+    if (nn)
+        qsort(names, nn, sizeof(char *), cmp_str);
     int acc = NF;
     for (size_t i = 0; i < nn; i++) {
         if (acc == FOUND || acc == ERR)
