@@ -138,6 +138,11 @@ static const char *exc_name(uint8_t pol)
 
 void vg_flow_eve(const vg_flow *f, vg_flow_end why, vg_jb *jb)
 {
+    vg_flow_eve_app(f, why, NULL, jb);
+}
+
+void vg_flow_eve_app(const vg_flow *f, vg_flow_end why, const char *app_proto, vg_jb *jb)
+{
     const fnode *n = (const fnode *)f;
     char ts[40];
     struct timeval when = n->end_ts.tv_sec || n->end_ts.tv_usec ? n->end_ts : f->last;
@@ -157,6 +162,8 @@ void vg_flow_eve(const vg_flow *f, vg_flow_end why, vg_jb *jb)
         vg_jb_u64(jb, "response_icmp_type", n->resp_icmp_type);
         vg_jb_u64(jb, "response_icmp_code", n->resp_icmp_code);
     }
+    if (app_proto && *app_proto)
+        vg_jb_str(jb, "app_proto", app_proto);
 
     vg_jb_open_obj(jb, "flow");
     vg_jb_u64(jb, "pkts_toserver", f->pkts_toserver);

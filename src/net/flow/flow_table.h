@@ -90,6 +90,11 @@ const char *vg_flow_tcp_state(const vg_flow *f);
 const char *vg_stream_event_name(int ev);
 int vg_stream_event_lookup(const char *name);
 
+/* vg_flow_eve() with the flow's application protocol name ("http", "tls",
+ * "failed"; NULL for none) written as "app_proto", where Suricata puts it
+ * (after the tuple, before the "flow" object).  The name is borrowed. */
+void vg_flow_eve_app(const vg_flow *f, vg_flow_end why, const char *app_proto, vg_jb *jb);
+
 /* TCP sequence state of one side of f's session (toserver: the client's),
  * as the stream_size keyword needs it (Suricata: next_seq - isn).  Returns
  * false when f has no tracked session. */

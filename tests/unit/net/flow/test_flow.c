@@ -165,6 +165,7 @@ static void tcp_handshake_establishes(void)
     VG_CHECK(strstr(e.json, "\"tcp_flags\":\"13\",\"tcp_flags_ts\":\"13\",\"tcp_flags_tc\":\"13\",\"syn\":true,\"fin\":true,\"ack\":true,\"state\":\"closed\"") != NULL);
     VG_CHECK(strstr(e.json, "\"src_ip\":\"10.0.0.1\",\"src_port\":40000") != NULL);
     VG_CHECK(strstr(e.json, "\"event_type\":\"flow\"") != NULL);
+    VG_CHECK(strstr(e.json, "app_proto") == NULL);
     vg_flow_table_free(ft);
 }
 
@@ -636,6 +637,20 @@ static void tcp_reuse_new_flow(void)
     vg_flow_table_free(ft);
 }
 
+static void flow_eve_app_proto(void)
+{
+    vg_flow_table *ft = table(NULL);
+    vg_packet p;
+    vg_flow *f = tcp(ft, &p, true, S, 100, 0, NULL);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_flow_eve_app(f, VG_FLOW_END_SHUTDOWN, "http", &jb);
+    VG_CHECK(strstr(jb.buf, "\"proto\":\"TCP\",\"app_proto\":\"http\",\"flow\":{") != NULL);
+    vg_jb_free(&jb);
+    vg_flow_table_expire_all(ft, NULL, NULL);
+    vg_flow_table_free(ft);
+}
+
 static void stream_event_names(void)
 {
     int ev = vg_stream_event_lookup("pkt_invalid_ack");
@@ -665,6 +680,7 @@ static const vg_test tests[] = {
     {"flow_ids_distinct_and_stable", flow_ids_distinct_and_stable},
     {"icmp_error_joins_flow", icmp_error_joins_flow},
     {"tcp_reuse_new_flow", tcp_reuse_new_flow},
+    {"flow_eve_app_proto", flow_eve_app_proto},
     {"stream_event_names", stream_event_names},
     {NULL, NULL},
 };
