@@ -10,6 +10,7 @@
  * content length, |distance| and |within| <= 1 MB).
  */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +131,9 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
         free(buf);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
+    static atomic_uint next_seq; /* creation order only; safe across loader threads */
     cd->h.kind = PL_CONTENT;
+    cd->seq = atomic_fetch_add(&next_seq, 1) + 1;
     cd->pat = buf;
     cd->len = len;
     cd->flags = neg ? PLC_NEGATED : 0;
@@ -146,11 +149,23 @@ static int content_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
 static pl_content *last_content(vg_rule_parser *rp, vg_sig *s, const char *kw, vg_sm **smp,
                                 char *errbuf)
 {
-    /* the most recent content of the current buffer, even with other
-     * payload keywords (bsize, isdataat, pcre...) after it */
+    /* the most recent content of the rule, even with other payload keywords
+     * (bsize, isdataat, pcre...) after it, and even when an old-style buffer
+     * modifier (content:"x"; http_header; fast_pattern;) moved it to another
+     * buffer's list: Suricata looks across all lists */
     vg_sm *sm = vg_rule_parser_last_payload(rp, s);
     while (sm && pl_kind_of(sm) != PL_CONTENT)
         sm = sm->prev;
+    uint32_t best = sm ? ((const pl_content *)sm->ctx)->seq : 0;
+    for (unsigned b = 0; b < s->nbufs && b < VG_SIG_MAX_BUFS; b++)
+        for (vg_sm *x = s->bufs[b].tail; x; x = x->prev)
+            if (pl_kind_of(x) == PL_CONTENT) {
+                if (((const pl_content *)x->ctx)->seq > best) {
+                    best = ((const pl_content *)x->ctx)->seq;
+                    sm = x;
+                }
+                break; /* the tail-most content is the newest of its list */
+            }
     if (!sm) {
         (void)kw;
         vg_err(errbuf, VG_EINVAL, "needs a preceding content");

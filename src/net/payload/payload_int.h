@@ -70,6 +70,7 @@ typedef struct pl_content {
     uint32_t len;
     pl_num offset, depth, distance, within;
     uint16_t fp_off, fp_len;   /* chop window when PLC_FP_CHOP */
+    uint32_t seq;              /* creation order, to find the most recent content */
 } pl_content;
 
 /* The keyword objects (listed once in payload_keywords.c). */

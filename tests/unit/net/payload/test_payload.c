@@ -76,6 +76,9 @@ static void content_basic_hex_escapes(void)
     VG_CHECK(parse_fails("content:\"abc;", VG_EINVAL));
     VG_CHECK(parse_fails("content:\"a\\qb\";", VG_EINVAL));
     VG_CHECK(parse_fails("nocase;", VG_EINVAL));
+    /* a modifier reaches the rule's newest content in any buffer (Suricata) */
+    VG_CHECK_EQ(match("content:\"abc\"; tcp.hdr; nocase;", "xxABCxx"), 1);
+    VG_CHECK_EQ(match("content:\"abc\"; isdataat:1,relative; nocase;", "xxABCxx"), 1);
     VG_CHECK(parse_fails("content:\"a\"; nocase; nocase;", VG_EINVAL));
 }
 

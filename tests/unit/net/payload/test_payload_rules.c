@@ -191,9 +191,10 @@ static void bad_rules_are_reported(void)
         "alert udp any any -> any any (pcre:\"/x/U\"; sid:2;)\n"
         "alert udp any any -> any any (byte_test:2,=,1,0,dce; sid:3;)\n"
         "alert udp any any -> any any (content:\"ok\"; sid:4;)\n");
-    VG_CHECK_EQ(n, 1);
+    /* pcre's /U loads since the app-layer registers http.uri (src/net/app) */
+    VG_CHECK_EQ(n, 2);
     if (n >= 0) {
-        VG_CHECK_EQ(vg_detect_get_stats(de)->rules_failed, 3);
+        VG_CHECK_EQ(vg_detect_get_stats(de)->rules_failed, 2);
         unload();
     }
 }
