@@ -38,6 +38,7 @@
 
 #include "core/log.h"
 #include "net/detect/detect_int.h"
+#include "net/app/app_detect.h" /* app-layer hook: per-transaction inspection */
 
 #define PORT_GROUP_MAX_PORTS 64
 #define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
@@ -1067,6 +1068,9 @@ static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
             int r;
             if (b->id == VG_BUF_PAYLOAD) {
                 r = inspect_payload(dt, s, b, p, chunk, pkt_ok, aflags);
+            } else if (b->id >= VG_BUF_APP_FIRST) {
+                /* app-layer hook: the transaction's sticky buffer */
+                r = dt->app_tx ? vg_app_inspect_buf(&dt->ic, s, b, p->flow, dt->app_tx) : 0;
             } else if (b->id == VG_BUF_BASE64_DATA) {
                 r = dt->ic.b64_len ? vg_payload_inspect(&dt->ic, s, b, dt->ic.b64, dt->ic.b64_len)
                                    : 0;
@@ -1139,6 +1143,36 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
     }
 }
 
+/* App-layer hook (src/net/app): a sig with app-layer buffers is evaluated
+ * per transaction of p's flow; the first transaction that matches gives one
+ * pending alert with its tx id (one alert per rule per transaction). */
+static void app_tx_eval(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk,
+                        bool pkt_ok, const vg_sig *s)
+{
+    bool ts = !(p->flags & VG_PKT_TOCLIENT);
+    for (vg_app_tx *tx = vg_app_detect_next_tx(p->flow, NULL, s, ts); tx;
+         tx = vg_app_detect_next_tx(p->flow, tx, s, ts)) {
+        uint32_t aflags = 0;
+        dt->app_tx = tx;
+        int m = sig_eval(dt, s, p, chunk, pkt_ok, &aflags);
+        dt->app_tx = NULL;
+        if (!m)
+            continue;
+        vg_app_tx_set_alerted(tx, s);
+        run_postmatch(dt, p, s);
+        if (dt->npend < VG_MAX_PENDING) {
+            vg_pending *pe = &dt->pend[dt->npend++];
+            pe->s = s;
+            pe->flags = (aflags & ~(uint32_t)VG_ALERT_STREAM) | VG_ALERT_TX;
+            pe->chunk = NULL;
+            pe->tx_id = vg_app_tx_id(tx);
+        } else {
+            dt->pend_dropped++;
+        }
+        return;
+    }
+}
+
 /* One evaluation pass: every candidate is evaluated (a pass sig does not
  * stop evaluation, so side effects of all matching sigs happen, as in
  * Suricata); matches are queued in dt->pend for flush_pending(). */
@@ -1176,6 +1210,11 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         const vg_sig *s = de->sigs[dt->cand[i]];
         if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
             continue;
+        if (p->flow && p->flow->app_state && vg_app_sig_has_tx(s)) { /* app-layer hook */
+            if (!already_alerted(dt, p, s))
+                app_tx_eval(dt, p, chunk, pkt_ok, s);
+            continue;
+        }
         if (!pkt_ok && !(s->flags & VG_SIG_HAS_PAYLOAD))
             continue;
         if (already_alerted(dt, p, s))
@@ -1245,6 +1284,8 @@ static void flush_pending(vg_det_thread *dt, vg_packet *p)
         memset(a, 0, sizeof(*a));
         a->sig = s;
         a->flags = pe->flags;
+        if (pe->flags & VG_ALERT_TX) /* app-layer hook */
+            a->tx_id = pe->tx_id;
         if (pe->chunk) {
             const uint8_t *d = pe->chunk->log_data ? pe->chunk->log_data : pe->chunk->data;
             uint32_t n = pe->chunk->log_data ? pe->chunk->log_len : pe->chunk->len;

@@ -265,6 +265,7 @@ typedef struct vg_pending {
     const vg_sig *s;
     uint32_t flags;                 /* VG_ALERT_* */
     const vg_stream_chunk *chunk;   /* set when matched on stream data */
+    uint64_t tx_id;                 /* app-layer transaction (flags has VG_ALERT_TX) */
 } vg_pending;
 
 struct vg_det_thread {
@@ -285,6 +286,7 @@ struct vg_det_thread {
     uint64_t last_cnt;
     struct timeval last_ts;
     uint64_t alerts_total;
+    struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
 };
 
 /* ---- rule parsing (rule_parse.c) ------------------------------------ */

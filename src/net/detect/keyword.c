@@ -9,6 +9,7 @@
 
 #include "net/detect/detect_int.h"
 #include "net/payload/payload_keywords.h"
+#include "net/app/app_keywords.h" /* app-layer sticky buffers (src/net/app) */
 
 extern const vg_keyword vg_kw_msg, vg_kw_sid, vg_kw_rev, vg_kw_gid, vg_kw_priority,
     vg_kw_classtype, vg_kw_reference, vg_kw_metadata, vg_kw_target, vg_kw_noalert,
@@ -86,6 +87,13 @@ static void build(void)
         if ((*k)->alias)
             put((*k)->alias, *k);
     }
+    /* app-layer keywords (src/net/app), and the buffers of pcre's HTTP flags */
+    for (const vg_keyword *const *k = vg_app_keywords; *k; k++) {
+        put((*k)->name, *k);
+        if ((*k)->alias)
+            put((*k)->alias, *k);
+    }
+    vg_app_keywords_init();
 }
 
 const vg_keyword *vg_keyword_find(const char *name)

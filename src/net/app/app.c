@@ -1,0 +1,479 @@
+/*
+ * app.c: the application layer's driver (see app.h): per-flow state, the
+ * in-order stream per direction, protocol recognition, dispatch to the
+ * parsers, transactions and EVE logging.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "net/app/app_int.h"
+#include "net/engine/output.h"
+
+typedef struct ooo_seg {
+    uint32_t seq;
+    uint32_t len;
+    struct ooo_seg *next;
+    uint8_t data[];
+} ooo_seg;
+
+static const app_parser *const parsers[] = {
+    &vg_app_parser_http, &vg_app_parser_dns, &vg_app_parser_tls, NULL,
+};
+
+const char *vg_app_proto_name(uint16_t alproto)
+{
+    switch (alproto) {
+    case VG_ALPROTO_HTTP: return "http";
+    case VG_ALPROTO_FTP: return "ftp";
+    case VG_ALPROTO_SMTP: return "smtp";
+    case VG_ALPROTO_TLS: return "tls";
+    case VG_ALPROTO_SSH: return "ssh";
+    case VG_ALPROTO_DNS: return "dns";
+    case VG_ALPROTO_MODBUS: return "modbus";
+    case VG_ALPROTO_DNP3: return "dnp3";
+    case VG_ALPROTO_FAILED: return "failed";
+    default: return NULL;
+    }
+}
+
+static const app_parser *parser_for(uint16_t alproto)
+{
+    for (int i = 0; parsers[i]; i++)
+        if (parsers[i]->alproto == alproto)
+            return parsers[i];
+    return NULL;
+}
+
+/* ---- context ---------------------------------------------------------------- */
+
+void vg_app_http_cfg_free(void *cfg);
+int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf);
+
+int vg_app_ctx_new(vg_app_ctx **out, const vg_conf *conf, char *errbuf)
+{
+    vg_app_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return vg_err(errbuf, VG_ENOMEM, "app-layer: out of memory");
+    ctx->conf = conf;
+    vg_jb_init(&ctx->jb);
+    int rc = vg_app_http_cfg_new(ctx, errbuf);
+    if (rc != VG_OK) {
+        vg_app_ctx_free(ctx);
+        return rc;
+    }
+    vg_app_keywords_init();
+    *out = ctx;
+    return VG_OK;
+}
+
+void vg_app_ctx_free(vg_app_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    vg_app_http_cfg_free(ctx->http_cfg);
+    vg_jb_free(&ctx->jb);
+    free(ctx);
+}
+
+void vg_app_add_eve(vg_app_ctx *ctx, const char *type, vg_eve *eve, const vg_conf_node *settings)
+{
+    int k = strcmp(type, "http") == 0 ? 0 : strcmp(type, "dns") == 0 ? 1
+            : strcmp(type, "tls") == 0 ? 2 : -1;
+    if (k < 0 || ctx->neves[k] >= APP_MAX_EVE)
+        return;
+    ctx->eves[k][ctx->neves[k]].eve = eve;
+    ctx->eves[k][ctx->neves[k]].settings = settings;
+    ctx->neves[k]++;
+}
+
+const vg_app_stats *vg_app_get_stats(const vg_app_ctx *ctx)
+{
+    return &ctx->st;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data)
+{
+    if (af->ntx >= VG_APP_TX_MAX) {
+        ctx->st.tx_cap++;
+        return NULL;
+    }
+    vg_app_tx *tx = calloc(1, sizeof(*tx));
+    if (!tx)
+        return NULL;
+    tx->id = af->next_tx_id++;
+    tx->alproto = af->parser ? af->parser->alproto : 0;
+    tx->data = data;
+    if (af->tail)
+        af->tail->next = tx;
+    else
+        af->head = tx;
+    af->tail = tx;
+    af->ntx++;
+    return tx;
+}
+
+static void tx_free(app_flow *af, vg_app_tx *tx)
+{
+    if (af->parser && af->parser->tx_free && tx->data)
+        af->parser->tx_free(tx->data);
+    free(tx->alerted);
+    free(tx);
+}
+
+vg_app_tx *vg_app_tx_first(const vg_flow *f)
+{
+    const app_flow *af = f ? f->app_state : NULL;
+    return af ? af->head : NULL;
+}
+
+vg_app_tx *vg_app_tx_next(const vg_app_tx *tx)
+{
+    return tx->next;
+}
+
+uint64_t vg_app_tx_id(const vg_app_tx *tx)
+{
+    return tx->id;
+}
+
+int vg_app_get_buffer(const vg_flow *f, const vg_app_tx *tx, uint16_t buf_id, uint32_t idx,
+                      const uint8_t **data, uint32_t *len)
+{
+    const app_flow *af = f ? f->app_state : NULL;
+    if (!af || !tx || !af->parser || !af->parser->get_buffer)
+        return VG_DECLINED;
+    return af->parser->get_buffer(af, tx, buf_id, idx, data, len);
+}
+
+/* ---- flow state --------------------------------------------------------------- */
+
+static app_flow *flow_state(vg_flow *f)
+{
+    if (f->app_state)
+        return f->app_state;
+    app_flow *af = calloc(1, sizeof(*af));
+    if (!af)
+        return NULL;
+    af->flow = f;
+    f->app_state = af;
+    return af;
+}
+
+static void set_proto(vg_app_ctx *ctx, vg_flow *f, app_flow *af, uint16_t alproto)
+{
+    f->alproto = alproto;
+    if (alproto < 64)
+        ctx->st.flows[alproto]++;
+    af->parser = parser_for(alproto);
+    if (af->parser && af->parser->state_new)
+        af->pstate = af->parser->state_new(ctx, af);
+    if (af->parser && !af->pstate)
+        af->parser = NULL;
+}
+
+static void parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
+                  const struct timeval *ts)
+{
+    if (af->parser && n)
+        af->parser->parse(ctx, af, toserver, d, n, ts);
+}
+
+/* Data in order for one direction: recognise, then parse. */
+static void on_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, bool toserver,
+                    const uint8_t *d, uint32_t n, const struct timeval *ts)
+{
+    int di = toserver ? 0 : 1;
+    if (f->alproto == VG_ALPROTO_FAILED)
+        return;
+    if (f->alproto != VG_ALPROTO_UNKNOWN) {
+        parse(ctx, af, toserver, d, n, ts);
+        return;
+    }
+    /* keep the first bytes of each direction until the protocol is known */
+    uint32_t room = VG_APP_DETECT_MAX - af->det_len[di];
+    uint32_t take = n < room ? n : room;
+    if (take) {
+        if (!af->det[di]) {
+            af->det[di] = malloc(VG_APP_DETECT_MAX);
+            if (!af->det[di])
+                return;
+        }
+        memcpy(af->det[di] + af->det_len[di], d, take);
+        af->det_len[di] += take;
+    }
+    uint16_t al = vg_app_recognise(af->det[di], af->det_len[di], toserver, false);
+    if (al == VG_ALPROTO_UNKNOWN && af->det_len[di] >= VG_APP_DETECT_MAX)
+        al = VG_ALPROTO_FAILED;
+    if (al == VG_ALPROTO_FAILED) {
+        af->det_no[di] = true;
+        if (af->det_no[0] && af->det_no[1])
+            set_proto(ctx, f, af, VG_ALPROTO_FAILED);
+        return;
+    }
+    if (al == VG_ALPROTO_UNKNOWN)
+        return;
+    set_proto(ctx, f, af, al);
+    /* replay what was kept: the other direction first when it came first
+     * (a server banner), else this direction's bytes */
+    int o = 1 - di;
+    if (af->det_len[o] && !af->det_no[o])
+        parse(ctx, af, o == 0, af->det[o], af->det_len[o], ts);
+    parse(ctx, af, toserver, af->det[di], af->det_len[di], ts);
+    if (take < n)
+        parse(ctx, af, toserver, d + take, n - take, ts);
+    for (int i = 0; i < 2; i++) {
+        free(af->det[i]);
+        af->det[i] = NULL;
+        af->det_len[i] = 0;
+    }
+}
+
+void vg_app_on_stream(vg_app_ctx *ctx, vg_flow *f, const vg_packet *p, bool toserver,
+                      const uint8_t *data, uint32_t len)
+{
+    app_flow *af = flow_state(f);
+    if (!af)
+        return;
+    ctx->cur_p = p;
+    on_data(ctx, f, af, toserver, data, len, p ? &p->ts : &f->last);
+}
+
+/* ---- in-order TCP data ----------------------------------------------------------- */
+
+static void ooo_clear(app_dir *d)
+{
+    ooo_seg *s = d->ooo;
+    while (s) {
+        ooo_seg *nx = s->next;
+        free(s);
+        s = nx;
+    }
+    d->ooo = NULL;
+    d->ooo_bytes = 0;
+}
+
+/* Deliver [seq, seq+n) given the next expected sequence number. */
+static void deliver(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
+                    uint32_t seq, const uint8_t *d, uint32_t n, const vg_packet *p)
+{
+    int32_t diff = (int32_t)(seq - dir->next_seq);
+    if (diff < 0) {
+        uint32_t skip = (uint32_t)(-(int64_t)diff);
+        if (skip >= n)
+            return; /* all retransmitted */
+        d += skip;
+        n -= skip;
+        seq += skip;
+    }
+    if (seq != dir->next_seq)
+        return;
+    dir->next_seq = seq + n;
+    vg_app_on_stream(ctx, f, p, toserver, d, n);
+}
+
+static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet *p)
+{
+    bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
+    app_dir *dir = &af->dir[toserver ? 0 : 1];
+    uint32_t seq = p->tcp_seq;
+    const uint8_t *d = p->payload;
+    uint32_t n = p->payload_len;
+    if (p->tcp_flags & 0x02) /* SYN data (TCP Fast Open) follows the ISN */
+        seq++;
+    if (!dir->seq_init) {
+        dir->seq_init = true;
+        dir->next_seq = seq;
+    }
+    int32_t diff = (int32_t)(seq - dir->next_seq);
+    if (diff > 0) {
+        /* ahead: queue it, sorted, within the cap */
+        if (dir->ooo_bytes + n > VG_APP_OOO_MAX) {
+            ctx->st.ooo_cap++;
+            return;
+        }
+        ooo_seg *s = malloc(sizeof(*s) + n);
+        if (!s)
+            return;
+        s->seq = seq;
+        s->len = n;
+        memcpy(s->data, d, n);
+        ooo_seg **pp = &dir->ooo;
+        while (*pp && (int32_t)((*pp)->seq - seq) <= 0)
+            pp = &(*pp)->next;
+        s->next = *pp;
+        *pp = s;
+        dir->ooo_bytes += n;
+        return;
+    }
+    deliver(ctx, f, dir, toserver, seq, d, n, p);
+    /* then whatever the queue now continues */
+    while (dir->ooo) {
+        ooo_seg *s = dir->ooo;
+        if ((int32_t)(s->seq - dir->next_seq) > 0)
+            break;
+        dir->ooo = s->next;
+        dir->ooo_bytes -= s->len;
+        deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
+        free(s);
+    }
+}
+
+void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
+{
+    vg_flow *f = p->flow;
+    if (!ctx || !f || (f->flags & VG_FLOW_DROP))
+        return;
+    ctx->cur_p = p;
+    bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
+    if (p->proto == 17) {
+        if (!p->payload_len || f->alproto == VG_ALPROTO_FAILED)
+            return;
+        app_flow *af = flow_state(f);
+        if (!af)
+            return;
+        if (f->alproto == VG_ALPROTO_UNKNOWN) {
+            uint16_t al = vg_app_recognise(p->payload, p->payload_len, toserver, true);
+            if (al == VG_ALPROTO_DNS)
+                set_proto(ctx, f, af, al);
+            else
+                return; /* a later datagram may still tell */
+        }
+        parse(ctx, af, toserver, p->payload, p->payload_len, &p->ts);
+        return;
+    }
+    if (p->proto != 6)
+        return;
+    app_flow *af = flow_state(f);
+    if (!af)
+        return;
+    app_dir *dir = &af->dir[toserver ? 0 : 1];
+    if ((p->tcp_flags & 0x02) && !dir->seq_init) {
+        dir->seq_init = true;
+        dir->next_seq = p->tcp_seq + 1;
+    }
+    if (p->payload_len && (p->flags & VG_PKT_STREAM_ADD))
+        tcp_data(ctx, f, af, p);
+}
+
+/* ---- logging ------------------------------------------------------------------------ */
+
+/* The packet as the flow sees it: client as source. */
+static void flow_view(vg_packet *v, const vg_packet *p)
+{
+    *v = *p;
+    v->nalerts = 0;
+    if (p->flags & VG_PKT_TOCLIENT) {
+        v->src = p->dst;
+        v->dst = p->src;
+        v->sp = p->dp;
+        v->dp = p->sp;
+    }
+}
+
+static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet *p)
+{
+    const app_parser *ps = af->parser;
+    if (!ps || ps->eve_kind < 0 || !ps->tx_eve || tx->logged)
+        return;
+    tx->logged = true;
+    int k = ps->eve_kind;
+    if (!ctx->neves[k])
+        return;
+    vg_packet *v = malloc(sizeof(*v));
+    if (!v)
+        return;
+    flow_view(v, p);
+    static const char *const names[] = {"http", "dns", "tls"};
+    for (int i = 0; i < ctx->neves[k]; i++) {
+        vg_jb *jb = &ctx->jb;
+        vg_eve_packet_header(jb, v, names[k], NULL);
+        vg_jb_u64(jb, "tx_id", tx->id);
+        ps->tx_eve(ctx, af, tx, jb, ctx->eves[k][i].settings);
+        vg_jb_close_obj(jb);
+        (void)vg_eve_write(ctx->eves[k][i].eve, jb);
+    }
+    ctx->st.tx_logged++;
+    free(v);
+}
+
+static void flush_txs(vg_app_ctx *ctx, app_flow *af, const vg_packet *p, bool all)
+{
+    vg_app_tx **pp = &af->head, *prev = NULL;
+    while (*pp) {
+        vg_app_tx *tx = *pp;
+        if (!all && !(tx->progress & TX_LOG_NOW)) {
+            prev = tx;
+            pp = &tx->next;
+            continue;
+        }
+        log_tx(ctx, af, tx, p);
+        *pp = tx->next;
+        if (af->tail == tx)
+            af->tail = prev;
+        af->ntx--;
+        tx_free(af, tx);
+    }
+}
+
+void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
+{
+    if (!ctx || !p->flow || !p->flow->app_state)
+        return;
+    app_flow *af = p->flow->app_state;
+    if (af->head)
+        flush_txs(ctx, af, p, false);
+}
+
+void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
+{
+    app_flow *af = f ? f->app_state : NULL;
+    if (!af)
+        return;
+    if (af->parser && af->parser->flow_end)
+        af->parser->flow_end(ctx, af);
+    if (af->head) {
+        vg_packet *pp = calloc(1, sizeof(*pp));
+        if (pp) {
+            pp->ts = f->last;
+            pp->datalink = -1;
+            pp->pkt_src = VG_PKT_SRC_STREAM_FLOW_TIMEOUT;
+            pp->pkt_src_name = "stream (flow timeout)";
+            pp->ipver = f->src.family;
+            pp->proto = f->proto;
+            pp->src = f->src;
+            pp->dst = f->dst;
+            pp->sp = f->sp;
+            pp->dp = f->dp;
+            memcpy(pp->vlan_id, f->vlan_id, sizeof pp->vlan_id);
+            pp->vlan_n = f->vlan_n;
+            pp->flow = f;
+            pp->flags = VG_PKT_PSEUDO | VG_PKT_TOSERVER;
+            flush_txs(ctx, af, pp, true);
+            free(pp);
+        }
+    }
+    /* anything still there (no packet could be made) */
+    while (af->head) {
+        vg_app_tx *tx = af->head;
+        af->head = tx->next;
+        tx_free(af, tx);
+    }
+    if (af->parser && af->parser->state_free && af->pstate)
+        af->parser->state_free(af->pstate);
+    for (int i = 0; i < 2; i++) {
+        ooo_clear(&af->dir[i]);
+        free(af->det[i]);
+    }
+    free(af);
+    f->app_state = NULL;
+}
+
+void vg_app_tx_eve(const vg_flow *f, const vg_app_tx *tx, vg_jb *jb)
+{
+    (void)f;
+    (void)tx;
+    (void)jb;
+}

@@ -1,0 +1,124 @@
+/*
+ * app_detect.c: per-transaction inspection, for the detection loop.
+ *
+ * A signature with app-layer buffers is evaluated once per live
+ * transaction of the packet's flow, in the direction the signature looks
+ * at (to client when it says flow:to_client or uses a response buffer,
+ * else to server), once that side's headers are parsed; a transaction
+ * that alerted for a signature never alerts for it again (Suricata's one
+ * alert per rule per transaction).  Buffers that exist on both sides
+ * (http.header, http.cookie, file.data...) resolve to the side the
+ * signature looks at.  A multi-buffer (dns.query with several questions,
+ * http.request_header) matches when any entry matches.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/app/app_detect.h"
+#include "net/app/app_int.h"
+
+bool vg_app_sig_has_tx(const vg_sig *s)
+{
+    for (int i = 0; i < s->nbufs; i++)
+        if (s->bufs[i].id >= VG_BUF_APP_FIRST && s->bufs[i].id < VG_ABUF_END)
+            return true;
+    return false;
+}
+
+static bool sig_toclient(const vg_sig *s)
+{
+    if (s->flags & VG_SIG_TOCLIENT)
+        return true;
+    if (s->flags & VG_SIG_TOSERVER)
+        return false;
+    for (int i = 0; i < s->nbufs; i++)
+        if (vg_app_buf_toclient(s->bufs[i].id))
+            return true;
+    return false;
+}
+
+/* The buffer a signature's list really reads, given its direction. */
+static uint16_t resolve(uint16_t id, bool toclient)
+{
+    if (!toclient) {
+        if (id == VG_ABUF_HTTP_RESPONSE_BODY)
+            return VG_ABUF_HTTP_REQUEST_BODY; /* file.data in a to_server rule */
+        return id;
+    }
+    switch (id) {
+    case VG_ABUF_HTTP_HEADER: return VG_ABUF_HTTP_RES_HEADER;
+    case VG_ABUF_HTTP_HEADER_RAW: return VG_ABUF_HTTP_RES_HEADER_RAW;
+    case VG_ABUF_HTTP_HEADER_NAMES: return VG_ABUF_HTTP_RES_HEADER_NAMES;
+    case VG_ABUF_HTTP_CONTENT_TYPE: return VG_ABUF_HTTP_RES_CONTENT_TYPE;
+    case VG_ABUF_HTTP_CONTENT_LEN: return VG_ABUF_HTTP_RES_CONTENT_LEN;
+    case VG_ABUF_HTTP_START: return VG_ABUF_HTTP_RES_START;
+    case VG_ABUF_HTTP_COOKIE: return VG_ABUF_HTTP_RES_COOKIE;
+    case VG_ABUF_HTTP_PROTOCOL: return VG_ABUF_HTTP_RES_PROTOCOL;
+    case VG_ABUF_HTTP_CONNECTION: return VG_ABUF_HTTP_RES_CONNECTION;
+    case VG_ABUF_DNS_QUERY: return VG_ABUF_DNS_RESP_QUERY;
+    default: return id;
+    }
+}
+
+static bool alerted(const vg_app_tx *tx, uint32_t sid)
+{
+    for (uint32_t i = 0; i < tx->nalerted; i++)
+        if (tx->alerted[i] == sid)
+            return true;
+    return false;
+}
+
+vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const vg_sig *s,
+                                 bool toserver)
+{
+    bool tc = sig_toclient(s);
+    if (tc == toserver)
+        return NULL;
+    vg_app_tx *tx = prev ? prev->next : vg_app_tx_first(f);
+    uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS;
+    for (; tx; tx = tx->next) {
+        if (!(tx->progress & need))
+            continue;
+        if (tc && !(tx->progress & TX_REQ_HDRS) && tx->alproto == VG_ALPROTO_HTTP)
+            continue;
+        if (alerted(tx, s->id))
+            continue;
+        return tx;
+    }
+    return NULL;
+}
+
+void vg_app_tx_set_alerted(vg_app_tx *tx, const vg_sig *s)
+{
+    if (alerted(tx, s->id))
+        return;
+    if (tx->nalerted == tx->capalerted) {
+        uint32_t nc = tx->capalerted ? tx->capalerted * 2 : 4;
+        if (nc > 65536)
+            return;
+        uint32_t *n = realloc(tx->alerted, nc * sizeof(*n));
+        if (!n)
+            return;
+        tx->alerted = n;
+        tx->capalerted = nc;
+    }
+    tx->alerted[tx->nalerted++] = s->id;
+}
+
+int vg_app_inspect_buf(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *b,
+                       const vg_flow *f, const vg_app_tx *tx)
+{
+    uint16_t id = resolve(b->id, sig_toclient(s));
+    for (uint32_t idx = 0; idx < 1024; idx++) {
+        const uint8_t *d;
+        uint32_t n;
+        if (vg_app_get_buffer(f, tx, id, idx, &d, &n) != VG_OK)
+            return 0;
+        /* byte_extract variables may be set by an earlier list: keep them */
+        ic->steps = 0;
+        ic->b64_len = 0;
+        if (vg_payload_inspect(ic, s, b, d, n) == 1)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * app_detect.h: what the detection loop (net/detect/detect.c) calls to
+ * inspect signatures with app-layer buffers per transaction (see
+ * app_detect.c for the semantics).  The loop, for a candidate s:
+ *
+ *     if (vg_app_sig_has_tx(s))
+ *         for (tx = vg_app_detect_next_tx(f, NULL, s, toserver); tx;
+ *              tx = vg_app_detect_next_tx(f, tx, s, toserver))
+ *             if (full evaluation with app lists read through
+ *                 vg_app_inspect_buf(ic, s, list, f, tx) matches) {
+ *                 vg_app_tx_set_alerted(tx, s);  alert with tx id; break;
+ *             }
+ */
+#ifndef VG_NET_APP_APP_DETECT_H
+#define VG_NET_APP_APP_DETECT_H
+
+#include "net/app/app.h"
+#include "net/payload.h"
+
+/* Does s have app-layer buffer lists (so it is inspected per transaction)? */
+bool vg_app_sig_has_tx(const vg_sig *s);
+/* The next transaction of f after prev (NULL: from the first) that s may
+ * inspect now, in direction toserver, and that has not alerted for s. */
+vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const vg_sig *s,
+                                 bool toserver);
+/* Remember that tx alerted for s. */
+void vg_app_tx_set_alerted(vg_app_tx *tx, const vg_sig *s);
+/* Inspect list b (an app buffer list of s) over tx's buffer: 1 match, 0 not. */
+int vg_app_inspect_buf(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *b,
+                       const vg_flow *f, const vg_app_tx *tx);
+
+#endif

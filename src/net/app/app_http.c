@@ -1,0 +1,590 @@
+/*
+ * app_http.c: HTTP/1.x through libhtp.
+ *
+ * One htp_connp per flow is fed the in-order stream of each direction.
+ * libhtp's hooks create a vg_app_tx per HTTP transaction (request start),
+ * record progress (headers, complete) and hand over body data, which is
+ * kept for inspection up to the configured body limits (request-body-limit
+ * and response-body-limit of app-layer.protocols.http.libhtp.default-config,
+ * 100 KiB each by default; the rest is counted, not kept).  Response bodies
+ * are decompressed by libhtp (gzip/deflate), as Suricata does.  Header
+ * buffers (normalised and raw) are built once the headers are complete and
+ * capped at HDR_MAX bytes.  A transaction is logged when its response is
+ * complete, or at flow end.
+ *
+ * Response data that arrives before its request (libhtp answers
+ * HTP_STREAM_DATA_OTHER) is kept, capped, and fed again after the next
+ * request data.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <htp/htp.h>
+
+#include "net/app/app_int.h"
+
+#define HDR_MAX (64u << 10)      /* bytes of header buffers per side */
+#define PENDING_MAX (256u << 10) /* response bytes waiting for their request */
+
+typedef struct hbuf {
+    uint8_t *d;
+    uint32_t n, cap;
+} hbuf;
+
+typedef struct http_tx {
+    htp_tx_t *htx;
+    hbuf req_body, res_body;
+    hbuf uri;                   /* normalised URI */
+    hbuf req_line, res_line;
+    hbuf req_hdr, req_hdr_raw, req_hdr_names, req_start;
+    hbuf res_hdr, res_hdr_raw, res_hdr_names, res_start;
+    hbuf req_hdr_list, res_hdr_list; /* "Name: value" entries separated by NUL-free offsets */
+    uint32_t *req_hdr_off, *res_hdr_off; /* start offsets of entries, count in *_cnt */
+    uint32_t req_hdr_cnt, res_hdr_cnt;
+    uint64_t req_body_seen, res_body_seen;
+    bool req_done, res_done;
+} http_tx;
+
+typedef struct http_state {
+    htp_connp_t *connp;
+    vg_app_ctx *ctx;
+    app_flow *af;
+    uint8_t *pend;              /* response data waiting for a request */
+    uint32_t pend_len;
+    bool closed;
+} http_state;
+
+/* ---- small buffers ---- */
+
+static bool hb_add(hbuf *b, const void *d, size_t n, uint32_t max)
+{
+    if (n == 0)
+        return true;
+    if (b->n + n > max) {
+        n = max > b->n ? max - b->n : 0;
+        if (n == 0)
+            return false;
+    }
+    if (b->n + n > b->cap) {
+        uint32_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n)
+            nc *= 2;
+        if (nc > max)
+            nc = max;
+        uint8_t *nd = realloc(b->d, nc);
+        if (!nd)
+            return false;
+        b->d = nd;
+        b->cap = nc;
+    }
+    memcpy(b->d + b->n, d, n);
+    b->n += (uint32_t)n;
+    return true;
+}
+
+static bool hb_bstr(hbuf *b, const bstr *s, uint32_t max)
+{
+    return s ? hb_add(b, bstr_ptr(s), bstr_len(s), max) : true;
+}
+
+static void hb_free(hbuf *b)
+{
+    free(b->d);
+    b->d = NULL;
+    b->n = b->cap = 0;
+}
+
+static void http_tx_free(void *p)
+{
+    http_tx *t = p;
+    if (t->htx) {
+        /* libhtp keeps its transaction until the connection is destroyed
+         * unless told: detach ours, and free a finished one now */
+        htp_tx_set_user_data(t->htx, NULL);
+        if (t->req_done && t->res_done)
+            (void)htp_tx_destroy(t->htx);
+    }
+    hbuf *all[] = {&t->req_body, &t->res_body, &t->uri, &t->req_line, &t->res_line,
+                   &t->req_hdr, &t->req_hdr_raw, &t->req_hdr_names, &t->req_start,
+                   &t->res_hdr, &t->res_hdr_raw, &t->res_hdr_names, &t->res_start,
+                   &t->req_hdr_list, &t->res_hdr_list};
+    for (size_t i = 0; i < VG_ARRAY_LEN(all); i++)
+        hb_free(all[i]);
+    free(t->req_hdr_off);
+    free(t->res_hdr_off);
+    free(t);
+}
+
+/* ---- libhtp hooks ---- */
+
+static http_state *state_of(htp_tx_t *tx)
+{
+    return htp_connp_get_user_data(tx->connp);
+}
+
+static vg_app_tx *atx_of(htp_tx_t *tx)
+{
+    return htp_tx_get_user_data(tx);
+}
+
+static int on_req_start(htp_tx_t *tx)
+{
+    http_state *hs = state_of(tx);
+    if (!hs || atx_of(tx))
+        return HTP_OK;
+    http_tx *t = calloc(1, sizeof(*t));
+    if (!t)
+        return HTP_OK;
+    t->htx = tx;
+    vg_app_tx *a = vg_app_tx_new(hs->ctx, hs->af, t);
+    if (!a) {
+        free(t);
+        return HTP_OK;
+    }
+    htp_tx_set_user_data(tx, a);
+    return HTP_OK;
+}
+
+static http_tx *ht(htp_tx_t *tx)
+{
+    vg_app_tx *a = atx_of(tx);
+    return a ? a->data : NULL;
+}
+
+/* Build the per-side header buffers from a header table. */
+static void build_headers(http_state *hs, htp_table_t *tab, hbuf *norm, hbuf *names, hbuf *list,
+                          uint32_t **off, uint32_t *cnt)
+{
+    size_t n = tab ? htp_table_size(tab) : 0;
+    bool capped = false;
+    if (n) {
+        *off = calloc(n + 1, sizeof(uint32_t));
+        if (!*off)
+            return;
+    }
+    hb_add(names, "\r\n", 2, HDR_MAX);
+    for (size_t i = 0; i < n; i++) {
+        htp_header_t *h = htp_table_get_index(tab, i, NULL);
+        if (!h)
+            continue;
+        capped |= !hb_bstr(norm, h->name, HDR_MAX);
+        capped |= !hb_add(norm, ": ", 2, HDR_MAX);
+        capped |= !hb_bstr(norm, h->value, HDR_MAX);
+        capped |= !hb_add(norm, "\r\n", 2, HDR_MAX);
+        capped |= !hb_bstr(names, h->name, HDR_MAX);
+        capped |= !hb_add(names, "\r\n", 2, HDR_MAX);
+        (*off)[*cnt] = list->n;
+        capped |= !hb_bstr(list, h->name, HDR_MAX);
+        capped |= !hb_add(list, ": ", 2, HDR_MAX);
+        capped |= !hb_bstr(list, h->value, HDR_MAX);
+        (*cnt)++;
+    }
+    (*off ? (*off)[*cnt] = list->n : 0);
+    hb_add(names, "\r\n", 2, HDR_MAX);
+    if (capped)
+        hs->ctx->st.http_header_cap++;
+}
+
+static int on_req_headers(htp_tx_t *tx)
+{
+    http_state *hs = state_of(tx);
+    vg_app_tx *a = atx_of(tx);
+    http_tx *t = ht(tx);
+    if (!hs || !a || !t)
+        return HTP_OK;
+    a->progress |= TX_REQ_HDRS;
+    hb_bstr(&t->req_line, tx->request_line, HDR_MAX);
+    if (tx->parsed_uri) {
+        hb_bstr(&t->uri, tx->parsed_uri->path, HDR_MAX);
+        if (tx->parsed_uri->query) {
+            hb_add(&t->uri, "?", 1, HDR_MAX);
+            hb_bstr(&t->uri, tx->parsed_uri->query, HDR_MAX);
+        }
+        if (tx->parsed_uri->fragment) {
+            hb_add(&t->uri, "#", 1, HDR_MAX);
+            hb_bstr(&t->uri, tx->parsed_uri->fragment, HDR_MAX);
+        }
+    }
+    build_headers(hs, tx->request_headers, &t->req_hdr, &t->req_hdr_names, &t->req_hdr_list,
+                  &t->req_hdr_off, &t->req_hdr_cnt);
+    hb_bstr(&t->req_start, tx->request_line, HDR_MAX);
+    hb_add(&t->req_start, "\r\n", 2, HDR_MAX);
+    hb_add(&t->req_start, t->req_hdr_raw.d, t->req_hdr_raw.n, HDR_MAX);
+    return HTP_OK;
+}
+
+static int on_res_headers(htp_tx_t *tx)
+{
+    http_state *hs = state_of(tx);
+    vg_app_tx *a = atx_of(tx);
+    http_tx *t = ht(tx);
+    if (!hs || !a || !t)
+        return HTP_OK;
+    a->progress |= TX_RES_HDRS;
+    hb_bstr(&t->res_line, tx->response_line, HDR_MAX);
+    build_headers(hs, tx->response_headers, &t->res_hdr, &t->res_hdr_names, &t->res_hdr_list,
+                  &t->res_hdr_off, &t->res_hdr_cnt);
+    hb_bstr(&t->res_start, tx->response_line, HDR_MAX);
+    hb_add(&t->res_start, "\r\n", 2, HDR_MAX);
+    hb_add(&t->res_start, t->res_hdr_raw.d, t->res_hdr_raw.n, HDR_MAX);
+    return HTP_OK;
+}
+
+static int on_req_header_data(htp_tx_data_t *d)
+{
+    http_tx *t = ht(d->tx);
+    if (t && d->data)
+        hb_add(&t->req_hdr_raw, d->data, d->len, HDR_MAX);
+    return HTP_OK;
+}
+
+static int on_res_header_data(htp_tx_data_t *d)
+{
+    http_tx *t = ht(d->tx);
+    if (t && d->data)
+        hb_add(&t->res_hdr_raw, d->data, d->len, HDR_MAX);
+    return HTP_OK;
+}
+
+static int on_req_body(htp_tx_data_t *d)
+{
+    http_state *hs = state_of(d->tx);
+    http_tx *t = ht(d->tx);
+    if (!hs || !t || !d->data || !d->len)
+        return HTP_OK;
+    t->req_body_seen += d->len;
+    uint64_t lim = hs->ctx->http_req_body_limit;
+    if (lim && t->req_body.n + d->len > lim)
+        hs->ctx->st.http_body_cap++;
+    hb_add(&t->req_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
+    return HTP_OK;
+}
+
+static int on_res_body(htp_tx_data_t *d)
+{
+    http_state *hs = state_of(d->tx);
+    http_tx *t = ht(d->tx);
+    if (!hs || !t || !d->data || !d->len)
+        return HTP_OK;
+    t->res_body_seen += d->len;
+    uint64_t lim = hs->ctx->http_res_body_limit;
+    if (lim && t->res_body.n + d->len > lim)
+        hs->ctx->st.http_body_cap++;
+    hb_add(&t->res_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
+    return HTP_OK;
+}
+
+static int on_req_complete(htp_tx_t *tx)
+{
+    vg_app_tx *a = atx_of(tx);
+    http_tx *t = ht(tx);
+    if (t)
+        t->req_done = true;
+    if (a)
+        a->progress |= TX_REQ_HDRS | TX_REQ_DONE;
+    return HTP_OK;
+}
+
+static int on_res_complete(htp_tx_t *tx)
+{
+    vg_app_tx *a = atx_of(tx);
+    http_tx *t = ht(tx);
+    if (t)
+        t->res_done = true;
+    if (a)
+        a->progress |= TX_RES_HDRS | TX_RES_DONE | TX_LOG_NOW;
+    return HTP_OK;
+}
+
+int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf);
+void vg_app_http_cfg_free(void *cfg);
+
+int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
+{
+    htp_cfg_t *cfg = htp_config_create();
+    if (!cfg)
+        return vg_err(errbuf, VG_ENOMEM, "app-layer: libhtp configuration: out of memory");
+    htp_config_set_server_personality(cfg, HTP_SERVER_IDS);
+    htp_config_set_response_decompression(cfg, 1);
+    htp_config_set_request_decompression(cfg, 0);
+    htp_config_set_field_limits(cfg, 9000, 18000);
+    htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
+    htp_config_register_request_start(cfg, on_req_start);
+    htp_config_register_request_headers(cfg, on_req_headers);
+    htp_config_register_request_header_data(cfg, on_req_header_data);
+    htp_config_register_request_body_data(cfg, on_req_body);
+    htp_config_register_request_complete(cfg, on_req_complete);
+    htp_config_register_response_headers(cfg, on_res_headers);
+    htp_config_register_response_header_data(cfg, on_res_header_data);
+    htp_config_register_response_body_data(cfg, on_res_body);
+    htp_config_register_response_complete(cfg, on_res_complete);
+    ctx->http_cfg = cfg;
+    const char *base = "app-layer.protocols.http.libhtp.default-config.";
+    char key[160];
+    snprintf(key, sizeof key, "%srequest-body-limit", base);
+    ctx->http_req_body_limit = ctx->conf ? vg_conf_get_size(ctx->conf, key, 100 * 1024) : 100 * 1024;
+    snprintf(key, sizeof key, "%sresponse-body-limit", base);
+    ctx->http_res_body_limit = ctx->conf ? vg_conf_get_size(ctx->conf, key, 100 * 1024) : 100 * 1024;
+    if (ctx->http_req_body_limit > (256u << 20))
+        ctx->http_req_body_limit = 256u << 20;
+    if (ctx->http_res_body_limit > (256u << 20))
+        ctx->http_res_body_limit = 256u << 20;
+    return VG_OK;
+}
+
+void vg_app_http_cfg_free(void *cfg)
+{
+    if (cfg)
+        htp_config_destroy(cfg);
+}
+
+/* ---- parser callbacks ---- */
+
+static void *http_state_new(vg_app_ctx *ctx, app_flow *af)
+{
+    http_state *hs = calloc(1, sizeof(*hs));
+    if (!hs)
+        return NULL;
+    hs->connp = htp_connp_create(ctx->http_cfg);
+    if (!hs->connp) {
+        free(hs);
+        return NULL;
+    }
+    hs->ctx = ctx;
+    hs->af = af;
+    htp_connp_set_user_data(hs->connp, hs);
+    htp_connp_open(hs->connp, NULL, 0, NULL, 0, NULL);
+    return hs;
+}
+
+static void http_state_free(void *p)
+{
+    http_state *hs = p;
+    if (hs->connp)
+        htp_connp_destroy_all(hs->connp);
+    free(hs->pend);
+    free(hs);
+}
+
+static void feed_res(http_state *hs, const uint8_t *d, uint32_t n, htp_time_t *tv)
+{
+    int r = htp_connp_res_data(hs->connp, tv, d, n);
+    if (r == HTP_STREAM_DATA_OTHER) {
+        size_t used = htp_connp_res_data_consumed(hs->connp);
+        if (used > n)
+            used = n;
+        uint32_t rest = n - (uint32_t)used;
+        if (hs->pend_len + rest > PENDING_MAX)
+            return;
+        uint8_t *np = realloc(hs->pend, hs->pend_len + rest);
+        if (!np)
+            return;
+        memcpy(np + hs->pend_len, d + used, rest);
+        hs->pend = np;
+        hs->pend_len += rest;
+    }
+}
+
+static void http_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
+                       const struct timeval *ts)
+{
+    http_state *hs = af->pstate;
+    hs->ctx = ctx;
+    htp_time_t tv = *ts;
+    if (toserver) {
+        htp_connp_req_data(hs->connp, &tv, d, n);
+        if (hs->pend_len) {
+            uint8_t *pd = hs->pend;
+            uint32_t pl = hs->pend_len;
+            hs->pend = NULL;
+            hs->pend_len = 0;
+            feed_res(hs, pd, pl, &tv);
+            free(pd);
+        }
+    } else if (hs->pend_len) {
+        /* still waiting for a request: keep the order */
+        if (hs->pend_len + n <= PENDING_MAX) {
+            uint8_t *np = realloc(hs->pend, hs->pend_len + n);
+            if (np) {
+                memcpy(np + hs->pend_len, d, n);
+                hs->pend = np;
+                hs->pend_len += n;
+            }
+        }
+    } else {
+        feed_res(hs, d, n, &tv);
+    }
+}
+
+static void http_flow_end(vg_app_ctx *ctx, app_flow *af)
+{
+    http_state *hs = af->pstate;
+    hs->ctx = ctx;
+    if (!hs->closed) {
+        htp_time_t tv = af->flow->last;
+        htp_connp_close(hs->connp, &tv);
+        hs->closed = true;
+    }
+}
+
+/* ---- buffers for detection ---- */
+
+static int out(const hbuf *b, const uint8_t **d, uint32_t *n)
+{
+    *d = b->d ? b->d : (const uint8_t *)"";
+    *n = b->n;
+    return VG_OK;
+}
+
+static int out_bstr(const bstr *s, const uint8_t **d, uint32_t *n)
+{
+    if (!s)
+        return VG_DECLINED;
+    *d = bstr_ptr(s);
+    *n = (uint32_t)bstr_len(s);
+    return VG_OK;
+}
+
+static const htp_header_t *hdr(const htp_table_t *tab, const char *name)
+{
+    return tab ? htp_table_get_c(tab, name) : NULL;
+}
+
+static int out_hdr(const htp_table_t *tab, const char *name, const uint8_t **d, uint32_t *n)
+{
+    const htp_header_t *h = hdr(tab, name);
+    return h ? out_bstr(h->value, d, n) : VG_DECLINED;
+}
+
+static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, uint32_t idx,
+                           const uint8_t **d, uint32_t *n)
+{
+    (void)af;
+    const http_tx *t = a->data;
+    if (!t || !t->htx)
+        return VG_DECLINED;
+    const htp_tx_t *tx = t->htx;
+    bool req = (a->progress & TX_REQ_HDRS) != 0, res = (a->progress & TX_RES_HDRS) != 0;
+    if (id == VG_ABUF_HTTP_REQUEST_HEADER || id == VG_ABUF_HTTP_RESPONSE_HEADER) {
+        bool rq = id == VG_ABUF_HTTP_REQUEST_HEADER;
+        if (!(rq ? req : res))
+            return VG_DECLINED;
+        uint32_t cnt = rq ? t->req_hdr_cnt : t->res_hdr_cnt;
+        const uint32_t *off = rq ? t->req_hdr_off : t->res_hdr_off;
+        const hbuf *l = rq ? &t->req_hdr_list : &t->res_hdr_list;
+        if (idx >= cnt || !off)
+            return VG_DECLINED;
+        *d = l->d + off[idx];
+        *n = off[idx + 1] - off[idx];
+        return VG_OK;
+    }
+    if (idx > 0)
+        return VG_DECLINED;
+    if (!vg_app_buf_toclient(id) && id != VG_ABUF_HTTP_REQUEST_BODY && !req)
+        return VG_DECLINED;
+    if (vg_app_buf_toclient(id) && id != VG_ABUF_HTTP_RESPONSE_BODY && !res)
+        return VG_DECLINED;
+    switch (id) {
+    case VG_ABUF_HTTP_URI: return tx->parsed_uri ? out(&t->uri, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_URI_RAW: return out_bstr(tx->request_uri, d, n);
+    case VG_ABUF_HTTP_METHOD: return out_bstr(tx->request_method, d, n);
+    case VG_ABUF_HTTP_REQUEST_LINE: return out(&t->req_line, d, n);
+    case VG_ABUF_HTTP_HEADER: return t->req_hdr.n ? out(&t->req_hdr, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_HEADER_RAW: return t->req_hdr_raw.n ? out(&t->req_hdr_raw, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_HEADER_NAMES: return out(&t->req_hdr_names, d, n);
+    case VG_ABUF_HTTP_HOST: return out_bstr(tx->request_hostname, d, n);
+    case VG_ABUF_HTTP_HOST_RAW: return out_hdr(tx->request_headers, "Host", d, n);
+    case VG_ABUF_HTTP_USER_AGENT: return out_hdr(tx->request_headers, "User-Agent", d, n);
+    case VG_ABUF_HTTP_COOKIE: return out_hdr(tx->request_headers, "Cookie", d, n);
+    case VG_ABUF_HTTP_REFERER: return out_hdr(tx->request_headers, "Referer", d, n);
+    case VG_ABUF_HTTP_CONTENT_TYPE: return out_hdr(tx->request_headers, "Content-Type", d, n);
+    case VG_ABUF_HTTP_CONTENT_LEN: return out_hdr(tx->request_headers, "Content-Length", d, n);
+    case VG_ABUF_HTTP_PROTOCOL: return out_bstr(tx->request_protocol, d, n);
+    case VG_ABUF_HTTP_START: return out(&t->req_start, d, n);
+    case VG_ABUF_HTTP_ACCEPT: return out_hdr(tx->request_headers, "Accept", d, n);
+    case VG_ABUF_HTTP_ACCEPT_ENC: return out_hdr(tx->request_headers, "Accept-Encoding", d, n);
+    case VG_ABUF_HTTP_ACCEPT_LANG: return out_hdr(tx->request_headers, "Accept-Language", d, n);
+    case VG_ABUF_HTTP_CONNECTION: return out_hdr(tx->request_headers, "Connection", d, n);
+    case VG_ABUF_HTTP_REQUEST_BODY: return t->req_body.n ? out(&t->req_body, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_STAT_CODE: return out_bstr(tx->response_status, d, n);
+    case VG_ABUF_HTTP_STAT_MSG: return out_bstr(tx->response_message, d, n);
+    case VG_ABUF_HTTP_RESPONSE_LINE: return out(&t->res_line, d, n);
+    case VG_ABUF_HTTP_RESPONSE_BODY: return t->res_body.n ? out(&t->res_body, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_SERVER: return out_hdr(tx->response_headers, "Server", d, n);
+    case VG_ABUF_HTTP_LOCATION: return out_hdr(tx->response_headers, "Location", d, n);
+    case VG_ABUF_HTTP_RES_HEADER: return t->res_hdr.n ? out(&t->res_hdr, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_RES_HEADER_RAW: return t->res_hdr_raw.n ? out(&t->res_hdr_raw, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_RES_HEADER_NAMES: return out(&t->res_hdr_names, d, n);
+    case VG_ABUF_HTTP_RES_CONTENT_TYPE: return out_hdr(tx->response_headers, "Content-Type", d, n);
+    case VG_ABUF_HTTP_RES_CONTENT_LEN: return out_hdr(tx->response_headers, "Content-Length", d, n);
+    case VG_ABUF_HTTP_RES_START: return out(&t->res_start, d, n);
+    case VG_ABUF_HTTP_RES_COOKIE: return out_hdr(tx->response_headers, "Set-Cookie", d, n);
+    case VG_ABUF_HTTP_RES_PROTOCOL: return out_bstr(tx->response_protocol, d, n);
+    case VG_ABUF_HTTP_RES_CONNECTION: return out_hdr(tx->response_headers, "Connection", d, n);
+    default: return VG_DECLINED;
+    }
+}
+
+/* ---- EVE ---- */
+
+static void jb_bstr(vg_jb *jb, const char *key, const bstr *s)
+{
+    if (s)
+        vg_jb_strn(jb, key, bstr_ptr(s), bstr_len(s));
+}
+
+static void jb_hdr(vg_jb *jb, const char *key, const htp_table_t *tab, const char *name)
+{
+    const htp_header_t *h = hdr(tab, name);
+    if (h)
+        jb_bstr(jb, key, h->value);
+}
+
+static void http_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
+                        const vg_conf_node *settings)
+{
+    (void)ctx;
+    (void)af;
+    (void)settings;
+    const http_tx *t = a->data;
+    const htp_tx_t *tx = t ? t->htx : NULL;
+    vg_jb_open_obj(jb, "http");
+    if (tx) {
+        jb_bstr(jb, "hostname", tx->request_hostname);
+        if (tx->request_port_number > 0 && tx->request_hostname)
+            vg_jb_u64(jb, "http_port", (uint64_t)tx->request_port_number);
+        jb_bstr(jb, "url", tx->request_uri);
+        jb_hdr(jb, "http_user_agent", tx->request_headers, "User-Agent");
+        const htp_header_t *ct = hdr(tx->response_headers, "Content-Type");
+        if (ct && ct->value) {
+            const uint8_t *p = bstr_ptr(ct->value);
+            size_t l = bstr_len(ct->value);
+            const uint8_t *semi = memchr(p, ';', l);
+            vg_jb_strn(jb, "http_content_type", p, semi ? (size_t)(semi - p) : l);
+        }
+        jb_hdr(jb, "http_refer", tx->request_headers, "Referer");
+        jb_bstr(jb, "http_method", tx->request_method);
+        jb_bstr(jb, "protocol", tx->request_protocol);
+        if (tx->response_status_number > 0)
+            vg_jb_u64(jb, "status", (uint64_t)tx->response_status_number);
+        else if (tx->response_status)
+            jb_bstr(jb, "status_string", tx->response_status);
+        jb_hdr(jb, "redirect", tx->response_headers, "Location");
+        vg_jb_u64(jb, "length", t->res_body_seen);
+    }
+    vg_jb_close_obj(jb);
+}
+
+const app_parser vg_app_parser_http = {
+    .alproto = VG_ALPROTO_HTTP,
+    .eve_kind = 0,
+    .detect = vg_app_detect_http,
+    .state_new = http_state_new,
+    .state_free = http_state_free,
+    .parse = http_parse,
+    .flow_end = http_flow_end,
+    .tx_free = http_tx_free,
+    .tx_eve = http_tx_eve,
+    .get_buffer = http_get_buffer,
+};

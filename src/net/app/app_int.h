@@ -1,0 +1,119 @@
+/*
+ * app_int.h: internals shared by the files of src/net/app/.
+ *
+ * A flow's app state (app_flow) holds the in-order stream state of each
+ * direction, the bytes kept for protocol recognition, the protocol
+ * parser's state and the list of live transactions.  Each protocol is one
+ * const app_parser (callbacks) in the table of app.c.  A transaction is a
+ * vg_app_tx header followed by the protocol's own data (tx->data), freed
+ * by the parser's tx_free.
+ */
+#ifndef VG_NET_APP_APP_INT_H
+#define VG_NET_APP_APP_INT_H
+
+#include "core/eve.h"
+#include "net/app/app.h"
+#include "net/app/app_keywords.h"
+
+/* Recognition results. */
+enum { APP_DETECT_NO = 0, APP_DETECT_YES = 1, APP_DETECT_MORE = 2 };
+
+/* Transaction progress bits. */
+enum {
+    TX_REQ_HDRS = 1 << 0,   /* request line/headers (or query, ClientHello) parsed */
+    TX_REQ_DONE = 1 << 1,   /* request complete */
+    TX_RES_HDRS = 1 << 2,   /* response line/headers parsed */
+    TX_RES_DONE = 1 << 3,   /* response complete */
+    TX_LOG_NOW = 1 << 4,    /* ready to be logged (and freed) */
+};
+
+struct vg_app_tx {
+    uint64_t id;
+    uint16_t alproto;
+    uint16_t progress;         /* TX_* */
+    bool logged;
+    uint32_t *alerted;         /* sig ids that alerted on this tx (one alert per rule per tx) */
+    uint32_t nalerted, capalerted;
+    void *data;                /* protocol data, owned (parser->tx_free) */
+    struct vg_app_tx *next;
+};
+
+typedef struct app_dir {
+    bool seq_init;
+    uint32_t next_seq;         /* next in-order sequence number */
+    bool closed;
+    /* out-of-order segments, sorted by seq */
+    struct ooo_seg *ooo;
+    uint32_t ooo_bytes;
+} app_dir;
+
+typedef struct app_flow {
+    app_dir dir[2];            /* 0 toserver, 1 toclient */
+    uint8_t *det[2];           /* bytes kept until the protocol is known */
+    uint32_t det_len[2];
+    bool det_no[2];            /* direction says: none of ours */
+    void *pstate;              /* parser state, owned */
+    const struct app_parser *parser;
+    vg_app_tx *head, *tail;
+    uint32_t ntx;
+    uint64_t next_tx_id;
+    vg_flow *flow;
+} app_flow;
+
+typedef struct app_eve {
+    vg_eve *eve;
+    const vg_conf_node *settings;
+} app_eve;
+
+#define APP_MAX_EVE 4
+
+struct vg_app_ctx {
+    const vg_conf *conf;
+    vg_app_stats st;
+    app_eve eves[3][APP_MAX_EVE]; /* by kind: 0 http, 1 dns, 2 tls */
+    int neves[3];
+    vg_jb jb;
+    void *http_cfg;            /* libhtp configuration (htp_cfg_t), owned */
+    uint64_t http_req_body_limit, http_res_body_limit;
+    const vg_packet *cur_p;    /* packet being processed (for logging) */
+};
+
+typedef struct app_parser {
+    uint16_t alproto;
+    int eve_kind;              /* index into ctx->eves, -1 none */
+    /* Recognise the protocol from the first bytes of one direction. */
+    int (*detect)(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+    /* Create the flow's state. */
+    void *(*state_new)(vg_app_ctx *ctx, app_flow *af);
+    void (*state_free)(void *st);
+    /* Parse in-order data (TCP) or one datagram (UDP). */
+    void (*parse)(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
+                  const struct timeval *ts);
+    /* The flow ends: finish what can be finished (mark txs TX_LOG_NOW). */
+    void (*flow_end)(vg_app_ctx *ctx, app_flow *af);
+    void (*tx_free)(void *data);
+    /* EVE record body for tx (the common header is written by app.c). */
+    void (*tx_eve)(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *tx, vg_jb *jb,
+                   const vg_conf_node *settings);
+    /* Sticky buffer of tx. */
+    int (*get_buffer)(const app_flow *af, const vg_app_tx *tx, uint16_t buf_id, uint32_t idx,
+                      const uint8_t **data, uint32_t *len);
+} app_parser;
+
+extern const app_parser vg_app_parser_http, vg_app_parser_dns, vg_app_parser_tls;
+
+/* Recognisers without a parser (app_proto.c). */
+int vg_app_detect_ssh(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+int vg_app_detect_smtp(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+int vg_app_detect_ftp(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+int vg_app_detect_http(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+int vg_app_detect_dns(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+int vg_app_detect_tls(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+/* Which protocol these bytes are: an alproto, VG_ALPROTO_UNKNOWN when more
+ * data may tell, VG_ALPROTO_FAILED when none of ours. */
+uint16_t vg_app_recognise(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+
+/* Append a new transaction (NULL at the cap, counted). */
+vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data);
+
+#endif
