@@ -651,6 +651,51 @@ static void flow_eve_app_proto(void)
     vg_flow_table_free(ft);
 }
 
+static bool has_event(const vg_packet *p, const char *name)
+{
+    for (int i = 0; i < p->nstream_events; i++)
+        if (strcmp(vg_stream_event_name(p->stream_events[i]), name) == 0)
+            return true;
+    return false;
+}
+
+static void invalid_packets_raise_events(void)
+{
+    vg_flow_table *ft = table(NULL);
+    vg_packet p;
+    vg_flow *f = tcp(ft, &p, true, S, 100, 0, NULL);
+    /* SYN/ACK acknowledging something else than the SYN */
+    tcp(ft, &p, false, SA, 5000, 999, NULL);
+    VG_CHECK(has_event(&p, "stream.3whs_synack_with_wrong_ack"));
+    VG_CHECK_STR(vg_flow_tcp_state(f), "syn_sent");
+    /* SYN/ACK from the client without a split handshake */
+    tcp(ft, &p, true, SA, 100, 5001, NULL);
+    VG_CHECK(has_event(&p, "stream.3whs_synack_in_wrong_direction"));
+    tcp(ft, &p, false, SA, 5000, 101, NULL);
+    tcp(ft, &p, true, A, 101, 5001, NULL);
+    VG_CHECK_STR(vg_flow_tcp_state(f), "established");
+    /* an ACK far beyond anything the server sent */
+    tcp(ft, &p, true, A | P, 101, 5001 + 0x40000000u, "x");
+    VG_CHECK(has_event(&p, "stream.pkt_invalid_ack"));
+    VG_CHECK(has_event(&p, "stream.est_invalid_ack"));
+    VG_CHECK(!(p.flags & VG_PKT_STREAM_ADD));
+    /* data already acknowledged: a retransmission, not stored again */
+    tcp(ft, &p, true, A | P, 101, 5001, "abcd");
+    tcp(ft, &p, false, A, 5001, 105, NULL);
+    tcp(ft, &p, true, A | P, 101, 5001, "abcd");
+    VG_CHECK(has_event(&p, "stream.pkt_retransmission"));
+    /* SYN on an established session */
+    tcp(ft, &p, true, S, 100, 0, NULL);
+    VG_CHECK(has_event(&p, "stream.est_syn_resend"));
+    /* no session: RST */
+    mk(&p, C_IP, 41000, S_IP, 80, 6);
+    p.tcp_flags = R;
+    vg_flow_table_handle(ft, &p);
+    VG_CHECK(has_event(&p, "stream.rst_but_no_session"));
+    vg_flow_table_expire_all(ft, NULL, NULL);
+    vg_flow_table_free(ft);
+}
+
 static void stream_event_names(void)
 {
     int ev = vg_stream_event_lookup("pkt_invalid_ack");
@@ -681,6 +726,7 @@ static const vg_test tests[] = {
     {"icmp_error_joins_flow", icmp_error_joins_flow},
     {"tcp_reuse_new_flow", tcp_reuse_new_flow},
     {"flow_eve_app_proto", flow_eve_app_proto},
+    {"invalid_packets_raise_events", invalid_packets_raise_events},
     {"stream_event_names", stream_event_names},
     {NULL, NULL},
 };
