@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "net/engine/output.h"
+#include "net/app/app.h"
 #include "net/decode/decode.h"
 #include "net/flow/flow_table.h"
 
@@ -219,7 +220,8 @@ void vg_output_flow(vg_output *o, const vg_flow *f, int why)
     for (int e = 0; e < o->neve; e++) {
         if (!o->eves[e].flow)
             continue;
-        vg_flow_eve(f, (vg_flow_end)why, &o->jb);
+        vg_flow_eve_app(f, (vg_flow_end)why, f->alproto ? vg_app_proto_name(f->alproto) : NULL,
+                        &o->jb);
         (void)vg_eve_write(o->eves[e].eve, &o->jb);
     }
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/app/app.h"
 #include "net/engine/output.h"
 #include "net/flow.h"
 
@@ -273,6 +274,17 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
         write_tunnel(jb, p);
 
     if (p->flow) {
+        if ((a->flags & VG_ALERT_TX) && cfg->app_layer) {
+            /* the transaction's app-layer fields ("http": {...}) */
+            for (const vg_app_tx *tx = vg_app_tx_first(p->flow); tx; tx = vg_app_tx_next(tx))
+                if (vg_app_tx_id(tx) == a->tx_id) {
+                    vg_app_tx_eve(p->flow, tx, jb);
+                    break;
+                }
+        }
+        const char *ap = p->flow->alproto ? vg_app_proto_name(p->flow->alproto) : NULL;
+        if (ap)
+            vg_jb_str(jb, "app_proto", ap);
         vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
         if (cfg->flow)
             write_flow(jb, p);
