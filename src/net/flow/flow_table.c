@@ -141,24 +141,71 @@ static int conf_exc(const vg_conf *conf, const char *key, uint8_t master, uint8_
 {
     const char *v = conf ? vg_conf_get(conf, key) : NULL;
     int r = parse_exc_policy(v, master);
-    if (r < 0)
-        return vg_err(errbuf, VG_EINVAL, "%s: unknown exception policy \"%s\"", key, v);
+    if (r < 0) {
+        char where[300];
+        vg_conf_node_where(vg_conf_node_get(conf, key), where, sizeof where);
+        return vg_err(errbuf, VG_EINVAL, "%s: %s: unknown exception policy \"%s\"", where, key,
+                      v);
+    }
     *out = (uint8_t)r;
     return VG_OK;
 }
 
+/* Typed settings with Suricata's defaults; a value that does not parse is
+ * an error naming the key and its file:line (never silently the default). */
+static int bad_value(const vg_conf *conf, const char *key, const char *what, char *errbuf)
+{
+    char where[300];
+    vg_conf_node_where(vg_conf_node_get(conf, key), where, sizeof where);
+    return vg_err(errbuf, VG_EINVAL, "%s: %s: \"%s\" is not %s", where, key,
+                  vg_conf_get(conf, key), what);
+}
+
+static int cfg_size(const vg_conf *conf, const char *key, uint64_t dflt, uint64_t *out,
+                    char *errbuf)
+{
+    const char *v = conf ? vg_conf_get(conf, key) : NULL;
+    *out = dflt;
+    if (v && vg_conf_parse_size(v, out) != VG_OK)
+        return bad_value(conf, key, "a size", errbuf);
+    return VG_OK;
+}
+
+static int cfg_int(const vg_conf *conf, const char *key, int64_t dflt, int64_t *out,
+                   char *errbuf)
+{
+    const char *v = conf ? vg_conf_get(conf, key) : NULL;
+    *out = dflt;
+    if (v && vg_conf_parse_int(v, out) != VG_OK)
+        return bad_value(conf, key, "an integer", errbuf);
+    return VG_OK;
+}
+
+static int cfg_bool(const vg_conf *conf, const char *key, bool dflt, bool *out, char *errbuf)
+{
+    const char *v = conf ? vg_conf_get(conf, key) : NULL;
+    *out = dflt;
+    if (v && vg_conf_parse_bool(v, out) != VG_OK)
+        return bad_value(conf, key, "a boolean", errbuf);
+    return VG_OK;
+}
+
+#define TRY(x) do { int rc_ = (x); if (rc_ != VG_OK) return rc_; } while (0)
+
 static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
 {
     memset(c, 0, sizeof *c);
-    c->flow_memcap = conf ? vg_conf_get_size(conf, "flow.memcap", 128ull << 20) : 128ull << 20;
-    int64_t hs = conf ? vg_conf_get_int(conf, "flow.hash-size", 65536) : 65536;
+    TRY(cfg_size(conf, "flow.memcap", 128ull << 20, &c->flow_memcap, errbuf));
+    int64_t hs;
+    TRY(cfg_int(conf, "flow.hash-size", 65536, &hs, errbuf));
     if (hs < 1 || hs > (1 << 26))
         return vg_err(errbuf, VG_EINVAL, "flow.hash-size: %lld out of range", (long long)hs);
     uint32_t sz = 1;
     while (sz < (uint32_t)hs)
         sz <<= 1;
     c->hash_size = sz;
-    int64_t er = conf ? vg_conf_get_int(conf, "flow.emergency-recovery", 30) : 30;
+    int64_t er;
+    TRY(cfg_int(conf, "flow.emergency-recovery", 30, &er, errbuf));
     c->emergency_recovery = (uint32_t)(er < 0 ? 0 : er > 100 ? 100 : er);
     memcpy(c->tmo, dflt_tmo, sizeof c->tmo);
     memcpy(c->etmo, dflt_etmo, sizeof c->etmo);
@@ -170,16 +217,17 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
             for (int s = 0; s < 4; s++) {
                 /* a missing key keeps that protocol's built-in default */
                 snprintf(key, sizeof key, "flow-timeouts.%s.%s", pn[p], sn[s]);
-                int64_t v = vg_conf_get_int(conf, key, dflt_tmo[p][s]);
+                int64_t v;
+                TRY(cfg_int(conf, key, dflt_tmo[p][s], &v, errbuf));
                 c->tmo[p][s] = (uint32_t)(v < 0 ? 0 : v);
                 snprintf(key, sizeof key, "flow-timeouts.%s.emergency-%s", pn[p], sn[s]);
-                v = vg_conf_get_int(conf, key, dflt_etmo[p][s]);
+                TRY(cfg_int(conf, key, dflt_etmo[p][s], &v, errbuf));
                 c->etmo[p][s] = (uint32_t)(v < 0 ? 0 : v);
             }
         }
     }
-    c->midstream = conf ? vg_conf_get_bool(conf, "stream.midstream", false) : false;
-    c->async_oneside = conf ? vg_conf_get_bool(conf, "stream.async-oneside", false) : false;
+    TRY(cfg_bool(conf, "stream.midstream", false, &c->midstream, errbuf));
+    TRY(cfg_bool(conf, "stream.async-oneside", false, &c->async_oneside, errbuf));
     uint8_t master = EXC_AUTO;
     int rc = conf_exc(conf, "exception-policy", EXC_AUTO, &master, errbuf);
     if (rc)
@@ -190,14 +238,12 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
         (rc = conf_exc(conf, "stream.reassembly.memcap-policy", master, &c->reasm_memcap_policy,
                        errbuf)))
         return rc;
-    c->stream_memcap = conf ? vg_conf_get_size(conf, "stream.memcap", 64ull << 20) : 64ull << 20;
-    c->reasm_memcap = conf ? vg_conf_get_size(conf, "stream.reassembly.memcap", 256ull << 20)
-                           : 256ull << 20;
-    c->depth = conf ? vg_conf_get_size(conf, "stream.reassembly.depth", 1ull << 20) : 1ull << 20;
-    uint64_t cts = conf ? vg_conf_get_size(conf, "stream.reassembly.toserver-chunk-size", 2560)
-                        : 2560;
-    uint64_t ctc = conf ? vg_conf_get_size(conf, "stream.reassembly.toclient-chunk-size", 2560)
-                        : 2560;
+    TRY(cfg_size(conf, "stream.memcap", 64ull << 20, &c->stream_memcap, errbuf));
+    TRY(cfg_size(conf, "stream.reassembly.memcap", 256ull << 20, &c->reasm_memcap, errbuf));
+    TRY(cfg_size(conf, "stream.reassembly.depth", 1ull << 20, &c->depth, errbuf));
+    uint64_t cts, ctc;
+    TRY(cfg_size(conf, "stream.reassembly.toserver-chunk-size", 2560, &cts, errbuf));
+    TRY(cfg_size(conf, "stream.reassembly.toclient-chunk-size", 2560, &ctc, errbuf));
     c->chunk_ts = (uint32_t)VG_MIN(cts, 1u << 30);
     c->chunk_tc = (uint32_t)VG_MIN(ctc, 1u << 30);
     c->default_policy = POL_BSD;
@@ -205,31 +251,37 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
         const vg_conf_node *hp = vg_conf_node_get(conf, "host-os-policy");
         for (const vg_conf_node *pn = hp ? hp->child : NULL; pn; pn = pn->next) {
             int pol = parse_policy_name(pn->name);
+            char where[300];
+            vg_conf_node_where(pn, where, sizeof where);
             if (pol < 0)
-                return vg_err(errbuf, VG_EINVAL, "%s:%d: host-os-policy: unknown policy \"%s\"",
-                              pn->file ? pn->file : "?", pn->line, pn->name);
+                return vg_err(errbuf, VG_EINVAL, "%s: host-os-policy: unknown policy \"%s\"",
+                              where, pn->name);
             for (const vg_conf_node *e = pn->child; e; e = e->next) {
                 if (!e->value)
                     continue;
                 int rc = add_host_policy(c, e->value, (uint8_t)pol);
+                vg_conf_node_where(e, where, sizeof where);
                 if (rc)
-                    return vg_err(errbuf, rc, "%s:%d: host-os-policy.%s: bad address \"%s\"",
-                                  e->file ? e->file : "?", e->line, pn->name, e->value);
+                    return vg_err(errbuf, rc, "%s: host-os-policy.%s: bad address \"%s\"",
+                                  where, pn->name, e->value);
             }
         }
     }
-    c->raw = conf ? vg_conf_get_bool(conf, "stream.reassembly.raw", true) : true;
-    c->bypass_on_depth = conf ? vg_conf_get_bool(conf, "stream.bypass", false) : false;
+    TRY(cfg_bool(conf, "stream.reassembly.raw", true, &c->raw, errbuf));
+    TRY(cfg_bool(conf, "stream.bypass", false, &c->bypass_on_depth, errbuf));
     const char *il = conf ? vg_conf_get(conf, "stream.inline") : NULL;
     c->inline_conf = 2;
     if (il) {
         if (strcmp(il, "auto") == 0)
             c->inline_conf = 2;
-        else
-            c->inline_conf = vg_conf_get_bool(conf, "stream.inline", false) ? 1 : 0;
+        else {
+            bool on;
+            TRY(cfg_bool(conf, "stream.inline", false, &on, errbuf));
+            c->inline_conf = on ? 1 : 0;
+        }
     }
     c->inline_mode = c->inline_conf == 1;
-    c->vlan_tracking = conf ? vg_conf_get_bool(conf, "vlan.use-for-tracking", true) : true;
+    TRY(cfg_bool(conf, "vlan.use-for-tracking", true, &c->vlan_tracking, errbuf));
     c->log_exception_policy =
         conf ? vg_conf_get_bool(conf, "outputs.eve-log.types.flow.exception-policy", false)
              : false;

@@ -696,6 +696,29 @@ static void invalid_packets_raise_events(void)
     vg_flow_table_free(ft);
 }
 
+static void bad_config_names_key(void)
+{
+    static const struct { const char *yaml, *want; } t[] = {
+        {"flow:\n  memcap: lots\n", "flow.memcap"},
+        {"stream:\n  midstream: perhaps\n", "stream.midstream"},
+        {"stream:\n  midstream-policy: explode\n", "stream.midstream-policy"},
+        {"flow-timeouts:\n  tcp:\n    new: soon\n", "flow-timeouts.tcp.new"},
+        {"host-os-policy:\n  linux: [10.0.0.300]\n", "host-os-policy.linux"},
+        {"host-os-policy:\n  amiga: [10.0.0.1]\n", "amiga"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char err[VG_ERRBUF_SIZE] = "";
+        vg_conf *c = vg_conf_new();
+        VG_CHECK(vg_conf_load_string(c, t[i].yaml, "bad.yaml", err) == VG_OK);
+        vg_flow_table *ft = NULL;
+        VG_CHECK_EQ(vg_flow_table_new(&ft, c, err), VG_EINVAL);
+        VG_CHECK(ft == NULL);
+        VG_CHECK(strstr(err, t[i].want) != NULL);
+        VG_CHECK(strstr(err, "bad.yaml:") != NULL);
+        vg_conf_free(c);
+    }
+}
+
 static void stream_event_names(void)
 {
     int ev = vg_stream_event_lookup("pkt_invalid_ack");
@@ -727,6 +750,7 @@ static const vg_test tests[] = {
     {"tcp_reuse_new_flow", tcp_reuse_new_flow},
     {"flow_eve_app_proto", flow_eve_app_proto},
     {"invalid_packets_raise_events", invalid_packets_raise_events},
+    {"bad_config_names_key", bad_config_names_key},
     {"stream_event_names", stream_event_names},
     {NULL, NULL},
 };
