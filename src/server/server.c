@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "server/auth.h"
 #include "server/incidents.h"
+#include "server/web_assets.h"
 
 #define DEFAULT_MAX_BODY (32u << 20)
 
@@ -63,6 +64,33 @@ bool vg_api_role_at_least(const vg_api_req *rq, int role)
     if (rq->user_role == VG_ROLE_SENSOR)
         return role == VG_ROLE_SENSOR;
     return rq->user_role >= role;
+}
+
+/* The dashboard's embedded files; "/" is index.html. */
+static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *url, const char *method)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return vg_api_error(c, 405, "method not allowed");
+    const char *want = strcmp(url, "/") == 0 ? "/index.html" : url;
+    for (const vg_web_asset *a = vg_web_assets; a->path; a++) {
+        if (strcmp(a->path, want) != 0)
+            continue;
+        struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
+                                                                 MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        MHD_add_response_header(r, "Content-Type", a->mime);
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data: blob:; "
+                                "frame-ancestors 'none'; form-action 'self'");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        enum MHD_Result ret = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    return vg_api_error(c, 404, "not found");
 }
 
 /* Bearer token or session token → user. */
@@ -133,8 +161,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
     vg_api_req rq = {.conn = c, .method = method, .url = url, .body = st->body ? st->body : "",
                      .body_len = st->len};
-    if (strncmp(url, "/api/v1/", 8) != 0)
-        return vg_api_error(c, 404, "not found");
+    if (strncmp(url, "/api/", 5) != 0)
+        return serve_asset(c, url, method);
     const char *path = url + 7; /* "/health", "/events", ... */
     if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0)
         return vg_api_health(s, &rq);
