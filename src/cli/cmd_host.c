@@ -23,6 +23,7 @@
 #include "core/eve.h"
 #include "core/jbuf.h"
 #include "host/log_event.h"
+#include "host/fim.h"
 #include "host/host.h"
 #include "host/ruleset.h"
 
@@ -32,6 +33,7 @@ static void usage(FILE *fp)
             "usage: vigil host logtest [--rules-dir DIR] [--json] [--location NAME]\n"
             "       vigil host replay [--rules-dir DIR] [-l DIR | --eve FILE] [--min-level N]\n"
             "                         [--stats] FILE...\n"
+            "       vigil host fim-scan [--db FILE] [--threads N] [--ignore PATTERN]... [--eve FILE] PATH...\n"
             "       vigil host -c vigil.yaml [--set key=value]...\n"
             "\n"
             "logtest reads log lines on stdin (one session, in order) and prints the\n"
@@ -310,8 +312,85 @@ static int replay(int argc, char **argv)
     return rc;
 }
 
+typedef struct fimcli {
+    vg_eve *eve;
+    vg_jb jb;
+    uint64_t n;
+} fimcli;
+
+static void fim_print(void *ctx, const vg_fim_change *c)
+{
+    fimcli *fc = ctx;
+    fc->n++;
+    if (fc->eve) {
+        vg_fim_event(&fc->jb, c, NULL);
+        (void)vg_eve_write(fc->eve, &fc->jb);
+    } else {
+        printf("%-10s %s\n", c->change, c->path);
+    }
+}
+
+static int fim_scan(int argc, char **argv)
+{
+    const char *db = NULL, *eve_path = NULL;
+    const char *paths[256], *ign[256];
+    int np = 0, ni = 0, threads = 2;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--ignore") == 0 && i + 1 < argc && ni < 256)
+            ign[ni++] = argv[++i];
+        else if (strcmp(argv[i], "--eve") == 0 && i + 1 < argc)
+            eve_path = argv[++i];
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "vigil host fim-scan: unknown option '%s'\n", argv[i]);
+            return 2;
+        } else if (np < 256)
+            paths[np++] = argv[i];
+    }
+    if (np == 0) {
+        usage(stderr);
+        return 2;
+    }
+    char errbuf[VG_ERRBUF_SIZE];
+    vg_fim_opts o = {paths, np, ign, ni, 0, threads, false, 0, db};
+    vg_fim *f;
+    if (vg_fim_open(&f, &o, errbuf) < 0) {
+        fprintf(stderr, "vigil host: %s\n", errbuf);
+        return 1;
+    }
+    fimcli fc = {NULL, {0}, 0};
+    vg_jb_init(&fc.jb);
+    if (eve_path && vg_eve_open(&fc.eve, eve_path, false, errbuf) < 0) {
+        fprintf(stderr, "vigil host: %s\n", errbuf);
+        vg_fim_close(f);
+        return 1;
+    }
+    vg_fim_scan_stats st;
+    double c0 = cpu();
+    int rc = vg_fim_scan(f, fim_print, &fc, &st, errbuf);
+    double csecs = cpu() - c0;
+    if (rc < 0)
+        fprintf(stderr, "vigil host: %s\n", errbuf);
+    else
+        fprintf(stderr, "%llu files (%llu dirs), %llu hashed (%.1f MB), %llu unchanged, %llu ignored, %llu errors; "
+                "%llu added, %llu modified, %llu deleted, %llu attributes; %.2f s (%.2f s CPU)\n",
+                (unsigned long long)st.files, (unsigned long long)st.dirs, (unsigned long long)st.hashed,
+                st.bytes_hashed / 1e6, (unsigned long long)st.skipped_unchanged, (unsigned long long)st.ignored,
+                (unsigned long long)st.errors, (unsigned long long)st.added, (unsigned long long)st.modified,
+                (unsigned long long)st.deleted, (unsigned long long)st.attributes, st.seconds, csecs);
+    vg_jb_free(&fc.jb);
+    vg_eve_close(fc.eve);
+    vg_fim_close(f);
+    return rc < 0 ? 1 : 0;
+}
+
 int vg_cmd_host(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "fim-scan") == 0)
+        return fim_scan(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "replay") == 0)
         return replay(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "logtest") == 0)
