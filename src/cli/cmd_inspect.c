@@ -3,7 +3,8 @@
  * (Wazuh SCA format and vigil's own) against this host or a prepared tree,
  * print the results, and write JSON and `sca` events on request.
  * Exit status: 0 all checks evaluated, 1 engine errors or a fatal error,
- * 2 usage, 3 a policy's requirements are not met.
+ * 2 usage, 3 a policy's requirements are not met, 5 a website shows signs
+ * of defacement (or did not answer).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "inspect/dpkg.h"
 #include "inspect/malware.h"
+#include "inspect/webmon.h"
 #include "inspect/report.h"
 #include "inspect/sca.h"
 #include "inspect/sca_out.h"
@@ -60,6 +62,10 @@ static void usage(FILE *fp)
             "                    the source tree, /usr/local/share/vigil/policies, /usr/share/vigil/policies)\n"
             "  --malware PATH    scan PATH (file or directory, repeatable) with the YARA rules\n"
             "  --yara-rules DIR  YARA rules (default: data/yara beside the policies)\n"
+            "  --web URL         check the integrity of one of the organisation's own websites\n"
+            "                    (repeatable); the first check records the baseline\n"
+            "  --web-state DIR   baselines (default /var/lib/vigil/web)\n"
+            "  --web-rebaseline  replace the baselines (after a legitimate change)\n"
             "  --packages        match installed packages (ROOT/var/lib/dpkg/status) against the\n"
             "                    offline vulnerability database\n"
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
@@ -162,6 +168,15 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     vg_jb_str(&jb, "version", VG_VERSION);
     if (rin->level)
         vg_report_json_members(&jb, rin);
+    if (rin->nweb) {
+        vg_jb_open_arr(&jb, "web");
+        for (size_t i = 0; i < rin->nweb; i++) {
+            vg_jb_open_obj(&jb, NULL);
+            vg_web_json(&jb, &rin->web[i]);
+            vg_jb_close_obj(&jb);
+        }
+        vg_jb_close_arr(&jb);
+    }
     if (rin->mal_scanned) {
         vg_jb_open_obj(&jb, "malware");
         vg_jb_u64(&jb, "files", rin->mal_files);
@@ -244,6 +259,16 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
         vg_jb_close_obj(&jb);
         (void)vg_eve_write(eve, &jb);
     }
+    for (size_t i = 0; i < rin->nweb; i++) {
+        vg_jb_reset(&jb);
+        vg_eve_begin(&jb, &tv, "web");
+        vg_jb_str(&jb, "host", host);
+        vg_jb_open_obj(&jb, "web");
+        vg_web_json(&jb, &rin->web[i]);
+        vg_jb_close_obj(&jb);
+        vg_jb_close_obj(&jb);
+        (void)vg_eve_write(eve, &jb);
+    }
     for (size_t i = 0; i < rin->nmal; i++) {
         vg_jb_reset(&jb);
         vg_eve_begin(&jb, &tv, "malware");
@@ -320,6 +345,8 @@ int vg_cmd_inspect(int argc, char **argv)
         {"packages", no_argument, NULL, 'P'},     {"db", required_argument, NULL, 'D'},
         {"html", required_argument, NULL, 'H'},   {"policies", required_argument, NULL, 'Y'},
         {"malware", required_argument, NULL, 'M'}, {"yara-rules", required_argument, NULL, 'R'},
+        {"web", required_argument, NULL, 'W'},    {"web-state", required_argument, NULL, 'S'},
+        {"web-rebaseline", no_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     if (argc > 1 && strcmp(argv[1], "feed") == 0)
         return feed_import(argc - 1, argv + 1);
@@ -336,6 +363,12 @@ int vg_cmd_inspect(int argc, char **argv)
     size_t nmal = 0;
     const char *yara_dir = NULL;
     vg_mal_result mres = {0};
+    const char *urls[32];
+    size_t nurls = 0;
+    const char *web_state = "/var/lib/vigil/web";
+    bool rebaseline = false;
+    vg_web_result *web = NULL;
+    size_t nweb = 0;
     bool mal_done = false;
     struct pkgscan ps = {0};
     char defpol[2][PATH_MAX + 32];
@@ -388,13 +421,22 @@ int vg_cmd_inspect(int argc, char **argv)
             malpaths[nmal++] = optarg;
             break;
         case 'R': yara_dir = optarg; break;
+        case 'W':
+            if (nurls == 32) {
+                fprintf(stderr, "vigil inspect: at most 32 --web URLs\n");
+                return 2;
+            }
+            urls[nurls++] = optarg;
+            break;
+        case 'S': web_state = optarg; break;
+        case 'B': rebaseline = true; break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc || (npol == 0 && !packages && !level && !nmal)) {
+    if (optind < argc || (npol == 0 && !packages && !level && !nmal && !nurls)) {
         usage(stderr);
         return 2;
     }
@@ -508,6 +550,25 @@ int vg_cmd_inspect(int argc, char **argv)
                        mres.hits[i].rule, mres.hits[i].path);
         }
     }
+    if (nurls) {
+        web = calloc(nurls, sizeof(vg_web_result));
+        vg_web_opts wo = {.state_dir = web_state, .timeout_s = timeout, .rebaseline = rebaseline};
+        for (size_t i = 0; web && i < nurls; i++) {
+            if (vg_web_check(&wo, urls[i], &web[nweb], errbuf) != VG_OK) {
+                fprintf(stderr, "vigil inspect: %s\n", errbuf);
+                rc = 1;
+                continue;
+            }
+            const vg_web_result *w = &web[nweb++];
+            printf("Website %s: HTTP %ld, %s%s, %d%% changed%s\n", w->url, w->status,
+                   w->baseline_created ? "baseline recorded" : w->changed ? "content changed" : "unchanged",
+                   w->title[0] ? "" : "", w->change_pct, w->nsigns ? ":" : "");
+            for (int k = 0; k < w->nsigns; k++)
+                printf("  %-18s %s\n", w->signs[k], w->detail[k]);
+            if (w->nsigns && rc == 0)
+                rc = 5;
+        }
+    }
     double total_ms = 0;
     for (size_t i = 0; i < loaded; i++)
         total_ms += ms[i];
@@ -517,6 +578,7 @@ int vg_cmd_inspect(int argc, char **argv)
                         .pkgs_scanned = ps.done, .pkgs_note = pkgs_note, .npkgs = ps.npkgs,
                         .vulns = ps.v, .nvulns = ps.nv, .mal_scanned = mal_done,
                         .mal_files = mres.files, .mal = mres.hits, .nmal = mres.nhits,
+                        .web = web, .nweb = nweb,
                         .elapsed_ms = total_ms};
     if (json && write_json(json, pols, loaded, ms, &ps, &rin) != 0)
         rc = 1;
@@ -541,5 +603,6 @@ out:
         vg_sca_free(pols[i]);
     vg_vulns_free(ps.v, ps.nv);
     vg_mal_result_free(&mres);
+    free(web);
     return rc;
 }

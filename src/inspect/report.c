@@ -46,6 +46,12 @@ void vg_report_groups(const vg_report_in *in, vg_report_group out[VG_REPORT_GROU
         }
     /* each vulnerable package is a failed host finding */
     out[1].failed += in->nvulns + in->nmal;
+    for (size_t i = 0; i < in->nweb; i++) {
+        if (in->web[i].nsigns)
+            out[2].failed++;
+        else
+            out[2].passed++;
+    }
     out[4].evidence_items = vg_appr_requirements(in->level, "management", NULL, 0);
     for (int i = 0; i < VG_REPORT_GROUPS; i++)
         out[i].score = out[i].passed + out[i].failed
@@ -263,6 +269,26 @@ int vg_report_html(const vg_report_in *in, const char *path)
         }
     }
 
+    if (in->nweb) {
+        fputs("<h2 id=\"web\">Toàn vẹn trang thông tin điện tử <span class=\"en\">/ Website integrity</span></h2>\n"
+              "<table><tr><th>URL</th><th>HTTP</th><th>Thay đổi / Changed</th><th>Dấu hiệu / Signs</th></tr>\n", fp);
+        for (size_t i = 0; i < in->nweb; i++) {
+            const vg_web_result *w = &in->web[i];
+            fputs("<tr><td>", fp);
+            vg_html_text(fp, w->url);
+            fprintf(fp, "</td><td>%ld</td><td>%s %d%%</td><td%s>", w->status,
+                    w->baseline_created ? "baseline" : w->changed ? "yes" : "no", w->change_pct,
+                    w->nsigns ? " class=\"failed\"" : "");
+            for (int k = 0; k < w->nsigns; k++) {
+                vg_html_text(fp, w->signs[k]);
+                fputs(": ", fp);
+                vg_html_text(fp, w->detail[k]);
+                fputs("<br>", fp);
+            }
+            fputs("</td></tr>\n", fp);
+        }
+        fputs("</table>\n", fp);
+    }
     if (in->mal_scanned) {
         fprintf(fp, "<h2 id=\"malware\">Mã độc <span class=\"en\">/ Malware</span></h2>\n"
                     "<p>%zu tệp đã quét / files scanned, %zu phát hiện / detections.</p>\n",

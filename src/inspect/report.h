@@ -12,6 +12,7 @@
 #include "core/jbuf.h"
 #include "inspect/malware.h"
 #include "inspect/sca.h"
+#include "inspect/webmon.h"
 #include "inspect/vulndb.h"
 
 #define VG_REPORT_GROUPS 5
@@ -31,6 +32,8 @@ typedef struct vg_report_in {
     size_t mal_files;
     const vg_mal_hit *mal;
     size_t nmal;
+    const vg_web_result *web;
+    size_t nweb;
     double elapsed_ms;
 } vg_report_in;
 

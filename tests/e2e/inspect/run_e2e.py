@@ -97,5 +97,56 @@ with tempfile.TemporaryDirectory() as t:
         hits = {os.path.basename(json.loads(l)["malware"]["path"]): json.loads(l)["malware"]["rule"] for l in open(mev)}
         check(hits == {"eicar.com": "vigil_eicar_test_file", "shell.php": "vigil_php_webshell_exec_request"},
               "malware events: %s" % hits)
+    # website integrity against a local server that the test defaces
+    site = os.path.join(t, "site")
+    os.makedirs(site)
+    page = ("<!doctype html><html><head><title>Cổng thông tin điện tử tỉnh X</title>"
+            "<script src=\"/static/app.js\"></script><script src=\"https://cdn.example.gov.vn/lib.js\"></script>"
+            "</head><body><h1>Tin tức</h1><p>Thông báo lịch tiếp công dân tháng 12 của Ủy ban nhân dân tỉnh.</p>"
+            "<p>Hướng dẫn nộp hồ sơ trực tuyến qua Cổng dịch vụ công.</p>"
+            "<form><input type=\"hidden\" name=\"csrf_token\" value=\"%s\"></form>"
+            "<!-- build %s --></body></html>")
+    open(os.path.join(site, "index.html"), "w").write(page % ("a1b2c3", "1"))
+    server = subprocess.Popen([sys.executable, "-c",
+        "import http.server, functools, sys\n"
+        "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])\n"
+        "h.log_message = lambda *a: None\n"
+        "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), h)\n"
+        "print(s.server_address[1], flush=True)\n"
+        "s.serve_forever()\n", site], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = int(server.stdout.readline())
+        url = "http://127.0.0.1:%d/" % port
+        state = os.path.join(t, "webstate")
+        wj = os.path.join(t, "w.json")
+        run("inspect", "--web", url, "--web-state", state, "--json", wj, "-q")
+        w = json.load(open(wj))["web"][0]
+        check(w["baseline_created"] and w["status"] == 200 and not w["signs"], "baseline: %s" % w)
+        # a new CSRF token and build comment are not a change
+        open(os.path.join(site, "index.html"), "w").write(page % ("zz9y8x", "2"))
+        run("inspect", "--web", url, "--web-state", state, "--json", wj, "-q")
+        w = json.load(open(wj))["web"][0]
+        check(not w["changed"] and not w["signs"], "normalisation ignores tokens and comments: %s" % w)
+        # defacement
+        open(os.path.join(site, "index.html"), "w").write(
+            "<html><head><title>Hacked by Nobody</title><script src=\"https://evil.example.net/x.js\"></script></head>"
+            "<body><h1>HACKED BY NOBODY - security is an illusion</h1>"
+            "<div style=\"display:none\"><a href=\"http://spam.example/1\">casino</a><a href=\"http://spam.example/2\">loans</a></div>"
+            "</body></html>")
+        p = run("inspect", "--web", url, "--web-state", state, "--json", wj, "-q", rc=(5,))
+        w = json.load(open(wj))["web"][0]
+        signs = {x["sign"] for x in w["signs"]}
+        want = {"title_changed", "defacement_phrase", "new_script_domain", "hidden_links", "large_change"}
+        check(want <= signs and w["changed"], "defacement signs: %s" % sorted(signs))
+        # not answering is a finding too
+        server.terminate()
+        server.wait()
+        run("inspect", "--web", url, "--web-state", state, "--json", wj, "-q", "--timeout", "3", rc=(5,))
+        w = json.load(open(wj))["web"][0]
+        check([x["sign"] for x in w["signs"]] == ["fetch_failed"], "down site: %s" % w["signs"])
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait()
 print("%d passed, %d failed" % (ok, bad))
 sys.exit(1 if bad else 0)
