@@ -223,6 +223,8 @@ static int catch_up(vg_follow *f, hfile *h, off_t off, const unsigned char *sig,
             gzclose(g);
             return 0;
         }
+        if (off < hn) /* the rest of the head we read for the signature */
+            lines += emit(f, h, (const char *)head + off, (size_t)(hn - off), false, fn, ctx);
         while ((n = gzread(g, buf, sizeof(buf))) > 0)
             lines += emit(f, h, buf, (size_t)n, false, fn, ctx);
         lines += emit(f, h, NULL, 0, true, fn, ctx);
