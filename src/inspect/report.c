@@ -110,10 +110,10 @@ static void stacked(FILE *fp, size_t p, size_t f, size_t na, size_t e)
     const size_t v[4] = {p, f, na, e};
     const char *col[4] = {"#2e9d57", "#c8453b", "#d89b1d", "#6b21a8"};
     const char *lab[4] = {"Đạt / passed", "Không đạt / failed", "Không áp dụng / n/a", "Lỗi / error"};
-    fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"520\" height=\"64\" role=\"img\">\n", fp);
+    fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"64\" role=\"img\">\n", fp);
     double x = 0;
     for (int i = 0; i < 4; i++) {
-        double w = 500.0 * (double)v[i] / (double)t;
+        double w = 700.0 * (double)v[i] / (double)t;
         if (w > 0)
             fprintf(fp, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"22\" fill=\"%s\"/>\n", x, w, col[i]);
         x += w;
@@ -121,7 +121,7 @@ static void stacked(FILE *fp, size_t p, size_t f, size_t na, size_t e)
     for (int i = 0; i < 4; i++)
         fprintf(fp, "<rect x=\"%d\" y=\"34\" width=\"10\" height=\"10\" fill=\"%s\"/>"
                     "<text x=\"%d\" y=\"44\" font-size=\"11\">%s: %zu</text>\n",
-                i * 130, col[i], i * 130 + 14, lab[i], v[i]);
+                i * 178, col[i], i * 178 + 14, lab[i], v[i]);
     fputs("</svg>\n", fp);
 }
 
