@@ -276,7 +276,7 @@ void vg_flow_table_stats_eve(const vg_flow_table *ft, vg_jb *jb)
     vg_jb_u64(jb, "sessions", st->sessions);
     vg_jb_u64(jb, "ssn_memcap_drop", st->ssn_memcap_drop);
     vg_jb_u64(jb, "pseudo", st->pseudo);
-    vg_jb_u64(jb, "invalid_checksum", 0);
+    vg_jb_u64(jb, "invalid_checksum", st->invalid_checksum);
     vg_jb_u64(jb, "midstream_pickups", st->midstream_pickups);
     vg_jb_u64(jb, "pkt_on_wrong_thread", 0);
     vg_jb_u64(jb, "segment_memcap_drop", st->segment_memcap_drop);

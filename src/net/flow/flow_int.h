@@ -181,6 +181,7 @@ typedef struct flow_cfg {
     bool log_exception_policy;        /* outputs.eve-log.types.flow.exception-policy */
     bool ips;
     bool raw;                         /* stream.reassembly.raw: raw stream inspection */
+    uint8_t csum_mode;                /* 0 off, 1 on, 2 auto (off after a bad sample) */
     bool bypass_on_depth;             /* stream.bypass: bypass the flow at depth */
     uint8_t inline_conf;              /* stream.inline: 0 no, 1 yes, 2 auto (= ips) */
     bool inline_mode;                 /* resolved: raw inspection of each packet in context */
@@ -196,6 +197,7 @@ typedef struct flow_stats {
     uint64_t sessions, ssn_memcap_drop, midstream_pickups, syn, synack, rst;
     uint64_t segment_memcap_drop, depth_reached, reasm_gap, overlap, overlap_diff;
     uint64_t insert_list_fail, pseudo;
+    uint64_t invalid_checksum, csum_checked;
 } flow_stats;
 
 #define NTLISTS 16 /* 4 protocol classes x 4 states (new, established, closed, bypassed) */

@@ -268,6 +268,16 @@ static int load_cfg(flow_cfg *c, const vg_conf *conf, char *errbuf)
         }
     }
     TRY(cfg_bool(conf, "stream.reassembly.raw", true, &c->raw, errbuf));
+    /* TCP checksums: stream.checksum-validation, and the capture's
+     * checksum-checks (auto: validate, but stop when more than 10% of the
+     * first 1000 TCP packets are wrong -- offloading, as Suricata decides) */
+    bool csv;
+    TRY(cfg_bool(conf, "stream.checksum-validation", true, &csv, errbuf));
+    const char *cc = conf ? vg_conf_get(conf, "pcap-file.checksum-checks") : NULL;
+    bool ccb = true;
+    if (cc && strcmp(cc, "auto") != 0)
+        TRY(cfg_bool(conf, "pcap-file.checksum-checks", true, &ccb, errbuf));
+    c->csum_mode = !csv || !ccb ? 0 : (cc && strcmp(cc, "auto") != 0) ? 1 : 2;
     TRY(cfg_bool(conf, "stream.bypass", false, &c->bypass_on_depth, errbuf));
     const char *il = conf ? vg_conf_get(conf, "stream.inline") : NULL;
     c->inline_conf = 2;
@@ -363,6 +373,86 @@ void vg_flow_table_free(vg_flow_table *ft)
 uint64_t vg_flow_table_memuse(const vg_flow_table *ft)
 {
     return ft->flow_memuse + ft->tcp_memuse + ft->reasm_memuse;
+}
+
+/* ---- TCP checksum ---- */
+
+static uint64_t sum_bytes(uint64_t acc, const uint8_t *d, uint32_t n)
+{
+    while (n >= 8) {
+        uint32_t a, b;
+        memcpy(&a, d, 4);
+        memcpy(&b, d + 4, 4);
+        acc += (uint64_t)a + b;
+        d += 8;
+        n -= 8;
+    }
+    while (n >= 2) {
+        uint16_t a;
+        memcpy(&a, d, 2);
+        acc += a;
+        d += 2;
+        n -= 2;
+    }
+    if (n) {
+        uint8_t last[2] = {d[0], 0};
+        uint16_t a;
+        memcpy(&a, last, 2);
+        acc += a;
+    }
+    return acc;
+}
+
+/* true when the TCP checksum is right, or cannot be checked (truncated). */
+static bool tcp_csum_ok(const vg_packet *p)
+{
+    if (!p->ip || !p->l4 || p->l4 < p->ip)
+        return true;
+    uint32_t declared, hl = (uint32_t)(p->l4 - p->ip);
+    if (p->ipver == 4) {
+        if (p->ip_len < 20)
+            return true;
+        declared = (uint32_t)(p->ip[2] << 8 | p->ip[3]);
+    } else if (p->ipver == 6) {
+        if (p->ip_len < 40)
+            return true;
+        declared = 40u + (uint32_t)(p->ip[4] << 8 | p->ip[5]);
+    } else {
+        return true;
+    }
+    if (declared > p->ip_len || declared < hl + 20)
+        return true; /* truncated capture or odd length: not ours to judge */
+    uint32_t tcp_len = declared - hl;
+    uint64_t acc = 0;
+    uint8_t ph[40] = {0};
+    if (p->ipver == 4) {
+        memcpy(ph, p->ip + 12, 8); /* src, dst */
+        ph[9] = 6;
+        ph[10] = (uint8_t)(tcp_len >> 8);
+        ph[11] = (uint8_t)tcp_len;
+        acc = sum_bytes(acc, ph, 12);
+    } else {
+        memcpy(ph, p->ip + 8, 32); /* src, dst */
+        acc = sum_bytes(acc, ph, 32);
+        uint8_t l[8] = {(uint8_t)(tcp_len >> 24), (uint8_t)(tcp_len >> 16),
+                        (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len, 0, 0, 0, 6};
+        acc = sum_bytes(acc, l, 8);
+    }
+    acc = sum_bytes(acc, p->l4, tcp_len);
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    return acc == 0xffff;
+}
+
+/* Stream validation of p's checksum, with the auto mode's sampling. */
+static bool csum_accept(vg_flow_table *ft, const vg_packet *p)
+{
+    if (!ft->cfg.csum_mode)
+        return true;
+    bool ok = tcp_csum_ok(p);
+    if (!ok)
+        ft->st.invalid_checksum++;
+    return ok;
 }
 
 /* ---- keys and hashing ---- */
@@ -780,6 +870,11 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
         return NULL;
     if (timercmp(&p->ts, &ft->last_ts, >))
         ft->last_ts = p->ts;
+    /* checksum-checks auto: at the 1000th packet, more than one in ten TCP
+     * checksums wrong means offloading: stop validating (Suricata's rule) */
+    if (ft->cfg.csum_mode == 2 && ++ft->st.csum_checked == 1000 &&
+        ft->st.invalid_checksum && ft->st.csum_checked / ft->st.invalid_checksum < 10)
+        ft->cfg.csum_mode = 0;
 
     flow_key k;
     uint32_t h;
@@ -903,7 +998,7 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
     }
 
     bool swap = false;
-    if (p->proto == 6 && !icmp_err) {
+    if (p->proto == 6 && !icmp_err && csum_accept(ft, p)) {
         p->flags |= toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT;
         vg_tcp_track(ft, n, p, &swap);
         if (swap) {

@@ -719,6 +719,61 @@ static void bad_config_names_key(void)
     }
 }
 
+/* 1.1.1.1:12345 -> 2.2.2.2:8080 ACK "GOOD", checksum 0xaf83 (right). */
+static const uint8_t good_pkt[44] = {
+    0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x74, 0xc6, 0x01, 0x01, 0x01,
+    0x01, 0x02, 0x02, 0x02, 0x02, 0x30, 0x39, 0x1f, 0x90, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+    0x03, 0xe9, 0x50, 0x10, 0x10, 0x00, 0xaf, 0x83, 0x00, 0x00, 0x47, 0x4f, 0x4f, 0x44};
+
+static void wire_pkt(vg_packet *p, const uint8_t *b)
+{
+    mk(p, 0x01010101, 12345, 0x02020202, 8080, 6);
+    p->ip = b;
+    p->ip_hlen = 20;
+    p->ip_len = 44;
+    p->l4 = b + 20;
+    p->l4_hlen = 20;
+    p->tcp_flags = A;
+    p->tcp_seq = 2;
+    p->tcp_ack = 1001;
+    p->tcp_win = 4096;
+    p->payload = b + 40;
+    p->payload_len = 4;
+}
+
+static void bad_checksum_not_tracked(void)
+{
+    uint8_t bad[44];
+    memcpy(bad, good_pkt, sizeof bad);
+    bad[40] = 'E'; /* payload changed, checksum not */
+    const char *confs[] = {"stream:\n  midstream: true\n",
+                           "stream:\n  midstream: true\n  checksum-validation: no\n"};
+    for (int c = 0; c < 2; c++) {
+        vg_flow_table *ft = table(confs[c]);
+        vg_packet p;
+        wire_pkt(&p, bad);
+        vg_flow *f = vg_flow_table_handle(ft, &p);
+        VG_CHECK(f != NULL);
+        if (c == 0) {
+            VG_CHECK(f->tcp == NULL); /* ignored by the stream engine */
+            wire_pkt(&p, good_pkt);
+            vg_flow_table_handle(ft, &p);
+            VG_CHECK(f->tcp != NULL && (p.flags & VG_PKT_STREAM_ADD));
+            vg_jb jb;
+            vg_jb_init(&jb);
+            vg_jb_open_obj(&jb, NULL);
+            vg_flow_table_stats_eve(ft, &jb);
+            vg_jb_close_obj(&jb);
+            VG_CHECK(strstr(jb.buf, "\"invalid_checksum\":1") != NULL);
+            vg_jb_free(&jb);
+        } else {
+            VG_CHECK(f->tcp != NULL); /* validation off: tracked */
+        }
+        vg_flow_table_expire_all(ft, NULL, NULL);
+        vg_flow_table_free(ft);
+    }
+}
+
 static void stream_event_names(void)
 {
     int ev = vg_stream_event_lookup("pkt_invalid_ack");
@@ -751,6 +806,7 @@ static const vg_test tests[] = {
     {"flow_eve_app_proto", flow_eve_app_proto},
     {"invalid_packets_raise_events", invalid_packets_raise_events},
     {"bad_config_names_key", bad_config_names_key},
+    {"bad_checksum_not_tracked", bad_checksum_not_tracked},
     {"stream_event_names", stream_event_names},
     {NULL, NULL},
 };
