@@ -25,7 +25,7 @@ static void usage(FILE *fp)
             "  -r FILE             read a pcap or pcapng file\n"
             "  -i IFACE            capture live on IFACE (root, or CAP_NET_RAW)\n"
             "  -S FILE             load rules from FILE only (repeatable)\n"
-            "  -s FILE             load rules from FILE in addition to the configured ones\n"
+            "  -s FILE             load rules from FILE in addition to the configured ones (repeatable)\n"
             "  -c FILE             Suricata-style YAML configuration (over the built-in default)\n"
             "  -l DIR              write eve.json, fast.log here (default: default-log-dir, \".\")\n"
             "  -k none|all|auto    checksum checks: none disables them, all forces them\n"
@@ -288,7 +288,30 @@ int vg_cmd_net(int argc, char **argv)
         /* with -S the configuration's rule-files are not loaded (Suricata's -S) */
         (void)vg_conf_set(conf, "rule-files", "");
     } else if (a.nrules_add) {
-        a.o.rule_files = a.rules_add; /* conf rule-files plus these */
+        /* -s: the configured rule files (those that exist), then these */
+        static char paths[MAX_LIST][1024];
+        const char *merged[MAX_LIST + 1];
+        int n = 0;
+        const char *dir = vg_conf_get(conf, "default-rule-path");
+        const vg_conf_node *rf = vg_conf_node_get(conf, "rule-files");
+        for (const vg_conf_node *c = rf ? rf->child : NULL; c && n < MAX_LIST; c = c->next) {
+            if (!c->value || !*c->value)
+                continue;
+            if (c->value[0] == '/' || !dir)
+                snprintf(paths[n], sizeof paths[n], "%s", c->value);
+            else
+                snprintf(paths[n], sizeof paths[n], "%s/%s", dir, c->value);
+            if (access(paths[n], R_OK) == 0)
+                merged[n] = paths[n], n++;
+            else
+                vg_warn("rule file %s (rule-files) not found; loading the -s files", paths[n]);
+        }
+        for (int i = 0; i < a.nrules_add && n < MAX_LIST; i++)
+            merged[n++] = a.rules_add[i];
+        merged[n] = NULL;
+        memcpy(a.rules_add, merged, sizeof(const char *) * (size_t)(n + 1));
+        a.nrules_add = n;
+        a.o.rule_files = a.rules_add;
     }
 
     int status = 0;
