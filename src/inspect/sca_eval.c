@@ -40,13 +40,85 @@ static void set_error(struct ctx *c, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* evaluation                                                          */
 
+/* Resolve `path` inside the tree `root` as if root were "/": symbolic links
+ * are followed with absolute targets taken relative to the tree and ".."
+ * stopping at its top, so that an image's /etc/localtime -> /usr/share/...
+ * or a hostile link to /etc/shadow never reaches the host.  At most 40 links. */
+static void root_resolve(const char *root, const char *path, char *out, size_t n)
+{
+    char cur[PATH_MAX] = "";    /* resolved part, "/a/b" */
+    char rest[PATH_MAX];
+    snprintf(rest, sizeof rest, "%s", path);
+    int links = 0;
+    size_t rl = strlen(root);
+    char *p = rest;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        char *e = strchr(p, '/');
+        size_t cl = e ? (size_t)(e - p) : strlen(p);
+        char comp[NAME_MAX + 1];
+        if (cl > NAME_MAX) {
+            cur[0] = '\0';
+            break;
+        }
+        memcpy(comp, p, cl);
+        comp[cl] = '\0';
+        p += cl;
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            char *slash = strrchr(cur, '/');
+            if (slash)
+                *slash = '\0';
+            continue;
+        }
+        size_t curl = strlen(cur);
+        if (curl + 1 + cl + 1 > sizeof cur)
+            break;
+        cur[curl] = '/';
+        memcpy(cur + curl + 1, comp, cl + 1);
+        char full[PATH_MAX * 2];
+        snprintf(full, sizeof full, "%s%s", root, cur);
+        struct stat st;
+        if (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode))
+            continue;
+        char target[PATH_MAX];
+        ssize_t tl = readlink(full, target, sizeof target - 1);
+        if (tl <= 0 || ++links > 40) {
+            break; /* unreadable or looping: leave it to the caller's stat */
+        }
+        target[tl] = '\0';
+        /* the link's target replaces it, followed by what was left */
+        char next[PATH_MAX];
+        if ((size_t)snprintf(next, sizeof next, "%s/%s", target, p) >= sizeof next)
+            break;
+        if (target[0] == '/') {
+            cur[0] = '\0';
+        } else {
+            char *slash = strrchr(cur, '/');
+            if (slash)
+                *slash = '\0';
+        }
+        snprintf(rest, sizeof rest, "%s", next);
+        p = rest;
+    }
+    if (rl + strlen(cur) + 2 > n) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, n, "%s%s", root, cur[0] ? cur : "/");
+}
+
 static void full_path(const vg_sca_policy *p, const char *path, char *out, size_t n)
 {
-    int k;
-    if (p->root)
-        k = snprintf(out, n, "%s%s%s", p->root, path[0] == '/' ? "" : "/", path);
-    else
-        k = snprintf(out, n, "%s", path);
+    if (p->root) {
+        root_resolve(p->root, path, out, n);
+        return;
+    }
+    int k = snprintf(out, n, "%s", path);
     if (k < 0 || (size_t)k >= n)
         out[n - 1] = '\0'; /* truncated: the lookup fails as "not found" */
 }

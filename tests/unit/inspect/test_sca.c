@@ -134,6 +134,17 @@ static void t_rules(void)
     put("proc/1/comm", "sshd\n");
     put("proc/1/cmdline", "/usr/sbin/sshd");
     put(".vigil-commands.yaml", "commands:\n  - cmd: \"sysctl net.ipv4.ip_forward\"\n    output: \"net.ipv4.ip_forward = 0\\n\"\n");
+    /* symbolic links resolve inside the tree, never on the host */
+    char lnk[256];
+    snprintf(lnk, sizeof lnk, "%s/etc/sshd.link", tree);
+    VG_CHECK_EQ(symlink("/etc/ssh/sshd_config", lnk), 0);
+    snprintf(lnk, sizeof lnk, "%s/etc/escape", tree);
+    VG_CHECK_EQ(symlink("../../../../../../etc", lnk), 0);
+    snprintf(lnk, sizeof lnk, "%s/etc/hostfile", tree);
+    VG_CHECK_EQ(symlink("/proc/self/status", lnk), 0);
+    VG_CHECK_EQ(ev("f:/etc/sshd.link -> r:^PermitRootLogin\\s+no"), 1);
+    VG_CHECK_EQ(ev("f:/etc/escape/ssh/sshd_config -> r:^MaxAuthTries"), 1); /* ".." stops at the top */
+    VG_CHECK_EQ(ev("f:/etc/hostfile"), 0);                                   /* not the host's /proc */
     /* existence */
     VG_CHECK_EQ(ev("f:/etc/ssh/sshd_config"), 1);
     VG_CHECK_EQ(ev("f:/etc/missing"), 0);
