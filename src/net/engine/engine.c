@@ -257,6 +257,7 @@ static void on_flow_end(vg_flow *f, vg_flow_end why, const vg_stream_chunk *chun
     if (e->app) /* app-layer hook: log what is left, free f->app_state */
         vg_app_flow_end(e->app, f);
     vg_output_flow(e->out, f, (int)why);
+    vg_stats_count_app_flow(&e->st, f);
     e->flows_ended++;
 }
 

@@ -106,6 +106,7 @@ typedef struct vg_stats_src {
     struct timeval last_reload;   /* when the rules were loaded */
     uint64_t kernel_packets, kernel_drops, kernel_ifdrops; /* live only */
     bool live;
+    uint64_t app_flows[16];       /* ended flows per app-layer protocol (app_layer.flow) */
 } vg_stats_src;
 
 /* Open the outputs named by conf in log_dir.  Errors name the file. */
@@ -132,5 +133,7 @@ vg_eve *vg_output_eve_for(const vg_output *o, const char *type, int i,
 /* ---- stats (output_stats.c) ---- */
 
 void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s);
+/* Count an ending flow in app_layer.flow by its protocol (and transport). */
+void vg_stats_count_app_flow(vg_stats_src *s, const vg_flow *f);
 
 #endif

@@ -6,10 +6,34 @@
  */
 #include <time.h>
 
+#include "net/app/app.h"
 #include "net/decode/decode.h"
 #include "net/detect.h"
 #include "net/engine/output.h"
 #include "net/flow/flow_table.h"
+
+/* app_layer.flow counters: schema name, app-layer protocol, transport */
+static const struct {
+    const char *name;
+    uint16_t alproto;
+    uint8_t proto;
+} app_names[] = {
+    {"http", VG_ALPROTO_HTTP, 6},        {"ftp", VG_ALPROTO_FTP, 6},
+    {"smtp", VG_ALPROTO_SMTP, 6},        {"tls", VG_ALPROTO_TLS, 6},
+    {"ssh", VG_ALPROTO_SSH, 6},          {"dns_tcp", VG_ALPROTO_DNS, 6},
+    {"dns_udp", VG_ALPROTO_DNS, 17},     {"modbus", VG_ALPROTO_MODBUS, 6},
+    {"dnp3", VG_ALPROTO_DNP3, 6},        {"failed_tcp", VG_ALPROTO_FAILED, 6},
+    {"failed_udp", VG_ALPROTO_FAILED, 17},
+};
+
+void vg_stats_count_app_flow(vg_stats_src *s, const vg_flow *f)
+{
+    for (size_t i = 0; i < VG_ARRAY_LEN(app_names) && i < VG_ARRAY_LEN(s->app_flows); i++)
+        if (f->alproto && app_names[i].alproto == f->alproto && app_names[i].proto == f->proto) {
+            s->app_flows[i]++;
+            return;
+        }
+}
 
 void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
 {
@@ -53,6 +77,12 @@ void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
     vg_jb_u64(jb, "alert", s->alerts);
     vg_jb_u64(jb, "alert_queue_overflow", s->alert_queue_overflow);
     vg_jb_u64(jb, "alerts_suppressed", s->alerts_suppressed);
+    vg_jb_close_obj(jb);
+    vg_jb_open_obj(jb, "app_layer");
+    vg_jb_open_obj(jb, "flow");
+    for (size_t i = 0; i < VG_ARRAY_LEN(app_names) && i < VG_ARRAY_LEN(s->app_flows); i++)
+        vg_jb_u64(jb, app_names[i].name, s->app_flows[i]);
+    vg_jb_close_obj(jb);
     vg_jb_close_obj(jb);
     if (s->ips) {
         vg_jb_open_obj(jb, "ips");
