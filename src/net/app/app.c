@@ -385,7 +385,12 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
     vg_packet *v = malloc(sizeof(*v));
     if (!v)
         return;
-    flow_view(v, p);
+    if (ps->log_packet_dir) {
+        *v = *p;
+        v->nalerts = 0;
+    } else {
+        flow_view(v, p);
+    }
     static const char *const names[] = {"http", "dns", "tls"};
     for (int i = 0; i < ctx->neves[k]; i++) {
         vg_jb *jb = &ctx->jb;

@@ -25,16 +25,25 @@ bool vg_app_sig_has_tx(const vg_sig *s)
     return false;
 }
 
-static bool sig_toclient(const vg_sig *s)
+/* Directions a signature inspects transactions in: 1 to server, 2 to
+ * client, 3 both (only both-sided buffers and no flow direction). */
+static int sig_dirs(const vg_sig *s)
 {
     if (s->flags & VG_SIG_TOCLIENT)
-        return true;
+        return 2;
     if (s->flags & VG_SIG_TOSERVER)
-        return false;
-    for (int i = 0; i < s->nbufs; i++)
-        if (vg_app_buf_toclient(s->bufs[i].id))
-            return true;
-    return false;
+        return 1;
+    bool tc = false, ts = false;
+    for (int i = 0; i < s->nbufs; i++) {
+        uint16_t id = s->bufs[i].id;
+        if (id < VG_BUF_APP_FIRST || vg_app_buf_both(id))
+            continue;
+        if (vg_app_buf_toclient(id))
+            tc = true;
+        else
+            ts = true;
+    }
+    return tc ? 2 : ts ? 1 : 3;
 }
 
 /* The buffer a signature's list really reads, given its direction. */
@@ -53,9 +62,6 @@ static uint16_t resolve(uint16_t id, bool toclient)
     case VG_ABUF_HTTP_CONTENT_LEN: return VG_ABUF_HTTP_RES_CONTENT_LEN;
     case VG_ABUF_HTTP_START: return VG_ABUF_HTTP_RES_START;
     case VG_ABUF_HTTP_COOKIE: return VG_ABUF_HTTP_RES_COOKIE;
-    case VG_ABUF_HTTP_PROTOCOL: return VG_ABUF_HTTP_RES_PROTOCOL;
-    case VG_ABUF_HTTP_CONNECTION: return VG_ABUF_HTTP_RES_CONNECTION;
-    case VG_ABUF_DNS_QUERY: return VG_ABUF_DNS_RESP_QUERY;
     default: return id;
     }
 }
@@ -71,9 +77,9 @@ static bool alerted(const vg_app_tx *tx, uint32_t sid)
 vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const vg_sig *s,
                                  bool toserver)
 {
-    bool tc = sig_toclient(s);
-    if (tc == toserver)
+    if (!(sig_dirs(s) & (toserver ? 1 : 2)))
         return NULL;
+    bool tc = !toserver;
     vg_app_tx *tx = prev ? prev->next : vg_app_tx_first(f);
     uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS;
     for (; tx; tx = tx->next) {
@@ -108,7 +114,8 @@ void vg_app_tx_set_alerted(vg_app_tx *tx, const vg_sig *s)
 int vg_app_inspect_buf(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *b,
                        const vg_flow *f, const vg_app_tx *tx)
 {
-    uint16_t id = resolve(b->id, sig_toclient(s));
+    /* the inspection's direction is the packet's (or the direction view's) */
+    uint16_t id = resolve(b->id, ic->p && (ic->p->flags & VG_PKT_TOCLIENT));
     for (uint32_t idx = 0; idx < 1024; idx++) {
         const uint8_t *d;
         uint32_t n;

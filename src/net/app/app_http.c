@@ -520,8 +520,6 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
     case VG_ABUF_HTTP_RES_CONTENT_LEN: return out_hdr(tx->response_headers, "Content-Length", d, n);
     case VG_ABUF_HTTP_RES_START: return out(&t->res_start, d, n);
     case VG_ABUF_HTTP_RES_COOKIE: return out_hdr(tx->response_headers, "Set-Cookie", d, n);
-    case VG_ABUF_HTTP_RES_PROTOCOL: return out_bstr(tx->response_protocol, d, n);
-    case VG_ABUF_HTTP_RES_CONNECTION: return out_hdr(tx->response_headers, "Connection", d, n);
     default: return VG_DECLINED;
     }
 }

@@ -81,6 +81,7 @@ struct vg_app_ctx {
 typedef struct app_parser {
     uint16_t alproto;
     int eve_kind;              /* index into ctx->eves, -1 none */
+    bool log_packet_dir;       /* EVE addresses as the packet has them (DNS), else client first */
     /* Recognise the protocol from the first bytes of one direction. */
     int (*detect)(const uint8_t *d, uint32_t n, bool toserver, bool udp);
     /* Create the flow's state. */

@@ -18,7 +18,7 @@ typedef struct buf_info {
     uint16_t id;
     const char *name;
     uint16_t alproto;
-    bool toclient;
+    bool toclient;              /* response side (after resolving both-sided names) */
 } buf_info;
 
 static const buf_info bufs[] = {
@@ -58,9 +58,8 @@ static const buf_info bufs[] = {
     {VG_ABUF_HTTP_RES_START, "http.start (response)", VG_ALPROTO_HTTP, true},
     {VG_ABUF_HTTP_RESPONSE_HEADER, "http.response_header", VG_ALPROTO_HTTP, true},
     {VG_ABUF_HTTP_RES_COOKIE, "http.cookie (response)", VG_ALPROTO_HTTP, true},
-    {VG_ABUF_HTTP_RES_PROTOCOL, "http.protocol (response)", VG_ALPROTO_HTTP, true},
-    {VG_ABUF_HTTP_RES_CONNECTION, "http.connection (response)", VG_ALPROTO_HTTP, true},
     {VG_ABUF_DNS_QUERY, "dns.query", VG_ALPROTO_DNS, false},
+    {VG_ABUF_DNS_QUERIES_RRNAME, "dns.queries.rrname", VG_ALPROTO_DNS, false},
     {VG_ABUF_DNS_ANSWERS_RRNAME, "dns.answers.rrname", VG_ALPROTO_DNS, true},
     {VG_ABUF_DNS_AUTH_RRNAME, "dns.authorities.rrname", VG_ALPROTO_DNS, true},
     {VG_ABUF_DNS_ADD_RRNAME, "dns.additionals.rrname", VG_ALPROTO_DNS, true},
@@ -90,6 +89,19 @@ static const buf_info *info(uint16_t id)
 
 _Static_assert(sizeof(bufs) / sizeof(bufs[0]) == VG_ABUF_END - VG_BUF_APP_FIRST,
                "one entry per app buffer, in id order");
+
+bool vg_app_buf_both(uint16_t id)
+{
+    switch (id) {
+    case VG_ABUF_HTTP_HEADER: case VG_ABUF_HTTP_HEADER_RAW: case VG_ABUF_HTTP_HEADER_NAMES:
+    case VG_ABUF_HTTP_COOKIE: case VG_ABUF_HTTP_CONTENT_TYPE: case VG_ABUF_HTTP_CONTENT_LEN:
+    case VG_ABUF_HTTP_START:
+    case VG_ABUF_DNS_QUERIES_RRNAME:
+        return true;
+    default:
+        return false;
+    }
+}
 
 bool vg_app_buf_toclient(uint16_t id)
 {
@@ -233,7 +245,7 @@ STICKY(kw_http_server, "http.server", NULL, VG_ABUF_HTTP_SERVER)
 STICKY(kw_http_location, "http.location", NULL, VG_ABUF_HTTP_LOCATION)
 STICKY(kw_file_data, "file.data", "file_data", VG_ABUF_HTTP_RESPONSE_BODY)
 STICKY(kw_dns_query, "dns.query", "dns_query", VG_ABUF_DNS_QUERY)
-STICKY(kw_dns_queries_rrname, "dns.queries.rrname", "dns.query.name", VG_ABUF_DNS_QUERY)
+STICKY(kw_dns_queries_rrname, "dns.queries.rrname", "dns.query.name", VG_ABUF_DNS_QUERIES_RRNAME)
 STICKY(kw_dns_answers_rrname, "dns.answers.rrname", "dns.answer.name", VG_ABUF_DNS_ANSWERS_RRNAME)
 STICKY(kw_dns_auth_rrname, "dns.authorities.rrname", NULL, VG_ABUF_DNS_AUTH_RRNAME)
 STICKY(kw_dns_add_rrname, "dns.additionals.rrname", NULL, VG_ABUF_DNS_ADD_RRNAME)

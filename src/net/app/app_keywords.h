@@ -51,10 +51,9 @@ enum vg_app_buf {
     VG_ABUF_HTTP_RES_START,
     VG_ABUF_HTTP_RESPONSE_HEADER, /* multi */
     VG_ABUF_HTTP_RES_COOKIE,
-    VG_ABUF_HTTP_RES_PROTOCOL,
-    VG_ABUF_HTTP_RES_CONNECTION,
     /* DNS */
-    VG_ABUF_DNS_QUERY,            /* multi: query names */
+    VG_ABUF_DNS_QUERY,            /* multi: query names of requests */
+    VG_ABUF_DNS_QUERIES_RRNAME,   /* multi: query names, both directions */
     VG_ABUF_DNS_ANSWERS_RRNAME,   /* multi */
     VG_ABUF_DNS_AUTH_RRNAME,      /* multi */
     VG_ABUF_DNS_ADD_RRNAME,       /* multi */
@@ -80,6 +79,8 @@ _Static_assert((int)VG_ABUF_END <= (int)VG_BUF_MAX, "app buffers exceed VG_BUF_M
 
 /* Which side a buffer belongs to: true for the response (to client). */
 bool vg_app_buf_toclient(uint16_t buf_id);
+/* Does a rule naming this buffer look at both sides (http.header...)? */
+bool vg_app_buf_both(uint16_t buf_id);
 /* Buffer name for messages ("http.uri"). */
 const char *vg_app_buf_name(uint16_t buf_id);
 

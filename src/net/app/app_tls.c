@@ -1,8 +1,767 @@
-/* app_tls.c: TLS handshakes (placeholder until the parser lands). */
+/*
+ * app_tls.c: TLS handshakes: our own bounded record and handshake parser,
+ * certificates through OpenSSL's d2i_X509.
+ *
+ * Per direction, records are gathered (header + up to 18 KiB of body) and
+ * handshake messages reassembled across records (up to TLS_HS_MAX bytes;
+ * larger messages are skipped and counted).  Parsing of a direction stops
+ * at ChangeCipherSpec or application data (the rest is encrypted).  One
+ * transaction per flow, as in Suricata: the ClientHello (SNI, version,
+ * ciphers, extensions, ALPN, JA3, JA4), the ServerHello (version, cipher,
+ * JA3S) and the server's Certificate chain (at most TLS_MAX_CERTS; subject,
+ * issuer, serial, SHA-1 fingerprint, validity, SANs of the first).  It is
+ * logged once both sides went encrypted, or at flow end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include "net/app/app_int.h"
+#include "net/app/app_tls.h"
+
+#define TLS_REC_MAX (16384 + 2048 + 5)
+#define TLS_HS_MAX (256u << 10)
+#define TLS_MAX_CERTS 10
+#define TLS_MAX_LIST 128          /* ciphers/extensions/groups kept */
+
+typedef struct tls_dir {
+    uint8_t rec[TLS_REC_MAX];
+    uint32_t rec_len;
+    uint8_t *hs;                  /* handshake message being reassembled */
+    uint32_t hs_len, hs_cap;
+    bool encrypted;
+    bool skip;                    /* not TLS after all / gave up */
+} tls_dir;
+
+typedef struct tls_state {
+    tls_dir d[2];
+    bool logged;                  /* the flow's transaction was handed to logging */
+    vg_app_ctx *ctx;
+    app_flow *af;
+} tls_state;
+
+static void hexs(const uint8_t *d, size_t n, char *out, bool colon, bool upper)
+{
+    static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
+    const char *h = upper ? up : lo;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (colon && i)
+            out[o++] = ':';
+        out[o++] = h[d[i] >> 4];
+        out[o++] = h[d[i] & 15];
+    }
+    out[o] = 0;
+}
+
+static void digest_hex(const EVP_MD *md, const void *d, size_t n, char *out, size_t keep)
+{
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl = 0;
+    if (!EVP_Digest(d, n, h, &hl, md, NULL)) {
+        out[0] = 0;
+        return;
+    }
+    if (keep && keep < hl * 2) {
+        char tmp[EVP_MAX_MD_SIZE * 2 + 1];
+        hexs(h, hl, tmp, false, false);
+        memcpy(out, tmp, keep);
+        out[keep] = 0;
+        return;
+    }
+    hexs(h, hl, out, false, false);
+}
+
+static bool grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* ---- string building ---- */
+
+typedef struct sb {
+    char *s;
+    size_t n, cap;
+} sb;
+
+static void sb_add(sb *b, const char *s)
+{
+    size_t l = strlen(s);
+    if (b->n + l + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 256;
+        while (nc < b->n + l + 1)
+            nc *= 2;
+        char *ns = realloc(b->s, nc);
+        if (!ns)
+            return;
+        b->s = ns;
+        b->cap = nc;
+    }
+    memcpy(b->s + b->n, s, l + 1);
+    b->n += l;
+}
+
+static void sb_list(sb *b, const uint16_t *v, uint32_t n, const char *sep, bool hex4)
+{
+    char t[8];
+    bool first = true;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!first)
+            sb_add(b, sep);
+        first = false;
+        snprintf(t, sizeof t, hex4 ? "%04x" : "%u", v[i]);
+        sb_add(b, t);
+    }
+}
+
+/* ---- ClientHello / ServerHello ---- */
+
+typedef struct rd {
+    const uint8_t *b;
+    uint32_t n, o;
+} rd;
+
+static bool get(rd *r, uint32_t k, uint32_t *v)
+{
+    if (r->o + k > r->n)
+        return false;
+    uint32_t x = 0;
+    for (uint32_t i = 0; i < k; i++)
+        x = (x << 8) | r->b[r->o + i];
+    r->o += k;
+    *v = x;
+    return true;
+}
+
+static bool skip(rd *r, uint32_t k)
+{
+    if (r->o + k > r->n)
+        return false;
+    r->o += k;
+    return true;
+}
+
+static void set_str(char **dst, const char *s, size_t n)
+{
+    free(*dst);
+    *dst = malloc(n + 1);
+    if (*dst) {
+        memcpy(*dst, s, n);
+        (*dst)[n] = 0;
+    }
+}
+
+static int cmp16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t nc,
+                const uint16_t *ext, uint32_t ne, const uint16_t *sig, uint32_t ns,
+                const char *alpn0, size_t alpn0_len)
+{
+    const char *v = "00";
+    switch (maxver) {
+    case 0x0304: v = "13"; break;
+    case 0x0303: v = "12"; break;
+    case 0x0302: v = "11"; break;
+    case 0x0301: v = "10"; break;
+    case 0x0300: v = "s3"; break;
+    case 0x0002: v = "s2"; break;
+    default: break;
+    }
+    char a[3] = "00";
+    if (alpn0 && alpn0_len) {
+        a[0] = alpn0[0];
+        a[1] = alpn0[alpn0_len - 1];
+        if (!((a[0] >= '0' && a[0] <= '9') || (a[0] >= 'a' && a[0] <= 'z') ||
+              (a[0] >= 'A' && a[0] <= 'Z')) ||
+            !((a[1] >= '0' && a[1] <= '9') || (a[1] >= 'a' && a[1] <= 'z') ||
+              (a[1] >= 'A' && a[1] <= 'Z'))) {
+            static const char hx[] = "0123456789abcdef";
+            a[0] = hx[(uint8_t)alpn0[0] >> 4];
+            a[1] = hx[(uint8_t)alpn0[alpn0_len - 1] & 15];
+        }
+    }
+    char head[16];
+    snprintf(head, sizeof head, "t%s%c%02u%02u%s", v, t->sni ? 'd' : 'i', nc > 99 ? 99 : nc,
+             ne > 99 ? 99 : ne, a);
+    uint16_t sc[TLS_MAX_LIST], se[TLS_MAX_LIST];
+    memcpy(sc, ciph, nc * sizeof(uint16_t));
+    qsort(sc, nc, sizeof(uint16_t), cmp16);
+    uint32_t nse = 0;
+    for (uint32_t i = 0; i < ne; i++)
+        if (ext[i] != 0x0000 && ext[i] != 0x0010)
+            se[nse++] = ext[i];
+    qsort(se, nse, sizeof(uint16_t), cmp16);
+    char hc[13] = "000000000000", he[13] = "000000000000";
+    sb b = {0};
+    sb_list(&b, sc, nc, ",", true);
+    if (nc && b.s)
+        digest_hex(EVP_sha256(), b.s, b.n, hc, 12);
+    b.n = 0;
+    if (b.s)
+        b.s[0] = 0;
+    sb_list(&b, se, nse, ",", true);
+    if (ns) {
+        sb_add(&b, "_");
+        sb_list(&b, sig, ns, ",", true);
+    }
+    if (nse && b.s)
+        digest_hex(EVP_sha256(), b.s, b.n, he, 12);
+    free(b.s);
+    char out[64];
+    snprintf(out, sizeof out, "%s_%s_%s", head, hc, he);
+    set_str(&t->ja4, out, strlen(out));
+}
+
+static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
+{
+    rd r = {d, n, 0};
+    uint32_t ver, l;
+    uint16_t ciph[TLS_MAX_LIST], ext[TLS_MAX_LIST], grp[TLS_MAX_LIST], pf[TLS_MAX_LIST],
+        sig[TLS_MAX_LIST];
+    uint32_t nc = 0, ne = 0, ng = 0, np = 0, ns = 0;
+    uint16_t maxver = 0;
+    char alpn0[256];
+    size_t alpn0_len = 0;
+    if (!get(&r, 2, &ver) || r.o + 32 > n)
+        return;
+    memcpy(t->client_random, d + r.o, 32);
+    t->has_client_random = true;
+    r.o += 32;
+    t->client_version = (uint16_t)ver;
+    if (!get(&r, 1, &l) || !skip(&r, l) || !get(&r, 2, &l) || r.o + l > n)
+        return;
+    for (uint32_t i = 0; i + 1 < l; i += 2) {
+        uint16_t c = (uint16_t)((d[r.o + i] << 8) | d[r.o + i + 1]);
+        if (!grease(c) && nc < TLS_MAX_LIST)
+            ciph[nc++] = c;
+    }
+    r.o += l;
+    if (!get(&r, 1, &l) || !skip(&r, l))
+        goto done;
+    uint32_t el;
+    if (!get(&r, 2, &el) || r.o + el > n)
+        goto done;
+    uint32_t eend = r.o + el;
+    while (r.o + 4 <= eend) {
+        uint32_t et = 0, elen = 0;
+        get(&r, 2, &et);
+        get(&r, 2, &elen);
+        if (r.o + elen > eend)
+            break;
+        const uint8_t *e = d + r.o;
+        if (!grease((uint16_t)et) && ne < TLS_MAX_LIST)
+            ext[ne++] = (uint16_t)et;
+        if (et == 0 && elen >= 5) { /* server_name: list, type 0, name */
+            uint32_t nl = ((uint32_t)e[3] << 8) | e[4];
+            if (e[2] == 0 && 5 + nl <= elen)
+                set_str(&t->sni, (const char *)e + 5, nl);
+        } else if (et == 10 && elen >= 2) {
+            uint32_t gl = ((uint32_t)e[0] << 8) | e[1];
+            for (uint32_t i = 2; i + 1 < gl + 2 && i + 1 < elen; i += 2) {
+                uint16_t g = (uint16_t)((e[i] << 8) | e[i + 1]);
+                if (!grease(g) && ng < TLS_MAX_LIST)
+                    grp[ng++] = g;
+            }
+        } else if (et == 11 && elen >= 1) {
+            for (uint32_t i = 1; i < (uint32_t)e[0] + 1 && i < elen; i++)
+                if (np < TLS_MAX_LIST)
+                    pf[np++] = e[i];
+        } else if (et == 13 && elen >= 2) {
+            uint32_t sl = ((uint32_t)e[0] << 8) | e[1];
+            for (uint32_t i = 2; i + 1 < sl + 2 && i + 1 < elen; i += 2)
+                if (ns < TLS_MAX_LIST)
+                    sig[ns++] = (uint16_t)((e[i] << 8) | e[i + 1]);
+        } else if (et == 16 && elen >= 2) {
+            uint32_t i = 2;
+            while (i < elen && t->nalpn < VG_TLS_MAX_ALPN) {
+                uint32_t al = e[i++];
+                if (i + al > elen)
+                    break;
+                if (t->nalpn == 0 && al < sizeof alpn0) {
+                    memcpy(alpn0, e + i, al);
+                    alpn0_len = al;
+                }
+                set_str(&t->alpn[t->nalpn++], (const char *)e + i, al);
+                i += al;
+            }
+        } else if (et == 43 && elen >= 1) {
+            for (uint32_t i = 1; i + 1 < (uint32_t)e[0] + 1 && i + 1 < elen; i += 2) {
+                uint16_t v = (uint16_t)((e[i] << 8) | e[i + 1]);
+                if (!grease(v) && v > maxver)
+                    maxver = v;
+            }
+        }
+        r.o += elen;
+    }
+done:
+    if (!maxver)
+        maxver = (uint16_t)ver;
+    /* JA3: version,ciphers,extensions,groups,point formats */
+    sb b = {0};
+    char tmp[8];
+    snprintf(tmp, sizeof tmp, "%u", ver);
+    sb_add(&b, tmp);
+    sb_add(&b, ",");
+    sb_list(&b, ciph, nc, "-", false);
+    sb_add(&b, ",");
+    sb_list(&b, ext, ne, "-", false);
+    sb_add(&b, ",");
+    sb_list(&b, grp, ng, "-", false);
+    sb_add(&b, ",");
+    sb_list(&b, pf, np, "-", false);
+    if (b.s) {
+        char h[33];
+        digest_hex(EVP_md5(), b.s, b.n, h, 0);
+        set_str(&t->ja3, b.s, b.n);
+        set_str(&t->ja3_hash, h, strlen(h));
+    }
+    free(b.s);
+    ja4(t, maxver, ciph, nc, ext, ne, sig, ns, alpn0_len ? alpn0 : NULL, alpn0_len);
+    t->has_client_hello = true;
+}
+
+static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
+{
+    rd r = {d, n, 0};
+    uint32_t ver, l, cipher, el;
+    uint16_t ext[TLS_MAX_LIST];
+    uint32_t ne = 0;
+    if (!get(&r, 2, &ver) || !skip(&r, 32) || !get(&r, 1, &l) || !skip(&r, l) ||
+        !get(&r, 2, &cipher) || !skip(&r, 1))
+        return;
+    t->server_version = (uint16_t)ver;
+    t->cipher = (uint16_t)cipher;
+    if (get(&r, 2, &el) && r.o + el <= n) {
+        uint32_t eend = r.o + el;
+        while (r.o + 4 <= eend) {
+            uint32_t et = 0, elen = 0;
+            get(&r, 2, &et);
+            get(&r, 2, &elen);
+            if (r.o + elen > eend)
+                break;
+            if (ne < TLS_MAX_LIST)
+                ext[ne++] = (uint16_t)et;
+            if (et == 43 && elen == 2)
+                t->server_version = (uint16_t)((d[r.o] << 8) | d[r.o + 1]);
+            r.o += elen;
+        }
+    }
+    sb b = {0};
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "%u,%u,", ver, cipher);
+    sb_add(&b, tmp);
+    sb_list(&b, ext, ne, "-", false);
+    if (b.s) {
+        char h[33];
+        digest_hex(EVP_md5(), b.s, b.n, h, 0);
+        set_str(&t->ja3s, b.s, b.n);
+        set_str(&t->ja3s_hash, h, strlen(h));
+    }
+    free(b.s);
+    t->has_server_hello = true;
+}
+
+/* ---- certificates ---- */
+
+static char *name_str(X509_NAME *nm)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return NULL;
+    unsigned long fl = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
+                       (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    X509_NAME_print_ex(bio, nm, 0, fl);
+    char *p;
+    long l = BIO_get_mem_data(bio, &p);
+    char *s = NULL;
+    if (l >= 0) {
+        s = malloc((size_t)l + 1);
+        if (s) {
+            memcpy(s, p, (size_t)l);
+            s[l] = 0;
+        }
+    }
+    BIO_free(bio);
+    return s;
+}
+
+static void time_str(const ASN1_TIME *at, char *out, size_t n)
+{
+    struct tm tm;
+    out[0] = 0;
+    if (at && ASN1_TIME_to_tm(at, &tm) == 1)
+        strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, n);
+    if (!x)
+        return;
+    t->subject = name_str(X509_get_subject_name(x));
+    t->issuer = name_str(X509_get_issuer_name(x));
+    const ASN1_INTEGER *ser = X509_get0_serialNumber(x);
+    if (ser && ser->length > 0 && ser->length <= 64) {
+        t->serial = malloc((size_t)ser->length * 3 + 1);
+        if (t->serial)
+            hexs(ser->data, (size_t)ser->length, t->serial, true, true);
+    }
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl = 0;
+    if (EVP_Digest(der, n, h, &hl, EVP_sha1(), NULL)) {
+        t->fingerprint = malloc(hl * 3 + 1);
+        if (t->fingerprint)
+            hexs(h, hl, t->fingerprint, true, false);
+    }
+    time_str(X509_get0_notBefore(x), t->notbefore, sizeof t->notbefore);
+    time_str(X509_get0_notAfter(x), t->notafter, sizeof t->notafter);
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    if (gens) {
+        for (int i = 0; i < sk_GENERAL_NAME_num(gens) && t->nsan < VG_TLS_MAX_SAN; i++) {
+            const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+            if (g->type != GEN_DNS)
+                continue;
+            const ASN1_IA5STRING *s = g->d.dNSName;
+            set_str(&t->san[t->nsan++], (const char *)s->data, (size_t)s->length);
+        }
+        GENERAL_NAMES_free(gens);
+    }
+    X509_free(x);
+}
+
+static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, uint32_t n)
+{
+    rd r = {d, n, 0};
+    uint32_t total;
+    if (!get(&r, 3, &total) || r.o + total > n)
+        return;
+    while (r.o + 3 <= n) {
+        uint32_t cl = 0;
+        get(&r, 3, &cl);
+        if (r.o + cl > n)
+            break;
+        if (t->ncerts >= TLS_MAX_CERTS) {
+            (*cx->capped)++;
+            break;
+        }
+        uint8_t *c = malloc(cl ? cl : 1);
+        if (!c)
+            break;
+        memcpy(c, d + r.o, cl);
+        t->certs[t->ncerts] = c;
+        t->cert_len[t->ncerts] = cl;
+        if (t->ncerts == 0)
+            first_cert(t, c, cl);
+        t->ncerts++;
+        r.o += cl;
+    }
+    t->has_certs = true;
+}
+
+void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const uint8_t *d,
+                      uint32_t n, bool toserver)
+{
+    if (type == 1 && toserver && !t->has_client_hello)
+        client_hello(t, d, n);
+    else if (type == 2 && !toserver && !t->has_server_hello)
+        server_hello(t, d, n);
+    else if (type == 11 && !toserver && !t->has_certs)
+        certificate(cx, t, d, n);
+}
+
+void vg_tls_info_free(vg_tls_info *t)
+{
+    if (!t)
+        return;
+    free(t->sni);
+    free(t->ja3);
+    free(t->ja3_hash);
+    free(t->ja3s);
+    free(t->ja3s_hash);
+    free(t->ja4);
+    free(t->subject);
+    free(t->issuer);
+    free(t->serial);
+    free(t->fingerprint);
+    for (uint32_t i = 0; i < t->nalpn; i++)
+        free(t->alpn[i]);
+    for (uint32_t i = 0; i < t->nsan; i++)
+        free(t->san[i]);
+    for (uint32_t i = 0; i < t->ncerts; i++)
+        free(t->certs[i]);
+    free(t);
+}
+
+const char *vg_tls_version_name(uint16_t v)
+{
+    switch (v) {
+    case 0x0002: return "SSLv2";
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: return "UNDETERMINED";
+    }
+}
+
+/* ---- record layer / glue ---- */
+
+static void *tls_state_new(vg_app_ctx *ctx, app_flow *af)
+{
+    tls_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->ctx = ctx;
+    s->af = af;
+    return s;
+}
+
+static void tls_state_free(void *p)
+{
+    tls_state *s = p;
+    free(s->d[0].hs);
+    free(s->d[1].hs);
+    free(s);
+}
+
+static void tls_tx_free(void *p)
+{
+    vg_tls_info_free(p);
+}
+
+/* The flow's one transaction (created on first use; none once logged:
+ * the app layer frees logged transactions, so no pointer is kept here). */
+static vg_app_tx *tx_of(tls_state *s, vg_app_ctx *ctx)
+{
+    if (s->logged)
+        return NULL;
+    if (s->af->head)
+        return s->af->head;
+    vg_tls_info *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    vg_app_tx *tx = vg_app_tx_new(ctx, s->af, t);
+    if (!tx)
+        free(t);
+    return tx;
+}
+
+/* Handshake bytes of one record: gather messages across records. */
+static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, const uint8_t *d,
+                     uint32_t n)
+{
+    vg_tls_state_ctx cx = {&ctx->st.tls_cap};
+    while (n) {
+        if (dd->hs_len + n > dd->hs_cap) {
+            uint32_t nc = dd->hs_cap ? dd->hs_cap : 4096;
+            while (nc < dd->hs_len + n && nc < TLS_HS_MAX + 4)
+                nc *= 2;
+            if (nc > TLS_HS_MAX + 4)
+                nc = TLS_HS_MAX + 4;
+            if (dd->hs_len + n > nc) {
+                ctx->st.tls_cap++;
+                dd->skip = true;
+                return;
+            }
+            uint8_t *nb = realloc(dd->hs, nc);
+            if (!nb)
+                return;
+            dd->hs = nb;
+            dd->hs_cap = nc;
+        }
+        memcpy(dd->hs + dd->hs_len, d, n);
+        dd->hs_len += n;
+        n = 0;
+        /* complete messages */
+        uint32_t o = 0;
+        while (dd->hs_len - o >= 4) {
+            uint32_t ml = ((uint32_t)dd->hs[o + 1] << 16) | ((uint32_t)dd->hs[o + 2] << 8) |
+                          dd->hs[o + 3];
+            if (ml > TLS_HS_MAX) {
+                ctx->st.tls_cap++;
+                dd->skip = true;
+                return;
+            }
+            if (dd->hs_len - o - 4 < ml)
+                break;
+            vg_app_tx *tx = tx_of(s, ctx);
+            if (tx) {
+                vg_tls_handshake(&cx, tx->data, dd->hs[o], dd->hs + o + 4, ml, toserver);
+                tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
+            }
+            o += 4 + ml;
+        }
+        if (o) {
+            memmove(dd->hs, dd->hs + o, dd->hs_len - o);
+            dd->hs_len -= o;
+        }
+    }
+}
+
+static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
+                      const struct timeval *ts)
+{
+    (void)ts;
+    tls_state *s = af->pstate;
+    tls_dir *dd = &s->d[toserver ? 0 : 1];
+    while (n && !dd->encrypted && !dd->skip) {
+        uint32_t take;
+        if (dd->rec_len < 5) {
+            take = VG_MIN(n, 5 - dd->rec_len);
+        } else {
+            uint32_t rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
+            if (rl > TLS_REC_MAX - 5 || dd->rec[1] != 3) {
+                ctx->st.tls_malformed++;
+                dd->skip = true;
+                break;
+            }
+            take = VG_MIN(n, rl + 5 - dd->rec_len);
+        }
+        memcpy(dd->rec + dd->rec_len, d, take);
+        dd->rec_len += take;
+        d += take;
+        n -= take;
+        if (dd->rec_len < 5)
+            continue;
+        uint32_t rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
+        if (dd->rec_len < rl + 5)
+            continue;
+        uint8_t type = dd->rec[0];
+        if (type == 22)
+            hs_bytes(ctx, s, dd, toserver, dd->rec + 5, rl);
+        else if (type == 20 || type == 23)
+            dd->encrypted = true;
+        else if (type != 21)
+            dd->skip = true;
+        dd->rec_len = 0;
+    }
+    if (!s->logged && af->head && (s->d[0].encrypted || s->d[0].skip) &&
+        (s->d[1].encrypted || s->d[1].skip)) {
+        af->head->progress |= TX_LOG_NOW;
+        s->logged = true;
+    }
+}
+
+static void tls_flow_end(vg_app_ctx *ctx, app_flow *af)
+{
+    (void)ctx;
+    tls_state *s = af->pstate;
+    if (af->head)
+        af->head->progress |= TX_LOG_NOW;
+    s->logged = true;
+}
+
+static int sout(const char *s, const uint8_t **d, uint32_t *n)
+{
+    if (!s)
+        return VG_DECLINED;
+    *d = (const uint8_t *)s;
+    *n = (uint32_t)strlen(s);
+    return VG_OK;
+}
+
+static int tls_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, uint32_t idx,
+                          const uint8_t **d, uint32_t *n)
+{
+    (void)af;
+    const vg_tls_info *t = a->data;
+    if (!t)
+        return VG_DECLINED;
+    switch (id) {
+    case VG_ABUF_TLS_CERTS:
+        if (idx >= t->ncerts)
+            return VG_DECLINED;
+        *d = t->certs[idx];
+        *n = t->cert_len[idx];
+        return VG_OK;
+    case VG_ABUF_TLS_SAN:
+        return idx < t->nsan ? sout(t->san[idx], d, n) : VG_DECLINED;
+    case VG_ABUF_TLS_ALPN:
+        return idx < t->nalpn ? sout(t->alpn[idx], d, n) : VG_DECLINED;
+    default:
+        break;
+    }
+    if (idx)
+        return VG_DECLINED;
+    switch (id) {
+    case VG_ABUF_TLS_SNI: return sout(t->sni, d, n);
+    case VG_ABUF_TLS_CERT_SUBJECT: return sout(t->subject, d, n);
+    case VG_ABUF_TLS_CERT_ISSUER: return sout(t->issuer, d, n);
+    case VG_ABUF_TLS_CERT_SERIAL: return sout(t->serial, d, n);
+    case VG_ABUF_TLS_CERT_FINGERPRINT: return sout(t->fingerprint, d, n);
+    case VG_ABUF_JA3_HASH: return sout(t->ja3_hash, d, n);
+    case VG_ABUF_JA3_STRING: return sout(t->ja3, d, n);
+    case VG_ABUF_JA3S_HASH: return sout(t->ja3s_hash, d, n);
+    case VG_ABUF_JA3S_STRING: return sout(t->ja3s, d, n);
+    case VG_ABUF_JA4_HASH: return sout(t->ja4, d, n);
+    default: return VG_DECLINED;
+    }
+}
+
+void vg_tls_info_eve(const vg_tls_info *t, vg_jb *jb)
+{
+    vg_jb_open_obj(jb, "tls");
+    if (t->subject)
+        vg_jb_str(jb, "subject", t->subject);
+    if (t->issuer)
+        vg_jb_str(jb, "issuerdn", t->issuer);
+    if (t->serial)
+        vg_jb_str(jb, "serial", t->serial);
+    if (t->fingerprint)
+        vg_jb_str(jb, "fingerprint", t->fingerprint);
+    if (t->sni)
+        vg_jb_str(jb, "sni", t->sni);
+    uint16_t v = t->has_server_hello ? t->server_version : t->client_version;
+    vg_jb_str(jb, "version", vg_tls_version_name(v));
+    if (t->notbefore[0])
+        vg_jb_str(jb, "notbefore", t->notbefore);
+    if (t->notafter[0])
+        vg_jb_str(jb, "notafter", t->notafter);
+    if (t->ja3) {
+        vg_jb_open_obj(jb, "ja3");
+        vg_jb_str(jb, "hash", t->ja3_hash);
+        vg_jb_str(jb, "string", t->ja3);
+        vg_jb_close_obj(jb);
+    }
+    if (t->ja3s) {
+        vg_jb_open_obj(jb, "ja3s");
+        vg_jb_str(jb, "hash", t->ja3s_hash);
+        vg_jb_str(jb, "string", t->ja3s);
+        vg_jb_close_obj(jb);
+    }
+    if (t->ja4)
+        vg_jb_str(jb, "ja4", t->ja4);
+    vg_jb_close_obj(jb);
+}
+
+static void tls_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
+                       const vg_conf_node *settings)
+{
+    (void)ctx;
+    (void)af;
+    (void)settings;
+    vg_tls_info_eve(a->data, jb);
+}
 
 const app_parser vg_app_parser_tls = {
     .alproto = VG_ALPROTO_TLS,
-    .eve_kind = -1,
+    .eve_kind = 2,
     .detect = vg_app_detect_tls,
+    .state_new = tls_state_new,
+    .state_free = tls_state_free,
+    .parse = tls_parse,
+    .flow_end = tls_flow_end,
+    .tx_free = tls_tx_free,
+    .tx_eve = tls_tx_eve,
+    .get_buffer = tls_get_buffer,
 };
