@@ -158,8 +158,14 @@ static void add_data(vg_flow_table *ft, fnode *n, struct vg_tcp_session *s, tcp_
         vg_tcp_set_event(p, STEV_PKT_RETRANSMISSION);
         return;
     }
-    if (n->f.flags & (VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_PASS))
+    if (n->state == FST_BYPASSED)
+        return; /* bypassed: nothing more is looked at */
+    if (n->f.flags & (VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_PASS)) {
+        /* pass: no detection, so no raw stream to keep, but the data is
+         * still part of the stream for the app-layer and logging */
+        p->flags |= VG_PKT_STREAM_ADD;
         return;
+    }
     vg_reasm_insert(ft, s, own, p, seq, p->payload, len);
 }
 
