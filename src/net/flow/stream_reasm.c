@@ -333,7 +333,7 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
     while (idx < st->nsegs && st->segs[idx].off <= off)
         idx++;
     bool any_overlap = false, diff = false;
-    uint64_t pos = off;
+    uint64_t pos = off, cov = off; /* cov: how far old data covers us without a hole */
     for (uint32_t i = 0; i < st->nsegs; i++) {
         const seg_rec *o = &st->segs[i];
         uint64_t os = o->off, oe = o->off + o->len;
@@ -342,6 +342,8 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
         if (oe <= off)
             continue;
         any_overlap = true;
+        if (os <= cov && oe > cov)
+            cov = oe;
         uint64_t is = VG_MAX(os, off), ie = VG_MIN(oe, end);
         is = VG_MAX(is, st->buf_off);
         if (ie <= is)
@@ -366,6 +368,10 @@ void vg_reasm_insert(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st
             vg_tcp_set_event(p, STEV_REASSEMBLY_OVERLAP_DIFFERENT_DATA);
         }
     }
+    /* a retransmission inside stored data adds no new boundary worth a
+     * record (and must not let duplicates fill the segment table) */
+    if (cov >= end)
+        return;
     if (!seg_insert_at(ft, n, p, st, idx, off, len))
         return;
     if (end > st->right_edge)

@@ -343,6 +343,22 @@ static void reasm_overlap_policies(void)
     vg_flow_table_free(ft);
 }
 
+static void reasm_retransmissions_do_not_fill_table(void)
+{
+    vg_flow_table *ft = table(NULL);
+    handshake(ft);
+    vg_packet p;
+    tcp(ft, &p, true, A | P, 101, 5001, "HEAD");
+    for (int i = 0; i < 5000; i++) /* never acknowledged, resent again and again */
+        tcp(ft, &p, true, A | P, 101, 5001, "HEAD");
+    tcp(ft, &p, true, A | P, 105, 5001, "TAIL");
+    VG_CHECK(p.flags & VG_PKT_STREAM_ADD);
+    ended e = {0};
+    vg_flow_table_expire_all(ft, on_end, &e);
+    VG_CHECK_STR(e.data[0], "HEADTAIL");
+    vg_flow_table_free(ft);
+}
+
 static void reasm_gap_marked(void)
 {
     vg_flow_table *ft = table(NULL);
@@ -792,6 +808,7 @@ static const vg_test tests[] = {
     {"reasm_in_order_acked_chunks", reasm_in_order_acked_chunks},
     {"reasm_out_of_order_and_flow_end", reasm_out_of_order_and_flow_end},
     {"reasm_overlap_policies", reasm_overlap_policies},
+    {"reasm_retransmissions_do_not_fill_table", reasm_retransmissions_do_not_fill_table},
     {"reasm_gap_marked", reasm_gap_marked},
     {"reasm_depth_caps", reasm_depth_caps},
     {"rst_data_not_in_stream", rst_data_not_in_stream},
