@@ -3,6 +3,7 @@
  * users and tokens.  Each route checks the caller's role; reads are scoped
  * to the caller's unit.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "server/auth.h"
 #include "server/incidents.h"
 #include "server/ingest.h"
+#include "server/inventory.h"
 #include "server/server_int.h"
 
 enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq)
@@ -109,6 +111,9 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
      * committed events (regrouping is idempotent: links are unique). */
     if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
         fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
+    if (rc == VG_OK && vg_inventory_ingest(s->store, rq->user, rq->unit, b.ev, b.n,
+                                           (int64_t)time(NULL) * 1000000, err) != VG_OK)
+        fprintf(stderr, "vigil server: inventory update failed: %s\n", err);
     pthread_mutex_unlock(&s->lock);
     size_t n = b.n;
     vg_ingest_free(&b);
@@ -250,6 +255,46 @@ static enum MHD_Result tokens_post(vg_server *s, vg_api_req *rq)
     return ret;
 }
 
+typedef struct audit_rows {
+    json_t *arr;
+} audit_rows;
+
+static void audit_row(void *arg, int n, const char *const *v)
+{
+    if (n < 5)
+        return;
+    json_array_append_new(((audit_rows *)arg)->arr,
+                          json_pack("{sI ss ss ss*}", "ts_us", (json_int_t)strtoll(v[1], NULL, 10),
+                                    "user", v[2] ? v[2] : "", "action", v[3] ? v[3] : "",
+                                    "detail", v[4]));
+}
+
+/* GET /audit[?before=ID&limit=N]: the audit trail, newest first; admins of
+ * every unit only (entries are not unit-scoped). */
+static enum MHD_Result audit_get(vg_server *s, vg_api_req *rq)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN) || rq->unit[0])
+        return vg_api_error(rq->conn, 403, "admins of every unit only");
+    bool bad = false;
+    int64_t before = arg_int(rq, "before", &bad), limit = arg_int(rq, "limit", &bad);
+    if (bad || limit > 1000)
+        return vg_api_error(rq->conn, 400, "bad query parameter");
+    char b[24], l[24];
+    snprintf(b, sizeof b, "%lld", (long long)(before ? before : INT64_MAX));
+    snprintf(l, sizeof l, "%lld", (long long)(limit ? limit : 100));
+    audit_rows r = {json_array()};
+    const char *p[] = {b, l};
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_exec(s->store, "SELECT id, ts, user_name, action, detail FROM audit "
+                           "WHERE id < ? ORDER BY id DESC LIMIT ?", p, 2, audit_row, &r, NULL, NULL);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != VG_OK) {
+        json_decref(r.arr);
+        return vg_api_error(rq->conn, 500, "query failed");
+    }
+    return vg_api_json(rq->conn, 200, json_pack("{so}", "audit", r.arr));
+}
+
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
 {
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
@@ -260,8 +305,18 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strcmp(path, "/audit") == 0 && get) {
+        return audit_get(s, rq);
     } else if (strcmp(path, "/stats/overview") == 0 && get) {
         return vg_api_stats(s, rq);
+    } else if (strncmp(path, "/units", 6) == 0) {
+        return vg_api_inventory(s, rq, "units", path + 6);
+    } else if (strncmp(path, "/systems", 8) == 0) {
+        return vg_api_inventory(s, rq, "systems", path + 8);
+    } else if (strncmp(path, "/hosts", 6) == 0) {
+        return vg_api_inventory(s, rq, "hosts", path + 6);
+    } else if (strncmp(path, "/evidence", 9) == 0) {
+        return vg_api_inventory(s, rq, "evidence", path + 9);
     } else if (strncmp(path, "/incidents", 10) == 0) {
         return vg_api_incidents(s, rq, path + 10);
     } else if (strcmp(path, "/me") == 0 && get) {

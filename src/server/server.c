@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "server/auth.h"
 #include "server/incidents.h"
+#include "server/inventory.h"
 #include "server/web_assets.h"
 
 #define DEFAULT_MAX_BODY (32u << 20)
@@ -163,6 +164,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                      .body_len = st->len};
     if (strncmp(url, "/api/", 5) != 0)
         return serve_asset(c, url, method);
+    if (strncmp(url, "/api/v1/", 8) != 0)
+        return vg_api_error(c, 404, "not found");
     const char *path = url + 7; /* "/health", "/events", ... */
     if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0)
         return vg_api_health(s, &rq);
@@ -214,6 +217,12 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "server: out of memory");
     pthread_mutex_init(&s->lock, NULL);
     s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+    s->retention_max_months = o->retention_max_months > 0 ? o->retention_max_months : 60;
+    s->retention_default_months = o->retention_default_months > 0 ? o->retention_default_months : 12;
+    if (s->retention_max_months < 12)
+        s->retention_max_months = 12; /* never below the level-5 minimum */
+    if (s->retention_default_months > s->retention_max_months)
+        s->retention_default_months = s->retention_max_months;
     char uri[4096];
     if (o->store_uri) {
         snprintf(uri, sizeof uri, "%s", o->store_uri);
@@ -230,7 +239,8 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
         free(s);
         return rc;
     }
-    if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK) {
+    if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK ||
+        (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK) {
         vg_store_close(s->store);
         free(s);
         return rc;

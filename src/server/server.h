@@ -23,6 +23,11 @@ typedef struct vg_server_opts {
     const char *store_uri;   /* NULL: sqlite in data_dir; or postgresql://... */
     const char *listen;      /* "ADDR:PORT", default "127.0.0.1:8088"; port 0 = any */
     size_t max_body;         /* request body cap, default 32 MiB */
+    /* Retention (see retention.h): the upper bound of any system's
+     * retention (default 60 months) and the retention of events from hosts
+     * in no system (default 12 months, raised to at least 1). */
+    int retention_max_months;
+    int retention_default_months;
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;

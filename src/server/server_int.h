@@ -17,6 +17,8 @@ struct vg_server {
     pthread_mutex_t lock;     /* every store access */
     size_t max_body;
     int port;
+    int retention_max_months;     /* upper bound of any retention */
+    int retention_default_months; /* events of hosts in no system */
     /* login throttling: failures per user name (small fixed table) */
     struct {
         char name[64];
@@ -44,6 +46,9 @@ enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq);
 /* /incidents...; rest is what follows "/incidents". */
 enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest);
 enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq);
+/* /units, /systems, /hosts, /evidence; kind is the first segment, rest
+ * what follows it ("" or "/ID"). */
+enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind, const char *rest);
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 

@@ -53,6 +53,78 @@ def event(i, unit_tag):
                                  "signature": f"test {unit_tag} {i}"}})
 
 
+def inventory_checks(port, admin, tokens):
+    v, a2 = tokens["viewer1"], tokens["analyst2"]
+    st, _ = req(port, "POST", "/units", {"name": "unit1", "org": "Ministry"}, token=admin)
+    check("admin creates a unit", st == 200, st)
+    st, _ = req(port, "POST", "/units", {"name": "unit9"}, token=v)
+    check("viewer cannot create units", st == 403, st)
+    st, body = req(port, "POST", "/systems", {"name": "portal", "unit": "unit1", "level": 5}, token=admin)
+    check("admin creates a level-5 system", st == 200 and body["level"] == 5
+          and body["inspection_overdue"] is True, body)
+    sid = body.get("id") if isinstance(body, dict) else None
+    st, body = req(port, "POST", "/systems", {"name": "hr", "unit": "unit2", "level": 3,
+                                              "retention_months": 2}, token=admin)
+    check("retention below the level's minimum is 400", st == 400, (st, body))
+    st, body = req(port, "POST", "/systems", {"name": "hr", "unit": "unit2", "level": 3}, token=admin)
+    check("admin creates a level-3 system", st == 200, (st, body))
+    st, _ = req(port, "POST", "/systems", {"name": "x", "unit": "unit1", "level": 2}, token=a2)
+    check("analyst cannot create systems", st == 403, st)
+    st, _ = req(port, "POST", f"/systems/{sid}", {"level": 1}, token=v)
+    check("viewer cannot change a system", st == 403, st)
+    st, _ = req(port, "DELETE", f"/systems/{sid}", token=a2)
+    check("analyst cannot delete a system", st == 403, st)
+    st, body = req(port, "GET", "/systems", token=v)
+    names = [x["name"] for x in body.get("systems", [])] if isinstance(body, dict) else []
+    check("viewer of unit1 sees unit1's systems only", st == 200 and names == ["portal"], body)
+    check("overdue inspection warned", isinstance(body, dict) and any(
+        w["system"] == "portal" for w in body.get("warnings", [])), body)
+    st, _ = req(port, "GET", f"/systems/{sid}", token=a2)
+    check("other unit's system is 404", st == 404, st)
+    st, body = req(port, "GET", "/hosts", token=v)
+    hosts = body.get("hosts", []) if isinstance(body, dict) else []
+    check("sending accounts appear as hosts with last-seen (unit1 only)",
+          st == 200 and [h["name"] for h in hosts] == ["sensor1"] and hosts[0]["health"] == "ok"
+          and hosts[0]["events"] >= 30, body)
+    st, body = req(port, "GET", "/hosts", token=a2)
+    check("unit2 sees only its sender", st == 200 and [h["name"] for h in body["hosts"]] == ["sensor2"], body)
+    if hosts:
+        hid = hosts[0]["id"]
+        st, _ = req(port, "POST", f"/hosts/{hid}", {"system": "portal"}, token=v)
+        check("viewer cannot assign hosts", st == 403, st)
+        st, _ = req(port, "POST", f"/hosts/{hid}", {"system": "hr"}, token=admin)
+        check("host cannot join another unit's system", st == 400, st)
+        st, _ = req(port, "POST", f"/hosts/{hid}", {"system": "portal"}, token=admin)
+        check("admin assigns a host to a system", st == 200, st)
+    sca = "\n".join(json.dumps({"timestamp": "2026-01-01T00:00:00+0000", "event_type": "sca",
+                                "sca": {"policy": "p", "check": {"id": str(i), "result": r}}})
+                    for i, r in enumerate(["passed", "failed", "passed"]))
+    st, _ = req(port, "POST", "/events", raw=sca.encode(), token=tokens["sensor1"])
+    check("sca results ingested", st == 200, st)
+    st, body = req(port, "GET", f"/systems/{sid}", token=v)
+    check("system shows its inspection state", st == 200 and body["sca"]["failed"] == 1
+          and body["sca"]["passed"] == 2 and body["last_inspection"] == "2026-01-01T00:00:00Z", body)
+    ev = {"system": "portal", "control": "incident response plan", "document": "IRP v2",
+          "date": "2024-01-05", "signer": "Director", "due": "2024-12-31"}
+    st, _ = req(port, "POST", "/evidence", ev, token=v)
+    check("viewer cannot register evidence", st == 403, st)
+    st, body = req(port, "POST", "/evidence", ev, token=admin)
+    check("admin registers evidence", st == 200 and body.get("id"), body)
+    st, body = req(port, "POST", "/evidence", {**ev, "due": "tomorrow"}, token=admin)
+    check("bad evidence date is 400", st == 400, st)
+    st, body = req(port, "GET", "/evidence", token=v)
+    check("unit1 sees its evidence, overdue flagged", st == 200 and len(body["evidence"]) == 1
+          and body["evidence"][0]["overdue"] is True, body)
+    st, body = req(port, "GET", "/evidence", token=a2)
+    check("unit2 does not see unit1's evidence", st == 200 and body["evidence"] == [], body)
+    st, body = req(port, "GET", "/audit", token=admin)
+    actions = [x["action"] for x in body.get("audit", [])] if isinstance(body, dict) else []
+    check("inventory changes are audited", all(a in actions for a in
+          ["unit.put", "system.put", "host.put", "evidence.put"]), actions)
+    st, _ = req(port, "GET", "/audit", token=v)
+    check("viewer cannot read the audit trail", st == 403, st)
+
+
 def main():
     data = tempfile.mkdtemp(prefix="vg-api-")
     proc = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", "127.0.0.1:0"],
@@ -80,7 +152,11 @@ def main():
                   ("POST", "/users"), ("POST", "/tokens"), ("POST", "/events"),
                   ("GET", "/nonexistent"), ("DELETE", "/events"), ("GET", "/incidents"),
                   ("GET", "/incidents/1"), ("POST", "/incidents/1"), ("POST", "/incidents/1/comments"),
-                  ("GET", "/incidents/1/report")]
+                  ("GET", "/incidents/1/report"), ("GET", "/units"), ("POST", "/units"),
+                  ("GET", "/systems"), ("POST", "/systems"), ("GET", "/systems/1"),
+                  ("POST", "/systems/1"), ("DELETE", "/systems/1"), ("GET", "/hosts"),
+                  ("POST", "/hosts/1"), ("GET", "/evidence"), ("POST", "/evidence"),
+                  ("POST", "/evidence/1"), ("GET", "/audit")]
         for m, p in routes:
             st, _ = req(port, m, p, raw=b"{}")
             check(f"401 without credentials {m} {p}", st == 401, st)
@@ -175,6 +251,7 @@ def main():
                   and "affected_system" in body and len(body["deadlines"]) == 3, body)
             st, body = req(port, "GET", f"/incidents/{i2}/report?kind=bogus", token=tokens["analyst2"])
             check("bad report kind is 400", st == 400, st)
+        inventory_checks(port, admin, tokens)
         for bad in [b"not json\n", b"[1]", b'{"event_type":"alert"}', b'{"timestamp":"x","event_type":"a"}']:
             st, _ = req(port, "POST", "/events", raw=bad, token=tokens["sensor1"])
             check(f"malformed ingest {bad[:20]!r} is 400", st == 400, st)

@@ -11,13 +11,16 @@
 #include <unistd.h>
 
 #include "server/auth.h"
+#include "server/incidents.h"
 #include "server/ingest.h"
+#include "server/inventory.h"
 #include "server/store.h"
 #include "unit/vg_test.h"
+#include "store_suite.h"
 
 static char uri[1024];
 
-static vg_store *fresh(void)
+vg_store *fresh(void)
 {
     static int n;
     const char *env = getenv("VG_TEST_STORE");
@@ -33,15 +36,25 @@ static vg_store *fresh(void)
         fprintf(stderr, "open %s: %s\n", uri, err);
         return NULL;
     }
+    if (vg_incidents_schema(st, err) != VG_OK || vg_inventory_schema(st, err) != VG_OK)
+        fprintf(stderr, "schema: %s\n", err);
     if (env && env[0]) {
         /* PostgreSQL: start each test from empty tables. */
         int64_t del;
         vg_store_prune(st, NULL, INT64_MAX, &del, err);
+        static const char *const tables[] = {"units", "systems", "hosts", "sca_state", "evidence",
+                                             "incidents", "incident_events", "audit", NULL};
+        for (const char *const *t = tables; *t; t++) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "DELETE FROM %s", *t);
+            if (vg_store_exec(st, sql, NULL, 0, NULL, NULL, NULL, err) != VG_OK)
+                fprintf(stderr, "%s: %s\n", sql, err);
+        }
     }
     return st;
 }
 
-static void done(vg_store *st)
+void done(vg_store *st)
 {
     vg_store_close(st);
     if (strncmp(uri, "sqlite:", 7) == 0) {
@@ -285,6 +298,9 @@ static const vg_test tests[] = {
     {"ingest_rejects_bad_lines", ingest_rejects_bad_lines},
     {"ingest_redacts_secrets", ingest_redacts_secrets},
     {"timestamps", timestamps},
+    {"inventory_host_health", inventory_host_health},
+    {"inventory_systems_schedule", inventory_systems_schedule},
+    {"inventory_evidence", inventory_evidence},
     {NULL, NULL},
 };
 

@@ -1,0 +1,15 @@
+/* store_suite.h: what the store suite's files share: a fresh store on the
+ * backend under test (SQLite file, or $VG_TEST_STORE) and its disposal. */
+#ifndef VG_TEST_STORE_SUITE_H
+#define VG_TEST_STORE_SUITE_H
+
+#include "server/store.h"
+
+vg_store *fresh(void);
+void done(vg_store *st);
+
+void inventory_host_health(void);
+void inventory_systems_schedule(void);
+void inventory_evidence(void);
+
+#endif
