@@ -478,7 +478,9 @@ void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
 
 void vg_app_tx_eve(const vg_flow *f, const vg_app_tx *tx, vg_jb *jb)
 {
-    (void)f;
-    (void)tx;
-    (void)jb;
+    const app_flow *af = f ? f->app_state : NULL;
+    if (!af || !tx || !af->parser || !af->parser->tx_eve)
+        return;
+    /* the record body's writers need no thread context (ctx is NULL) */
+    af->parser->tx_eve(NULL, af, tx, jb, NULL);
 }

@@ -81,11 +81,11 @@ vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const 
         return NULL;
     bool tc = !toserver;
     vg_app_tx *tx = prev ? prev->next : vg_app_tx_first(f);
-    uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS;
+    uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS | TX_REQ_LINE;
     for (; tx; tx = tx->next) {
         if (!(tx->progress & need))
             continue;
-        if (tc && !(tx->progress & TX_REQ_HDRS) && tx->alproto == VG_ALPROTO_HTTP)
+        if (tc && !(tx->progress & (TX_REQ_HDRS | TX_REQ_LINE)) && tx->alproto == VG_ALPROTO_HTTP)
             continue;
         if (alerted(tx, s->id))
             continue;

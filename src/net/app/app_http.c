@@ -186,14 +186,13 @@ static void build_headers(http_state *hs, htp_table_t *tab, hbuf *norm, hbuf *na
         hs->ctx->st.http_header_cap++;
 }
 
-static int on_req_headers(htp_tx_t *tx)
+static int on_req_line(htp_tx_t *tx)
 {
-    http_state *hs = state_of(tx);
     vg_app_tx *a = atx_of(tx);
     http_tx *t = ht(tx);
-    if (!hs || !a || !t)
+    if (!a || !t || (a->progress & TX_REQ_LINE))
         return HTP_OK;
-    a->progress |= TX_REQ_HDRS;
+    a->progress |= TX_REQ_LINE;
     hb_bstr(&t->req_line, tx->request_line, HDR_MAX);
     if (tx->parsed_uri) {
         hb_bstr(&t->uri, tx->parsed_uri->path, HDR_MAX);
@@ -206,6 +205,18 @@ static int on_req_headers(htp_tx_t *tx)
             hb_bstr(&t->uri, tx->parsed_uri->fragment, HDR_MAX);
         }
     }
+    return HTP_OK;
+}
+
+static int on_req_headers(htp_tx_t *tx)
+{
+    http_state *hs = state_of(tx);
+    vg_app_tx *a = atx_of(tx);
+    http_tx *t = ht(tx);
+    if (!hs || !a || !t)
+        return HTP_OK;
+    on_req_line(tx);
+    a->progress |= TX_REQ_HDRS;
     build_headers(hs, tx->request_headers, &t->req_hdr, &t->req_hdr_names, &t->req_hdr_list,
                   &t->req_hdr_off, &t->req_hdr_cnt);
     hb_bstr(&t->req_start, tx->request_line, HDR_MAX);
@@ -311,6 +322,7 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
     htp_config_set_field_limits(cfg, 9000, 18000);
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
     htp_config_register_request_start(cfg, on_req_start);
+    htp_config_register_request_line(cfg, on_req_line);
     htp_config_register_request_headers(cfg, on_req_headers);
     htp_config_register_request_header_data(cfg, on_req_header_data);
     htp_config_register_request_body_data(cfg, on_req_body);
@@ -466,6 +478,15 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
         return VG_DECLINED;
     const htp_tx_t *tx = t->htx;
     bool req = (a->progress & TX_REQ_HDRS) != 0, res = (a->progress & TX_RES_HDRS) != 0;
+    bool line = (a->progress & (TX_REQ_LINE | TX_REQ_HDRS)) != 0;
+    switch (id) {
+    case VG_ABUF_HTTP_URI: case VG_ABUF_HTTP_URI_RAW: case VG_ABUF_HTTP_METHOD:
+    case VG_ABUF_HTTP_REQUEST_LINE: case VG_ABUF_HTTP_PROTOCOL:
+        req = req || line; /* available from the request line on */
+        break;
+    default:
+        break;
+    }
     if (id == VG_ABUF_HTTP_REQUEST_HEADER || id == VG_ABUF_HTTP_RESPONSE_HEADER) {
         bool rq = id == VG_ABUF_HTTP_REQUEST_HEADER;
         if (!(rq ? req : res))

@@ -25,6 +25,7 @@ enum {
     TX_RES_HDRS = 1 << 2,   /* response line/headers parsed */
     TX_RES_DONE = 1 << 3,   /* response complete */
     TX_LOG_NOW = 1 << 4,    /* ready to be logged (and freed) */
+    TX_REQ_LINE = 1 << 5,   /* request line parsed (HTTP: URI buffers available) */
 };
 
 struct vg_app_tx {

@@ -147,7 +147,11 @@ static int sticky(vg_rule_parser *rp, vg_sig *s, uint16_t id, char *errbuf)
     return vg_rule_parser_set_buf(rp, s, id, errbuf);
 }
 
-/* Move the rule's last content into buffer id (legacy modifiers). */
+/* Move the rule's last content into buffer id (legacy modifiers).  The
+ * buffer then stays current, so the modifiers that follow (within,
+ * distance, isdataat relative, byte_extract relative) and the next
+ * content's own modifier apply where Suricata applies them; a later
+ * content without a modifier stays in that buffer. */
 static int modifier(vg_rule_parser *rp, vg_sig *s, uint16_t id, const char *kwname, char *errbuf)
 {
     vg_sm *last = vg_rule_parser_last_payload(rp, s);
@@ -160,14 +164,14 @@ static int modifier(vg_rule_parser *rp, vg_sig *s, uint16_t id, const char *kwna
     if (bi < 0)
         return vg_err(errbuf, VG_EINVAL, "%s: content not found in its buffer", kwname);
     uint16_t from = s->bufs[bi].id;
-    if (from == id)
-        return VG_OK;
-    if (from != VG_BUF_PAYLOAD)
-        return vg_err(errbuf, VG_EINVAL, "%s cannot follow a sticky buffer's content", kwname);
     int rc = set_proto(s, id, errbuf);
     if (rc != VG_OK)
         return rc;
-    /* unlink from the payload list; drop the list when it became empty */
+    if (from == id)
+        return vg_rule_parser_set_buf(rp, s, id, errbuf);
+    if (from != VG_BUF_PAYLOAD && from < VG_BUF_APP_FIRST)
+        return vg_err(errbuf, VG_EINVAL, "%s cannot follow a header buffer's content", kwname);
+    /* unlink from its list; drop the list when it became empty */
     vg_sig_buf *b = &s->bufs[bi];
     b->tail = last->prev;
     if (b->tail)
@@ -178,22 +182,23 @@ static int modifier(vg_rule_parser *rp, vg_sig *s, uint16_t id, const char *kwna
     if (!b->head) {
         memmove(&s->bufs[bi], &s->bufs[bi + 1], (size_t)(s->nbufs - bi - 1) * sizeof(s->bufs[0]));
         s->nbufs--;
-        s->flags &= ~(uint32_t)VG_SIG_HAS_PAYLOAD;
+        bool payload = false;
+        for (int i = 0; i < s->nbufs; i++)
+            payload |= s->bufs[i].id == VG_BUF_PAYLOAD;
+        if (!payload)
+            s->flags &= ~(uint32_t)VG_SIG_HAS_PAYLOAD;
     }
     rc = vg_rule_parser_set_buf(rp, s, id, errbuf);
-    if (rc == VG_OK) {
-        if (!vg_sig_append_buf(rp, s, last->kw, last->ctx))
-            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
-        else
-            free(last);
-    }
-    int rc2 = vg_rule_parser_set_buf(rp, s, from, errbuf);
+    if (rc == VG_OK && !vg_sig_append_buf(rp, s, last->kw, last->ctx))
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
     if (rc != VG_OK) {
-        last->kw->free ? last->kw->free(last->ctx) : (void)0;
+        if (last->kw->free)
+            last->kw->free(last->ctx);
         free(last);
         return rc;
     }
-    return rc2;
+    free(last);
+    return VG_OK;
 }
 
 #define STICKY(var, kwname, alias, id)                                                        \
