@@ -147,6 +147,11 @@ static int add_groups(char ***groups, int *n, const char *list)
 
 static int parse_ids(const char *s, int **ids, int *n)
 {
+    /* Wazuh takes numbers separated by commas or spaces; anything else
+     * makes the option invalid. */
+    for (const char *q = s; *q; q++)
+        if (!((*q >= '0' && *q <= '9') || *q == ',' || *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+            return VG_EINVAL;
     const char *p = s;
     while (*p) {
         while (*p && !(*p >= '0' && *p <= '9'))
@@ -466,6 +471,8 @@ static int load_rule(vg_hruleset *rs, const vg_hxml_node *n, const char *file, c
             rc = add_ipcond(r, c, HF_DSTIP, msg, sizeof(msg));
         } else if (strcmp(nm, "if_sid") == 0) {
             rc = parse_ids(t, &r->if_sid, &r->nif_sid);
+            if (rc == VG_EINVAL)
+                snprintf(msg, sizeof(msg), "%s:%d: rule %d: bad <if_sid> '%s'", file, c->line, r->id, t);
         } else if (strcmp(nm, "if_group") == 0) {
             free(r->if_group);
             r->if_group = strdup(t);
@@ -473,6 +480,8 @@ static int load_rule(vg_hruleset *rs, const vg_hxml_node *n, const char *file, c
             r->if_level = atoi(t);
         } else if (strcmp(nm, "if_matched_sid") == 0) {
             rc = parse_ids(t, &r->if_matched_sid, &r->nif_matched_sid);
+            if (rc == VG_EINVAL)
+                snprintf(msg, sizeof(msg), "%s:%d: rule %d: bad <if_matched_sid> '%s'", file, c->line, r->id, t);
         } else if (strcmp(nm, "if_matched_group") == 0) {
             free(r->if_matched_group);
             r->if_matched_group = strdup(t);
