@@ -208,6 +208,7 @@ static void group_free(vg_sgroup *g)
         vg_mpm_free(g->mpm[b]);
     free(g->sigs);
     free(g->always);
+    free(g->always_app);
     free(g);
 }
 
@@ -250,6 +251,7 @@ void vg_detect_free(vg_detect *de)
     free(de->sig_thr);
     free(de->sidkey);
     free(de->sididx);
+    vg_iponly_free(de);
     free(de->iponly_sigs);
     free(de->event_sigs);
     free(de->mpms);
@@ -361,6 +363,18 @@ static bool prefilter_buf(uint16_t b)
     return b < VG_BUF_APP_FIRST && b != VG_BUF_BASE64_DATA;
 }
 
+/* Can the sig only match with app-layer state (an app protocol in the
+ * header or app-layer-protocol, or an app-layer buffer)? */
+static bool sig_needs_app(const vg_sig *s)
+{
+    if (s->alproto)
+        return true;
+    for (int b = 0; b < s->nbufs; b++)
+        if (s->bufs[b].id >= VG_BUF_APP_FIRST)
+            return true;
+    return false;
+}
+
 /* Build a group from sig list (takes ownership of sigs[]). */
 static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
 {
@@ -372,7 +386,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     g->sigs = sigs;
     g->nsigs = n;
     g->always = calloc(n ? n : 1, sizeof(vg_sig *));
-    if (!g->always || add_group(de, g) != VG_OK) {
+    g->always_app = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!g->always || !g->always_app || add_group(de, g) != VG_OK) {
         group_free(g);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
@@ -381,6 +396,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
         const vg_sig *s = sigs[i];
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
+        else if (sig_needs_app(s))
+            g->always_app[g->nalways_app++] = sigs[i];
         else
             g->always[g->nalways++] = sigs[i];
     }
@@ -705,6 +722,12 @@ int vg_detect_build(vg_detect *de, char *errbuf)
         if (s->flags & VG_SIGX_STREAM_SIZE)
             de->track_seq = true;
     }
+    de->al_http = (uint16_t)vg_alproto_lookup("http");
+    de->al_http1 = (uint16_t)vg_alproto_lookup("http1");
+    de->al_http2 = (uint16_t)vg_alproto_lookup("http2");
+    de->al_failed = (uint16_t)vg_alproto_lookup("failed");
+    if (vg_iponly_build(de) != VG_OK)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
     for (int pb = 0; pb < VG_PB_MAX; pb++)
         for (int d = 0; d < 2; d++) {
             int rc = bucket_build(de, pb, d, errbuf);
@@ -862,12 +885,14 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
         return VG_ENOMEM;
     dt->de = de;
     uint32_t n = de->nsigs ? de->nsigs : 1;
-    dt->seen = calloc(n, sizeof(uint32_t));
-    dt->cand = calloc(n, sizeof(uint32_t));
+    dt->cwords = (n + 63) / 64;
+    dt->cbits = calloc(dt->cwords, sizeof(uint64_t));
+    dt->clo = UINT32_MAX;
+    dt->chi = 0;
     dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
     dt->thr = vg_thr_table_new(65536);
     dt->xbits = vg_xbit_table_new(65536);
-    if (!dt->seen || !dt->cand || !dt->scratch || !dt->thr || !dt->xbits) {
+    if (!dt->cbits || !dt->scratch || !dt->thr || !dt->xbits) {
         vg_detect_thread_free(dt);
         return VG_ENOMEM;
     }
@@ -889,8 +914,7 @@ void vg_detect_thread_free(vg_det_thread *dt)
         for (uint32_t i = 0; i < dt->de->nmpms; i++)
             vg_mpm_scratch_free(dt->scratch[i]);
     free(dt->scratch);
-    free(dt->seen);
-    free(dt->cand);
+    free(dt->cbits);
     vg_thr_table_free(dt->thr);
     vg_xbit_table_free(dt->xbits);
     vg_inspect_ctx_release(&dt->ic);
@@ -913,10 +937,18 @@ void vg_detect_flow_free(void *detect_state)
 
 static void cand_add(vg_det_thread *dt, const vg_sig *s)
 {
-    if (dt->seen[s->id] == dt->gen)
-        return;
-    dt->seen[s->id] = dt->gen;
-    dt->cand[dt->ncand++] = s->id;
+    uint32_t w = s->id / 64;
+    dt->cbits[w] |= 1ull << (s->id % 64);
+    if (w < dt->clo)
+        dt->clo = w;
+    if (w > dt->chi)
+        dt->chi = w;
+}
+
+static void cand_add_id(void *arg, uint32_t id)
+{
+    vg_det_thread *dt = arg;
+    cand_add(dt, dt->de->sigs[id]);
 }
 
 static void mpm_cb(const vg_sig *s, void *arg)
@@ -929,7 +961,13 @@ static bool has_ports(uint8_t proto)
     return proto == 6 || proto == 17 || proto == 132;
 }
 
-static bool header_ok(const vg_sig *s, const vg_packet *p)
+/* "http1"/"http2" rules also run on flows recognised as "http". */
+static bool alproto_compatible(const vg_detect *de, uint16_t sig_al, uint16_t flow_al)
+{
+    return flow_al == de->al_http && (sig_al == de->al_http1 || sig_al == de->al_http2);
+}
+
+static bool header_ok(const vg_detect *de, const vg_sig *s, const vg_packet *p)
 {
     if (p->ipver == 0) {
         if (!(s->flags & VG_SIGX_NEED_EVENTS) || s->proto || !s->src->any || !s->dst->any)
@@ -944,7 +982,8 @@ static bool header_ok(const vg_sig *s, const vg_packet *p)
         return false;
     if (s->hdr_proto == VG_HDRPROTO_APP && p->proto != 6 && p->proto != 17)
         return false;
-    if (s->alproto && (!p->flow || p->flow->alproto != s->alproto))
+    if (s->alproto && (!p->flow || (p->flow->alproto != s->alproto &&
+                                    !alproto_compatible(de, s->alproto, p->flow->alproto))))
         return false;
     if ((s->flags & VG_SIG_TOSERVER) && !(p->flags & VG_PKT_TOSERVER))
         return false;
@@ -1055,7 +1094,7 @@ static bool hdr_buf(const vg_packet *p, uint16_t id, const uint8_t **d, uint32_t
 static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
                     const vg_stream_chunk *chunk, bool pkt_ok, uint32_t *aflags)
 {
-    if (!header_ok(s, p))
+    if (!header_ok(dt->de, s, p))
         return 0;
     vg_match_ctx mc = {dt, p, s};
     for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
@@ -1110,11 +1149,6 @@ static bool already_alerted(const vg_det_thread *dt, const vg_packet *p, const v
     return false;
 }
 
-static int cand_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p,
                        const vg_stream_chunk *chunk, bool pkt_ok)
@@ -1123,6 +1157,16 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
         return;
     for (uint32_t i = 0; i < g->nalways; i++)
         cand_add(dt, g->always[i]);
+    /* sigs that need app-layer state are candidates only on flows whose
+     * protocol was recognised (and is theirs, when they name one) */
+    uint16_t fal = p->flow ? p->flow->alproto : 0;
+    const vg_detect *de = dt->de;
+    if (g->nalways_app && fal && fal != de->al_failed)
+        for (uint32_t i = 0; i < g->nalways_app; i++) {
+            const vg_sig *s = g->always_app[i];
+            if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
+                cand_add(dt, s);
+        }
     const vg_mpm *m = g->mpm[VG_BUF_PAYLOAD];
     if (m) {
         struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
@@ -1180,12 +1224,8 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
                      bool iponly_due)
 {
     const vg_detect *de = dt->de;
-    dt->gen++;
-    if (dt->gen == 0) {
-        memset(dt->seen, 0, de->nsigs * sizeof(uint32_t));
-        dt->gen = 1;
-    }
-    dt->ncand = 0;
+    dt->clo = UINT32_MAX;
+    dt->chi = 0;
     if (p->ipver == 0) {
         /* not IP (or not decoded that far): only decoder-event sigs apply;
          * an IP packet with a broken L4 header still meets the others */
@@ -1194,9 +1234,8 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         for (uint32_t i = 0; i < de->nevent; i++)
             cand_add(dt, de->event_sigs[i]);
     } else {
-        if (iponly_due)
-            for (uint32_t i = 0; i < de->niponly; i++)
-                cand_add(dt, de->iponly_sigs[i]);
+        if (iponly_due && de->niponly)
+            vg_iponly_candidates(de, p, cand_add_id, dt);
         int pb = bucket_of_proto(p->proto);
         int dir = (p->flags & VG_PKT_TOCLIENT) ? 1 : 0;
         const vg_bucket *bk = &de->buckets[pb][dir];
@@ -1204,10 +1243,12 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         if (bk->port_group && has_ports(p->proto) && bk->port_group[p->dp])
             scan_group(dt, bk->groups[bk->port_group[p->dp]], p, chunk, pkt_ok);
     }
-    if (dt->ncand > 1)
-        qsort(dt->cand, dt->ncand, sizeof(uint32_t), cand_cmp);
-    for (uint32_t i = 0; i < dt->ncand; i++) {
-        const vg_sig *s = de->sigs[dt->cand[i]];
+    /* evaluate candidates in sig order: walk the bitmap, clearing it */
+    for (uint32_t w = dt->clo; w <= dt->chi && dt->clo != UINT32_MAX; w++) {
+      while (dt->cbits[w]) {
+        uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(dt->cbits[w]);
+        dt->cbits[w] &= dt->cbits[w] - 1;
+        const vg_sig *s = de->sigs[id];
         if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
             continue;
         if (p->flow && p->flow->app_state && vg_app_sig_has_tx(s)) { /* app-layer hook */
@@ -1231,6 +1272,7 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         } else {
             dt->pend_dropped++;
         }
+      }
     }
 }
 

@@ -189,6 +189,8 @@ typedef struct vg_sgroup {
     uint32_t nsigs;
     vg_sig **always;                /* sigs without a fast pattern in a prefiltered buffer */
     uint32_t nalways;
+    vg_sig **always_app;            /* the same, for sigs that need app-layer state */
+    uint32_t nalways_app;
     struct vg_mpm *mpm[VG_BUF_APP_FIRST]; /* per packet-level buffer, NULL if none */
     uint32_t mpm_idx[VG_BUF_APP_FIRST];   /* index in vg_detect.mpms (thread scratch) */
     bool want_mpm[VG_BUF_APP_FIRST];      /* a database is to be compiled */
@@ -240,6 +242,7 @@ struct vg_detect {
     uint32_t nall_groups, cap_all_groups;
     uint32_t max_candidates;
     bool track_seq;                 /* some sig uses stream_size */
+    uint16_t al_http, al_http1, al_http2, al_failed; /* app-layer ids used per packet */
     const vg_threshold **sig_thr;   /* per sig id: threshold/detection_filter or NULL */
     /* gid:sid -> index in sigs (open addressing, key 0 = empty) */
     uint64_t *sidkey;
@@ -247,6 +250,18 @@ struct vg_detect {
     uint32_t sidcap;
     vg_sig **iponly_sigs;           /* ip-only sigs, evaluation order */
     uint32_t niponly;
+    /* IPv4 index of ip-only sigs by their narrower address side: sorted
+     * interval starts and, per interval, the sig ids covering it (CSR);
+     * [0] by source, [1] by destination.  Sigs with no narrow side are in
+     * iponly_rest and are candidates for every packet. */
+    struct vg_ipidx {
+        uint32_t *start;
+        uint32_t nstart;
+        uint32_t *off;              /* nstart + 1 offsets into ids */
+        uint32_t *ids;
+    } ipidx[2];
+    vg_sig **iponly_rest;
+    uint32_t niponly_rest;
     vg_sig **event_sigs;            /* sigs with decode-event/stream-event (invalid packets) */
     uint32_t nevent;
     struct vg_mpm **mpms;           /* every prefilter database (thread scratch index) */
@@ -271,10 +286,9 @@ typedef struct vg_pending {
 struct vg_det_thread {
     const vg_detect *de;
     struct vg_mpm_scratch **scratch;/* per vg_detect.mpms entry */
-    uint32_t *seen;                 /* per sig id: generation it became a candidate */
-    uint32_t *cand;                 /* candidate sig ids */
-    uint32_t ncand;
-    uint32_t gen;
+    uint64_t *cbits;                /* candidate sig ids as a bitmap (iterated in order) */
+    uint32_t cwords;                /* words in cbits */
+    uint32_t clo, chi;              /* lowest/highest word touched this pass (clo > chi: none) */
     vg_thr_table *thr;
     vg_xbit_table *xbits;
     vg_inspect_ctx ic;
@@ -309,6 +323,13 @@ int vg_detect_new(vg_detect **out, const vg_conf *conf);
 int vg_detect_build(vg_detect *de, char *errbuf);
 /* Find a loaded sig by sid (tests). */
 const vg_sig *vg_detect_sig_by_sid(const vg_detect *de, uint32_t sid);
+
+/* IP-only sig index (iponly.c). */
+int vg_iponly_build(vg_detect *de);
+void vg_iponly_free(vg_detect *de);
+/* Calls add(arg, id) for every ip-only sig that may match p (a superset). */
+void vg_iponly_candidates(const vg_detect *de, const vg_packet *p,
+                          void (*add)(void *arg, uint32_t sig_id), void *arg);
 
 /* App-layer protocol names in rule headers and app-layer-protocol. */
 int vg_alproto_lookup(const char *name);

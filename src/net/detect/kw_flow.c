@@ -239,8 +239,8 @@ static int alp_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbu
         c->neg = true;
         n++;
     }
-    int al = vg_alproto_lookup(n);
-    if (al <= 0) {
+    int al = strcmp(n, "unknown") == 0 ? 0 : vg_alproto_lookup(n);
+    if (al < 0) {
         free(c);
         return vg_err(errbuf, VG_EINVAL, "unknown app-layer protocol \"%.32s\"", n);
     }
@@ -258,10 +258,11 @@ static int alp_match(const vg_match_ctx *mc, const vg_sm *sm)
     const vg_flow *f = mc->p->flow;
     if (!f)
         return 0;
-    /* "unknown" is what an undetected flow has; negation needs a detected protocol. */
+    /* "unknown" (0) is what an undetected flow has; otherwise negation
+     * needs a detected protocol */
     uint16_t al = f->alproto;
     if (c->neg)
-        return al != 0 && al != c->al;
+        return c->al == 0 ? al != 0 : (al != 0 && al != c->al);
     return al == c->al;
 }
 

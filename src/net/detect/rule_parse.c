@@ -159,7 +159,8 @@ int vg_rule_unquote(const char *in, char *out, size_t outsz)
 
 /* ---- app-layer protocol names ---------------------------------------------- */
 
-/* ipmask: 1 tcp, 2 udp. */
+/* Ids are the index in this table; src/net/app uses the same numbers for
+ * f->alproto (0 = unknown).  Append only.  ipmask: 1 tcp, 2 udp. */
 static const struct { const char *name; uint8_t ipmask; } alprotos[] = {
     {NULL, 0},
     {"http", 1}, {"http1", 1}, {"http2", 1}, {"ftp", 1}, {"ftp-data", 1}, {"smtp", 1},
@@ -169,7 +170,9 @@ static const struct { const char *name; uint8_t ipmask; } alprotos[] = {
     {"rfb", 1}, {"mqtt", 1}, {"rdp", 1}, {"quic", 2}, {"websocket", 1}, {"ldap", 3},
     {"pgsql", 1}, {"telnet", 1}, {"bittorrent-dht", 2}, {"mdns", 2}, {"doh2", 1},
     {"template", 1}, {"ikev2", 2}, {"irc", 1}, {"jabber", 1}, {"msn", 1},
-    {"failed", 3}, {"unknown", 3},
+    {"sdp", 3},
+    /* 42: "failed" (detection gave up), as net/app's VG_ALPROTO_FAILED */
+    {"failed", 3},
 };
 
 int vg_alproto_lookup(const char *name)

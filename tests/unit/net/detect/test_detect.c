@@ -973,6 +973,47 @@ static void test_action_order_conf(void)
     vg_detect_free(de);
 }
 
+static void test_iponly_index(void)
+{
+    static const char *const rules[] = {
+        "alert ip [1.2.3.4,5.6.7.0/24,9.9.9.9-9.9.10.1] any -> $HOME_NET any (sid:1;)",
+        "alert ip $HOME_NET any -> [8.8.8.8,8.8.4.0/24] any (sid:2;)",
+        "alert ip 7.7.7.7 any <> 10.0.0.1 any (sid:3;)",
+        "alert ip any any -> any any (sid:4;)",
+        "alert ip [2001:db8::1,1.2.3.4] any -> any any (sid:5;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    VG_CHECK_EQ(de->niponly, 5);
+    VG_CHECK(de->niponly_rest >= 2); /* sid 3 (bidir) and sid 4 (both sides any) */
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    static const struct { const char *src, *dst; int want[6]; } cases[] = {
+        {"5.6.7.200", "10.1.1.1", {0, 1, 0, 0, 1, 0}},
+        {"9.9.10.0", "192.168.1.1", {0, 1, 0, 0, 1, 0}},
+        {"9.9.10.2", "192.168.1.1", {0, 0, 0, 0, 1, 0}},
+        {"1.2.3.4", "8.8.8.8", {0, 0, 0, 0, 1, 1}},
+        {"10.9.9.9", "8.8.4.77", {0, 0, 1, 0, 1, 0}},
+        {"10.0.0.1", "7.7.7.7", {0, 0, 0, 1, 1, 0}},
+        {"7.7.7.7", "10.0.0.1", {0, 0, 0, 1, 1, 0}},
+        {"255.255.255.255", "0.0.0.0", {0, 0, 0, 0, 1, 0}},
+    };
+    for (size_t c = 0; c < VG_ARRAY_LEN(cases); c++) {
+        vg_packet p;
+        mk_tcp(&p, cases[c].src, 1, cases[c].dst, 2, 0x10, NULL);
+        p.pcap_cnt = c + 1;
+        run(dt, &p);
+        for (uint32_t sid = 1; sid <= 5; sid++)
+            if (alerted(&p, sid) != (cases[c].want[sid] != 0)) {
+                fprintf(stderr, "case %zu sid %u: got %d\n", c, sid, alerted(&p, sid));
+                VG_CHECK(0);
+            }
+        free_alerts(&p);
+    }
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static const vg_test tests[] = {
     {"addr_sets", test_addr_sets},
     {"port_sets", test_port_sets},
@@ -989,6 +1030,7 @@ static const vg_test tests[] = {
     {"iponly_and_limits", test_iponly_and_limits},
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
+    {"iponly_index", test_iponly_index},
     {"dsize_and_events", test_dsize_and_events},
     {"backoff_and_stream_size", test_backoff_and_stream_size},
     {"action_order_conf", test_action_order_conf},
