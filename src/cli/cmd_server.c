@@ -1,7 +1,7 @@
 /*
  * cmd_server.c: `vigil server`: the central event store and API.
  *
- *   vigil server [--data DIR] [--listen ADDR:PORT] [--store URI]
+ *   vigil server [--data DIR] [--listen ADDR:PORT] [--store URI] [options, see usage()]
  *   vigil server --data DIR user NAME ROLE [UNIT]   (password from VIGIL_PASSWORD or generated)
  *   vigil server --data DIR token USER              (prints a new API token)
  */
@@ -33,9 +33,24 @@ static void usage(FILE *fp)
             "  --data DIR         state directory (SQLite store vigil.db); default ./vigil-data\n"
             "  --listen ADDR:PORT address to serve the API on; default 127.0.0.1:8088\n"
             "  --store URI        postgresql://... to use PostgreSQL instead of SQLite\n"
+            "  --retention-max M  keep no event longer than M months (default 60, at least 12)\n"
+            "  --retention-default M  months kept for hosts in no information system (default 12)\n"
+            "  --prune-interval S pruning timer in seconds (default 3600)\n"
             "  user NAME ROLE     create or update a user (ROLE admin|analyst|viewer|sensor);\n"
             "                     the password is read from $VIGIL_PASSWORD or generated and printed\n"
             "  token USER         issue an API token for USER (printed once)\n");
+}
+
+static int int_arg(const char *opt, const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) {
+        fprintf(stderr, "vigil server: %s %s: expected a number %d-%d\n", opt, v, lo, hi);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
 }
 
 int vg_cmd_server(int argc, char **argv)
@@ -44,19 +59,26 @@ int vg_cmd_server(int argc, char **argv)
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "--data") == 0 || strcmp(a, "--listen") == 0 || strcmp(a, "--store") == 0) &&
-            i + 1 < argc) {
-            if (a[2] == 'd')
-                o.data_dir = argv[++i];
-            else if (a[2] == 'l')
-                o.listen = argv[++i];
-            else
-                o.store_uri = argv[++i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--data") == 0 && v) o.data_dir = argv[++i];
+        else if (strcmp(a, "--listen") == 0 && v) o.listen = argv[++i];
+        else if (strcmp(a, "--store") == 0 && v) o.store_uri = argv[++i];
+        else if (strcmp(a, "--retention-max") == 0 && v) {
+            if (int_arg(a, argv[++i], 12, 1200, &o.retention_max_months) != 0)
+                return 2;
+        } else if (strcmp(a, "--retention-default") == 0 && v) {
+            if (int_arg(a, argv[++i], 1, 1200, &o.retention_default_months) != 0)
+                return 2;
+        } else if (strcmp(a, "--prune-interval") == 0 && v) {
+            int x;
+            if (int_arg(a, argv[++i], 1, 86400 * 7, &x) != 0)
+                return 2;
+            o.prune_interval_s = (unsigned)x;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (a[0] == '-') {
-            fprintf(stderr, "vigil server: unknown option %s\n", a);
+            fprintf(stderr, "vigil server: unknown or incomplete option %s\n", a);
             usage(stderr);
             return 2;
         } else {
@@ -64,8 +86,10 @@ int vg_cmd_server(int argc, char **argv)
         }
     }
     const char *verb = i < argc ? argv[i] : NULL;
-    if (verb) /* admin verbs: open the store without serving */
+    if (verb) { /* admin verbs: open the store without serving */
         o.listen = "127.0.0.1:0";
+        o.no_timers = true;
+    }
     char err[VG_ERRBUF_SIZE];
     vg_server *s;
     if (vg_server_start(&s, &o, err) != VG_OK) {

@@ -305,6 +305,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strncmp(path, "/retention", 10) == 0) {
+        return vg_api_retention(s, rq, path + 10);
     } else if (strcmp(path, "/audit") == 0 && get) {
         return audit_get(s, rq);
     } else if (strcmp(path, "/stats/overview") == 0 && get) {

@@ -210,6 +210,94 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char *errbuf
     return VG_OK;
 }
 
+static int64_t now_real_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* One pruning pass; the store lock is held per batch only. */
+static void prune_pass(vg_server *s)
+{
+    char err[VG_ERRBUF_SIZE];
+    int64_t deleted = 0;
+    bool more = false;
+    if (vg_retention_prune(s->store, &s->lock, &s->retention, now_real_us(), &deleted, &more,
+                           err) != VG_OK) {
+        vg_warn("server: pruning failed: %s", err);
+        return;
+    }
+    if (deleted) {
+        char d[96];
+        snprintf(d, sizeof d, "%lld events older than their retention%s", (long long)deleted,
+                 more ? " (more left for the next pass)" : "");
+        pthread_mutex_lock(&s->lock);
+        s->pruned_total += deleted;
+        vg_store_audit(s->store, "server", "retention.prune", d);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+static void *timer_main(void *arg)
+{
+    vg_server *s = arg;
+    pthread_mutex_lock(&s->timer_lock);
+    while (!s->stopping) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_sec += s->prune_interval_s;
+        while (!s->stopping &&
+               pthread_cond_timedwait(&s->timer_cond, &s->timer_lock, &t) == 0)
+            ;
+        if (s->stopping)
+            break;
+        pthread_mutex_unlock(&s->timer_lock);
+        prune_pass(s);
+        pthread_mutex_lock(&s->timer_lock);
+    }
+    pthread_mutex_unlock(&s->timer_lock);
+    return NULL;
+}
+
+enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
+        return vg_api_error(rq->conn, 403, "admins only");
+    char err[VG_ERRBUF_SIZE];
+    if (!*rest && strcmp(rq->method, "GET") == 0) {
+        pthread_mutex_lock(&s->lock);
+        json_t *o = vg_retention_estimate(s->store, &s->retention, rq->unit, now_real_us(), err);
+        int64_t pruned = s->pruned_total;
+        pthread_mutex_unlock(&s->lock);
+        if (!o)
+            return vg_api_error(rq->conn, 500, "query failed");
+        json_object_set_new(o, "pruned_since_start", json_integer(pruned));
+        json_object_set_new(o, "prune_interval_s", json_integer(s->prune_interval_s));
+        return vg_api_json(rq->conn, 200, o);
+    }
+    if (strcmp(rest, "/prune") == 0 && strcmp(rq->method, "POST") == 0) {
+        if (rq->unit[0])
+            return vg_api_error(rq->conn, 403, "admins of every unit only");
+        int64_t deleted = 0;
+        bool more = false;
+        int rc = vg_retention_prune(s->store, &s->lock, &s->retention, now_real_us(), &deleted,
+                                    &more, err);
+        if (rc != VG_OK)
+            return vg_api_error(rq->conn, 500, "pruning failed");
+        char d[64];
+        snprintf(d, sizeof d, "%lld events", (long long)deleted);
+        pthread_mutex_lock(&s->lock);
+        s->pruned_total += deleted;
+        vg_store_audit(s->store, rq->user, "retention.prune", d);
+        pthread_mutex_unlock(&s->lock);
+        return vg_api_json(rq->conn, 200, json_pack("{sI sb}", "deleted", (json_int_t)deleted,
+                                                    "more", more));
+    }
+    return vg_api_error(rq->conn, *rest && strcmp(rest, "/prune") != 0 ? 404 : 405,
+                        "method not allowed");
+}
+
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
 {
     vg_server *s = calloc(1, sizeof(*s));
@@ -223,6 +311,11 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
         s->retention_max_months = 12; /* never below the level-5 minimum */
     if (s->retention_default_months > s->retention_max_months)
         s->retention_default_months = s->retention_max_months;
+    s->retention = (vg_retention_cfg){.max_months = s->retention_max_months,
+                                      .default_months = s->retention_default_months};
+    s->prune_interval_s = o->prune_interval_s ? o->prune_interval_s : 3600;
+    pthread_mutex_init(&s->timer_lock, NULL);
+    pthread_cond_init(&s->timer_cond, NULL);
     char uri[4096];
     if (o->store_uri) {
         snprintf(uri, sizeof uri, "%s", o->store_uri);
@@ -267,6 +360,8 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
+    if (!o->no_timers)
+        s->timer_running = pthread_create(&s->timer, NULL, timer_main, s) == 0;
     *out = s;
     return VG_OK;
 }
@@ -275,8 +370,17 @@ void vg_server_stop(vg_server *s)
 {
     if (!s)
         return;
+    if (s->timer_running) {
+        pthread_mutex_lock(&s->timer_lock);
+        s->stopping = true;
+        pthread_cond_broadcast(&s->timer_cond);
+        pthread_mutex_unlock(&s->timer_lock);
+        pthread_join(s->timer, NULL);
+    }
     MHD_stop_daemon(s->mhd);
     vg_store_close(s->store);
+    pthread_mutex_destroy(&s->timer_lock);
+    pthread_cond_destroy(&s->timer_cond);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }

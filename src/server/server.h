@@ -28,6 +28,8 @@ typedef struct vg_server_opts {
      * in no system (default 12 months, raised to at least 1). */
     int retention_max_months;
     int retention_default_months;
+    unsigned prune_interval_s;   /* pruning timer, default 3600 s; 0 = default */
+    bool no_timers;              /* admin verbs: no background work */
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;

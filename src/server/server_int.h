@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
+#include "server/retention.h"
 #include "server/server.h"
 #include "server/store.h"
 
@@ -19,6 +20,14 @@ struct vg_server {
     int port;
     int retention_max_months;     /* upper bound of any retention */
     int retention_default_months; /* events of hosts in no system */
+    vg_retention_cfg retention;
+    /* background work (pruning timer) */
+    pthread_t timer;
+    bool timer_running, stopping;
+    pthread_mutex_t timer_lock;
+    pthread_cond_t timer_cond;
+    unsigned prune_interval_s;
+    int64_t pruned_total;
     /* login throttling: failures per user name (small fixed table) */
     struct {
         char name[64];
@@ -49,6 +58,8 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq);
 /* /units, /systems, /hosts, /evidence; kind is the first segment, rest
  * what follows it ("" or "/ID"). */
 enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind, const char *rest);
+/* GET /retention (estimate), POST /retention/prune (a pass now); admin. */
+enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest);
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 

@@ -32,6 +32,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
     "CREATE INDEX IF NOT EXISTS events_sig ON events(signature_id, id);"
     "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
+    "CREATE INDEX IF NOT EXISTS events_sensor_ts ON events(sensor, ts);"
     "CREATE TABLE IF NOT EXISTS users ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
     " role TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL);"

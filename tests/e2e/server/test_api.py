@@ -124,6 +124,58 @@ def inventory_checks(port, admin, tokens):
     st, _ = req(port, "GET", "/audit", token=v)
     check("viewer cannot read the audit trail", st == 403, st)
 
+    # retention: the estimate, and a pruning pass (events of 2024 are past
+    # portal's 12 months and the 12-month default; the SCA results of 2026 stay)
+    st, body = req(port, "GET", "/retention", token=admin)
+    sysmap = {x["system"]: x for x in body.get("systems", [])} if isinstance(body, dict) else {}
+    check("disk-use estimate per system", st == 200 and sysmap.get("portal", {}).get("retention_months") == 12
+          and sysmap["portal"]["events"] >= 30 and body["database_bytes"] > 0, body)
+    st, _ = req(port, "GET", "/retention", token=v)
+    check("viewer cannot read the retention estimate", st == 403, st)
+    st, _ = req(port, "POST", "/retention/prune", token=a2)
+    check("analyst cannot prune", st == 403, st)
+    st, before = req(port, "GET", "/events/count", token=admin)
+    st, body = req(port, "POST", "/retention/prune", raw=b"", token=admin)
+    check("admin prunes expired events", st == 200 and body["deleted"] == before["count"] - 3, (body, before))
+    st, after = req(port, "GET", "/events/count", token=admin)
+    check("only events within retention remain", after["count"] == 3, after)
+
+
+def prune_timer(data):
+    """The pruning timer: a server started with --prune-interval 1 removes an
+    expired event by itself."""
+    admin = subprocess.run([VIGIL, "server", "--data", data, "token", "admin"],
+                           capture_output=True, text=True).stdout.strip()
+    sensor = subprocess.run([VIGIL, "server", "--data", data, "token", "sensor1"],
+                            capture_output=True, text=True).stdout.strip()
+    proc = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", "127.0.0.1:0",
+                             "--prune-interval", "1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    port = None
+    for _ in range(20):
+        m = re.search(r"\(port (\d+)\)", proc.stdout.readline())
+        if m:
+            port = int(m.group(1))
+            break
+    try:
+        st, body = req(port, "POST", "/events", raw=event(7, "old").encode(), token=sensor)
+        check("old event ingested", st == 200 and body["inserted"] == 1, body)
+        deadline = time.time() + 10
+        count = None
+        while time.time() < deadline:
+            st, body = req(port, "GET", "/events/count", token=admin)
+            count = body.get("count") if isinstance(body, dict) else None
+            if count == 3:
+                break
+            time.sleep(0.3)
+        check("the pruning timer removes expired events", count == 3, count)
+        st, body = req(port, "GET", "/audit?limit=5", token=admin)
+        check("pruning is audited", any(a["action"] == "retention.prune" and a["user"] == "server"
+                                        for a in body.get("audit", [])), body)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
 
 def main():
     data = tempfile.mkdtemp(prefix="vg-api-")
@@ -277,6 +329,7 @@ def main():
         except subprocess.TimeoutExpired:
             proc.kill()
     check("server exits cleanly on SIGTERM", proc.returncode == 0, proc.returncode)
+    prune_timer(data)
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed
     print(f"{passed} passed, {failed} failed")

@@ -11,5 +11,7 @@ void done(vg_store *st);
 void inventory_host_health(void);
 void inventory_systems_schedule(void);
 void inventory_evidence(void);
+void retention_by_level(void);
+void retention_estimate(void);
 
 #endif

@@ -301,6 +301,8 @@ static const vg_test tests[] = {
     {"inventory_host_health", inventory_host_health},
     {"inventory_systems_schedule", inventory_systems_schedule},
     {"inventory_evidence", inventory_evidence},
+    {"retention_by_level", retention_by_level},
+    {"retention_estimate", retention_estimate},
     {NULL, NULL},
 };
 
