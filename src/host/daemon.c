@@ -12,6 +12,7 @@
  *   files          list of log files to follow
  *   read-from-start  read files with no saved position from the start (no)
  *   syslog.udp / syslog.tcp   "ADDR:PORT" listeners (off unless set)
+ *   journal        "yes" (system journal), a directory or a file (off)
  *   fim.enabled, fim.paths, fim.ignore, fim.scan-interval (s, 43200),
  *   fim.realtime (yes), fim.threads (2), fim.max-size (1gb)
  */
@@ -33,6 +34,7 @@
 #include "core/log.h"
 #include "host/fim.h"
 #include "host/follow.h"
+#include "host/journal.h"
 #include "host/log_event.h"
 #include "host/syslogd.h"
 
@@ -124,6 +126,7 @@ static int run(vg_conf *conf, char *errbuf)
     vg_follow *fol = NULL;
     vg_syslogd *sd = NULL;
     vg_fim *fim = NULL;
+    vg_journal *jr = NULL;
     int rc = vg_host_load_ruleset(&rs, vg_conf_get(conf, "host.rules-dir"), errbuf);
     if (rc < 0)
         goto out;
@@ -149,6 +152,13 @@ static int run(vg_conf *conf, char *errbuf)
     const char *udp = vg_conf_get(conf, "host.syslog.udp"), *tcp = vg_conf_get(conf, "host.syslog.tcp");
     if ((udp || tcp) && (rc = vg_syslogd_open(&sd, udp, tcp, errbuf)) < 0)
         goto out;
+    /* systemd journal */
+    const char *jv = vg_conf_get(conf, "host.journal");
+    bool jon = false;
+    if (jv && (vg_conf_parse_bool(jv, &jon) < 0 || jon)) {
+        if ((rc = vg_journal_open(&jr, jon ? NULL : jv, db, from_start, errbuf)) < 0)
+            goto out;
+    }
     /* FIM */
     int64_t fim_every = vg_conf_get_int(conf, "host.fim.scan-interval", 43200);
     if (vg_conf_get_bool(conf, "host.fim.enabled", false)) {
@@ -177,8 +187,8 @@ static int run(vg_conf *conf, char *errbuf)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    vg_notice("vigil host: running: %d files, syslog %s, FIM %s; events to %s", nfiles,
-              sd ? "on" : "off", fim ? "on" : "off", eve_path);
+    vg_notice("vigil host: running: %d files, syslog %s, journal %s, FIM %s; events to %s", nfiles,
+              sd ? "on" : "off", jr ? "on" : "off", fim ? "on" : "off", eve_path);
     time_t last_scan = time(NULL);
     while (!stop_flag) {
         struct pollfd fds[300];
@@ -189,6 +199,9 @@ static int run(vg_conf *conf, char *errbuf)
         int mfd = fim ? vg_fim_fd(fim) : -1;
         if (mfd >= 0)
             fds[n++] = (struct pollfd){mfd, POLLIN, 0};
+        int jfd = jr ? vg_journal_fd(jr) : -1;
+        if (jfd >= 0)
+            fds[n++] = (struct pollfd){jfd, POLLIN, 0};
         int s0 = n;
         if (sd)
             n += vg_syslogd_pollfds(sd, fds + n, (int)VG_ARRAY_LEN(fds) - n);
@@ -200,6 +213,8 @@ static int run(vg_conf *conf, char *errbuf)
         if (fim && mfd >= 0)
             vg_fim_realtime(fim, on_fim, &d);
         vg_follow_poll(fol, on_line, &d);
+        if (jr)
+            vg_journal_poll(jr, on_line, &d);
         if (fim && fim_every > 0 && time(NULL) - last_scan >= fim_every) {
             vg_fim_scan_stats st;
             if (vg_fim_scan(fim, on_fim, &d, &st, errbuf) < 0)
@@ -210,6 +225,8 @@ static int run(vg_conf *conf, char *errbuf)
         vg_eve_flush(d.eve);
         if (vg_follow_save(fol, errbuf) < 0)
             vg_warn("vigil host: %s", errbuf);
+        if (jr && vg_journal_save(jr, errbuf) < 0)
+            vg_warn("vigil host: %s", errbuf);
     }
     vg_notice("vigil host: stopping: %llu lines, %llu alerts, %llu FIM events", (unsigned long long)d.lines,
               (unsigned long long)d.alerts, (unsigned long long)d.fim_events);
@@ -218,6 +235,7 @@ out:
     if (d.eve)
         vg_eve_flush(d.eve);
     vg_follow_close(fol);
+    vg_journal_close(jr);
     vg_syslogd_close(sd);
     vg_fim_close(fim);
     vg_jb_free(&d.jb);
