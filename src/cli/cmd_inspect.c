@@ -22,6 +22,7 @@
 
 #include "inspect/dpkg.h"
 #include "inspect/malware.h"
+#include "inspect/schedule.h"
 #include "inspect/webmon.h"
 #include "inspect/report.h"
 #include "inspect/sca.h"
@@ -31,6 +32,7 @@
 #define MAX_POLICIES 32
 #define MAX_SETS 64
 #define DEFAULT_DB "/var/lib/vigil/vuln.db"
+#define DEFAULT_STATE "/var/lib/vigil/inspect.db"
 
 /* Results of the package scan, kept for the JSON and event outputs. */
 struct pkgscan {
@@ -71,9 +73,166 @@ static void usage(FILE *fp)
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
             "  -q, --quiet       print only the summary\n"
             "  -v, --verbose     also print policy defects and timings\n"
+            "  --state PATH      with --level: record the inspection and the level's evidence\n"
+            "                    items in the register (see `vigil inspect schedule`)\n"
             "\n"
             "       vigil inspect feed import FILE... [--db PATH]\n"
-            "  import the Debian Security Tracker JSON or OSV JSON files into the database\n");
+            "  import the Debian Security Tracker JSON or OSV JSON files into the database\n"
+            "       vigil inspect schedule --level N [--state PATH] [--months M] [--eve FILE]\n"
+            "  next inspection due for the level (12 months; 6 at level 5) and overdue evidence\n"
+            "       vigil inspect evidence list --level N [--state PATH]\n"
+            "       vigil inspect evidence provide ID --ref TEXT [--state PATH]\n"
+            "  the register of management controls that need documentary evidence\n");
+}
+
+static int64_t now_s(void)
+{
+    const char *fake = getenv("VIGIL_NOW"); /* tests: a fixed "now" in Unix seconds */
+    return fake ? (int64_t)strtoll(fake, NULL, 10) : (int64_t)time(NULL);
+}
+
+static void ymd(int64_t t, char out[16])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+static void compliance_event(vg_eve *eve, const char *kind, int level, const char *id,
+                             const char *title, int64_t due, long days)
+{
+    vg_jb jb;
+    vg_jb_init(&jb);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    char d[16];
+    ymd(due, d);
+    vg_eve_begin(&jb, &tv, "compliance");
+    vg_jb_str(&jb, "host", host);
+    vg_jb_open_obj(&jb, "compliance");
+    vg_jb_str(&jb, "kind", kind);
+    vg_jb_u64(&jb, "level", (uint64_t)level);
+    if (id)
+        vg_jb_str(&jb, "id", id);
+    if (title)
+        vg_jb_str(&jb, "title", title);
+    vg_jb_str(&jb, "due", d);
+    vg_jb_i64(&jb, "days_overdue", days);
+    vg_jb_close_obj(&jb);
+    vg_jb_close_obj(&jb);
+    (void)vg_eve_write(eve, &jb);
+    vg_jb_free(&jb);
+}
+
+/* vigil inspect schedule | evidence ... */
+static int sched_cmd(int argc, char **argv)
+{
+    const char *state = DEFAULT_STATE, *eve_path = NULL, *ref = NULL, *id = NULL;
+    int level = 0, months = 0;
+    const char *sub = argv[0];
+    const char *action = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (strcmp(argv[i], "--level") == 0 && i + 1 < argc)
+            level = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--months") == 0 && i + 1 < argc)
+            months = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--eve") == 0 && i + 1 < argc)
+            eve_path = argv[++i];
+        else if (strcmp(argv[i], "--ref") == 0 && i + 1 < argc)
+            ref = argv[++i];
+        else if (argv[i][0] != '-' && !action && strcmp(sub, "evidence") == 0)
+            action = argv[i];
+        else if (argv[i][0] != '-' && action && !id)
+            id = argv[i];
+        else {
+            fprintf(stderr, "vigil inspect %s: unexpected '%s'\n", sub, argv[i]);
+            return 2;
+        }
+    }
+    bool provide = action && strcmp(action, "provide") == 0;
+    if ((!provide && (level < 1 || level > 5)) || (strcmp(sub, "evidence") == 0 && !action) ||
+        (action && !provide && strcmp(action, "list") != 0) || (provide && (!id || !ref)) ||
+        months < 0 || months > 120) {
+        fprintf(stderr, "usage: vigil inspect schedule --level N [--state PATH] [--months M] [--eve FILE]\n"
+                        "       vigil inspect evidence list --level N [--state PATH]\n"
+                        "       vigil inspect evidence provide ID --ref TEXT [--state PATH]\n");
+        return 2;
+    }
+    char errbuf[VG_ERRBUF_SIZE];
+    vg_sched *s;
+    if (vg_sched_open(state, &s, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    int64_t now = now_s();
+    int rc = 0;
+    char d1[16], d2[16];
+    if (provide) {
+        if (vg_sched_evidence_provide(s, id, ref, now, errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+        } else {
+            printf("Evidence %s recorded: %s\n", id, ref);
+        }
+        vg_sched_close(s);
+        return rc;
+    }
+    vg_eve *eve = NULL;
+    if (eve_path && vg_eve_open(&eve, eve_path, false, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        vg_sched_close(s);
+        return 1;
+    }
+    if (strcmp(sub, "schedule") == 0) {
+        vg_sched_status st;
+        if (vg_sched_status_get(s, level, months, now, &st, errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+        } else {
+            ymd(st.due, d2);
+            if (st.last) {
+                ymd(st.last, d1);
+                printf("Level %d: every %d months; last inspection %s; next due %s%s\n", level,
+                       st.months, d1, d2, st.overdue ? " (OVERDUE)" : "");
+            } else {
+                printf("Level %d: every %d months; no inspection recorded: due now\n", level, st.months);
+            }
+            if (st.overdue || !st.last) {
+                rc = 6;
+                if (eve)
+                    compliance_event(eve, "inspection_overdue", level, NULL, NULL, st.due, st.days_overdue);
+            }
+        }
+    }
+    (void)vg_sched_evidence_sync(s, level, now, 30, errbuf);
+    vg_evidence *ev = NULL;
+    size_t n = 0;
+    if (vg_sched_evidence_list(s, level, &ev, &n, errbuf) == VG_OK) {
+        size_t overdue = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool late = ev[i].due < now;
+            overdue += late;
+            ymd(ev[i].due, d1);
+            if (strcmp(sub, "evidence") == 0 || late)
+                printf("  %-9s %-8s due %s%s  %s%s%s\n", ev[i].id, ev[i].status, d1, late ? " LATE" : "",
+                       ev[i].title, ev[i].ref[0] ? " | " : "", ev[i].ref);
+            if (late && eve)
+                compliance_event(eve, "evidence_overdue", level, ev[i].id, ev[i].title, ev[i].due,
+                                 (long)((now - ev[i].due) / 86400));
+        }
+        printf("Evidence register: %zu items for level %d, %zu overdue\n", n, level, overdue);
+        if (overdue && strcmp(sub, "schedule") == 0)
+            rc = 6;
+        free(ev);
+    }
+    vg_eve_close(eve);
+    vg_sched_close(s);
+    return rc;
 }
 
 static int feed_import(int argc, char **argv)
@@ -346,10 +505,12 @@ int vg_cmd_inspect(int argc, char **argv)
         {"html", required_argument, NULL, 'H'},   {"policies", required_argument, NULL, 'Y'},
         {"malware", required_argument, NULL, 'M'}, {"yara-rules", required_argument, NULL, 'R'},
         {"web", required_argument, NULL, 'W'},    {"web-state", required_argument, NULL, 'S'},
-        {"web-rebaseline", no_argument, NULL, 'B'},
+        {"web-rebaseline", no_argument, NULL, 'B'}, {"state", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     if (argc > 1 && strcmp(argv[1], "feed") == 0)
         return feed_import(argc - 1, argv + 1);
+    if (argc > 1 && (strcmp(argv[1], "schedule") == 0 || strcmp(argv[1], "evidence") == 0))
+        return sched_cmd(argc - 1, argv + 1);
     const char *policies[MAX_POLICIES];
     size_t npol = 0;
     const char *sets[MAX_SETS];
@@ -367,6 +528,7 @@ int vg_cmd_inspect(int argc, char **argv)
     size_t nurls = 0;
     const char *web_state = "/var/lib/vigil/web";
     bool rebaseline = false;
+    const char *state = NULL;
     vg_web_result *web = NULL;
     size_t nweb = 0;
     bool mal_done = false;
@@ -430,6 +592,7 @@ int vg_cmd_inspect(int argc, char **argv)
             break;
         case 'S': web_state = optarg; break;
         case 'B': rebaseline = true; break;
+        case 'T': state = optarg; break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
@@ -582,6 +745,29 @@ int vg_cmd_inspect(int argc, char **argv)
                         .elapsed_ms = total_ms};
     if (json && write_json(json, pols, loaded, ms, &ps, &rin) != 0)
         rc = 1;
+    if (state && level) {
+        vg_sched *sch;
+        size_t P = 0, F = 0, NA = 0, E = 0;
+        for (size_t i = 0; i < loaded; i++) {
+            vg_sca_summary sm;
+            vg_sca_summarise(pols[i], &sm);
+            P += sm.passed;
+            F += sm.failed;
+            NA += sm.na;
+            E += sm.errors;
+        }
+        if (vg_sched_open(state, &sch, errbuf) != VG_OK ||
+            vg_sched_record(sch, now_s(), level, host, P, F + ps.nv + mres.nhits, NA, E, errbuf) != VG_OK) {
+            fprintf(stderr, "vigil inspect: %s\n", errbuf);
+            rc = 1;
+        } else {
+            int added = vg_sched_evidence_sync(sch, level, now_s(), 30, errbuf);
+            printf("Recorded in %s%s", state, added > 0 ? "" : "\n");
+            if (added > 0)
+                printf("; %d evidence items added to the register (due in 30 days)\n", added);
+        }
+        vg_sched_close(sch);
+    }
     if (html) {
         if (vg_report_html(&rin, html) != VG_OK) {
             fprintf(stderr, "vigil inspect: cannot write %s\n", html);

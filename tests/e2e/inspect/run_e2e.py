@@ -60,6 +60,24 @@ with tempfile.TemporaryDirectory() as t:
         types[e["event_type"]] = types.get(e["event_type"], 0) + 1
     check(types.get("vuln") == 7 and types.get("sca", 0) >= 40, "events: %s" % types)
     check(all(re.match(r"\d{4}-\d\d-\d\dT", e["timestamp"]) for e in ev), "event timestamps")
+    # schedule and evidence register: the run above is recorded with --state
+    import time
+    state = os.path.join(t, "inspect.db")
+    run("inspect", "--level", "5", "--root", root, "--policies", POL, "--db", db, "--state", state, "-q")
+    env = dict(os.environ, VIGIL_NOW=str(int(time.time()) + 200 * 86400))
+    sev = os.path.join(t, "sched.eve")
+    p = subprocess.run([vigil, "inspect", "schedule", "--level", "5", "--state", state, "--eve", sev],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    check(p.returncode == 6 and "OVERDUE" in p.stdout, "level 5 overdue after 200 days: %d %s" % (p.returncode, p.stdout[:200]))
+    kinds = [json.loads(l)["compliance"]["kind"] for l in open(sev)]
+    check("inspection_overdue" in kinds and "evidence_overdue" in kinds, "compliance events: %s" % set(kinds))
+    env["VIGIL_NOW"] = str(int(time.time()) + 20 * 86400)
+    p = subprocess.run([vigil, "inspect", "schedule", "--level", "5", "--state", state],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    check(p.returncode == 0, "not due after 20 days: %d %s" % (p.returncode, p.stdout))
+    run("inspect", "evidence", "provide", "MGMT-01", "--ref", "QĐ 123/QĐ-SKHCN", "--state", state)
+    p = run("inspect", "evidence", "list", "--level", "5", "--state", state)
+    check(any("MGMT-01" in l and "provided" in l and "QĐ 123" in l for l in p.stdout.splitlines()), "evidence provided listed")
     # a failing tree at level 4: findings carry Vietnamese and English remediation
     html4 = os.path.join(t, "r4.html")
     run("inspect", "--level", "4", "--root", os.path.join(G, "vn_fail"), "--policies", POL,
