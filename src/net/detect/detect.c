@@ -887,12 +887,14 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
     uint32_t n = de->nsigs ? de->nsigs : 1;
     dt->cwords = (n + 63) / 64;
     dt->cbits = calloc(dt->cwords, sizeof(uint64_t));
+    dt->mbits = calloc(dt->cwords, sizeof(uint64_t));
+    dt->mlist = calloc(VG_MATCHED_MAX, sizeof(uint32_t));
     dt->clo = UINT32_MAX;
     dt->chi = 0;
     dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
     dt->thr = vg_thr_table_new(65536);
     dt->xbits = vg_xbit_table_new(65536);
-    if (!dt->cbits || !dt->scratch || !dt->thr || !dt->xbits) {
+    if (!dt->cbits || !dt->mbits || !dt->mlist || !dt->scratch || !dt->thr || !dt->xbits) {
         vg_detect_thread_free(dt);
         return VG_ENOMEM;
     }
@@ -915,6 +917,8 @@ void vg_detect_thread_free(vg_det_thread *dt)
             vg_mpm_scratch_free(dt->scratch[i]);
     free(dt->scratch);
     free(dt->cbits);
+    free(dt->mbits);
+    free(dt->mlist);
     vg_thr_table_free(dt->thr);
     vg_xbit_table_free(dt->xbits);
     vg_inspect_ctx_release(&dt->ic);
@@ -949,6 +953,34 @@ static void cand_add_id(void *arg, uint32_t id)
 {
     vg_det_thread *dt = arg;
     cand_add(dt, dt->de->sigs[id]);
+}
+
+/* Sigs that matched the packet being inspected: a later call for the same
+ * packet (another stream chunk) re-evaluates only the others, so side
+ * effects (flowbits, flowint) happen once per packet. */
+static bool matched_test(const vg_det_thread *dt, uint32_t id)
+{
+    return (dt->mbits[id / 64] >> (id % 64)) & 1;
+}
+
+static void matched_set(vg_det_thread *dt, uint32_t id)
+{
+    dt->mbits[id / 64] |= 1ull << (id % 64);
+    if (dt->mn < VG_MATCHED_MAX)
+        dt->mlist[dt->mn++] = id;
+    else
+        dt->moverflow = true;
+}
+
+static void matched_reset(vg_det_thread *dt)
+{
+    if (dt->moverflow)
+        memset(dt->mbits, 0, dt->cwords * sizeof(uint64_t));
+    else
+        for (uint32_t i = 0; i < dt->mn; i++)
+            dt->mbits[dt->mlist[i] / 64] = 0;
+    dt->mn = 0;
+    dt->moverflow = false;
 }
 
 static void mpm_cb(const vg_sig *s, void *arg)
@@ -1258,11 +1290,12 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         }
         if (!pkt_ok && !(s->flags & VG_SIG_HAS_PAYLOAD))
             continue;
-        if (already_alerted(dt, p, s))
+        if (matched_test(dt, id) || already_alerted(dt, p, s))
             continue;
         uint32_t aflags = 0;
         if (!sig_eval(dt, s, p, chunk, pkt_ok, &aflags))
             continue;
+        matched_set(dt, id);
         run_postmatch(dt, p, s);
         if (dt->npend < VG_MAX_PENDING) {
             dt->pend[dt->npend].s = s;
@@ -1446,8 +1479,14 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
             }
         }
     }
+    if (!repeat)
+        matched_reset(dt);
+    /* A further chunk for the same packet: the whole packet is evaluated
+     * again with it (sigs that already matched are skipped), so that state
+     * set by a stream match (flowbits) is seen by the packet's other sigs,
+     * as in Suricata's single pass over packet and stream. */
     if (!repeat || same)
-        run_pass(dt, p, same, !repeat, iponly_due);
+        run_pass(dt, p, same, true, iponly_due);
     if (other) {
         vg_packet *v = malloc(sizeof(*v));
         if (v) {

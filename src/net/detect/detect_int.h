@@ -274,6 +274,8 @@ struct vg_detect {
 /* Per-sig extra data computed at load (not in sig.h): kept in a side array
  * indexed by sig id. */
 
+#define VG_MATCHED_MAX 1024
+
 /* A match waiting to become an alert (per packet, in the thread). */
 #define VG_MAX_PENDING 64
 typedef struct vg_pending {
@@ -289,6 +291,10 @@ struct vg_det_thread {
     uint64_t *cbits;                /* candidate sig ids as a bitmap (iterated in order) */
     uint32_t cwords;                /* words in cbits */
     uint32_t clo, chi;              /* lowest/highest word touched this pass (clo > chi: none) */
+    uint64_t *mbits;                /* sigs that matched the current packet (any pass) */
+    uint32_t *mlist;                /* their ids, to clear mbits; VG_MATCHED_MAX */
+    uint32_t mn;
+    bool moverflow;                 /* mlist overflowed: clear mbits whole */
     vg_thr_table *thr;
     vg_xbit_table *xbits;
     vg_inspect_ctx ic;
