@@ -148,10 +148,6 @@ static int run(vg_conf *conf, char *errbuf)
     for (int i = 0; i < nfiles; i++)
         if ((rc = vg_follow_add(fol, files[i], from_start, errbuf)) < 0)
             goto out;
-    /* syslog */
-    const char *udp = vg_conf_get(conf, "host.syslog.udp"), *tcp = vg_conf_get(conf, "host.syslog.tcp");
-    if ((udp || tcp) && (rc = vg_syslogd_open(&sd, udp, tcp, errbuf)) < 0)
-        goto out;
     /* systemd journal */
     const char *jv = vg_conf_get(conf, "host.journal");
     bool jon = false;
@@ -184,6 +180,11 @@ static int run(vg_conf *conf, char *errbuf)
                   (unsigned long long)st.files, (unsigned long long)st.hashed,
                   (unsigned long long)(st.added + st.modified + st.deleted + st.attributes), st.seconds);
     }
+    /* listeners last: a client that can connect finds everything ready */
+    /* syslog */
+    const char *udp = vg_conf_get(conf, "host.syslog.udp"), *tcp = vg_conf_get(conf, "host.syslog.tcp");
+    if ((udp || tcp) && (rc = vg_syslogd_open(&sd, udp, tcp, errbuf)) < 0)
+        goto out;
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
