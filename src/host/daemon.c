@@ -106,8 +106,51 @@ static int seq_values(const vg_conf_node *n, const char **out, int max)
     return k;
 }
 
+/* Unknown keys under host: are errors naming the key and its file:line. */
+static int check_keys(const vg_conf *conf, char *errbuf)
+{
+    static const char *top[] = {"rules-dir", "state-dir", "eve", "min-level", "files", "read-from-start",
+                                "syslog", "journal", "fim", NULL};
+    static const char *sys[] = {"udp", "tcp", NULL};
+    static const char *fim[] = {"enabled", "paths", "ignore", "scan-interval", "realtime", "threads",
+                                "max-size", NULL};
+    const vg_conf_node *h = vg_conf_node_get(conf, "host");
+    if (!h)
+        return VG_OK;
+    for (const vg_conf_node *c = h->child; c; c = c->next) {
+        const char **allowed = top;
+        bool ok = false;
+        for (int i = 0; allowed[i]; i++)
+            ok |= strcmp(c->name, allowed[i]) == 0;
+        char where[256];
+        if (!ok)
+            return vg_err(errbuf, VG_EINVAL, "%s: host.%s: unknown key",
+                          vg_conf_node_where(c, where, sizeof(where)), c->name);
+        const char **sub = strcmp(c->name, "syslog") == 0 ? sys : strcmp(c->name, "fim") == 0 ? fim : NULL;
+        for (const vg_conf_node *k = sub ? c->child : NULL; k; k = k->next) {
+            bool kok = false;
+            for (int i = 0; sub[i]; i++)
+                kok |= strcmp(k->name, sub[i]) == 0;
+            if (!kok)
+                return vg_err(errbuf, VG_EINVAL, "%s: host.%s.%s: unknown key",
+                              vg_conf_node_where(k, where, sizeof(where)), c->name, k->name);
+        }
+    }
+    const char *ml = vg_conf_get(conf, "host.min-level");
+    int64_t v;
+    if (ml && (vg_conf_parse_int(ml, &v) < 0 || v < 0 || v > 16)) {
+        char where[256];
+        return vg_err(errbuf, VG_EINVAL, "%s: host.min-level: '%s' is not a level 0-16",
+                      vg_conf_node_where(vg_conf_node_get(conf, "host.min-level"), where, sizeof(where)), ml);
+    }
+    return VG_OK;
+}
+
 static int run(vg_conf *conf, char *errbuf)
 {
+    int crc = check_keys(conf, errbuf);
+    if (crc < 0)
+        return crc;
     const char *state = vg_conf_get_str(conf, "host.state-dir", "/var/lib/vigil");
     if (mkdir(state, 0750) < 0 && errno != EEXIST)
         return vg_err(errbuf, VG_EIO, "host.state-dir %s: %s", state, strerror(errno));
