@@ -36,6 +36,11 @@ static void usage(FILE *fp)
             "  --retention-max M  keep no event longer than M months (default 60, at least 12)\n"
             "  --retention-default M  months kept for hosts in no information system (default 12)\n"
             "  --prune-interval S pruning timer in seconds (default 3600)\n"
+            "  --allow-net CIDR   never block this network (repeatable; 127.0.0.0/8, ::1 and\n"
+            "                     the listen address always are)\n"
+            "  --block-sid N      block the source of alerts with signature id N (repeatable)\n"
+            "  --block-severity N block the source of alerts of severity 1..N\n"
+            "  --block-duration S automatic blocks last S seconds (default 3600)\n"
             "  user NAME ROLE     create or update a user (ROLE admin|analyst|viewer|sensor);\n"
             "                     the password is read from $VIGIL_PASSWORD or generated and printed\n"
             "  token USER         issue an API token for USER (printed once)\n");
@@ -56,6 +61,9 @@ static int int_arg(const char *opt, const char *v, int lo, int hi, int *out)
 int vg_cmd_server(int argc, char **argv)
 {
     vg_server_opts o = {.data_dir = "vigil-data", .listen = "127.0.0.1:8088"};
+    const char *allow[VG_ALLOW_MAX];
+    int nallow = 0;
+    o.allow_nets = allow;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -74,6 +82,24 @@ int vg_cmd_server(int argc, char **argv)
             if (int_arg(a, argv[++i], 1, 86400 * 7, &x) != 0)
                 return 2;
             o.prune_interval_s = (unsigned)x;
+        } else if (strcmp(a, "--allow-net") == 0 && v) {
+            if (nallow >= (int)VG_ARRAY_LEN(allow) - 1) {
+                fprintf(stderr, "vigil server: too many --allow-net\n");
+                return 2;
+            }
+            allow[nallow++] = argv[++i];
+        } else if (strcmp(a, "--block-sid") == 0 && v) {
+            int x;
+            if (o.block_rules.nsids >= (int)VG_ARRAY_LEN(o.block_rules.sids) ||
+                int_arg(a, argv[++i], 1, 2147483647, &x) != 0)
+                return 2;
+            o.block_rules.sids[o.block_rules.nsids++] = x;
+        } else if (strcmp(a, "--block-severity") == 0 && v) {
+            if (int_arg(a, argv[++i], 1, 4, &o.block_rules.max_severity) != 0)
+                return 2;
+        } else if (strcmp(a, "--block-duration") == 0 && v) {
+            if (int_arg(a, argv[++i], VG_BLOCK_MIN_S, VG_BLOCK_MAX_S, &o.block_rules.duration_s) != 0)
+                return 2;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -85,6 +111,7 @@ int vg_cmd_server(int argc, char **argv)
             break;
         }
     }
+    allow[nallow] = NULL;
     const char *verb = i < argc ? argv[i] : NULL;
     if (verb) { /* admin verbs: open the store without serving */
         o.listen = "127.0.0.1:0";

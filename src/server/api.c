@@ -111,6 +111,11 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
      * committed events (regrouping is idempotent: links are unique). */
     if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
         fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
+    int blocked = 0;
+    if (rc == VG_OK && inserted &&
+        vg_block_from_alerts(s->store, &s->allow, &s->block_rules, b.ev, b.n,
+                             (int64_t)time(NULL) * 1000000, &blocked, err) != VG_OK)
+        fprintf(stderr, "vigil server: automatic blocking failed: %s\n", err);
     if (rc == VG_OK && vg_inventory_ingest(s->store, rq->user, rq->unit, b.ev, b.n,
                                            (int64_t)time(NULL) * 1000000, err) != VG_OK)
         fprintf(stderr, "vigil server: inventory update failed: %s\n", err);
@@ -305,6 +310,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strncmp(path, "/blocks", 7) == 0) {
+        return vg_api_blocks(s, rq, path + 7);
     } else if (strncmp(path, "/retention", 10) == 0) {
         return vg_api_retention(s, rq, path + 10);
     } else if (strcmp(path, "/audit") == 0 && get) {

@@ -333,13 +333,24 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
         return rc;
     }
     if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK ||
-        (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK) {
+        (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK ||
+        (rc = vg_response_schema(s->store, errbuf)) != VG_OK) {
         vg_store_close(s->store);
         free(s);
         return rc;
     }
     struct sockaddr_in sa;
     rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8088", &sa, errbuf);
+    /* The allow-list: built-ins, the server's own address, configured nets. */
+    vg_allow_init(&s->allow);
+    if (rc == VG_OK && sa.sin_addr.s_addr != htonl(INADDR_ANY)) {
+        char self[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &sa.sin_addr, self, sizeof self);
+        rc = vg_allow_add(&s->allow, self, errbuf);
+    }
+    for (const char *const *n = o->allow_nets; rc == VG_OK && n && *n; n++)
+        rc = vg_allow_add(&s->allow, *n, errbuf);
+    s->block_rules = o->block_rules;
     if (rc != VG_OK) {
         vg_store_close(s->store);
         free(s);

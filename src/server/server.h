@@ -15,6 +15,7 @@
 #define VG_SERVER_SERVER_H
 
 #include "core/vg.h"
+#include "server/response.h"
 
 typedef struct vg_server vg_server;
 
@@ -30,6 +31,11 @@ typedef struct vg_server_opts {
     int retention_default_months;
     unsigned prune_interval_s;   /* pruning timer, default 3600 s; 0 = default */
     bool no_timers;              /* admin verbs: no background work */
+    /* Response: networks that can never be blocked (besides 127.0.0.0/8,
+     * ::1 and the listen address), NULL-terminated; rules that block the
+     * source of matching alerts. */
+    const char *const *allow_nets;
+    vg_block_rules block_rules;
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;

@@ -28,6 +28,8 @@ struct vg_server {
     pthread_cond_t timer_cond;
     unsigned prune_interval_s;
     int64_t pruned_total;
+    vg_allowlist allow;           /* never blocked */
+    vg_block_rules block_rules;
     /* login throttling: failures per user name (small fixed table) */
     struct {
         char name[64];
@@ -58,6 +60,8 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq);
 /* /units, /systems, /hosts, /evidence; kind is the first segment, rest
  * what follows it ("" or "/ID"). */
 enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind, const char *rest);
+/* /blocks...; rest is what follows "/blocks". */
+enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest);
 /* GET /retention (estimate), POST /retention/prune (a pass now); admin. */
 enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest);
 /* Authenticated routes; path starts after "/api/v1". */

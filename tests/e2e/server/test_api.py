@@ -208,7 +208,9 @@ def main():
                   ("GET", "/systems"), ("POST", "/systems"), ("GET", "/systems/1"),
                   ("POST", "/systems/1"), ("DELETE", "/systems/1"), ("GET", "/hosts"),
                   ("POST", "/hosts/1"), ("GET", "/evidence"), ("POST", "/evidence"),
-                  ("POST", "/evidence/1"), ("GET", "/audit")]
+                  ("POST", "/evidence/1"), ("GET", "/audit"),
+                  ("GET", "/blocks"), ("POST", "/blocks"), ("POST", "/blocks/1/revoke"),
+                  ("POST", "/blocks/1/ack"), ("GET", "/retention"), ("POST", "/retention/prune")]
         for m, p in routes:
             st, _ = req(port, m, p, raw=b"{}")
             check(f"401 without credentials {m} {p}", st == 401, st)

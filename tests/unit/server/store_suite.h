@@ -13,5 +13,9 @@ void inventory_systems_schedule(void);
 void inventory_evidence(void);
 void retention_by_level(void);
 void retention_estimate(void);
+void response_allowlist(void);
+void response_nft_argv(void);
+void response_blocks(void);
+void response_rules(void);
 
 #endif

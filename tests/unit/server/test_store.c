@@ -14,6 +14,7 @@
 #include "server/incidents.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
+#include "server/response.h"
 #include "server/store.h"
 #include "unit/vg_test.h"
 #include "store_suite.h"
@@ -36,14 +37,16 @@ vg_store *fresh(void)
         fprintf(stderr, "open %s: %s\n", uri, err);
         return NULL;
     }
-    if (vg_incidents_schema(st, err) != VG_OK || vg_inventory_schema(st, err) != VG_OK)
+    if (vg_incidents_schema(st, err) != VG_OK || vg_inventory_schema(st, err) != VG_OK ||
+        vg_response_schema(st, err) != VG_OK)
         fprintf(stderr, "schema: %s\n", err);
     if (env && env[0]) {
         /* PostgreSQL: start each test from empty tables. */
         int64_t del;
         vg_store_prune(st, NULL, INT64_MAX, &del, err);
         static const char *const tables[] = {"units", "systems", "hosts", "sca_state", "evidence",
-                                             "incidents", "incident_events", "audit", NULL};
+                                             "incidents", "incident_events", "audit", "blocks",
+                                             "block_acks", NULL};
         for (const char *const *t = tables; *t; t++) {
             char sql[64];
             snprintf(sql, sizeof sql, "DELETE FROM %s", *t);
@@ -303,6 +306,10 @@ static const vg_test tests[] = {
     {"inventory_evidence", inventory_evidence},
     {"retention_by_level", retention_by_level},
     {"retention_estimate", retention_estimate},
+    {"response_allowlist", response_allowlist},
+    {"response_nft_argv", response_nft_argv},
+    {"response_blocks", response_blocks},
+    {"response_rules", response_rules},
     {NULL, NULL},
 };
 
