@@ -739,8 +739,9 @@ void vg_flow_apply_exception(vg_flow_table *ft, fnode *n, vg_packet *p, int targ
             p->flags |= VG_PKT_NOPAYLOAD_INSPECT;
         break;
     case EXC_BYPASS:
+        /* Suricata: bypass, then everything pass-flow does (action "pass") */
         if (n) {
-            n->f.flags |= VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_NOPACKET_INSPECT;
+            n->f.flags |= VG_FLOW_PASS | VG_FLOW_NOPAYLOAD_INSPECT | VG_FLOW_NOPACKET_INSPECT;
             if (n->state != FST_BYPASSED) {
                 n->state = FST_BYPASSED;
                 if (n->in_hash) {
