@@ -234,6 +234,8 @@ static void on_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, bool toserver,
 void vg_app_on_stream(vg_app_ctx *ctx, vg_flow *f, const vg_packet *p, bool toserver,
                       const uint8_t *data, uint32_t len)
 {
+    if (!len)
+        return;
     app_flow *af = flow_state(f);
     if (!af)
         return;

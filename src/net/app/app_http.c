@@ -36,6 +36,7 @@ typedef struct http_tx {
     htp_tx_t *htx;
     hbuf req_body, res_body;
     hbuf uri;                   /* normalised URI */
+    hbuf host;                  /* normalised host: lower case, no port */
     hbuf req_line, res_line;
     hbuf req_hdr, req_hdr_raw, req_hdr_names, req_start;
     hbuf res_hdr, res_hdr_raw, res_hdr_names, res_start;
@@ -105,7 +106,7 @@ static void http_tx_free(void *p)
         if (t->req_done && t->res_done)
             (void)htp_tx_destroy(t->htx);
     }
-    hbuf *all[] = {&t->req_body, &t->res_body, &t->uri, &t->req_line, &t->res_line,
+    hbuf *all[] = {&t->req_body, &t->res_body, &t->uri, &t->host, &t->req_line, &t->res_line,
                    &t->req_hdr, &t->req_hdr_raw, &t->req_hdr_names, &t->req_start,
                    &t->res_hdr, &t->res_hdr_raw, &t->res_hdr_names, &t->res_start,
                    &t->req_hdr_list, &t->res_hdr_list};
@@ -217,6 +218,10 @@ static int on_req_headers(htp_tx_t *tx)
         return HTP_OK;
     on_req_line(tx);
     a->progress |= TX_REQ_HDRS;
+    if (tx->request_hostname && hb_bstr(&t->host, tx->request_hostname, HDR_MAX))
+        for (uint32_t i = 0; i < t->host.n; i++)
+            if (t->host.d[i] >= 'A' && t->host.d[i] <= 'Z')
+                t->host.d[i] = (uint8_t)(t->host.d[i] + 32);
     build_headers(hs, tx->request_headers, &t->req_hdr, &t->req_hdr_names, &t->req_hdr_list,
                   &t->req_hdr_off, &t->req_hdr_cnt);
     hb_bstr(&t->req_start, tx->request_line, HDR_MAX);
@@ -321,6 +326,8 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
     htp_config_set_request_decompression(cfg, 0);
     htp_config_set_field_limits(cfg, 9000, 18000);
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
+    /* as Suricata: the normalised path keeps its case */
+    htp_config_set_convert_lowercase(cfg, HTP_DECODER_URL_PATH, 0);
     htp_config_register_request_start(cfg, on_req_start);
     htp_config_register_request_line(cfg, on_req_line);
     htp_config_register_request_headers(cfg, on_req_headers);
@@ -514,7 +521,7 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
     case VG_ABUF_HTTP_HEADER: return t->req_hdr.n ? out(&t->req_hdr, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HEADER_RAW: return t->req_hdr_raw.n ? out(&t->req_hdr_raw, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HEADER_NAMES: return out(&t->req_hdr_names, d, n);
-    case VG_ABUF_HTTP_HOST: return out_bstr(tx->request_hostname, d, n);
+    case VG_ABUF_HTTP_HOST: return tx->request_hostname ? out(&t->host, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HOST_RAW: return out_hdr(tx->request_headers, "Host", d, n);
     case VG_ABUF_HTTP_USER_AGENT: return out_hdr(tx->request_headers, "User-Agent", d, n);
     case VG_ABUF_HTTP_COOKIE: return out_hdr(tx->request_headers, "Cookie", d, n);

@@ -16,7 +16,7 @@ static bool prefix_of(const uint8_t *d, uint32_t n, const char *lit, bool *parti
 {
     size_t l = strlen(lit);
     size_t m = n < l ? n : l;
-    if (strncasecmp((const char *)d, lit, m) != 0)
+    if (m && strncasecmp((const char *)d, lit, m) != 0)
         return false;
     *partial = n < l;
     return true;
