@@ -214,12 +214,32 @@ static void write_flow(vg_jb *jb, const vg_packet *p)
     vg_jb_close_obj(jb);
 }
 
+/* Whom a reject answers: rejectdst the server, rejectboth both, reject and
+ * rejectsrc the client (the action word as the rule wrote it). */
+static const char *reject_target(const vg_packet *p)
+{
+    for (int i = 0; i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
+        const vg_sig *s = p->alerts[i].sig;
+        if (!s || !(s->action & VG_ACTION_REJECT) || !s->raw)
+            continue;
+        const char *r = s->raw;
+        while (*r == ' ' || *r == '\t')
+            r++;
+        if (strncmp(r, "rejectdst", 9) == 0)
+            return "to_server";
+        if (strncmp(r, "rejectboth", 10) == 0)
+            return "both";
+        return "to_client";
+    }
+    return "to_client";
+}
+
 static void write_verdict(vg_jb *jb, const vg_packet *p, bool ips)
 {
     vg_jb_open_obj(jb, "verdict");
     if (p->action & VG_ACTION_REJECT) {
         vg_jb_str(jb, "action", ips ? "drop" : "alert");
-        vg_jb_str(jb, "reject-target", "to_client");
+        vg_jb_str(jb, "reject-target", reject_target(p));
         vg_jb_open_arr(jb, "reject");
         if (p->proto == 6)
             vg_jb_str(jb, NULL, "tcp-reset");

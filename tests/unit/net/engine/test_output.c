@@ -201,6 +201,23 @@ static void alert_payload_packet_and_ips(void)
         VG_CHECK_STR(jstr(j, "verdict.action"), "alert");
         json_decref(j);
     }
+    /* a reject answers whom the action word names */
+    sig.action = VG_ACTION_REJECT | VG_ACTION_DROP | VG_ACTION_ALERT;
+    sig.raw = "rejectboth tcp any any -> any any (sid:2001;)";
+    p.action = VG_ACTION_REJECT | VG_ACTION_DROP;
+    vg_eve_alert(&jb, &cfg, &p, &p.alerts[0]);
+    j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "alert.action"), "blocked");
+        VG_CHECK_STR(jstr(j, "verdict.action"), "alert"); /* IDS */
+        json_t *v = json_object_get(j, "verdict");
+        VG_CHECK_STR(json_string_value(json_object_get(v, "reject-target")), "both");
+        VG_CHECK_STR(json_string_value(json_array_get(json_object_get(v, "reject"), 0)),
+                     "tcp-reset");
+        json_decref(j);
+    }
+    sig.raw = NULL;
+    p.action = VG_ACTION_DROP;
     /* a stream match logs the stream data, capped by payload-buffer-size */
     uint8_t big[6000];
     memset(big, 'A', sizeof big);
