@@ -9,7 +9,8 @@
  *   eve            output file (default STATE_DIR/host-eve.json)
  *   state-dir      positions and FIM baseline (default /var/lib/vigil)
  *   min-level      lowest rule level written (default 3)
- *   files          list of log files to follow
+ *   files          list of log files to follow: paths, or {path, multiline}
+ *                  where multiline is a PCRE2 matching a record's first line
  *   read-from-start  read files with no saved position from the start (no)
  *   syslog.udp / syslog.tcp   "ADDR:PORT" listeners (off unless set)
  *   journal        "yes" (system journal), a directory or a file (off)
@@ -188,9 +189,15 @@ static int run(vg_conf *conf, char *errbuf)
     const char *files[256];
     int nfiles = seq_values(vg_conf_node_get(conf, "host.files"), files, 256);
     bool from_start = vg_conf_get_bool(conf, "host.read-from-start", false);
-    for (int i = 0; i < nfiles; i++)
+    const vg_conf_node *fl = vg_conf_node_get(conf, "host.files");
+    const vg_conf_node *item = fl && !fl->value ? fl->child : NULL;
+    for (int i = 0; i < nfiles; i++, item = item ? item->next : NULL) {
         if ((rc = vg_follow_add(fol, files[i], from_start, errbuf)) < 0)
             goto out;
+        const vg_conf_node *ml = item ? vg_conf_node_child(item, "multiline") : NULL;
+        if (ml && ml->value && (rc = vg_follow_set_multiline(fol, ml->value, errbuf)) < 0)
+            goto out;
+    }
     /* systemd journal */
     const char *jv = vg_conf_get(conf, "host.journal");
     bool jon = false;

@@ -1,5 +1,6 @@
 /* follow.c: log files followed across rotations and restarts (see follow.h). */
 #include "host/follow.h"
+#include "host/osregex.h"
 #include "host/ruleset.h"
 
 #include <errno.h>
@@ -28,7 +29,45 @@ typedef struct hfile {
     char *part;                 /* incomplete last line */
     size_t partlen;
     bool dirty;                 /* position changed since the last save */
+    vg_hpat *ml_start;          /* multi-line: start-of-record pattern */
+    char *rec;                  /* multi-line: record being assembled */
+    size_t reclen;
 } hfile;
+
+/* Deliver one physical line, assembling multi-line records. */
+static void deliver(hfile *h, const char *line, size_t len, vg_follow_line_fn fn, void *ctx)
+{
+    if (!h->ml_start) {
+        if (fn)
+            fn(ctx, h->path, line, len);
+        return;
+    }
+    bool start = vg_hpat_match(h->ml_start, line, len, NULL);
+    if (start || !h->rec) {
+        if (h->rec && h->reclen && fn)
+            fn(ctx, h->path, h->rec, h->reclen);
+        if (!h->rec && !(h->rec = malloc(VG_HLOG_MAX + 1))) {
+            if (fn)
+                fn(ctx, h->path, line, len);
+            return;
+        }
+        h->reclen = 0;
+    } else if (h->reclen < VG_HLOG_MAX) {
+        h->rec[h->reclen++] = ' ';
+    }
+    size_t take = VG_MIN(len, (size_t)VG_HLOG_MAX - h->reclen);
+    memcpy(h->rec + h->reclen, line, take);
+    h->reclen += take;
+}
+
+static void flush_record(hfile *h, vg_follow_line_fn fn, void *ctx)
+{
+    if (h->rec && h->reclen) {
+        if (fn)
+            fn(ctx, h->path, h->rec, h->reclen);
+        h->reclen = 0;
+    }
+}
 
 struct vg_follow {
     hfile *files;
@@ -114,28 +153,27 @@ static int emit(vg_follow *f, hfile *h, const char *buf, size_t n, bool flush, v
             }
             if (take < len)
                 f->st.long_lines++;
-            if (fn)
-                fn(ctx, h->path, h->part, h->partlen);
+            deliver(h, h->part, h->partlen, fn, ctx);
             h->partlen = 0;
         } else {
             if (len > VG_HLOG_MAX) {
                 f->st.long_lines++;
                 len = VG_HLOG_MAX;
             }
-            if (fn)
-                fn(ctx, h->path, buf + i, len);
+            deliver(h, buf + i, len, fn, ctx);
         }
         lines++;
         f->st.lines++;
         i = (size_t)(nl - buf) + 1;
     }
     if (flush && h->partlen) {
-        if (fn)
-            fn(ctx, h->path, h->part, h->partlen);
+        deliver(h, h->part, h->partlen, fn, ctx);
         h->partlen = 0;
         lines++;
         f->st.lines++;
     }
+    if (flush)
+        flush_record(h, fn, ctx);
     f->st.bytes += n;
     return lines;
 }
@@ -361,6 +399,19 @@ int vg_follow_add(vg_follow *f, const char *path, bool from_start, char *errbuf)
     return VG_OK;
 }
 
+int vg_follow_set_multiline(vg_follow *f, const char *start_pcre2, char *errbuf)
+{
+    if (f->nfiles == 0)
+        return vg_err(errbuf, VG_EINVAL, "multiline: no file added");
+    hfile *h = &f->files[f->nfiles - 1];
+    char eb[VG_ERRBUF_SIZE];
+    vg_hpat_free(h->ml_start);
+    h->ml_start = NULL;
+    if (vg_hpat_compile(&h->ml_start, VG_HPAT_PCRE2, start_pcre2, false, eb) < 0)
+        return vg_err(errbuf, VG_EINVAL, "%s: multiline pattern: %s", h->path, eb);
+    return VG_OK;
+}
+
 int vg_follow_fd(const vg_follow *f)
 {
     return f->ino_fd;
@@ -405,7 +456,10 @@ static int check_file(vg_follow *f, hfile *h, vg_follow_line_fn fn, void *ctx)
         h->siglen = 0;
         h->dirty = true;
     }
-    lines += drain(f, h, fn, ctx);
+    int got = drain(f, h, fn, ctx);
+    lines += got;
+    if (got == 0)
+        flush_record(h, fn, ctx); /* quiet file: the record is complete */
     if (!path_ok || pst.st_ino != h->ino || pst.st_dev != h->dev) {
         /* renamed away (or deleted): the old file is read to its end above */
         lines += emit(f, h, NULL, 0, true, fn, ctx);
@@ -493,6 +547,8 @@ void vg_follow_close(vg_follow *f)
             close(f->files[i].fd);
         free(f->files[i].path);
         free(f->files[i].part);
+        free(f->files[i].rec);
+        vg_hpat_free(f->files[i].ml_start);
     }
     free(f->files);
     free(f->wds);

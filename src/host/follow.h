@@ -39,6 +39,11 @@ int vg_follow_open(vg_follow **out, const char *state_db, char *errbuf) VG_WARN_
 /* Follow path.  With no saved position, start at its end unless
  * from_start. */
 int vg_follow_add(vg_follow *f, const char *path, bool from_start, char *errbuf) VG_WARN_UNUSED;
+/* Multi-line records for the last added path: a line matching start_pcre2
+ * begins a record; other lines are appended to it (joined by a space), up
+ * to VG_HLOG_MAX.  A record is delivered when the next one starts or when a
+ * poll finds no new data in the file. */
+int vg_follow_set_multiline(vg_follow *f, const char *start_pcre2, char *errbuf) VG_WARN_UNUSED;
 /* inotify descriptor to poll for readability (-1 when unavailable). */
 int vg_follow_fd(const vg_follow *f);
 /* Drain inotify, look at every file, call fn for each new complete line.

@@ -193,6 +193,30 @@ static void test_rotated_while_stopped_gz(void)
     free(g);
 }
 
+static void test_multiline(void)
+{
+    char log[256], eb[VG_ERRBUF_SIZE];
+    p(log, "m.log");
+    append(log, "2024-01-01 10:00:00 UTC [1] ERROR:  syntax error\n"
+                "\tat character 5\n"
+                "2024-01-01 10:00:01 UTC [1] LOG:  statement: SELECT 1\n"
+                "  FROM t\n");
+    vg_follow *f;
+    VG_CHECK_EQ(vg_follow_open(&f, NULL, eb), VG_OK);
+    VG_CHECK_EQ(vg_follow_add(f, log, true, eb), VG_OK);
+    VG_CHECK_EQ(vg_follow_set_multiline(f, "^\\d{4}-\\d\\d-\\d\\d ", eb), VG_OK);
+    VG_CHECK(vg_follow_set_multiline(f, "(", eb) < 0);
+    VG_CHECK_EQ(vg_follow_set_multiline(f, "^\\d{4}-\\d\\d-\\d\\d ", eb), VG_OK);
+    got *g = calloc(1, sizeof(got));
+    vg_follow_poll(f, on_line, g);
+    vg_follow_poll(f, on_line, g); /* quiet: the last record is complete */
+    VG_CHECK_EQ(g->n, 2);
+    VG_CHECK(strstr(g->lines[0], "syntax error \tat character") != NULL);
+    VG_CHECK(strncmp(g->lines[1], "2024-01-01 10:00:01", 19) == 0);
+    vg_follow_close(f);
+    free(g);
+}
+
 /* ---- syslog listener ---- */
 
 typedef struct msgs {
@@ -437,6 +461,7 @@ static const vg_test tests[] = {
     {"truncate_and_copytruncate", test_truncate_and_copytruncate},
     {"restart_no_loss_no_dup", test_restart_no_loss_no_dup},
     {"rotated_while_stopped_gz", test_rotated_while_stopped_gz},
+    {"multiline", test_multiline},
     {"syslog_listener", test_syslog_listener},
     {"fim", test_fim},
     {NULL, NULL},
