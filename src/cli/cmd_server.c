@@ -41,6 +41,13 @@ static void usage(FILE *fp)
             "  --block-sid N      block the source of alerts with signature id N (repeatable)\n"
             "  --block-severity N block the source of alerts of severity 1..N\n"
             "  --block-duration S automatic blocks last S seconds (default 3600)\n"
+            "  --webhook URL      POST new incidents (severity <= --notify-severity) as JSON\n"
+            "  --smtp URL         smtp://host:port to mail new incidents (credentials from\n"
+            "                     $VIGIL_SMTP_USER / $VIGIL_SMTP_PASSWORD), with\n"
+            "  --mail-from ADDR --mail-to ADDR[,ADDR...]\n"
+            "  --notify-severity N  notify incidents of severity 1..N (default 2)\n"
+            "  --notify-interval S  seconds between notification rounds (default 2)\n"
+            "  --public-url URL   dashboard URL used in notifications\n"
             "  user NAME ROLE     create or update a user (ROLE admin|analyst|viewer|sensor);\n"
             "                     the password is read from $VIGIL_PASSWORD or generated and printed\n"
             "  token USER         issue an API token for USER (printed once)\n");
@@ -100,6 +107,27 @@ int vg_cmd_server(int argc, char **argv)
         } else if (strcmp(a, "--block-duration") == 0 && v) {
             if (int_arg(a, argv[++i], VG_BLOCK_MIN_S, VG_BLOCK_MAX_S, &o.block_rules.duration_s) != 0)
                 return 2;
+        } else if (strcmp(a, "--webhook") == 0 && v) {
+            o.notify.webhook_url = argv[++i];
+        } else if (strcmp(a, "--smtp") == 0 && v) {
+            o.notify.smtp_url = argv[++i];
+        } else if (strcmp(a, "--mail-from") == 0 && v) {
+            o.notify.mail_from = argv[++i];
+        } else if (strcmp(a, "--mail-to") == 0 && v) {
+            o.notify.mail_to = argv[++i];
+        } else if (strcmp(a, "--notify-severity") == 0 && v) {
+            if (int_arg(a, argv[++i], 1, 4, &o.notify.max_severity) != 0)
+                return 2;
+        } else if (strcmp(a, "--notify-interval") == 0 && v) {
+            char *end;
+            o.notify_interval_s = strtod(argv[++i], &end);
+            if (*end || o.notify_interval_s < 0.05 || o.notify_interval_s > 3600) {
+                fprintf(stderr, "vigil server: --notify-interval: 0.05-3600 seconds\n");
+                return 2;
+            }
+            o.notify.retry_base_s = o.notify_interval_s * 10;
+        } else if (strcmp(a, "--public-url") == 0 && v) {
+            o.notify.dashboard_url = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -112,6 +140,13 @@ int vg_cmd_server(int argc, char **argv)
         }
     }
     allow[nallow] = NULL;
+    o.notify.smtp_user = getenv("VIGIL_SMTP_USER");
+    o.notify.smtp_password = getenv("VIGIL_SMTP_PASSWORD");
+    char public_url[300];
+    if (!o.notify.dashboard_url) {
+        snprintf(public_url, sizeof public_url, "http://%s", o.listen);
+        o.notify.dashboard_url = public_url;
+    }
     const char *verb = i < argc ? argv[i] : NULL;
     if (verb) { /* admin verbs: open the store without serving */
         o.listen = "127.0.0.1:0";

@@ -260,6 +260,33 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
+static void *notifier_main(void *arg)
+{
+    vg_server *s = arg;
+    pthread_mutex_lock(&s->timer_lock);
+    while (!s->stopping) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        int64_t ns = t.tv_nsec + (int64_t)(s->notify_interval_s * 1e9);
+        t.tv_sec += (time_t)(ns / 1000000000);
+        t.tv_nsec = (long)(ns % 1000000000);
+        while (!s->stopping &&
+               pthread_cond_timedwait(&s->timer_cond, &s->timer_lock, &t) == 0)
+            ;
+        if (s->stopping)
+            break;
+        pthread_mutex_unlock(&s->timer_lock);
+        char err[VG_ERRBUF_SIZE];
+        int sent = 0;
+        if (vg_notify_tick(s->store, &s->lock, &s->notify, vg_notify_send_curl, now_real_us(),
+                           &sent, err) != VG_OK)
+            vg_warn("server: notifications: %s", err);
+        pthread_mutex_lock(&s->timer_lock);
+    }
+    pthread_mutex_unlock(&s->timer_lock);
+    return NULL;
+}
+
 enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest)
 {
     if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
@@ -334,7 +361,8 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     }
     if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK ||
         (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK ||
-        (rc = vg_response_schema(s->store, errbuf)) != VG_OK) {
+        (rc = vg_response_schema(s->store, errbuf)) != VG_OK ||
+        (rc = vg_notify_schema(s->store, errbuf)) != VG_OK) {
         vg_store_close(s->store);
         free(s);
         return rc;
@@ -373,6 +401,10 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     s->port = info ? info->port : ntohs(sa.sin_port);
     if (!o->no_timers)
         s->timer_running = pthread_create(&s->timer, NULL, timer_main, s) == 0;
+    s->notify = o->notify;
+    s->notify_interval_s = o->notify_interval_s > 0 ? o->notify_interval_s : 2.0;
+    if (!o->no_timers && vg_notify_enabled(&s->notify))
+        s->notifier_running = pthread_create(&s->notifier, NULL, notifier_main, s) == 0;
     *out = s;
     return VG_OK;
 }
@@ -381,13 +413,14 @@ void vg_server_stop(vg_server *s)
 {
     if (!s)
         return;
-    if (s->timer_running) {
-        pthread_mutex_lock(&s->timer_lock);
-        s->stopping = true;
-        pthread_cond_broadcast(&s->timer_cond);
-        pthread_mutex_unlock(&s->timer_lock);
+    pthread_mutex_lock(&s->timer_lock);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->timer_cond);
+    pthread_mutex_unlock(&s->timer_lock);
+    if (s->timer_running)
         pthread_join(s->timer, NULL);
-    }
+    if (s->notifier_running)
+        pthread_join(s->notifier, NULL);
     MHD_stop_daemon(s->mhd);
     vg_store_close(s->store);
     pthread_mutex_destroy(&s->timer_lock);

@@ -15,6 +15,7 @@
 #define VG_SERVER_SERVER_H
 
 #include "core/vg.h"
+#include "server/notify.h"
 #include "server/response.h"
 
 typedef struct vg_server vg_server;
@@ -36,6 +37,11 @@ typedef struct vg_server_opts {
      * source of matching alerts. */
     const char *const *allow_nets;
     vg_block_rules block_rules;
+    /* Notifications of new incidents (notify.h); strings borrowed for the
+     * server's life.  notify_interval_s: how often the notifier looks
+     * (default 2 s). */
+    vg_notify_cfg notify;
+    double notify_interval_s;
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;

@@ -30,6 +30,10 @@ struct vg_server {
     int64_t pruned_total;
     vg_allowlist allow;           /* never blocked */
     vg_block_rules block_rules;
+    vg_notify_cfg notify;
+    double notify_interval_s;
+    pthread_t notifier;
+    bool notifier_running;
     /* login throttling: failures per user name (small fixed table) */
     struct {
         char name[64];

@@ -17,5 +17,7 @@ void response_allowlist(void);
 void response_nft_argv(void);
 void response_blocks(void);
 void response_rules(void);
+void notify_rounds(void);
+void notify_mail_text(void);
 
 #endif
