@@ -17,10 +17,15 @@
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
 
+int vg_app_match_dir(const vg_keyword *kw); /* app_match.c */
+
 bool vg_app_sig_has_tx(const vg_sig *s)
 {
     for (int i = 0; i < s->nbufs; i++)
         if (s->bufs[i].id >= VG_BUF_APP_FIRST && s->bufs[i].id < VG_ABUF_END)
+            return true;
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+        if (vg_app_match_dir(sm->kw) >= 0)
             return true;
     return false;
 }
@@ -42,6 +47,13 @@ static int sig_dirs(const vg_sig *s)
             tc = true;
         else
             ts = true;
+    }
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next) {
+        int d = vg_app_match_dir(sm->kw);
+        if (d == 0)
+            ts = true;
+        else if (d == 1)
+            tc = true;
     }
     return tc ? 2 : ts ? 1 : 3;
 }

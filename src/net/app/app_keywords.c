@@ -310,7 +310,14 @@ static int uricontent_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char
 static const vg_keyword kw_uricontent = {"uricontent", NULL, VG_KW_PAYLOAD | VG_KW_QUOTES_OK,
                                          uricontent_setup, NULL, NULL};
 
+extern const vg_keyword vg_app_kw_urilen, vg_app_kw_dns_opcode, vg_app_kw_dns_rcode,
+    vg_app_kw_dns_rrtype, vg_app_kw_tls_chain_len, vg_app_kw_tls_version, vg_app_kw_tls_subject,
+    vg_app_kw_tls_issuerdn, vg_app_kw_tls_fingerprint;
+
 const vg_keyword *const vg_app_keywords[] = {
+    &vg_app_kw_urilen, &vg_app_kw_dns_opcode, &vg_app_kw_dns_rcode, &vg_app_kw_dns_rrtype,
+    &vg_app_kw_tls_chain_len, &vg_app_kw_tls_version, &vg_app_kw_tls_subject,
+    &vg_app_kw_tls_issuerdn, &vg_app_kw_tls_fingerprint,
     &kw_http_uri, &kw_http_uri_raw, &kw_http_method, &kw_http_request_line, &kw_http_header,
     &kw_http_header_raw, &kw_http_header_names, &kw_http_host, &kw_http_host_raw,
     &kw_http_user_agent, &kw_http_cookie, &kw_http_referer, &kw_http_content_type,
