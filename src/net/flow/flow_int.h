@@ -229,6 +229,11 @@ struct vg_flow_table {
     uint64_t bpool_bytes;
     void *segpool;
     uint32_t nsegpool;
+    /* streams fully inspected by the last stream() call, whose buffers go
+     * back to the pool at the next entry into the table (the chunks handed
+     * out point into them until then) */
+    tcp_stream *dropq[8];
+    uint32_t ndropq;
     /* scratch for the gap-marked log payload of chunks */
     uint8_t *logbuf[2];
     uint32_t logcap[2];
@@ -260,6 +265,8 @@ void vg_reasm_free(vg_flow_table *ft, tcp_stream *st);
 void vg_reasm_pool_free(vg_flow_table *ft);
 /* Give back the buffer of a fully inspected stream (STF_DROP_PENDING). */
 void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st);
+/* Run the deferred buffer returns (at each entry into the table). */
+void vg_reasm_dropq_run(vg_flow_table *ft);
 uint64_t vg_reasm_acked_edge(const tcp_stream *st);
 
 /* flow_table.c */

@@ -358,6 +358,7 @@ void vg_flow_table_free(vg_flow_table *ft)
 {
     if (!ft)
         return;
+    ft->ndropq = 0; /* the streams are freed below */
     for (int i = 0; i < NTLISTS; i++)
         free_list(ft, ft->lhead[i]);
     free_list(ft, ft->pend_head);
@@ -867,6 +868,8 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
 {
     p->flow = NULL;
     p->nstream_events = 0;
+    if (ft->ndropq)
+        vg_reasm_dropq_run(ft);
     if (!p->wants_flow || (p->flags & VG_PKT_INVALID) || p->ipver == 0)
         return NULL;
     if (timercmp(&p->ts, &ft->last_ts, >))
@@ -1116,6 +1119,7 @@ void vg_flow_table_expire(vg_flow_table *ft, const struct timeval *now, vg_flow_
 {
     ft->last_cb = cb;
     ft->last_cb_arg = arg;
+    vg_reasm_dropq_run(ft);
     expire_scan(ft, now);
     run_pending(ft, cb, arg);
 }
@@ -1123,6 +1127,7 @@ void vg_flow_table_expire(vg_flow_table *ft, const struct timeval *now, vg_flow_
 void vg_flow_table_expire_all(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
 {
     struct timeval now = ft->last_ts;
+    vg_reasm_dropq_run(ft);
     /* least recently seen first: a deterministic order */
     for (;;) {
         fnode *best = NULL;

@@ -130,6 +130,14 @@ void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st)
         buf_drop(ft, st);
 }
 
+void vg_reasm_dropq_run(vg_flow_table *ft)
+{
+    for (uint32_t i = 0; i < ft->ndropq; i++)
+        if (ft->dropq[i]->flags & STF_DROP_PENDING)
+            vg_reasm_trim(ft, ft->dropq[i]);
+    ft->ndropq = 0;
+}
+
 void vg_reasm_free(vg_flow_table *ft, tcp_stream *st)
 {
     buf_drop(ft, st);
@@ -582,8 +590,12 @@ int vg_reasm_raw(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *st, bo
     /* nothing more will come (FIN sent or depth reached) and all of it was
      * inspected: the buffer goes back to the pool at the flow's next packet
      * (the chunks point into it until then) rather than at flow end */
-    if (!st->nsegs && st->raw_progress >= st->right_edge &&
-        (st->fin_sent || (st->flags & STF_DEPTH_REACHED) || s->state >= TCPS_CLOSED))
+    if (!eof && !st->nsegs && st->raw_progress >= st->right_edge &&
+        (st->fin_sent || (st->flags & STF_DEPTH_REACHED) || s->state >= TCPS_CLOSED) &&
+        !(st->flags & STF_DROP_PENDING)) {
         st->flags |= STF_DROP_PENDING;
+        if (ft->ndropq < VG_ARRAY_LEN(ft->dropq))
+            ft->dropq[ft->ndropq++] = st;
+    }
     return nch;
 }
