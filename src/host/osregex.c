@@ -495,7 +495,7 @@ static bool exec_osregex(const vg_hpat *p, const char *s, size_t len, const char
             if (!all)
                 continue;
         }
-        if (a->litlen >= 2) {
+        if (a->litlen >= 2 && !a->bol) { /* anchored: position 0 decides at once */
             if (!lc && !(lc = lower_copy(s, len)))
                 return false;
             if (!find(lc, len, a->lit, a->litlen))
