@@ -16,6 +16,7 @@
 
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
+#include "net/app/app_transform.h"
 
 int vg_app_match_dir(const vg_keyword *kw); /* app_match.c */
 
@@ -128,15 +129,25 @@ int vg_app_inspect_buf(vg_inspect_ctx *ic, const vg_sig *s, const vg_sig_buf *b,
 {
     /* the inspection's direction is the packet's (or the direction view's) */
     uint16_t id = resolve(b->id, ic->p && (ic->p->flags & VG_PKT_TOCLIENT));
+    int absent = vg_app_absent_mode(b->head);
     for (uint32_t idx = 0; idx < 1024; idx++) {
         const uint8_t *d;
         uint32_t n;
         if (vg_app_get_buffer(f, tx, id, idx, &d, &n) != VG_OK)
+            return idx == 0 && absent ? 1 : 0;
+        if (absent == 1)
             return 0;
+        /* transforms at the head of the list work on a copy */
+        uint8_t *owned = NULL;
+        const vg_sm *rest = vg_app_transform(b, &d, &n, &owned);
+        vg_sig_buf tail = *b;
+        tail.head = (vg_sm *)rest;
         /* byte_extract variables may be set by an earlier list: keep them */
         ic->steps = 0;
         ic->b64_len = 0;
-        if (vg_payload_inspect(ic, s, b, d, n) == 1)
+        int r = rest ? vg_payload_inspect(ic, s, &tail, d, n) : (owned || rest == b->head);
+        free(owned);
+        if (r == 1)
             return 1;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include "net/app/app.h"
 #include "net/app/app_keywords.h"
 #include "net/payload.h"
+#include "net/app/app_transform.h"
 
 typedef struct buf_info {
     uint16_t id;
@@ -313,11 +314,20 @@ static const vg_keyword kw_uricontent = {"uricontent", NULL, VG_KW_PAYLOAD | VG_
 extern const vg_keyword vg_app_kw_urilen, vg_app_kw_dns_opcode, vg_app_kw_dns_rcode,
     vg_app_kw_dns_rrtype, vg_app_kw_tls_chain_len, vg_app_kw_tls_version, vg_app_kw_tls_subject,
     vg_app_kw_tls_issuerdn, vg_app_kw_tls_fingerprint;
+extern const vg_keyword vg_app_kw_to_lowercase, vg_app_kw_to_uppercase, vg_app_kw_compress_ws,
+    vg_app_kw_strip_ws, vg_app_kw_dotprefix, vg_app_kw_url_decode, vg_app_kw_header_lowercase,
+    vg_app_kw_strip_pseudo, vg_app_kw_to_md5, vg_app_kw_to_sha1, vg_app_kw_to_sha256,
+    vg_app_kw_xor, vg_app_kw_pcrexform, vg_app_kw_from_base64, vg_app_kw_absent;
 
 const vg_keyword *const vg_app_keywords[] = {
     &vg_app_kw_urilen, &vg_app_kw_dns_opcode, &vg_app_kw_dns_rcode, &vg_app_kw_dns_rrtype,
     &vg_app_kw_tls_chain_len, &vg_app_kw_tls_version, &vg_app_kw_tls_subject,
     &vg_app_kw_tls_issuerdn, &vg_app_kw_tls_fingerprint,
+    &vg_app_kw_to_lowercase, &vg_app_kw_to_uppercase, &vg_app_kw_compress_ws,
+    &vg_app_kw_strip_ws, &vg_app_kw_dotprefix, &vg_app_kw_url_decode,
+    &vg_app_kw_header_lowercase, &vg_app_kw_strip_pseudo, &vg_app_kw_to_md5,
+    &vg_app_kw_to_sha1, &vg_app_kw_to_sha256, &vg_app_kw_xor, &vg_app_kw_pcrexform,
+    &vg_app_kw_from_base64, &vg_app_kw_absent,
     &kw_http_uri, &kw_http_uri_raw, &kw_http_method, &kw_http_request_line, &kw_http_header,
     &kw_http_header_raw, &kw_http_header_names, &kw_http_host, &kw_http_host_raw,
     &kw_http_user_agent, &kw_http_cookie, &kw_http_referer, &kw_http_content_type,
