@@ -48,8 +48,30 @@ static int setup(vg_rule_parser *rp, vg_sig *s, const vg_keyword *kw, tctx *c, c
 {
     vg_sm *last = vg_rule_parser_last_payload(rp, s);
     if (last && !vg_app_is_transform(last)) {
-        tctx_free(c);
-        return vg_err(errbuf, VG_EINVAL, "%s must directly follow its sticky buffer", kw->name);
+        /* a transform after payload keywords starts a new instance of the
+         * buffer (Suricata: what came before sees the buffer untransformed) */
+        int bi = -1;
+        for (int i = 0; i < s->nbufs; i++)
+            if (s->bufs[i].tail == last)
+                bi = i;
+        if (bi < 0 || s->bufs[bi].id < VG_BUF_APP_FIRST) {
+            tctx_free(c);
+            return vg_err(errbuf, VG_ENOTSUP, "%s on a packet buffer is not supported", kw->name);
+        }
+        if (s->nbufs >= VG_SIG_MAX_BUFS) {
+            tctx_free(c);
+            return vg_err(errbuf, VG_ELIMIT, "too many buffers in one rule (max %d)",
+                          VG_SIG_MAX_BUFS);
+        }
+        uint16_t id = s->bufs[bi].id;
+        vg_sig_buf *nb = &s->bufs[s->nbufs++];
+        nb->id = id;
+        nb->head = nb->tail = NULL;
+        int rc = vg_rule_parser_set_buf(rp, s, id, errbuf); /* the last list of id: the new one */
+        if (rc != VG_OK) {
+            tctx_free(c);
+            return rc;
+        }
     }
     vg_sm *sm = vg_sig_append_buf(rp, s, kw, c);
     if (!sm) {
