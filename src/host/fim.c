@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -39,6 +40,14 @@ typedef struct wdir {
     char *path;
 } wdir;
 
+typedef struct writer {        /* recent writers seen by fanotify */
+    char path[PATH_MAX];
+    int pid;
+    char comm[32];
+} writer;
+
+#define NWRITERS 64
+
 struct vg_fim {
     char **paths;
     int npaths;
@@ -50,6 +59,9 @@ struct vg_fim {
     int max_watches;
     sqlite3 *db;
     int ino_fd;
+    int fan_fd;                 /* fanotify, -1 when unavailable */
+    writer writers[NWRITERS];
+    int nextw;
     wdir *wds;
     int nwds, capwds;
     /* scan state */
@@ -125,6 +137,7 @@ int vg_fim_open(vg_fim **out, const vg_fim_opts *o, char *errbuf)
     if (!f)
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     f->ino_fd = -1;
+    f->fan_fd = -1;
     f->paths = dupv(o->paths, o->npaths);
     f->npaths = o->npaths;
     f->ignore = dupv(o->ignore, o->nignore);
@@ -150,8 +163,10 @@ int vg_fim_open(vg_fim **out, const vg_fim_opts *o, char *errbuf)
         vg_fim_close(f);
         return VG_EIO;
     }
-    if (f->realtime)
+    if (f->realtime) {
         f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        f->fan_fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE);
+    }
     *out = f;
     return VG_OK;
 }
@@ -242,6 +257,11 @@ static void add_watch(vg_fim *f, const char *dir)
 {
     if (f->ino_fd < 0 || f->nwds >= f->max_watches)
         return;
+    if (f->fan_fd >= 0 &&
+        fanotify_mark(f->fan_fd, FAN_MARK_ADD, FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, dir) < 0) {
+        close(f->fan_fd); /* not allowed here: do without process names */
+        f->fan_fd = -1;
+    }
     int wd = inotify_add_watch(f->ino_fd, dir, IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE |
                                                    IN_MOVED_FROM | IN_MOVED_TO | IN_DONT_FOLLOW |
                                                    IN_EXCL_UNLINK);
@@ -481,7 +501,7 @@ int vg_fim_scan(vg_fim *f, vg_fim_fn fn, void *ctx, vg_fim_scan_stats *st, char 
         if (ch && !first) {
             count(st, ch);
             if (fn) {
-                vg_fim_change chg = {c->path, ch, *b, c->a};
+                vg_fim_change chg = {c->path, ch, *b, c->a, 0, ""};
                 fn(ctx, &chg);
             }
         }
@@ -493,7 +513,7 @@ int vg_fim_scan(vg_fim *f, vg_fim_fn fn, void *ctx, vg_fim_scan_stats *st, char 
         vg_fim_attrs none = {0};
         count(st, "deleted");
         if (fn) {
-            vg_fim_change chg = {f->base[i].path, "deleted", f->base[i].a, none};
+            vg_fim_change chg = {f->base[i].path, "deleted", f->base[i].a, none, 0, ""};
             fn(ctx, &chg);
         }
         sqlite3_bind_text(del, 1, f->base[i].path, -1, SQLITE_STATIC);
@@ -527,6 +547,55 @@ static bool under_tree(const vg_fim *f, const char *path)
             return true;
     }
     return false;
+}
+
+static void read_fanotify(vg_fim *f)
+{
+    if (f->fan_fd < 0)
+        return;
+    char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+    ssize_t r;
+    while ((r = read(f->fan_fd, buf, sizeof(buf))) > 0) {
+        struct fanotify_event_metadata *m = (struct fanotify_event_metadata *)buf;
+        while (FAN_EVENT_OK(m, r)) {
+            if (m->fd >= 0) {
+                char link[64];
+                writer *w = &f->writers[f->nextw];
+                snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
+                ssize_t n = readlink(link, w->path, sizeof(w->path) - 1);
+                if (n > 0) {
+                    w->path[n] = '\0';
+                    w->pid = m->pid;
+                    w->comm[0] = '\0';
+                    char cp[64];
+                    snprintf(cp, sizeof(cp), "/proc/%d/comm", (int)m->pid);
+                    FILE *cf = fopen(cp, "r");
+                    if (cf) {
+                        if (fgets(w->comm, sizeof(w->comm), cf))
+                            w->comm[strcspn(w->comm, "\n")] = '\0';
+                        fclose(cf);
+                    }
+                    f->nextw = (f->nextw + 1) % NWRITERS;
+                }
+                close(m->fd);
+            }
+            m = FAN_EVENT_NEXT(m, r);
+        }
+    }
+}
+
+/* The last writer fanotify saw for path (absolute paths). */
+static const writer *writer_of(const vg_fim *f, const char *path)
+{
+    char abs[PATH_MAX];
+    if (!realpath(path, abs))
+        snprintf(abs, sizeof(abs), "%s", path);
+    for (int k = 1; k <= NWRITERS; k++) {
+        const writer *w = &f->writers[(f->nextw - k + NWRITERS) % NWRITERS];
+        if (w->pid && strcmp(w->path, abs) == 0)
+            return w;
+    }
+    return NULL;
 }
 
 /* Re-check one path against its baseline row. */
@@ -582,7 +651,12 @@ static void check_path(vg_fim *f, const char *path, vg_fim_fn fn, void *ctx)
         sqlite3_finalize(q);
     }
     if (ch && fn) {
-        vg_fim_change c = {path, ch, before, after};
+        vg_fim_change c = {path, ch, before, after, 0, ""};
+        const writer *w = after.present ? writer_of(f, path) : NULL;
+        if (w) {
+            c.pid = w->pid;
+            snprintf(c.process, sizeof(c.process), "%s", w->comm);
+        }
         fn(ctx, &c);
     }
 }
@@ -594,6 +668,7 @@ int vg_fim_realtime(vg_fim *f, vg_fim_fn fn, void *ctx)
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     int n = 0;
     ssize_t r;
+    read_fanotify(f);
     while ((r = read(f->ino_fd, buf, sizeof(buf))) > 0) {
         for (char *p = buf; p < buf + r;) {
             struct inotify_event *ev = (struct inotify_event *)p;
@@ -630,6 +705,8 @@ void vg_fim_close(vg_fim *f)
     free(f->wds);
     if (f->ino_fd >= 0)
         close(f->ino_fd);
+    if (f->fan_fd >= 0)
+        close(f->fan_fd);
     if (f->db)
         sqlite3_close(f->db);
     free(f);
@@ -666,6 +743,13 @@ void vg_fim_event(vg_jb *jb, const vg_fim_change *c, const char *sensor)
         attrs_json(jb, "before", &c->before);
     if (c->after.present)
         attrs_json(jb, "after", &c->after);
+    if (c->pid) {
+        vg_jb_open_obj(jb, "process");
+        vg_jb_i64(jb, "pid", c->pid);
+        if (c->process[0])
+            vg_jb_str(jb, "name", c->process);
+        vg_jb_close_obj(jb);
+    }
     vg_jb_close_obj(jb);
     vg_jb_close_obj(jb);
 }

@@ -12,7 +12,8 @@
  * attributes events with the before and after values and updates the
  * baseline in one transaction.  The first scan of an empty baseline only
  * records.  Real-time: inotify watches on the scanned directories (capped)
- * re-check the paths they name as soon as they change.
+ * re-check the paths they name as soon as they change; where fanotify is
+ * available (root), the process that wrote the file is named too.
  *
  * Memory: the baseline is loaded for the scan (about 150 bytes per file);
  * no file content is kept.
@@ -50,6 +51,8 @@ typedef struct vg_fim_change {
     const char *path;
     const char *change;         /* "added", "modified", "deleted", "attributes" */
     vg_fim_attrs before, after;
+    int pid;                    /* writer, from fanotify (real-time only), 0 unknown */
+    char process[32];           /* its command name */
 } vg_fim_change;
 
 typedef void (*vg_fim_fn)(void *ctx, const vg_fim_change *c);

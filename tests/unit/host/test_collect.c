@@ -328,6 +328,7 @@ static void test_syslog_listener(void)
 typedef struct fimgot {
     char path[16][256];
     char change[16][16];
+    char proc[16][32];
     int n;
 } fimgot;
 
@@ -337,6 +338,7 @@ static void on_fim(void *ctx, const vg_fim_change *c)
     if (g->n < 16) {
         snprintf(g->path[g->n], 256, "%s", c->path);
         snprintf(g->change[g->n], 16, "%s", c->change);
+        snprintf(g->proc[g->n], 32, "%s", c->process);
         g->n++;
     }
 }
@@ -385,6 +387,11 @@ static void test_fim(void)
     if (g->n >= 1) {
         VG_CHECK_STR(g->path[0], fa);
         VG_CHECK_STR(g->change[0], "modified");
+        /* with fanotify (root), the writer is named: this process */
+        if (g->proc[0][0])
+            VG_CHECK(strncmp(g->proc[0], "test_collect", 12) == 0);
+        else
+            fprintf(stderr, "fim: no fanotify here, writer not named\n");
     }
     /* scan reports delete and attribute change; the realtime change is
      * already in the baseline */
@@ -397,11 +404,12 @@ static void test_fim(void)
     VG_CHECK_EQ(st.modified, 0);
     vg_jb jb;
     vg_jb_init(&jb);
-    vg_fim_change c = {fa, "modified", {0}, {0}};
+    vg_fim_change c = {fa, "modified", {0}, {0}, 42, "vi"};
     c.before.present = c.after.present = true;
     snprintf(c.after.sha256, sizeof(c.after.sha256), "%s", "ab");
     vg_fim_event(&jb, &c, "h");
     VG_CHECK(vg_jb_ok(&jb) && strstr(jb.buf, "\"event_type\":\"fim\"") && strstr(jb.buf, "\"change\":\"modified\""));
+    VG_CHECK(strstr(jb.buf, "\"process\":{\"pid\":42,\"name\":\"vi\"}") != NULL);
     vg_jb_free(&jb);
     vg_fim_close(f);
     free(g);
