@@ -351,6 +351,8 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
                 ext[ne++] = (uint16_t)et;
             if (et == 43 && elen == 2)
                 t->server_version = (uint16_t)((d[r.o] << 8) | d[r.o + 1]);
+            if (et == 16 && elen >= 3 && d[r.o + 2] + 3u <= elen)
+                set_str(&t->server_alpn, (const char *)d + r.o + 3, d[r.o + 2]);
             r.o += elen;
         }
     }
@@ -492,6 +494,7 @@ void vg_tls_info_free(vg_tls_info *t)
     free(t->issuer);
     free(t->serial);
     free(t->fingerprint);
+    free(t->server_alpn);
     for (uint32_t i = 0; i < t->nalpn; i++)
         free(t->alpn[i]);
     for (uint32_t i = 0; i < t->nsan; i++)
@@ -741,6 +744,23 @@ void vg_tls_info_eve(const vg_tls_info *t, vg_jb *jb)
     }
     if (t->ja4)
         vg_jb_str(jb, "ja4", t->ja4);
+    if (t->nsan) {
+        vg_jb_open_arr(jb, "subjectaltname");
+        for (uint32_t i = 0; i < t->nsan; i++)
+            vg_jb_str(jb, NULL, t->san[i]);
+        vg_jb_close_arr(jb);
+    }
+    if (t->nalpn) {
+        vg_jb_open_arr(jb, "client_alpns");
+        for (uint32_t i = 0; i < t->nalpn; i++)
+            vg_jb_str(jb, NULL, t->alpn[i]);
+        vg_jb_close_arr(jb);
+    }
+    if (t->server_alpn) {
+        vg_jb_open_arr(jb, "server_alpns");
+        vg_jb_str(jb, NULL, t->server_alpn);
+        vg_jb_close_arr(jb);
+    }
     vg_jb_close_obj(jb);
 }
 

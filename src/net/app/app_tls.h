@@ -25,6 +25,7 @@ typedef struct vg_tls_info {
     char *ja3, *ja3_hash, *ja3s, *ja3s_hash, *ja4;
     char *alpn[VG_TLS_MAX_ALPN];
     uint32_t nalpn;
+    char *server_alpn;            /* the ALPN the server chose, or NULL */
     /* first certificate of the server's chain */
     char *subject, *issuer, *serial, *fingerprint;
     char notbefore[24], notafter[24];
