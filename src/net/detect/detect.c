@@ -417,10 +417,19 @@ typedef struct mpm_job {
 
 typedef struct mpm_pool {
     mpm_job *jobs;
+    mpm_job **order;            /* jobs, largest group first */
     uint32_t njobs;
     uint32_t next;
     pthread_mutex_t mu;
 } mpm_pool;
+
+static int job_cmp(const void *a, const void *b)
+{
+    const mpm_job *x = *(mpm_job *const *)a, *y = *(mpm_job *const *)b;
+    if (x->g->nsigs != y->g->nsigs)
+        return x->g->nsigs > y->g->nsigs ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
 
 static void *mpm_worker(void *arg)
 {
@@ -431,7 +440,7 @@ static void *mpm_worker(void *arg)
         pthread_mutex_unlock(&pool->mu);
         if (i >= pool->njobs)
             return NULL;
-        mpm_job *j = &pool->jobs[i];
+        mpm_job *j = pool->order[i];
         j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
     }
 }
@@ -458,6 +467,17 @@ static int compile_mpms(vg_detect *de, char *errbuf)
                 pool.jobs[k].buf = (uint16_t)b;
                 k++;
             }
+    /* the biggest databases first, so the threads finish together; the
+     * order of indexes below stays the group order */
+    mpm_job **order = malloc(n * sizeof(*order));
+    if (!order) {
+        free(pool.jobs);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = &pool.jobs[i];
+    qsort(order, n, sizeof(*order), job_cmp);
+    pool.order = order;
     pthread_mutex_init(&pool.mu, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
@@ -482,6 +502,7 @@ static int compile_mpms(vg_detect *de, char *errbuf)
         if ((rc = add_mpm(de, j->g->mpm[j->buf], &j->g->mpm_idx[j->buf])))
             vg_err(errbuf, rc, "out of memory");
     }
+    free(pool.order);
     free(pool.jobs);
     return rc;
 }
@@ -1469,7 +1490,7 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
     bool iponly_due = false;
     if (!repeat) {
         iponly_due = true;
-        if (p->flow) {
+        if (p->flow && de->niponly) { /* per-flow state only when ip-only sigs exist */
             vg_match_ctx mc = {dt, p, NULL};
             vg_det_flow *df = vg_det_flow_get(&mc);
             uint8_t bit = (p->flags & VG_PKT_TOCLIENT) ? 2 : 1;
