@@ -13,6 +13,7 @@
 #include "server/incidents.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
+#include "server/rollup.h"
 #include "server/server_int.h"
 
 enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq)
@@ -105,12 +106,19 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
     if (vg_ingest_parse(rq->body, rq->body_len, rq->user, rq->unit, &b, err) != VG_OK)
         return vg_api_error(rq->conn, 400, err);
     size_t inserted = 0;
+    uint8_t *is_new = calloc(b.n ? b.n : 1, 1);
+    if (!is_new) {
+        vg_ingest_free(&b);
+        return vg_api_error(rq->conn, 503, "out of memory; retry");
+    }
     pthread_mutex_lock(&s->lock);
-    int rc = vg_store_insert_events(s->store, b.ev, b.n, &inserted, err);
+    int rc = vg_store_insert_events_flags(s->store, b.ev, b.n, &inserted, is_new, err);
     /* Incidents are derived data: a grouping failure never un-acknowledges
      * committed events (regrouping is idempotent: links are unique). */
     if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
         fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
+    if (rc == VG_OK && inserted && vg_rollup_add(s->store, b.ev, b.n, is_new, err) != VG_OK)
+        fprintf(stderr, "vigil server: overview counters failed: %s\n", err);
     int blocked = 0;
     if (rc == VG_OK && inserted &&
         vg_block_from_alerts(s->store, &s->allow, &s->block_rules, b.ev, b.n,
@@ -121,6 +129,7 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
         fprintf(stderr, "vigil server: inventory update failed: %s\n", err);
     pthread_mutex_unlock(&s->lock);
     size_t n = b.n;
+    free(is_new);
     vg_ingest_free(&b);
     if (rc != VG_OK)
         return vg_api_error(rq->conn, 503, "store unavailable; retry");

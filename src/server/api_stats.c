@@ -3,7 +3,8 @@
  * call: events by type, alerts per hour, top signatures, top sources and
  * targets, alerts by severity, open incidents.  Scoped to the caller's
  * unit; `since`/`until` (EVE timestamps) bound the window (default: the
- * last 7 days of stored data).
+ * last 7 days of stored data).  Answered from the per-hour counters of
+ * rollup.h (whole hours), not by scanning events.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "server/auth.h"
 #include "server/ingest.h"
+#include "server/rollup.h"
 #include "server/server_int.h"
 
 typedef struct agg {
@@ -58,54 +60,74 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq)
     if ((since && vg_ingest_parse_ts(since, &lo) != VG_OK) ||
         (until && vg_ingest_parse_ts(until, &hi) != VG_OK))
         return vg_api_error(rq->conn, 400, "bad since/until");
+    bool scoped = rq->unit[0] != '\0';
     pthread_mutex_lock(&s->lock);
     if (!hi) {
-        int64_t mx = 0;
+        int64_t mx = -1;
         const char *p[] = {rq->unit};
-        if (vg_store_exec(s->store, rq->unit[0] ? "SELECT max(ts) FROM events WHERE unit = ?"
-                                                : "SELECT max(ts) FROM events",
-                          p, rq->unit[0] ? 1 : 0, max_row, &mx, NULL, NULL) == VG_OK)
-            hi = mx + 1;
+        if (vg_store_exec(s->store, scoped ? "SELECT max(hour) FROM event_rollup WHERE unit = ?"
+                                           : "SELECT max(hour) FROM event_rollup",
+                          p, scoped ? 1 : 0, max_row, &mx, NULL, NULL) == VG_OK && mx >= 0)
+            hi = (mx + 1) * VG_HOUR_US;
     }
     if (!lo)
-        lo = hi - 7LL * 24 * 3600 * 1000000;
+        lo = hi - (int64_t)7 * 24 * VG_HOUR_US;
+    /* The counters are per hour: the window covers the hours it touches. */
+    int64_t lo_h = lo >= 0 ? lo / VG_HOUR_US : -((-lo + VG_HOUR_US - 1) / VG_HOUR_US);
+    int64_t hi_h = hi >= 0 ? (hi + VG_HOUR_US - 1) / VG_HOUR_US : -(-hi / VG_HOUR_US);
     char los[24], his[24];
-    snprintf(los, sizeof los, "%" PRId64, lo);
-    snprintf(his, sizeof his, "%" PRId64, hi);
+    snprintf(los, sizeof los, "%" PRId64, lo_h);
+    snprintf(his, sizeof his, "%" PRId64, hi_h);
     const char *p[] = {los, his, rq->unit};
-    int np = rq->unit[0] ? 3 : 2;
-    const char *where = rq->unit[0] ? "WHERE ts >= ? AND ts < ? AND unit = ?" : "WHERE ts >= ? AND ts < ?";
-    char wa[128];
-    snprintf(wa, sizeof wa, "%s AND event_type = 'alert'", where);
+    int np = scoped ? 3 : 2;
+    char w[6][160];
+    static const char *const kinds[] = {"type", "sig", "src", "dest", "sev"};
+    for (int k = 0; k < 5; k++)
+        snprintf(w[k], sizeof w[k], "WHERE kind = '%s' AND hour >= ? AND hour < ?%s", kinds[k],
+                 scoped ? " AND unit = ?" : "");
+    snprintf(w[5], sizeof w[5], "WHERE kind = 'type' AND key = 'alert' AND hour >= ? AND hour < ?%s",
+             scoped ? " AND unit = ?" : "");
     json_t *out = json_object();
-    int rc = run(s->store, "SELECT event_type, count(*) FROM events", where,
-                 "GROUP BY event_type ORDER BY 2 DESC", p, np, "event_type", "count", out, "by_type");
+    int rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[0],
+                 "GROUP BY key ORDER BY 2 DESC, 1", p, np, "event_type", "count", out, "by_type");
     if (rc == VG_OK)
-        rc = run(s->store, "SELECT CAST(ts / 3600000000 AS TEXT), count(*) FROM events", wa,
-                 "GROUP BY ts / 3600000000 ORDER BY ts / 3600000000", p, np, "hour", "count", out,
-                 "alerts_by_hour");
+        rc = run(s->store, "SELECT CAST(hour AS TEXT), sum(n) FROM event_rollup", w[5],
+                 "GROUP BY hour ORDER BY hour", p, np, "hour", "count", out, "alerts_by_hour");
     if (rc == VG_OK)
-        rc = run(s->store, "SELECT signature, count(*) FROM events", wa,
-                 "GROUP BY signature ORDER BY 2 DESC, 1 LIMIT 10", p, np, "signature", "count", out,
+        rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[1],
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "signature", "count", out,
                  "top_signatures");
     if (rc == VG_OK)
-        rc = run(s->store, "SELECT src_ip, count(*) FROM events", wa,
-                 "GROUP BY src_ip ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_sources");
+        rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[2],
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_sources");
     if (rc == VG_OK)
-        rc = run(s->store, "SELECT dest_ip, count(*) FROM events", wa,
-                 "GROUP BY dest_ip ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_targets");
+        rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[3],
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_targets");
     if (rc == VG_OK)
-        rc = run(s->store, "SELECT CAST(severity AS TEXT), count(*) FROM events", wa,
-                 "GROUP BY severity ORDER BY severity", p, np, "severity", "count", out, "by_severity");
+        rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[4],
+                 "GROUP BY key ORDER BY CAST(key AS INTEGER)", p, np, "severity", "count", out,
+                 "by_severity");
     if (rc == VG_OK)
         rc = run(s->store, "SELECT status, count(*) FROM incidents",
-                 rq->unit[0] ? "WHERE unit = ?" : "", "GROUP BY status ORDER BY status",
-                 (const char *const[]){rq->unit}, rq->unit[0] ? 1 : 0, "status", "count", out,
+                 scoped ? "WHERE unit = ?" : "", "GROUP BY status ORDER BY status",
+                 (const char *const[]){rq->unit}, scoped ? 1 : 0, "status", "count", out,
                  "incidents_by_status");
     pthread_mutex_unlock(&s->lock);
     if (rc != VG_OK) {
         json_decref(out);
         return vg_api_error(rq->conn, 500, "query failed");
+    }
+    /* Missing values were counted under "": shown as null, as the events have them. */
+    static const char *const lists[] = {"top_signatures", "top_sources", "top_targets"};
+    for (size_t i = 0; i < VG_ARRAY_LEN(lists); i++) {
+        size_t k;
+        json_t *o;
+        json_array_foreach(json_object_get(out, lists[i]), k, o) {
+            const char *key = i == 0 ? "signature" : "ip";
+            const char *v = json_string_value(json_object_get(o, key));
+            if (v && !v[0])
+                json_object_set_new(o, key, json_null());
+        }
     }
     json_object_set_new(out, "since_us", json_integer(lo));
     json_object_set_new(out, "until_us", json_integer(hi));

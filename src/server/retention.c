@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/inventory.h"
+#include "server/rollup.h"
 
 int vg_retention_months(const vg_retention_cfg *c, int level, int override_months)
 {
@@ -142,6 +143,15 @@ int vg_retention_prune(vg_store *st, pthread_mutex_t *lock, const vg_retention_c
         rc = drain(st, lock, c,
                    "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)",
                    p, 2, &budget, deleted, more, errbuf);
+        /* The overview's counters follow the upper bound. */
+        int64_t gone = 0;
+        if (rc == VG_OK) {
+            if (lock)
+                pthread_mutex_lock(lock);
+            rc = vg_rollup_prune(st, now_us - (int64_t)max * VG_MONTH_US, &gone, errbuf);
+            if (lock)
+                pthread_mutex_unlock(lock);
+        }
     }
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "server/auth.h"
 #include "server/incidents.h"
 #include "server/inventory.h"
+#include "server/rollup.h"
 #include "server/web_assets.h"
 
 #define DEFAULT_MAX_BODY (32u << 20)
@@ -362,7 +363,8 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     if ((rc = vg_incidents_schema(s->store, errbuf)) != VG_OK ||
         (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK ||
         (rc = vg_response_schema(s->store, errbuf)) != VG_OK ||
-        (rc = vg_notify_schema(s->store, errbuf)) != VG_OK) {
+        (rc = vg_notify_schema(s->store, errbuf)) != VG_OK ||
+        (rc = vg_rollup_schema(s->store, errbuf)) != VG_OK) {
         vg_store_close(s->store);
         free(s);
         return rc;

@@ -37,13 +37,19 @@ void vg_store_close(vg_store *st)
 
 const char *vg_store_backend(const vg_store *st) { return st->ops->name; }
 
-int vg_store_insert_events(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
-                           char *errbuf)
+int vg_store_insert_events_flags(vg_store *st, const vg_store_event *ev, size_t n,
+                                 size_t *inserted, uint8_t *is_new, char *errbuf)
 {
     for (size_t i = 0; i < n; i++)
         if (!ev[i].event_id || !ev[i].event_id[0] || !ev[i].json)
             return vg_err(errbuf, VG_EINVAL, "event %zu: event_id and json are required", i);
-    return st->ops->insert_events(st, ev, n, inserted, errbuf);
+    return st->ops->insert_events(st, ev, n, inserted, is_new, errbuf);
+}
+
+int vg_store_insert_events(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
+                           char *errbuf)
+{
+    return vg_store_insert_events_flags(st, ev, n, inserted, NULL, errbuf);
 }
 
 int vg_store_query_events(vg_store *st, const vg_store_filter *f,

@@ -57,6 +57,9 @@ const char *vg_store_backend(const vg_store *st);
  * new (duplicates by event_id are skipped).  Durable on return. */
 int vg_store_insert_events(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
                            char *errbuf) VG_WARN_UNUSED;
+/* The same, and is_new[i] (n bytes) says whether ev[i] was new. */
+int vg_store_insert_events_flags(vg_store *st, const vg_store_event *ev, size_t n,
+                                 size_t *inserted, uint8_t *is_new, char *errbuf) VG_WARN_UNUSED;
 
 /* Query events, newest first.  For each row cb(id, json, arg) is called;
  * *next_before gets the id to pass as before_id for the next page (0 when

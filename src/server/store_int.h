@@ -12,7 +12,7 @@ typedef struct vg_store_ops {
     int (*open)(vg_store *st, const char *target, char *errbuf);
     void (*close)(vg_store *st);
     int (*insert_events)(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
-                         char *errbuf);
+                         uint8_t *is_new, char *errbuf);
     int (*query_events)(vg_store *st, const vg_store_filter *f,
                         void (*cb)(int64_t, const char *, void *), void *arg,
                         int64_t *next_before, char *errbuf);

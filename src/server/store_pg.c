@@ -88,7 +88,7 @@ static int pg_open(vg_store *st, const char *uri, char *errbuf)
 static void pg_close(vg_store *st) { PQfinish(st->db); }
 
 static int pg_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
-                     char *errbuf)
+                     uint8_t *is_new, char *errbuf)
 {
     PGconn *c = st->db;
     size_t added = 0;
@@ -105,8 +105,12 @@ static int pg_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *i
                              e->sensor ? e->sensor : "", e->unit ? e->unit : "", e->src_ip,
                              e->dest_ip, sid, sev, e->signature, e->json};
         PGresult *r = PQexecPrepared(c, "ins", 12, v, NULL, NULL, 0);
-        if (PQresultStatus(r) == PGRES_COMMAND_OK)
-            added += (size_t)strtoul(PQcmdTuples(r), NULL, 10);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+            unsigned long ch = strtoul(PQcmdTuples(r), NULL, 10);
+            added += ch;
+            if (is_new)
+                is_new[i] = ch > 0;
+        }
         rc = pg_ok(r, PGRES_COMMAND_OK, c, errbuf, "insert");
     }
     if (rc == VG_OK)

@@ -110,7 +110,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 static int sq_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
-                     char *errbuf)
+                     uint8_t *is_new, char *errbuf)
 {
     sqlite3 *db = st->db;
     sq_priv *pv = st->priv;
@@ -140,7 +140,10 @@ static int sq_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *i
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return rc;
         }
-        added += (size_t)sqlite3_changes(db);
+        int ch = sqlite3_changes(db);
+        added += (size_t)ch;
+        if (is_new)
+            is_new[i] = ch > 0;
     }
     sqlite3_reset(pv->ins);
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {

@@ -262,6 +262,23 @@ def main():
         st, body = req(port, "GET", "/events/count", token=admin)
         check("admin sees all units", st == 200 and body["count"] == 50, body)
 
+        # the overview counts each stored event once, per unit
+        st, body = req(port, "GET", "/stats/overview", token=admin)
+        bt = {x["event_type"]: x["count"] for x in body.get("by_type", [])} if isinstance(body, dict) else {}
+        check("overview counts every unit's alerts once (retried batch not counted twice)",
+              st == 200 and bt.get("alert") == 50 and sum(x["count"] for x in body["alerts_by_hour"]) == 50
+              and sum(x["count"] for x in body["by_severity"]) == 50, body)
+        st, body = req(port, "GET", "/stats/overview", token=v)
+        bt = {x["event_type"]: x["count"] for x in body.get("by_type", [])} if isinstance(body, dict) else {}
+        check("overview is scoped to the viewer's unit", st == 200 and bt.get("alert") == 30
+              and all("unit1" in x["signature"] for x in body["top_signatures"])
+              and len(body["top_sources"]) == 10, body)
+        st, body = req(port, "GET", "/stats/overview?since=2024-05-01T08:00:10%2B0000&until=2024-05-01T08:00:20%2B0000",
+                       token=admin)
+        check("overview window in whole hours", st == 200 and sum(x["count"] for x in body["by_type"]) == 50, body)
+        st, body = req(port, "GET", "/stats/overview?since=2024-05-01T09:00:00%2B0000", token=admin)
+        check("overview window excludes other hours", st == 200 and body["by_type"] == [], body)
+
         st, body = req(port, "GET", "/events?limit=20", token=admin)
         page1 = [e["_id"] for e in body["events"]]
         st, body2 = req(port, "GET", f"/events?limit=20&before={body['next']}", token=admin)

@@ -18,6 +18,7 @@ void response_nft_argv(void);
 void response_blocks(void);
 void response_rules(void);
 void notify_rounds(void);
+void rollup_counts_new_events_once(void);
 void notify_mail_text(void);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "server/inventory.h"
 #include "server/retention.h"
+#include "server/rollup.h"
 #include "store_suite.h"
 #include "unit/vg_test.h"
 
@@ -189,5 +190,60 @@ void retention_estimate(void)
     json_t *e3 = vg_retention_estimate(st, &c, "u9", now, err);
     VG_CHECK_EQ(json_array_size(json_object_get(e3, "systems")), 0);
     json_decref(e3);
+    done(st);
+}
+
+static void sum_row(void *arg, int n, const char *const *v)
+{
+    if (n > 0 && v[0])
+        *(int64_t *)arg += strtoll(v[0], NULL, 10);
+}
+
+static int64_t rollup_sum(vg_store *st, const char *kind, const char *key)
+{
+    int64_t n = 0;
+    const char *p[] = {kind, key};
+    char err[VG_ERRBUF_SIZE];
+    if (vg_store_exec(st, "SELECT n FROM event_rollup WHERE kind = ? AND key = ?", p, 2, sum_row,
+                      &n, NULL, err) != VG_OK)
+        fprintf(stderr, "rollup: %s\n", err);
+    return n;
+}
+
+void rollup_counts_new_events_once(void)
+{
+    vg_store *st = fresh();
+    if (!st) {
+        VG_CHECK(st != NULL);
+        return;
+    }
+    int64_t t = 1800000000LL * 1000000;
+    vg_store_event ev[] = {
+        {.event_id = "a", .ts_us = t, .event_type = "alert", .src_ip = "198.51.100.1",
+         .dest_ip = "192.0.2.1", .severity = 2, .signature = "sig A", .unit = "u1", .json = "{}"},
+        {.event_id = "b", .ts_us = t + 1, .event_type = "alert", .src_ip = "198.51.100.1",
+         .severity = 1, .unit = "u1", .json = "{}"},
+        {.event_id = "c", .ts_us = t + VG_HOUR_US, .event_type = "flow", .unit = "u2", .json = "{}"},
+        {.event_id = "a", .ts_us = t, .event_type = "alert", .src_ip = "198.51.100.1",
+         .severity = 2, .signature = "sig A", .unit = "u1", .json = "{}"}, /* duplicate */
+    };
+    uint8_t is_new[4];
+    size_t ins;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_store_insert_events_flags(st, ev, 4, &ins, is_new, err), VG_OK);
+    VG_CHECK_EQ(ins, 3);
+    VG_CHECK(is_new[0] && is_new[1] && is_new[2] && !is_new[3]);
+    VG_CHECK_EQ(vg_rollup_add(st, ev, 4, is_new, err), VG_OK);
+    VG_CHECK_EQ(vg_rollup_add(st, ev, 1, NULL, err), VG_OK); /* upsert adds */
+    VG_CHECK_EQ(rollup_sum(st, "type", "alert"), 3);
+    VG_CHECK_EQ(rollup_sum(st, "type", "flow"), 1);
+    VG_CHECK_EQ(rollup_sum(st, "src", "198.51.100.1"), 3);
+    VG_CHECK_EQ(rollup_sum(st, "dest", ""), 1);
+    VG_CHECK_EQ(rollup_sum(st, "sev", "2"), 2);
+    VG_CHECK_EQ(rollup_sum(st, "sig", "sig A"), 2);
+    int64_t del = 0;
+    VG_CHECK_EQ(vg_rollup_prune(st, t + VG_HOUR_US, &del, err), VG_OK);
+    VG_CHECK_EQ(rollup_sum(st, "type", "alert"), 0);
+    VG_CHECK_EQ(rollup_sum(st, "type", "flow"), 1);
     done(st);
 }

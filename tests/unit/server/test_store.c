@@ -14,6 +14,7 @@
 #include "server/incidents.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
+#include "server/rollup.h"
 #include "server/notify.h"
 #include "server/response.h"
 #include "server/store.h"
@@ -39,7 +40,8 @@ vg_store *fresh(void)
         return NULL;
     }
     if (vg_incidents_schema(st, err) != VG_OK || vg_inventory_schema(st, err) != VG_OK ||
-        vg_response_schema(st, err) != VG_OK || vg_notify_schema(st, err) != VG_OK)
+        vg_response_schema(st, err) != VG_OK || vg_notify_schema(st, err) != VG_OK ||
+        vg_rollup_schema(st, err) != VG_OK)
         fprintf(stderr, "schema: %s\n", err);
     if (env && env[0]) {
         /* PostgreSQL: start each test from empty tables. */
@@ -47,7 +49,8 @@ vg_store *fresh(void)
         vg_store_prune(st, NULL, INT64_MAX, &del, err);
         static const char *const tables[] = {"units", "systems", "hosts", "sca_state", "evidence",
                                              "incidents", "incident_events", "audit", "blocks",
-                                             "block_acks", "notify_state", "notify_log", NULL};
+                                             "block_acks", "notify_state", "notify_log",
+                                             "event_rollup", NULL};
         for (const char *const *t = tables; *t; t++) {
             char sql[64];
             snprintf(sql, sizeof sql, "DELETE FROM %s", *t);
@@ -312,6 +315,7 @@ static const vg_test tests[] = {
     {"response_blocks", response_blocks},
     {"response_rules", response_rules},
     {"notify_rounds", notify_rounds},
+    {"rollup_counts_new_events_once", rollup_counts_new_events_once},
     {"notify_mail_text", notify_mail_text},
     {NULL, NULL},
 };
