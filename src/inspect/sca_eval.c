@@ -410,7 +410,8 @@ static int dir_exists(struct ctx *c, const char *shown)
 /* Expand one directory item: glob when it has wildcards (under the root). */
 static int eval_dir_item(struct ctx *c, const struct rule *r, const char *item, size_t *budget)
 {
-    if (!strpbrk(item, "*?[")) {
+    /* Wazuh takes directory names literally; vigil's own policies may use globs */
+    if (!c->p->vigil || !strpbrk(item, "*?[")) {
         if (!r->file_pat)
             return dir_exists(c, item);
         return check_dir(c, r, item, 0, budget);
