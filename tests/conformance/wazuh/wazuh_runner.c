@@ -188,13 +188,13 @@ static int load_test_ruleset(vg_hruleset *rs, const char *dir, char *errbuf)
     closedir(d);
     qsort(names, (size_t)n, sizeof(char *), cmpstr);
     int rc = 0;
-    char path[4096];
+    char path[8192];
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n && rc >= 0; i++) {
             bool dec = strstr(names[i], "decoders") != NULL;
             if (dec != (pass == 0))
                 continue;
-            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+            snprintf(path, sizeof(path), "%.4000s/%.1000s", dir, names[i]);
             rc = dec ? vg_hruleset_load_decoders(rs, path, errbuf) : vg_hruleset_load_rules(rs, path, errbuf);
         }
     for (int i = 0; i < n; i++)
