@@ -1,6 +1,8 @@
 /* host.c: ruleset location and loading for the `vigil host` commands. */
 #include "host/host.h"
 
+#include "core/paths.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -23,6 +25,14 @@ const char *vg_host_default_rules_dir(void)
     const char *e = getenv("VIGIL_HOST_RULES");
     if (e && *e)
         return e;
+    /* $VIGIL_DATADIR/host (the project-wide data location), then the
+     * installed and source-tree copies */
+    static char dd[4096];
+    const char *d = getenv("VIGIL_DATADIR");
+    if (d && *d) {
+        vg_datapath(dd, sizeof(dd), "host");
+        return dd;
+    }
     if (is_dir(VG_HOST_DATADIR "/rules"))
         return VG_HOST_DATADIR;
     return VG_HOST_SRCDATADIR;

@@ -3,8 +3,8 @@
  *
  * vg_host_load_ruleset() loads and freezes a ruleset from a directory (a
  * Wazuh-style tree or a flat directory of .xml files), or vigil's default
- * ruleset when dir is NULL: $VIGIL_HOST_RULES, else the installed
- * share/vigil/host, else data/host of the source tree.
+ * ruleset when dir is NULL: $VIGIL_HOST_RULES, else $VIGIL_DATADIR/host,
+ * else the installed share/vigil/host, else data/host of the source tree.
  * vg_host_daemon_main() runs `vigil host -c vigil.yaml`.
  */
 #ifndef VG_HOST_HOST_H
