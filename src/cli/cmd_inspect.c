@@ -626,6 +626,11 @@ int vg_cmd_inspect(int argc, char **argv)
         else
             pkgs_note = "Chưa có cơ sở dữ liệu lỗ hổng (vigil inspect feed import) / no vulnerability "
                         "database: import a feed with `vigil inspect feed import`";
+        /* web roots are scanned for web shells unless paths were given */
+        static char webroot[PATH_MAX + 16];
+        snprintf(webroot, sizeof webroot, "%s/var/www", root && strcmp(root, "/") != 0 ? root : "");
+        if (nmal == 0 && stat(webroot, &st) == 0 && S_ISDIR(st.st_mode))
+            malpaths[nmal++] = webroot;
     }
     bool tty = isatty(2) && !quiet;
     vg_sca_opts so = {.root = root, .cmd_timeout_ms = timeout * 1000, .level = level,

@@ -89,5 +89,10 @@ with tempfile.TemporaryDirectory() as t:
             print("%s: screenshot %dx%d, %.1f%% ink" % (os.path.basename(page), w, h, ink * 100))
             check((w, h) == (1200, 1600), "screenshot size %dx%d" % (w, h))
             check(0.02 < ink < 0.6, "screenshot is a rendered page, not blank (%.3f)" % ink)
+    # printable: Chromium prints the report to PDF
+    pdf = os.path.join(t, "report.pdf")
+    chromium(["--no-pdf-header-footer", "--print-to-pdf=" + pdf, "file://" + rep], t)
+    check(os.path.exists(pdf) and open(pdf, "rb").read(5) == b"%PDF-" and os.path.getsize(pdf) > 20000,
+          "report printed to PDF")
 print("%d passed, %d failed" % (ok, bad))
 sys.exit(1 if bad else 0)

@@ -50,6 +50,7 @@ with tempfile.TemporaryDirectory() as t:
     check(groups["management"]["score"] == -1, "management has no machine checks")
     check(len(d["evidence_items"]) > 5, "evidence items listed")
     check(len(d["packages"]["vulnerabilities"]) == 7, "7 package findings")
+    check("malware" not in d, "no web root, no malware scan")
     h = open(html, encoding="utf-8").read()
     for marker in ("Điểm theo nhóm", "Score by group", "<svg", "CVE-2025-32463", "1.9.13p3-1+deb12u2",
                    "Hạng mục cần bằng chứng", "MGMT-06", "log_retention_weeks"):
@@ -78,6 +79,13 @@ with tempfile.TemporaryDirectory() as t:
     run("inspect", "evidence", "provide", "MGMT-01", "--ref", "QĐ 123/QĐ-SKHCN", "--state", state)
     p = run("inspect", "evidence", "list", "--level", "5", "--state", state)
     check(any("MGMT-01" in l and "provided" in l and "QĐ 123" in l for l in p.stdout.splitlines()), "evidence provided listed")
+    # a web root in the tree is scanned for web shells by a level run
+    os.makedirs(os.path.join(root, "var/www/html"))
+    open(os.path.join(root, "var/www/html/up.php"), "w").write("<?php eval($_POST['z']); ?>")
+    run("inspect", "--level", "3", "--root", root, "--policies", POL, "--db", db, "--json", js, "-q")
+    d = json.load(open(js))
+    check([x["rule"] for x in d.get("malware", {}).get("detections", [])] == ["vigil_php_webshell_exec_request"],
+          "level run scans the web root: %s" % d.get("malware"))
     # a failing tree at level 4: findings carry Vietnamese and English remediation
     html4 = os.path.join(t, "r4.html")
     run("inspect", "--level", "4", "--root", os.path.join(G, "vn_fail"), "--policies", POL,
