@@ -327,6 +327,15 @@ static int load_decoder(vg_hruleset *rs, const vg_hxml_node *n, const char *file
     }
     if (d->parent) {
         d->id = d->parent->id;
+        if (d->use_own_name) {
+            /* reported and matched (decoded_as) under its own name */
+            d->id = 0;
+            for (int i = 0; i < rs->ndecs && !d->id; i++)
+                if (strcmp(rs->decs[i]->name, d->name) == 0 && (rs->decs[i]->use_own_name || !rs->decs[i]->parent))
+                    d->id = rs->decs[i]->id;
+            if (!d->id)
+                d->id = rs->next_dec_id++;
+        }
         if (push((void ***)&d->parent->children, &d->parent->nchildren, d) < 0) {
             vg_hdecoder_free(d);
             return VG_ENOMEM;

@@ -579,7 +579,7 @@ static bool rule_ok(vg_hsession *s, const hrule *r)
         return false;
     if (r->maxsize && e->linelen <= (size_t)r->maxsize)
         return false;
-    if (r->decoded_as >= 0 && (!e->top || e->top->id != r->decoded_as))
+    if (r->decoded_as >= 0 && (!e->dec || e->dec->id != r->decoded_as))
         return false;
     if (r->category) {
         const char *t = e->type ? e->type : "syslog";

@@ -295,7 +295,8 @@ static int find_decoder_id(const vg_hruleset *rs, const char *name)
     for (int i = 0; i < rs->ntops; i++)
         if (strcmp(rs->tops[i]->name, name) == 0)
             return rs->tops[i]->id;
-    /* decoded_as may also name a child decoder */
+    /* decoded_as may also name a child decoder (its own id with
+     * use_own_name, else its parent's) */
     for (int i = 0; i < rs->ndecs; i++)
         if (strcmp(rs->decs[i]->name, name) == 0)
             return rs->decs[i]->id;
