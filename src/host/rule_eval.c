@@ -452,7 +452,8 @@ static bool search_list(hmemlist *l, const hrule *r, const vg_hevent *e, int nee
         hmem *m = ring_at(l, i);
         if (r->timeframe > 0 && e->now - m->t > r->timeframe)
             break;
-        if (m->matched >= r->level && r->level > 0)
+        /* events a frequency rule already counted are spent for it */
+        if (r->frequency > 1 && m->matched >= r->level && r->level > 0)
             break;
         if (!same_ok(r, e, m))
             continue;
@@ -485,8 +486,9 @@ static bool context_ok(vg_hsession *s, const hrule *r)
             if (strcmp(s->groups[g].name, r->if_matched_group) == 0)
                 ok = search_list(&s->groups[g].l, r, e, need, &count, used, &nused);
     if (ok) {
-        for (int i = 0; i < nused; i++)
-            used[i]->matched = r->level;
+        if (r->frequency > 1)
+            for (int i = 0; i < nused; i++)
+                used[i]->matched = r->level;
         s->ev.firedtimes = count;
     }
     free(used);
