@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -104,9 +105,35 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static const char *const search_path[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                           "/usr/bin", "/sbin", "/bin", NULL};
+
+/* Find the program in vigil's fixed PATH (not the caller's, so that cron
+ * and interactive runs agree). */
+static bool resolve(const char *prog, char *out, size_t n)
+{
+    if (strchr(prog, '/')) {
+        snprintf(out, n, "%s", prog);
+        return true;
+    }
+    for (int i = 0; search_path[i]; i++) {
+        if (snprintf(out, n, "%s/%s", search_path[i], prog) >= (int)n)
+            continue;
+        if (access(out, X_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
 int vg_run(char *const argv[], int timeout_ms, size_t max_output, vg_run_result *res)
 {
     memset(res, 0, sizeof(*res));
+    char prog[4096];
+    if (!resolve(argv[0], prog, sizeof prog)) {
+        res->status = VG_RUN_NOEXEC;
+        res->output = strdup("");
+        return res->output ? VG_OK : VG_ENOMEM;
+    }
     res->status = VG_RUN_FAILED;
     size_t cap = 4096;
     res->output = malloc(cap + 1);
@@ -142,7 +169,7 @@ int vg_run(char *const argv[], int timeout_ms, size_t max_output, vg_run_result 
         static char *const envp[] = {
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "LC_ALL=C", "LANG=C", "SYSTEMD_PAGER=", "PAGER=cat", "TERM=dumb", NULL};
-        execvpe(argv[0], argv, envp);
+        execve(prog, argv, envp);
         int e = errno;
         ssize_t w = write(efd[1], &e, sizeof e);
         (void)w;

@@ -3,8 +3,10 @@
  *
  * The command line is split into argv the way Wazuh's SCA module does
  * (spaces separate words; double quotes group and are removed; a backslash
- * escapes the next character), then run with execvp() in its own process
- * group, with a fixed PATH and LC_ALL=C, stdin from /dev/null, stdout and
+ * escapes the next character), then run with execve() in its own process
+ * group; a bare program name is searched in a fixed PATH (/usr/local/sbin,
+ * /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin), never the caller's, so
+ * cron and interactive runs agree; the environment is PATH and LC_ALL=C, stdin from /dev/null, stdout and
  * stderr merged into one capped buffer.  Past the timeout the whole group is
  * killed.  Whether a shell (`sh -c ...`) may be the program is the caller's
  * decision (see sca.h); this module only runs what it is given.
