@@ -639,13 +639,25 @@ static int load_rule(vg_hruleset *rs, const vg_hxml_node *n, const char *file, c
             vg_hrule_free(r);
             return VG_EINVAL;
         }
-        /* Overwrite keeps the original's place in the tree. */
+        /* Overwrite keeps the original's place in the tree: its if_sid,
+         * if_group, if_level, if_matched_sid and if_matched_group stay, as
+         * Wazuh documents; every other option is replaced. */
         hrule *old = rs->rules[i];
-        if (!r->nif_sid && !r->if_group && !r->if_level && !r->nif_matched_sid && !r->if_matched_group) {
-            r->if_sid = old->if_sid; r->nif_sid = old->nif_sid; old->if_sid = NULL;
-            r->if_group = old->if_group; old->if_group = NULL;
-            r->if_level = old->if_level;
-        }
+        free(r->if_sid);
+        free(r->if_group);
+        free(r->if_matched_sid);
+        free(r->if_matched_group);
+        r->if_sid = old->if_sid;
+        r->nif_sid = old->nif_sid;
+        r->if_group = old->if_group;
+        r->if_level = old->if_level;
+        r->if_matched_sid = old->if_matched_sid;
+        r->nif_matched_sid = old->nif_matched_sid;
+        r->if_matched_group = old->if_matched_group;
+        old->if_sid = NULL;
+        old->if_group = NULL;
+        old->if_matched_sid = NULL;
+        old->if_matched_group = NULL;
         r->idx = i;
         rs->rules[i] = r;
         vg_hrule_free(old);
