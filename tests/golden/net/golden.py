@@ -99,6 +99,9 @@ def main():
     args = ap.parse_args()
     update = os.environ.get("VG_GOLDEN_UPDATE") == "1"
     vigil = os.path.abspath(args.vigil)
+    if not os.access(vigil, os.X_OK):
+        print("golden-net: %s is not an executable (build it first)" % vigil)
+        return 1
     have_any = any(os.path.exists(os.path.join(args.expected, c[0] + ".jsonl")) for c in CASES)
     if not have_any and not update:
         print("golden-net: skipped: no expectations in %s yet "
