@@ -47,7 +47,8 @@ struct pkgscan {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: vigil inspect --policy FILE [--policy FILE...] [options]\n"
+            "usage: vigil inspect [--policy FILE...] [--level N] [--packages] [--malware PATH...]\n"
+            "                     [--web URL...] [options]\n"
             "\n"
             "  --policy FILE     an SCA policy (Wazuh SCA YAML, or vigil's own in data/policies)\n"
             "  --root DIR        evaluate the tree DIR instead of / (commands are not run;\n"
