@@ -47,7 +47,10 @@ int vg_host_load_ruleset(vg_hruleset **out, const char *dir, char *errbuf)
     int rc = vg_hruleset_new(&rs);
     if (rc < 0)
         return vg_err(errbuf, rc, "out of memory");
-    if ((rc = vg_hruleset_load_dir(rs, dir, errbuf)) < 0 || (rc = vg_hruleset_finish(rs, errbuf)) < 0) {
+    /* as Wazuh's default configuration: the time-of-day policy rules are
+     * excluded unless an operator adds them */
+    if ((rc = vg_hruleset_exclude(rs, "0215-policy_rules.xml")) < 0 ||
+        (rc = vg_hruleset_load_dir(rs, dir, errbuf)) < 0 || (rc = vg_hruleset_finish(rs, errbuf)) < 0) {
         vg_hruleset_free(rs);
         return rc;
     }

@@ -186,6 +186,9 @@ void vg_hruleset_free(vg_hruleset *rs)
     for (int i = 0; i < rs->nfiles; i++)
         free(rs->files[i]);
     free(rs->files);
+    for (int i = 0; i < rs->nexcluded; i++)
+        free(rs->excluded[i]);
+    free(rs->excluded);
     free(rs);
 }
 
@@ -245,6 +248,28 @@ static int xml_files(const char *dir, char ***out, int *n)
     return rc;
 }
 
+int vg_hruleset_exclude(vg_hruleset *rs, const char *basename)
+{
+    char **n = realloc(rs->excluded, sizeof(char *) * (size_t)(rs->nexcluded + 1));
+    if (!n)
+        return VG_ENOMEM;
+    rs->excluded = n;
+    if (!(rs->excluded[rs->nexcluded] = strdup(basename)))
+        return VG_ENOMEM;
+    rs->nexcluded++;
+    return VG_OK;
+}
+
+static bool is_excluded(const vg_hruleset *rs, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    for (int i = 0; i < rs->nexcluded; i++)
+        if (strcmp(rs->excluded[i], b) == 0)
+            return true;
+    return false;
+}
+
 static void free_list(char **l, int n)
 {
     for (int i = 0; i < n; i++)
@@ -291,14 +316,16 @@ int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf)
     if (tree) {
         if (xml_files(path, &files, &n) == VG_OK)
             for (int i = 0; i < n && rc >= 0; i++)
-                rc = vg_hruleset_load_decoders(rs, files[i], errbuf);
+                if (!is_excluded(rs, files[i]))
+                    rc = vg_hruleset_load_decoders(rs, files[i], errbuf);
         free_list(files, n);
         if (rc < 0)
             return rc;
         snprintf(path, sizeof(path), "%s/rules", dir);
         if (xml_files(path, &files, &n) == VG_OK)
             for (int i = 0; i < n && rc >= 0; i++)
-                rc = vg_hruleset_load_rules(rs, files[i], errbuf);
+                if (!is_excluded(rs, files[i]))
+                    rc = vg_hruleset_load_rules(rs, files[i], errbuf);
         free_list(files, n);
         return rc;
     }
@@ -309,6 +336,8 @@ int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf)
     /* decoders first, then rules, each in name order */
     for (int pass = 0; pass < 2 && rc >= 0; pass++)
         for (int i = 0; i < n && rc >= 0; i++) {
+            if (is_excluded(rs, files[i]))
+                continue;
             bool dec = looks_like_decoders(files[i]);
             if (pass == 0 && dec)
                 rc = vg_hruleset_load_decoders(rs, files[i], errbuf);

@@ -51,6 +51,10 @@ int vg_hruleset_add_list_dir(vg_hruleset *rs, const char *dir, char *errbuf) VG_
  * DIR/lists/.  Also accepts a flat directory of .xml files, which are
  * classified by their first element (<decoder> or <group>/<rule>/<var>). */
 int vg_hruleset_load_dir(vg_hruleset *rs, const char *dir, char *errbuf) VG_WARN_UNUSED;
+/* Skip files of this base name in vg_hruleset_load_dir (Wazuh's
+ * <rule_exclude>/<decoder_exclude>; its default excludes
+ * 0215-policy_rules.xml). */
+int vg_hruleset_exclude(vg_hruleset *rs, const char *basename) VG_WARN_UNUSED;
 /* Build the rule tree; no loading afterwards. */
 int vg_hruleset_finish(vg_hruleset *rs, char *errbuf) VG_WARN_UNUSED;
 

@@ -190,6 +190,8 @@ struct vg_hruleset {
     int nlist_dirs;
     hlist **lists;
     int nlists;
+    char **excluded;            /* base names load_dir skips */
+    int nexcluded;
     char **files;               /* file names kept for messages */
     int nfiles;
     int errors;

@@ -239,7 +239,9 @@ int main(int argc, char **argv)
     int vq = getenv("VG_WAZUH_WARN") != NULL;
     vg_hruleset_set_warn(rs, warn_quiet, &vq);
     snprintf(path, sizeof(path), "%s/test-ruleset", dir);
-    if (vg_hruleset_load_dir(rs, dir, errbuf) < 0 || load_test_ruleset(rs, path, errbuf) < 0 ||
+    /* Wazuh's default ossec.conf excludes the policy rules (their time of
+     * day rules would make the scores depend on the clock) */
+    if (vg_hruleset_exclude(rs, "0215-policy_rules.xml") < 0 || vg_hruleset_load_dir(rs, dir, errbuf) < 0 || load_test_ruleset(rs, path, errbuf) < 0 ||
         vg_hruleset_finish(rs, errbuf) < 0) {
         fprintf(stderr, "%s\n", errbuf);
         vg_hruleset_free(rs);
