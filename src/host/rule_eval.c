@@ -751,6 +751,8 @@ const vg_hevent *vg_hsession_process(vg_hsession *s, const char *line, size_t le
             e->now = lt;
     }
     vg_hdecode(s->rs, e, progbits(s, e->program));
+    if (e->top && e->top->json && s->rs->win_field >= 0 && vg_hev_get_id(e, s->rs->win_field, NULL))
+        e->type = "ossec"; /* a Windows EventChannel record, as Wazuh routes them */
     carry(s);
     const hrule *fired = NULL;
     for (int i = 0; i < s->rs->nroots && !fired; i++)

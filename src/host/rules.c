@@ -292,6 +292,11 @@ static int parse_weekday(const char *s, uint8_t *mask)
 
 static int find_decoder_id(const vg_hruleset *rs, const char *name)
 {
+    /* Wazuh's built-in EventChannel decoder: Windows events are JSON
+     * objects with win.system.*; vigil decodes them with the json decoder
+     * and types them "ossec" (see rule_eval.c) */
+    if (strcmp(name, "windows_eventchannel") == 0)
+        name = "json";
     for (int i = 0; i < rs->ntops; i++)
         if (strcmp(rs->tops[i]->name, name) == 0)
             return rs->tops[i]->id;

@@ -531,6 +531,7 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
             else
                 rs->corr_pseudo = true;
         }
+    rs->win_field = vg_hfield_lookup(rs, "win.system.providerName", strlen("win.system.providerName"));
     int mode = order_mode();
     for (int i = 0; i < rs->nrules; i++)
         sort_children(rs->rules[i], mode);

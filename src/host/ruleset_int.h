@@ -198,6 +198,7 @@ struct vg_hruleset {
     bool finished;
     bool *corr;                 /* per field id: some rule correlates on it */
     bool corr_pseudo;           /* ... on program, hostname or location */
+    int win_field;              /* id of win.system.providerName, -1 unknown */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
 };

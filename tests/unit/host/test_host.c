@@ -209,6 +209,13 @@ static const char *RULES =
     "  <rule id=\"106\" level=\"7\"><if_sid>101</if_sid><user>^root$</user>"
     "    <srcip>!10.0.0.0/8</srcip><description>root from outside</description></rule>\n"
     "</group>\n"
+    "<group name=\"ossec,\">\n"
+    "  <rule id=\"7\" level=\"0\"><category>ossec</category><description>template</description></rule>\n"
+    "  <rule id=\"300\" level=\"0\"><category>ossec</category><decoded_as>windows_eventchannel</decoded_as>\n"
+    "    <field name=\"win.system.providerName\">\\.+</field><description>win</description></rule>\n"
+    "  <rule id=\"301\" level=\"8\"><if_sid>300</if_sid><field name=\"win.system.eventID\">^4625$</field>\n"
+    "    <description>logon failure</description></rule>\n"
+    "</group>\n"
     "<group name=\"json,\">\n"
     "  <rule id=\"200\" level=\"0\"><decoded_as>json</decoded_as><description>json</description></rule>\n"
     "  <rule id=\"201\" level=\"6\"><if_sid>200</if_sid><field name=\"a.b\">^x\\d+$</field>\n"
@@ -270,6 +277,11 @@ static void test_rules_basic(void)
     VG_CHECK_STR(vg_hevent_get(e, "t"), "true");
     VG_CHECK(vg_hevent_get(e, "z") == NULL);
     VG_CHECK_STR(vg_hevent_rule_description(e), "json x12");
+    /* Windows EventChannel records (JSON with win.system.*) answer to
+     * decoded_as windows_eventchannel and category ossec, as in Wazuh */
+    e = feed(s, "{\"win\":{\"system\":{\"providerName\":\"Microsoft-Windows-Security-Auditing\",\"eventID\":\"4625\"}}}", 1007);
+    VG_CHECK_STR(vg_hevent_decoder(e), "json");
+    VG_CHECK_EQ(vg_hevent_rule_id(e), 301);
     vg_jb jb;
     vg_jb_init(&jb);
     vg_jb_open_obj(&jb, NULL);
