@@ -104,6 +104,7 @@ vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data)
     if (!tx)
         return NULL;
     tx->id = af->next_tx_id++;
+    tx->ver[0] = tx->ver[1] = 1;
     tx->alproto = af->parser ? af->parser->alproto : 0;
     tx->data = data;
     if (af->tail)
@@ -120,6 +121,8 @@ static void tx_free(app_flow *af, vg_app_tx *tx)
     if (af->parser && af->parser->tx_free && tx->data)
         af->parser->tx_free(tx->data);
     free(tx->alerted);
+    free(tx->cand[0]);
+    free(tx->cand[1]);
     free(tx);
 }
 
@@ -177,8 +180,12 @@ static void set_proto(vg_app_ctx *ctx, vg_flow *f, app_flow *af, uint16_t alprot
 static void parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
                   const struct timeval *ts)
 {
-    if (af->parser && n)
-        af->parser->parse(ctx, af, toserver, d, n, ts);
+    if (!af->parser || !n)
+        return;
+    af->parser->parse(ctx, af, toserver, d, n, ts);
+    /* transactions that may have changed are inspected again */
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next)
+        tx->ver[toserver ? 0 : 1]++;
 }
 
 /* Data in order for one direction: recognise, then parse. */
@@ -430,6 +437,11 @@ void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
     if (!ctx || !p->flow || !p->flow->app_state)
         return;
     app_flow *af = p->flow->app_state;
+    /* detection has seen every transaction as it is now */
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
+        tx->seen[0] = tx->ver[0];
+        tx->seen[1] = tx->ver[1];
+    }
     if (af->head)
         flush_txs(ctx, af, p, false);
 }

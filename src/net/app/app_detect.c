@@ -17,6 +17,7 @@
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
 #include "net/app/app_transform.h"
+#include "net/detect/detect_int.h"
 
 int vg_app_match_dir(const vg_keyword *kw); /* app_match.c */
 
@@ -87,20 +88,156 @@ static bool alerted(const vg_app_tx *tx, uint32_t sid)
     return false;
 }
 
-vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const vg_sig *s,
-                                 bool toserver)
+/* ---- prefilter: one Hyperscan database per app buffer over the fast
+ * patterns of the signatures whose fast pattern is in that buffer (built
+ * on first use, per detection thread); each transaction keeps, per side
+ * and version, the set of signatures whose fast pattern occurs in it. */
+
+typedef struct app_pf {
+    const vg_detect *de;
+    uint32_t nsigs;
+    struct vg_mpm *mpm[VG_ABUF_END];
+    bool tried[VG_ABUF_END];
+    bool any[VG_ABUF_END];       /* some sig has its fast pattern in this buffer */
+    struct vg_mpm_scratch *scratch;
+    uint8_t *prefiltered;        /* per sig id: its fast pattern decides */
+} app_pf;
+
+void vg_app_prefilter_free(void *p)
+{
+    app_pf *pf = p;
+    if (!pf)
+        return;
+    for (int i = 0; i < VG_ABUF_END; i++)
+        vg_mpm_free(pf->mpm[i]);
+    vg_mpm_scratch_free(pf->scratch);
+    free(pf->prefiltered);
+    free(pf);
+}
+
+static bool fp_list_plain(const vg_sig *s)
+{
+    /* the fast pattern's list must not start with a transform or absent */
+    for (int i = 0; i < s->nbufs; i++)
+        if (s->bufs[i].id == s->fast_pattern_buf) {
+            for (const vg_sm *sm = s->bufs[i].head; sm; sm = sm->next)
+                if (sm == s->fast_pattern)
+                    return !vg_app_is_transform(s->bufs[i].head);
+        }
+    return false;
+}
+
+static app_pf *pf_get(vg_det_thread *dt)
+{
+    app_pf *pf = dt->app_pf;
+    if (pf && pf->de == dt->de)
+        return pf;
+    vg_app_prefilter_free(pf);
+    dt->app_pf = NULL;
+    pf = calloc(1, sizeof(*pf));
+    if (!pf)
+        return NULL;
+    pf->de = dt->de;
+    pf->nsigs = dt->de->nsigs;
+    pf->prefiltered = calloc(pf->nsigs ? pf->nsigs : 1, 1);
+    if (!pf->prefiltered) {
+        free(pf);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < pf->nsigs; i++) {
+        const vg_sig *s = dt->de->sigs[i];
+        uint16_t b = s->fast_pattern_buf;
+        if (s->fast_pattern && b >= VG_BUF_APP_FIRST && b < VG_ABUF_END && fp_list_plain(s) &&
+            s->id < pf->nsigs) {
+            pf->any[b] = true;
+            pf->prefiltered[s->id] = 1;
+        }
+    }
+    dt->app_pf = pf;
+    return pf;
+}
+
+static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
+{
+    if (!pf->any[b])
+        return NULL;
+    if (!pf->tried[b]) {
+        pf->tried[b] = true;
+        char err[VG_ERRBUF_SIZE];
+        if (vg_mpm_build(&pf->mpm[b], dt->de->sigs, dt->de->nsigs, b, err) != VG_OK ||
+            vg_mpm_scratch_alloc(pf->mpm[b], &pf->scratch) != VG_OK) {
+            /* no database: these sigs are evaluated without a prefilter */
+            vg_mpm_free(pf->mpm[b]);
+            pf->mpm[b] = NULL;
+            for (uint32_t i = 0; i < pf->nsigs; i++)
+                if (dt->de->sigs[i]->fast_pattern_buf == b)
+                    pf->prefiltered[i] = 0;
+            pf->any[b] = false;
+        }
+    }
+    return pf->mpm[b];
+}
+
+static void pf_hit(const vg_sig *s, void *arg)
+{
+    uint64_t *bits = arg;
+    bits[s->id / 64] |= 1ull << (s->id % 64);
+}
+
+/* Is s still a candidate on tx in direction d? */
+static bool pf_pass(vg_det_thread *dt, const vg_flow *f, vg_app_tx *tx, const vg_sig *s, int d)
+{
+    if (!dt)
+        return true;
+    app_pf *pf = pf_get(dt);
+    if (!pf || s->id >= pf->nsigs || !pf->prefiltered[s->id])
+        return true;
+    uint32_t words = (pf->nsigs + 63) / 64;
+    if (!tx->cand[d] || tx->cand_ver[d] != tx->ver[d]) {
+        if (!tx->cand[d]) {
+            tx->cand[d] = calloc(words, sizeof(uint64_t));
+            if (!tx->cand[d])
+                return true;
+        } else {
+            memset(tx->cand[d], 0, words * sizeof(uint64_t));
+        }
+        tx->cand_ver[d] = tx->ver[d];
+        for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
+            struct vg_mpm *m = pf_mpm(pf, dt, b);
+            if (!m)
+                continue;
+            uint16_t id = resolve(b, d == 1);
+            for (uint32_t idx = 0; idx < 1024; idx++) {
+                const uint8_t *data;
+                uint32_t n;
+                if (vg_app_get_buffer(f, tx, id, idx, &data, &n) != VG_OK)
+                    break;
+                vg_mpm_scan(m, pf->scratch, data, n, pf_hit, tx->cand[d]);
+            }
+        }
+    }
+    return (tx->cand[d][s->id / 64] >> (s->id % 64)) & 1;
+}
+
+vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_app_tx *prev,
+                                 const vg_sig *s, bool toserver)
 {
     if (!(sig_dirs(s) & (toserver ? 1 : 2)))
         return NULL;
     bool tc = !toserver;
     vg_app_tx *tx = prev ? prev->next : vg_app_tx_first(f);
     uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS | TX_REQ_LINE;
+    int d = toserver ? 0 : 1;
     for (; tx; tx = tx->next) {
         if (!(tx->progress & need))
             continue;
+        if (tx->seen[d] == tx->ver[d])
+            continue; /* unchanged since detection last looked */
         if (tc && !(tx->progress & (TX_REQ_HDRS | TX_REQ_LINE)) && tx->alproto == VG_ALPROTO_HTTP)
             continue;
         if (alerted(tx, s->id))
+            continue;
+        if (!pf_pass(dt, f, tx, s, d))
             continue;
         return tx;
     }

@@ -4,8 +4,8 @@
  * app_detect.c for the semantics).  The loop, for a candidate s:
  *
  *     if (vg_app_sig_has_tx(s))
- *         for (tx = vg_app_detect_next_tx(f, NULL, s, toserver); tx;
- *              tx = vg_app_detect_next_tx(f, tx, s, toserver))
+ *         for (tx = vg_app_detect_next_tx(dt, f, NULL, s, toserver); tx;
+ *              tx = vg_app_detect_next_tx(dt, f, tx, s, toserver))
  *             if (full evaluation with app lists read through
  *                 vg_app_inspect_buf(ic, s, list, f, tx) matches) {
  *                 vg_app_tx_set_alerted(tx, s);  alert with tx id; break;
@@ -21,8 +21,10 @@
 bool vg_app_sig_has_tx(const vg_sig *s);
 /* The next transaction of f after prev (NULL: from the first) that s may
  * inspect now, in direction toserver, and that has not alerted for s. */
-vg_app_tx *vg_app_detect_next_tx(const vg_flow *f, const vg_app_tx *prev, const vg_sig *s,
-                                 bool toserver);
+vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_app_tx *prev,
+                                 const vg_sig *s, bool toserver);
+/* Free a detection thread's app-layer prefilter (dt->app_pf). */
+void vg_app_prefilter_free(void *pf);
 /* Remember that tx alerted for s. */
 void vg_app_tx_set_alerted(vg_app_tx *tx, const vg_sig *s);
 /* Inspect list b (an app buffer list of s) over tx's buffer: 1 match, 0 not. */

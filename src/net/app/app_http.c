@@ -45,6 +45,7 @@ typedef struct http_tx {
     uint32_t req_hdr_cnt, res_hdr_cnt;
     uint64_t req_body_seen, res_body_seen;
     bool req_done, res_done;
+    bool req_body_full, res_body_full; /* body limit reached */
 } http_tx;
 
 typedef struct http_state {
@@ -271,8 +272,11 @@ static int on_req_body(htp_tx_data_t *d)
         return HTP_OK;
     t->req_body_seen += d->len;
     uint64_t lim = hs->ctx->http_req_body_limit;
-    if (lim && t->req_body.n + d->len > lim)
-        hs->ctx->st.http_body_cap++;
+    if (lim && t->req_body.n + d->len >= lim) {
+        if (!t->req_body_full)
+            hs->ctx->st.http_body_cap++;
+        t->req_body_full = true;
+    }
     hb_add(&t->req_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
     return HTP_OK;
 }
@@ -285,8 +289,11 @@ static int on_res_body(htp_tx_data_t *d)
         return HTP_OK;
     t->res_body_seen += d->len;
     uint64_t lim = hs->ctx->http_res_body_limit;
-    if (lim && t->res_body.n + d->len > lim)
-        hs->ctx->st.http_body_cap++;
+    if (lim && t->res_body.n + d->len >= lim) {
+        if (!t->res_body_full)
+            hs->ctx->st.http_body_cap++;
+        t->res_body_full = true;
+    }
     hb_add(&t->res_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
     return HTP_OK;
 }
@@ -534,11 +541,18 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
     case VG_ABUF_HTTP_ACCEPT_ENC: return out_hdr(tx->request_headers, "Accept-Encoding", d, n);
     case VG_ABUF_HTTP_ACCEPT_LANG: return out_hdr(tx->request_headers, "Accept-Language", d, n);
     case VG_ABUF_HTTP_CONNECTION: return out_hdr(tx->request_headers, "Connection", d, n);
-    case VG_ABUF_HTTP_REQUEST_BODY: return t->req_body.n ? out(&t->req_body, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_REQUEST_BODY:
+        /* bodies are inspected as they grow (the prefilter keeps it cheap) */
+        if (!t->req_body.n)
+            return VG_DECLINED;
+        return out(&t->req_body, d, n);
     case VG_ABUF_HTTP_STAT_CODE: return out_bstr(tx->response_status, d, n);
     case VG_ABUF_HTTP_STAT_MSG: return out_bstr(tx->response_message, d, n);
     case VG_ABUF_HTTP_RESPONSE_LINE: return out(&t->res_line, d, n);
-    case VG_ABUF_HTTP_RESPONSE_BODY: return t->res_body.n ? out(&t->res_body, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_RESPONSE_BODY:
+        if (!t->res_body.n)
+            return VG_DECLINED;
+        return out(&t->res_body, d, n);
     case VG_ABUF_HTTP_SERVER: return out_hdr(tx->response_headers, "Server", d, n);
     case VG_ABUF_HTTP_LOCATION: return out_hdr(tx->response_headers, "Location", d, n);
     case VG_ABUF_HTTP_RES_HEADER: return t->res_hdr.n ? out(&t->res_hdr, d, n) : VG_DECLINED;

@@ -35,6 +35,10 @@ struct vg_app_tx {
     bool logged;
     uint32_t *alerted;         /* sig ids that alerted on this tx (one alert per rule per tx) */
     uint32_t nalerted, capalerted;
+    uint32_t ver[2];           /* bumped when data of a side (0 request, 1 response) was parsed */
+    uint32_t seen[2];          /* ver[] when detection last looked at the tx (after a packet) */
+    uint64_t *cand[2];         /* prefilter: sigs whose fast pattern occurs, per side */
+    uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
     struct vg_app_tx *next;
 };

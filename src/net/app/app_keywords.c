@@ -249,7 +249,17 @@ STICKY(kw_http_response_line, "http.response_line", "http_response_line", VG_ABU
 STICKY(kw_http_response_body, "http.response_body", NULL, VG_ABUF_HTTP_RESPONSE_BODY)
 STICKY(kw_http_server, "http.server", NULL, VG_ABUF_HTTP_SERVER)
 STICKY(kw_http_location, "http.location", NULL, VG_ABUF_HTTP_LOCATION)
-STICKY(kw_file_data, "file.data", "file_data", VG_ABUF_HTTP_RESPONSE_BODY)
+/* file.data is the file content of any protocol: on HTTP the body; on
+ * protocols without a file parser here (smtp, smb...) it never matches */
+static int kw_file_data_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
+{
+    (void)arg;
+    if (s->alproto && s->alproto != VG_ALPROTO_HTTP && s->alproto != 2)
+        return vg_rule_parser_set_buf(rp, s, VG_ABUF_HTTP_RESPONSE_BODY, errbuf);
+    return sticky(rp, s, VG_ABUF_HTTP_RESPONSE_BODY, errbuf);
+}
+static const vg_keyword kw_file_data = {"file.data", "file_data", VG_KW_NOOPT | VG_KW_STICKY,
+                                        kw_file_data_setup, NULL, NULL};
 STICKY(kw_dns_query, "dns.query", "dns_query", VG_ABUF_DNS_QUERY)
 STICKY(kw_dns_queries_rrname, "dns.queries.rrname", "dns.query.name", VG_ABUF_DNS_QUERIES_RRNAME)
 STICKY(kw_dns_answers_rrname, "dns.answers.rrname", "dns.answer.name", VG_ABUF_DNS_ANSWERS_RRNAME)

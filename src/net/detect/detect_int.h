@@ -307,6 +307,7 @@ struct vg_det_thread {
     struct timeval last_ts;
     uint64_t alerts_total;
     struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
+    void *app_pf;                   /* app-layer hook: its prefilter state, freed with the thread */
 };
 
 /* ---- rule parsing (rule_parse.c) ------------------------------------ */
