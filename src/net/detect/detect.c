@@ -933,6 +933,7 @@ void vg_detect_thread_free(vg_det_thread *dt)
 {
     if (!dt)
         return;
+    vg_app_prefilter_free(dt->app_pf); /* app-layer hook */
     if (dt->scratch)
         for (uint32_t i = 0; i < dt->de->nmpms; i++)
             vg_mpm_scratch_free(dt->scratch[i]);
@@ -1247,8 +1248,8 @@ static void app_tx_eval(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *
                         bool pkt_ok, const vg_sig *s)
 {
     bool ts = !(p->flags & VG_PKT_TOCLIENT);
-    for (vg_app_tx *tx = vg_app_detect_next_tx(p->flow, NULL, s, ts); tx;
-         tx = vg_app_detect_next_tx(p->flow, tx, s, ts)) {
+    for (vg_app_tx *tx = vg_app_detect_next_tx(dt, p->flow, NULL, s, ts); tx;
+         tx = vg_app_detect_next_tx(dt, p->flow, tx, s, ts)) {
         uint32_t aflags = 0;
         dt->app_tx = tx;
         int m = sig_eval(dt, s, p, chunk, pkt_ok, &aflags);
