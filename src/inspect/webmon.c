@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <jansson.h>
 #include <limits.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +379,8 @@ void vg_web_json(vg_jb *jb, const vg_web_result *r)
     vg_jb_str(jb, "title", r->title);
     if (r->ip[0])
         vg_jb_str(jb, "ip", r->ip);
+    if (r->dns[0])
+        vg_jb_str(jb, "dns", r->dns);
     if (r->cert_days >= 0)
         vg_jb_i64(jb, "cert_days_left", r->cert_days);
     vg_jb_open_arr(jb, "signs");
@@ -386,6 +391,60 @@ void vg_web_json(vg_jb *jb, const vg_web_result *r)
         vg_jb_close_obj(jb);
     }
     vg_jb_close_arr(jb);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The URL's host resolved (A and AAAA), sorted and joined with commas. */
+static void resolve_host(const char *url, char *out, size_t n)
+{
+    out[0] = '\0';
+    const char *h = strstr(url, "://");
+    if (!h)
+        return;
+    h += 3;
+    char host[256];
+    size_t k = 0;
+    if (*h == '[') { /* IPv6 literal */
+        h++;
+        while (*h && *h != ']' && k + 1 < sizeof host)
+            host[k++] = *h++;
+    } else {
+        while (*h && *h != '/' && *h != ':' && *h != '?' && *h != '#' && k + 1 < sizeof host)
+            host[k++] = *h++;
+    }
+    host[k] = '\0';
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (!k || getaddrinfo(host, NULL, &hints, &res) != 0)
+        return;
+    char addrs[16][INET6_ADDRSTRLEN];
+    int na = 0;
+    for (struct addrinfo *a = res; a && na < 16; a = a->ai_next) {
+        char buf[INET6_ADDRSTRLEN] = "";
+        if (a->ai_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)a->ai_addr)->sin_addr, buf, sizeof buf);
+        else if (a->ai_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr, buf, sizeof buf);
+        bool dup = !buf[0];
+        for (int i = 0; i < na && !dup; i++)
+            dup = strcmp(addrs[i], buf) == 0;
+        if (!dup)
+            memcpy(addrs[na++], buf, sizeof buf);
+    }
+    freeaddrinfo(res);
+    qsort(addrs, (size_t)na, sizeof addrs[0], cmp_cstr);
+    size_t len = 0;
+    for (int i = 0; i < na; i++) {
+        int w = snprintf(out + len, n - len, "%s%s", i ? "," : "", addrs[i]);
+        if (w < 0 || (size_t)w >= n - len) {
+            out[len] = '\0';
+            break;
+        }
+        len += (size_t)w;
+    }
 }
 
 #ifndef VG_HAVE_CURL
@@ -460,6 +519,7 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     snprintf(basef, sizeof basef, "%.3900s/%.32s.html", o->state_dir, key);
     snprintf(metaf, sizeof metaf, "%.3900s/%.32s.json", o->state_dir, key);
 
+    resolve_host(url, r->dns, sizeof r->dns);
     CURL *c = curl_easy_init();
     if (!c)
         return vg_err(errbuf, VG_ENOMEM, "libcurl: cannot initialise");
@@ -515,8 +575,8 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
         base = NULL;
         vg_web_analyse(norm, nl, NULL, 0, r);
         FILE *fp = fopen(basef, "wb");
-        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:I}", "url", url, "sha256", r->sha256, "title",
-                              r->title, "ip", r->ip, "created", (json_int_t)time(NULL));
+        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "url", url, "sha256", r->sha256, "title",
+                              r->title, "ip", r->ip, "dns", r->dns, "created", (json_int_t)time(NULL));
         int ok = fp && fwrite(norm, 1, nl, fp) == nl;
         if (fp)
             ok &= fclose(fp) == 0;
@@ -534,6 +594,8 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     const char *bip = json_string_value(json_object_get(meta, "ip"));
     snprintf(r->baseline_sha256, sizeof r->baseline_sha256, "%s", bs ? bs : "");
     snprintf(r->baseline_ip, sizeof r->baseline_ip, "%s", bip ? bip : "");
+    const char *bdns = json_string_value(json_object_get(meta, "dns"));
+    snprintf(r->baseline_dns, sizeof r->baseline_dns, "%s", bdns ? bdns : "");
     json_decref(meta);
     r->changed = strcmp(r->sha256, r->baseline_sha256) != 0;
     if (r->changed)
@@ -545,6 +607,8 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
         add_sign(r, "large_change", "%d%% of the words changed", r->change_pct);
     if (r->baseline_ip[0] && r->ip[0] && strcmp(r->ip, r->baseline_ip) != 0)
         add_sign(r, "ip_changed", "server address %s, baseline %s", r->ip, r->baseline_ip);
+    if (r->baseline_dns[0] && r->dns[0] && strcmp(r->dns, r->baseline_dns) != 0)
+        add_sign(r, "dns_changed", "name resolves to %.70s, baseline %.70s", r->dns, r->baseline_dns);
     free(base);
     free(norm);
     return VG_OK;

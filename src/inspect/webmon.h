@@ -6,7 +6,8 @@
  * kept in a state directory: a changed title, known defacement phrases,
  * scripts or iframes from domains the baseline did not have, links hidden
  * with CSS (link spam), a large share of changed words, the certificate's
- * expiry, and a change of the server's address.  The first run of a URL
+ * expiry, a change of the address the site answered from, and a change of
+ * the set of addresses its name resolves to (A/AAAA).  The first run of a URL
  * records its baseline; `--web-rebaseline` replaces it after a legitimate
  * change.
  *
@@ -30,6 +31,7 @@ typedef struct vg_web_result {
     char sha256[65], baseline_sha256[65];
     char title[256], baseline_title[256];
     char ip[64], baseline_ip[64];
+    char dns[512], baseline_dns[512]; /* the host's addresses, sorted, comma-separated */
     bool baseline_created;
     bool changed;            /* normalised content differs from the baseline */
     int change_pct;          /* share of words not in the baseline (0-100) */

@@ -164,6 +164,20 @@ with tempfile.TemporaryDirectory() as t:
         signs = {x["sign"] for x in w["signs"]}
         want = {"title_changed", "defacement_phrase", "new_script_domain", "hidden_links", "large_change"}
         check(want <= signs and w["changed"], "defacement signs: %s" % sorted(signs))
+        # the name now resolves elsewhere than in the baseline (edited to simulate it)
+        lurl = "http://localhost:%d/" % port
+        st2 = os.path.join(t, "webstate2")
+        run("inspect", "--web", lurl, "--web-state", st2, "--json", wj, "-q", rc=(0, 5))
+        metas = [f for f in os.listdir(st2) if f.endswith(".json")]
+        check(len(metas) == 1, "one baseline per URL")
+        mp = os.path.join(st2, metas[0])
+        meta = json.load(open(mp))
+        check("127.0.0.1" in meta.get("dns", ""), "baseline records the addresses: %s" % meta.get("dns"))
+        meta["dns"] = "203.0.113.9"
+        json.dump(meta, open(mp, "w"))
+        run("inspect", "--web", lurl, "--web-state", st2, "--json", wj, "-q", rc=(5,))
+        w = json.load(open(wj))["web"][0]
+        check([x["sign"] for x in w["signs"]] == ["dns_changed"], "dns change: %s" % w["signs"])
         # not answering is a finding too
         server.terminate()
         server.wait()
