@@ -331,6 +331,13 @@ int vg_detect_build(vg_detect *de, char *errbuf);
 /* Find a loaded sig by sid (tests). */
 const vg_sig *vg_detect_sig_by_sid(const vg_detect *de, uint32_t sid);
 
+/* Rebuild the gid:sid index after the sigs were reordered (detect.c). */
+void vg_detect_reindex(vg_detect *de);
+
+/* Groups (sgroup.c). */
+void vg_sgroup_free(vg_sgroup *g);
+int vg_bucket_of_proto(uint8_t proto); /* VG_PB_* */
+
 /* IP-only sig index (iponly.c). */
 int vg_iponly_build(vg_detect *de);
 void vg_iponly_free(vg_detect *de);

@@ -1,0 +1,529 @@
+/*
+ * sgroup.c: building a loaded rule set: signature order and groups.
+ *
+ * Order (also the alert order): action order (action-order, default pass,
+ * drop, reject, alert), then flowbits setters before readers, then
+ * priority, then file order.  IP-only sigs go to the ip-only index
+ * (iponly.c); the others are grouped per protocol bucket (tcp, udp, icmp,
+ * icmpv6, sctp, other) and direction (to server / to client): sigs whose
+ * destination ports are a small set go to one group per port (ports with
+ * fewer than PORT_GROUP_MIN_SIGS sigs, and identical port groups, are
+ * merged), the rest to the bucket's "any" group.  Each group gets one
+ * Hyperscan database per packet-level buffer holding its sigs' fast
+ * patterns (vg_mpm_build), compiled in parallel; sigs without such a fast
+ * pattern are the group's "always" candidates (split by whether they need
+ * app-layer state).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/detect/detect_int.h"
+
+#define PORT_GROUP_MAX_PORTS 64
+#define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
+
+void vg_sgroup_free(vg_sgroup *g)
+{
+    if (!g)
+        return;
+    for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        vg_mpm_free(g->mpm[b]);
+    free(g->sigs);
+    free(g->always);
+    free(g->always_app);
+    free(g);
+}
+
+/* ---- build ------------------------------------------------------------------ */
+
+static int primary_action_bit(const vg_sig *s)
+{
+    if (s->action & VG_ACTION_PASS)
+        return 3;
+    if (s->action & VG_ACTION_REJECT)
+        return 2;
+    if (s->action & VG_ACTION_DROP)
+        return 1;
+    return 0;
+}
+
+typedef struct { vg_sig *s; uint32_t key0, key1, key2, idx; } order_ent;
+
+static int order_cmp(const void *a, const void *b)
+{
+    const order_ent *x = a, *y = b;
+    if (x->key0 != y->key0)
+        return x->key0 < y->key0 ? -1 : 1;
+    if (x->key1 != y->key1)
+        return x->key1 < y->key1 ? -1 : 1;
+    if (x->key2 != y->key2)
+        return x->key2 < y->key2 ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool is_iponly(const vg_sig *s)
+{
+    extern const vg_keyword vg_kw_flowbits, vg_kw_threshold, vg_kw_detection_filter;
+    if (s->flags & (VG_SIGX_CONFIG | VG_SIG_TOSERVER | VG_SIG_TOCLIENT | VG_SIG_STREAM_ONLY |
+                    VG_SIG_PKT_ONLY | VG_SIG_APPLAYER))
+        return false;
+    if (s->hdr_proto == VG_HDRPROTO_TCP_PKT || s->hdr_proto == VG_HDRPROTO_TCP_STREAM ||
+        s->hdr_proto == VG_HDRPROTO_APP)
+        return false;
+    if (!(s->flags & VG_SIG_SP_ANY) || !(s->flags & VG_SIG_DP_ANY))
+        return false;
+    if (s->nbufs || s->lists[VG_LIST_MATCH] || s->alproto)
+        return false;
+    for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
+        if (sm->kw != &vg_kw_flowbits && sm->kw != &vg_kw_threshold &&
+            sm->kw != &vg_kw_detection_filter)
+            return false;
+    return true;
+}
+
+int vg_bucket_of_proto(uint8_t proto)
+{
+    switch (proto) {
+    case 6: return VG_PB_TCP;
+    case 17: return VG_PB_UDP;
+    case 1: return VG_PB_ICMP;
+    case 58: return VG_PB_ICMPV6;
+    case 132: return VG_PB_SCTP;
+    default: return VG_PB_OTHER;
+    }
+}
+
+static bool sig_in_bucket(const vg_sig *s, int pb)
+{
+    if (s->proto)
+        return vg_bucket_of_proto(s->proto) == pb;
+    if (s->hdr_proto == VG_HDRPROTO_APP)
+        return pb == VG_PB_TCP || pb == VG_PB_UDP;
+    return true;
+}
+
+static int add_group(vg_detect *de, vg_sgroup *g)
+{
+    if (de->nall_groups == de->cap_all_groups) {
+        uint32_t nc = de->cap_all_groups ? de->cap_all_groups * 2 : 32;
+        vg_sgroup **n = realloc(de->all_groups, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        de->all_groups = n;
+        de->cap_all_groups = nc;
+    }
+    de->all_groups[de->nall_groups++] = g;
+    return VG_OK;
+}
+
+static int add_mpm(vg_detect *de, struct vg_mpm *m, uint32_t *idx)
+{
+    if (de->nmpms == de->capmpms) {
+        uint32_t nc = de->capmpms ? de->capmpms * 2 : 32;
+        struct vg_mpm **n = realloc(de->mpms, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        de->mpms = n;
+        de->capmpms = nc;
+    }
+    *idx = de->nmpms;
+    de->mpms[de->nmpms++] = m;
+    return VG_OK;
+}
+
+static bool prefilter_buf(uint16_t b)
+{
+    return b < VG_BUF_APP_FIRST && b != VG_BUF_BASE64_DATA;
+}
+
+/* Can the sig only match with app-layer state (an app protocol in the
+ * header or app-layer-protocol, or an app-layer buffer)? */
+static bool sig_needs_app(const vg_sig *s)
+{
+    if (s->alproto)
+        return true;
+    for (int b = 0; b < s->nbufs; b++)
+        if (s->bufs[b].id >= VG_BUF_APP_FIRST)
+            return true;
+    return false;
+}
+
+/* Build a group from sig list (takes ownership of sigs[]). */
+static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
+{
+    vg_sgroup *g = calloc(1, sizeof(*g));
+    if (!g) {
+        free(sigs);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    g->sigs = sigs;
+    g->nsigs = n;
+    g->always = calloc(n ? n : 1, sizeof(vg_sig *));
+    g->always_app = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!g->always || !g->always_app || add_group(de, g) != VG_OK) {
+        vg_sgroup_free(g);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    bool used[VG_BUF_APP_FIRST] = {false};
+    for (uint32_t i = 0; i < n; i++) {
+        const vg_sig *s = sigs[i];
+        if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
+            used[s->fast_pattern_buf] = true;
+        else if (sig_needs_app(s))
+            g->always_app[g->nalways_app++] = sigs[i];
+        else
+            g->always[g->nalways++] = sigs[i];
+    }
+    /* databases are compiled later, in parallel (compile_mpms) */
+    for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        g->want_mpm[b] = used[b];
+    *out = g;
+    return VG_OK;
+}
+
+typedef struct mpm_job {
+    vg_sgroup *g;
+    uint16_t buf;
+    int rc;
+    char err[VG_ERRBUF_SIZE];
+} mpm_job;
+
+typedef struct mpm_pool {
+    mpm_job *jobs;
+    mpm_job **order;            /* jobs, largest group first */
+    uint32_t njobs;
+    uint32_t next;
+    pthread_mutex_t mu;
+} mpm_pool;
+
+static int job_cmp(const void *a, const void *b)
+{
+    const mpm_job *x = *(mpm_job *const *)a, *y = *(mpm_job *const *)b;
+    if (x->g->nsigs != y->g->nsigs)
+        return x->g->nsigs > y->g->nsigs ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void *mpm_worker(void *arg)
+{
+    mpm_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        uint32_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->njobs)
+            return NULL;
+        mpm_job *j = pool->order[i];
+        j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
+    }
+}
+
+/* Compile every wanted database, largest groups first, on up to 4 threads
+ * (Hyperscan compilation is thread-safe); indexes are assigned in group
+ * order afterwards, so the result does not depend on scheduling. */
+static int compile_mpms(vg_detect *de, char *errbuf)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < de->nall_groups; i++)
+        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+            n += de->all_groups[i]->want_mpm[b];
+    if (n == 0)
+        return VG_OK;
+    mpm_pool pool = {.jobs = calloc(n, sizeof(mpm_job)), .njobs = n};
+    if (!pool.jobs)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < de->nall_groups; i++)
+        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+            if (de->all_groups[i]->want_mpm[b]) {
+                pool.jobs[k].g = de->all_groups[i];
+                pool.jobs[k].buf = (uint16_t)b;
+                k++;
+            }
+    /* the biggest databases first, so the threads finish together; the
+     * order of indexes below stays the group order */
+    mpm_job **order = malloc(n * sizeof(*order));
+    if (!order) {
+        free(pool.jobs);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = &pool.jobs[i];
+    qsort(order, n, sizeof(*order), job_cmp);
+    pool.order = order;
+    pthread_mutex_init(&pool.mu, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
+    if ((uint32_t)nthreads > n)
+        nthreads = (int)n;
+    pthread_t th[4];
+    int started = 0;
+    for (int t = 1; t < nthreads; t++)
+        if (pthread_create(&th[started], NULL, mpm_worker, &pool) == 0)
+            started++;
+    mpm_worker(&pool);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&pool.mu);
+    int rc = VG_OK;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        mpm_job *j = &pool.jobs[i];
+        if (j->rc) {
+            rc = vg_err(errbuf, j->rc, "%s", j->err);
+            break;
+        }
+        if ((rc = add_mpm(de, j->g->mpm[j->buf], &j->g->mpm_idx[j->buf])))
+            vg_err(errbuf, rc, "out of memory");
+    }
+    free(pool.order);
+    free(pool.jobs);
+    return rc;
+}
+
+typedef struct { uint32_t *v; uint32_t n, cap; } idvec;
+
+static int idvec_push(idvec *v, uint32_t id)
+{
+    if (v->n == v->cap) {
+        uint32_t nc = v->cap ? v->cap * 2 : 8;
+        uint32_t *n = realloc(v->v, nc * sizeof(*n));
+        if (!n)
+            return VG_ENOMEM;
+        v->v = n;
+        v->cap = nc;
+    }
+    v->v[v->n++] = id;
+    return VG_OK;
+}
+
+static uint64_t idvec_hash(const idvec *v)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t i = 0; i < v->n; i++)
+        h = (h ^ v->v[i]) * 1099511628211ull;
+    return h ^ v->n;
+}
+
+static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
+{
+    vg_bucket *bk = &de->buckets[pb][dir];
+    bool ports = pb == VG_PB_TCP || pb == VG_PB_UDP || pb == VG_PB_SCTP;
+    idvec any = {0};
+    idvec *per_port = NULL;
+    int rc = VG_OK;
+    uint16_t plist[PORT_GROUP_MAX_PORTS];
+    uint32_t dirflag = dir == 0 ? VG_SIG_TOCLIENT : VG_SIG_TOSERVER; /* excluded */
+    for (uint32_t i = 0; i < de->nsigs && !rc; i++) {
+        vg_sig *s = de->sigs[i];
+        if ((s->flags & (VG_SIG_IPONLY | VG_SIGX_CONFIG)) || !sig_in_bucket(s, pb) ||
+            (s->flags & dirflag))
+            continue;
+        int np = -1;
+        if (ports && !(s->flags & VG_SIG_BIDIR))
+            np = vg_port_list(s->dp, plist, PORT_GROUP_MAX_PORTS);
+        if (np <= 0) {
+            rc = idvec_push(&any, i);
+            continue;
+        }
+        if (!per_port && !(per_port = calloc(65536, sizeof(idvec)))) {
+            rc = VG_ENOMEM;
+            break;
+        }
+        for (int k = 0; k < np && !rc; k++)
+            rc = idvec_push(&per_port[plist[k]], i);
+    }
+    if (rc) {
+        free(any.v);
+        goto out;
+    }
+    if (per_port) {
+        /* Ports with few sigs are not worth a database of their own: their
+         * sigs join the any group (the header check still applies). */
+        uint8_t *to_any = calloc(de->nsigs ? de->nsigs : 1, 1);
+        if (!to_any) {
+            free(any.v);
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            goto out;
+        }
+        bool moved = false;
+        for (uint32_t port = 0; port < 65536; port++) {
+            idvec *v = &per_port[port];
+            if (v->n == 0 || v->n >= PORT_GROUP_MIN_SIGS)
+                continue;
+            for (uint32_t k = 0; k < v->n; k++)
+                to_any[v->v[k]] = 1;
+            v->n = 0;
+            moved = true;
+        }
+        if (moved) {
+            for (uint32_t k = 0; k < any.n; k++)
+                to_any[any.v[k]] = 1;
+            any.n = 0;
+            for (uint32_t i = 0; i < de->nsigs && !rc; i++)
+                if (to_any[i])
+                    rc = idvec_push(&any, i);
+        }
+        free(to_any);
+        if (rc) {
+            free(any.v);
+            goto out;
+        }
+    }
+    if (any.n) {
+        vg_sig **sl = malloc(any.n * sizeof(*sl));
+        if (!sl) {
+            free(any.v);
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (uint32_t k = 0; k < any.n; k++)
+            sl[k] = de->sigs[any.v[k]];
+        rc = group_build(de, sl, any.n, &bk->any, errbuf);
+    }
+    free(any.v);
+    if (rc || !per_port)
+        goto out;
+    bk->port_group = calloc(65536, sizeof(uint16_t));
+    bk->groups = calloc(1, sizeof(vg_sgroup *));
+    bk->ngroups = 1;
+    if (!bk->port_group || !bk->groups) {
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* dedupe identical port lists: a small hash of (hash -> group index) */
+    uint32_t hcap = 1024;
+    uint64_t *hk = calloc(hcap, sizeof(*hk));
+    uint32_t *hv = calloc(hcap, sizeof(*hv));
+    uint32_t *rep = calloc(65536, sizeof(*rep)); /* group -> representative port */
+    if (!hk || !hv || !rep) {
+        free(hk);
+        free(hv);
+        free(rep);
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t port = 0; port < 65536 && !rc; port++) {
+        idvec *v = &per_port[port];
+        if (!v->n)
+            continue;
+        uint64_t h = idvec_hash(v) | 1;
+        uint32_t j = (uint32_t)h & (hcap - 1);
+        uint32_t found = 0;
+        while (hk[j]) {
+            if (hk[j] == h) {
+                idvec *o = &per_port[rep[hv[j]]];
+                if (o->n == v->n && memcmp(o->v, v->v, v->n * sizeof(uint32_t)) == 0) {
+                    found = hv[j];
+                    break;
+                }
+            }
+            j = (j + 1) & (hcap - 1);
+        }
+        if (found) {
+            bk->port_group[port] = (uint16_t)found;
+            continue;
+        }
+        if (bk->ngroups >= 65535 || bk->ngroups * 2 >= hcap) {
+            /* too many distinct port groups: the rest share the any group */
+            rc = vg_err(errbuf, VG_ELIMIT, "too many port groups");
+            break;
+        }
+        vg_sig **sl = malloc(v->n * sizeof(*sl));
+        vg_sgroup **ng = realloc(bk->groups, (bk->ngroups + 1) * sizeof(*ng));
+        if (!sl || !ng) {
+            free(sl);
+            if (ng)
+                bk->groups = ng;
+            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+            break;
+        }
+        bk->groups = ng;
+        for (uint32_t k = 0; k < v->n; k++)
+            sl[k] = de->sigs[v->v[k]];
+        vg_sgroup *g;
+        rc = group_build(de, sl, v->n, &g, errbuf);
+        if (rc)
+            break;
+        uint32_t gi = bk->ngroups++;
+        bk->groups[gi] = g;
+        rep[gi] = port;
+        hk[j] = h;
+        hv[j] = gi;
+        bk->port_group[port] = (uint16_t)gi;
+    }
+    free(hk);
+    free(hv);
+    free(rep);
+out:
+    if (per_port) {
+        for (uint32_t port = 0; port < 65536; port++)
+            free(per_port[port].v);
+        free(per_port);
+    }
+    return rc;
+}
+
+int vg_detect_build(vg_detect *de, char *errbuf)
+{
+    extern const vg_keyword vg_kw_threshold, vg_kw_detection_filter;
+    uint32_t n = de->nsigs;
+    order_ent *oe = calloc(n ? n : 1, sizeof(*oe));
+    if (!oe)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    static const uint32_t fb_rank[4] = {3, 2, 0, 1}; /* none, read, set, set+read */
+    for (uint32_t i = 0; i < n; i++) {
+        vg_sig *s = de->sigs[i];
+        uint32_t fbt = s->id & 3;
+        oe[i].s = s;
+        oe[i].key0 = (s->flags & VG_SIGX_CONFIG) ? 9 : de->action_rank[primary_action_bit(s)];
+        oe[i].key1 = fb_rank[fbt];
+        oe[i].key2 = (uint32_t)s->prio;
+        oe[i].idx = i;
+    }
+    qsort(oe, n, sizeof(*oe), order_cmp);
+    for (uint32_t i = 0; i < n; i++) {
+        de->sigs[i] = oe[i].s;
+        de->sigs[i]->id = i;
+    }
+    free(oe);
+    /* the gid:sid index now points at stale positions */
+    vg_detect_reindex(de);
+
+    de->sig_thr = calloc(n ? n : 1, sizeof(*de->sig_thr));
+    de->iponly_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
+    de->event_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!de->sig_thr || !de->iponly_sigs || !de->event_sigs)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        vg_sig *s = de->sigs[i];
+        vg_payload_choose_fast_pattern(s);
+        for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
+            if (sm->kw == &vg_kw_threshold || sm->kw == &vg_kw_detection_filter)
+                de->sig_thr[i] = sm->ctx;
+        if (is_iponly(s)) {
+            s->flags |= VG_SIG_IPONLY;
+            de->iponly_sigs[de->niponly++] = s;
+        }
+        if (s->flags & VG_SIGX_NEED_EVENTS)
+            de->event_sigs[de->nevent++] = s;
+        if (s->flags & VG_SIGX_STREAM_SIZE)
+            de->track_seq = true;
+    }
+    de->al_http = (uint16_t)vg_alproto_lookup("http");
+    de->al_http1 = (uint16_t)vg_alproto_lookup("http1");
+    de->al_http2 = (uint16_t)vg_alproto_lookup("http2");
+    de->al_failed = (uint16_t)vg_alproto_lookup("failed");
+    if (vg_iponly_build(de) != VG_OK)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    for (int pb = 0; pb < VG_PB_MAX; pb++)
+        for (int d = 0; d < 2; d++) {
+            int rc = bucket_build(de, pb, d, errbuf);
+            if (rc)
+                return rc;
+        }
+    return compile_mpms(de, errbuf);
+}
+
