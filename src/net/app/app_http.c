@@ -584,9 +584,15 @@ static void jb_hdr(vg_jb *jb, const char *key, const htp_table_t *tab, const cha
 static void http_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                         const vg_conf_node *settings)
 {
-    (void)ctx;
     (void)af;
-    (void)settings;
+    /* extended fields: always in alerts (ctx NULL), in http records when
+     * the type's settings say extended: yes (Suricata's default yaml does) */
+    bool extended = true;
+    if (ctx) {
+        const vg_conf_node *e = settings ? vg_conf_node_child(settings, "extended") : NULL;
+        bool b = false;
+        extended = e && e->value && vg_conf_parse_bool(e->value, &b) == VG_OK && b;
+    }
     const http_tx *t = a->data;
     const htp_tx_t *tx = t ? t->htx : NULL;
     vg_jb_open_obj(jb, "http");
@@ -602,6 +608,10 @@ static void http_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a,
             size_t l = bstr_len(ct->value);
             const uint8_t *semi = memchr(p, ';', l);
             vg_jb_strn(jb, "http_content_type", p, semi ? (size_t)(semi - p) : l);
+        }
+        if (!extended) {
+            vg_jb_close_obj(jb);
+            return;
         }
         jb_hdr(jb, "http_refer", tx->request_headers, "Referer");
         jb_bstr(jb, "http_method", tx->request_method);
