@@ -118,8 +118,12 @@ static int push_str(char ***arr, char *str)
 static int reference_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
 {
     char tmp[1024];
-    if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
-        return vg_err(errbuf, VG_EINVAL, "bad reference");
+    if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK) {
+        /* e.g. url,"host/path": quotes around the value only */
+        if (strlen(arg) >= sizeof(tmp))
+            return vg_err(errbuf, VG_EINVAL, "reference too long");
+        memcpy(tmp, arg, strlen(arg) + 1);
+    }
     char *comma = strchr(tmp, ',');
     if (!comma)
         return vg_err(errbuf, VG_EINVAL, "reference needs \"type,value\"");
@@ -131,6 +135,11 @@ static int reference_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
         *--e = 0;
     while (isspace((unsigned char)*val))
         val++;
+    size_t vl = strlen(val);
+    if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+        val[vl - 1] = 0;
+        val++;
+    }
     if (!*type || !*val)
         return vg_err(errbuf, VG_EINVAL, "reference needs \"type,value\"");
     const vg_refconf *r = rp->de ? vg_refconf_find(rp->de, type) : NULL;

@@ -260,6 +260,13 @@ static void test_rule_header(void)
         VG_CHECK_STR(s->references[0], "http://cve.mitre.org/cgi-bin/cvename.cgi?name=2020-1");
         vg_sig_free(s);
     }
+    /* a quoted reference value (ET writes url,"host/path") */
+    VG_CHECK_EQ(vg_rule_parse(de, "alert ip any any -> any any (reference:url,\"example.com/x\"; "
+                              "sid:1;)", NULL, 1, &s, &fbt, err), VG_OK);
+    if (s) {
+        VG_CHECK_STR(s->references[0], "http://example.com/x");
+        vg_sig_free(s);
+    }
     /* priority beats classtype whatever the order */
     VG_CHECK_EQ(vg_rule_parse(de, "alert ip any any -> any any (priority:4; classtype:trojan-activity; "
                               "sid:1;)", NULL, 1, &s, &fbt, err), VG_OK);
