@@ -76,6 +76,7 @@ static uint16_t resolve(uint16_t id, bool toclient)
     case VG_ABUF_HTTP_CONTENT_LEN: return VG_ABUF_HTTP_RES_CONTENT_LEN;
     case VG_ABUF_HTTP_START: return VG_ABUF_HTTP_RES_START;
     case VG_ABUF_HTTP_COOKIE: return VG_ABUF_HTTP_RES_COOKIE;
+    case VG_ABUF_HTTP_CONNECTION: return VG_ABUF_HTTP_RES_CONNECTION;
     default: return id;
     }
 }

@@ -197,6 +197,11 @@ static int on_req_line(htp_tx_t *tx)
     a->progress |= TX_REQ_LINE;
     hb_bstr(&t->req_line, tx->request_line, HDR_MAX);
     if (tx->parsed_uri) {
+        /* as Suricata: the normalised URI has its query URL-decoded */
+        if (tx->parsed_uri->query) {
+            uint64_t fl = 0;
+            (void)htp_urldecode_inplace(tx->cfg, HTP_DECODER_URLENCODED, tx->parsed_uri->query, &fl);
+        }
         hb_bstr(&t->uri, tx->parsed_uri->path, HDR_MAX);
         if (tx->parsed_uri->query) {
             hb_add(&t->uri, "?", 1, HDR_MAX);
@@ -562,6 +567,7 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
     case VG_ABUF_HTTP_RES_CONTENT_LEN: return out_hdr(tx->response_headers, "Content-Length", d, n);
     case VG_ABUF_HTTP_RES_START: return out(&t->res_start, d, n);
     case VG_ABUF_HTTP_RES_COOKIE: return out_hdr(tx->response_headers, "Set-Cookie", d, n);
+    case VG_ABUF_HTTP_RES_CONNECTION: return out_hdr(tx->response_headers, "Connection", d, n);
     default: return VG_DECLINED;
     }
 }

@@ -59,6 +59,7 @@ static const buf_info bufs[] = {
     {VG_ABUF_HTTP_RES_START, "http.start (response)", VG_ALPROTO_HTTP, true},
     {VG_ABUF_HTTP_RESPONSE_HEADER, "http.response_header", VG_ALPROTO_HTTP, true},
     {VG_ABUF_HTTP_RES_COOKIE, "http.cookie (response)", VG_ALPROTO_HTTP, true},
+    {VG_ABUF_HTTP_RES_CONNECTION, "http.connection (response)", VG_ALPROTO_HTTP, true},
     {VG_ABUF_DNS_QUERY, "dns.query", VG_ALPROTO_DNS, false},
     {VG_ABUF_DNS_QUERIES_RRNAME, "dns.queries.rrname", VG_ALPROTO_DNS, false},
     {VG_ABUF_DNS_ANSWERS_RRNAME, "dns.answers.rrname", VG_ALPROTO_DNS, true},
@@ -96,7 +97,7 @@ bool vg_app_buf_both(uint16_t id)
     switch (id) {
     case VG_ABUF_HTTP_HEADER: case VG_ABUF_HTTP_HEADER_RAW: case VG_ABUF_HTTP_HEADER_NAMES:
     case VG_ABUF_HTTP_COOKIE: case VG_ABUF_HTTP_CONTENT_TYPE: case VG_ABUF_HTTP_CONTENT_LEN:
-    case VG_ABUF_HTTP_START:
+    case VG_ABUF_HTTP_START: case VG_ABUF_HTTP_CONNECTION:
     case VG_ABUF_DNS_QUERIES_RRNAME:
         return true;
     default:

@@ -51,6 +51,7 @@ enum vg_app_buf {
     VG_ABUF_HTTP_RES_START,
     VG_ABUF_HTTP_RESPONSE_HEADER, /* multi */
     VG_ABUF_HTTP_RES_COOKIE,
+    VG_ABUF_HTTP_RES_CONNECTION,
     /* DNS */
     VG_ABUF_DNS_QUERY,            /* multi: query names of requests */
     VG_ABUF_DNS_QUERIES_RRNAME,   /* multi: query names, both directions */
