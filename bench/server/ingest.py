@@ -62,6 +62,13 @@ def events(n, seed=1):
     return out
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (and its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(vigil, data, store):
     args = [vigil, "server", "--data", data, "--listen", "127.0.0.1:0"]
     if store:
@@ -101,6 +108,7 @@ def main():
     nbytes = sum(len(x) + 1 for x in lines)
     proc, port = start_server(a.vigil, data, a.store)
     try:
+        cpu0 = cpu_seconds(proc.pid)
         t0 = time.time()
         if a.forward:
             eve = f"{tmp}/eve.json"
@@ -142,6 +150,7 @@ def main():
             if errors:
                 print("errors:", errors[:5], file=sys.stderr)
         dt = time.time() - t0
+        cpu = cpu_seconds(proc.pid) - cpu0
         stored = None
         # count through the store directly (no extra account needed)
         if not a.store:
@@ -152,7 +161,10 @@ def main():
                           "path": "vigil forward" if a.forward else "HTTP batches",
                           "events": a.events, "stored": stored, "batch": a.batch,
                           "clients": a.clients, "seconds": round(dt, 2),
-                          "events_per_s": round(a.events / dt), "mb_per_s": round(nbytes / dt / 1e6, 1)}))
+                          "events_per_s": round(a.events / dt), "mb_per_s": round(nbytes / dt / 1e6, 1),
+                          "server_cpu_s": round(cpu, 2),
+                          "events_per_server_cpu_s": round(a.events / cpu) if cpu > 0 else None,
+                          "load_avg": os.getloadavg()[0]}))
     finally:
         proc.terminate()
         proc.wait(timeout=30)

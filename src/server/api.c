@@ -114,7 +114,11 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
     pthread_mutex_lock(&s->lock);
     int rc = vg_store_insert_events_flags(s->store, b.ev, b.n, &inserted, is_new, err);
     /* Incidents are derived data: a grouping failure never un-acknowledges
-     * committed events (regrouping is idempotent: links are unique). */
+     * committed events (regrouping is idempotent: links are unique).  The
+     * events' commit was durable; the derived writes ride on the next
+     * durable commit's flush. */
+    if (rc == VG_OK)
+        (void)vg_store_set_durable(s->store, false);
     if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
         fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
     if (rc == VG_OK && inserted && vg_rollup_add(s->store, b.ev, b.n, is_new, err) != VG_OK)
@@ -127,6 +131,7 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
     if (rc == VG_OK && vg_inventory_ingest(s->store, rq->user, rq->unit, b.ev, b.n,
                                            (int64_t)time(NULL) * 1000000, err) != VG_OK)
         fprintf(stderr, "vigil server: inventory update failed: %s\n", err);
+    (void)vg_store_set_durable(s->store, true);
     pthread_mutex_unlock(&s->lock);
     size_t n = b.n;
     free(is_new);

@@ -145,48 +145,56 @@ static char *redact_params(const char *s)
     return out;
 }
 
-static void redact_string_field(json_t *obj, const char *key)
+static bool redact_string_field(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_string(v))
-        return;
+        return false;
     char *r = redact_params(json_string_value(v));
     if (r) {
         json_object_set_new(obj, key, json_string(r));
         free(r);
+        return true;
     }
+    return false;
 }
 
-static void redact_headers(json_t *arr)
+static bool redact_headers(json_t *arr)
 {
     size_t i;
     json_t *h;
+    bool changed = false;
     json_array_foreach(arr, i, h) {
         json_t *name = json_object_get(h, "name");
-        if (json_is_string(name) && secret_header(json_string_value(name)))
+        if (json_is_string(name) && secret_header(json_string_value(name))) {
             json_object_set_new(h, "value", json_string("[redacted]"));
+            changed = true;
+        }
     }
+    return changed;
 }
 
-void vg_ingest_redact(json_t *ev)
+bool vg_ingest_redact(json_t *ev)
 {
+    bool changed = false;
     json_t *http = json_object_get(ev, "http");
     if (json_is_object(http)) {
-        redact_string_field(http, "url");
-        redact_string_field(http, "http_refer");
-        redact_headers(json_object_get(http, "request_headers"));
-        redact_headers(json_object_get(http, "response_headers"));
+        changed |= redact_string_field(http, "url");
+        changed |= redact_string_field(http, "http_refer");
+        changed |= redact_headers(json_object_get(http, "request_headers"));
+        changed |= redact_headers(json_object_get(http, "response_headers"));
         if (json_is_string(json_object_get(http, "http_request_body_printable")))
-            redact_string_field(http, "http_request_body_printable");
+            changed |= redact_string_field(http, "http_request_body_printable");
     }
     /* Host log lines can carry URLs with credentials too. */
     json_t *log = json_object_get(ev, "log");
     if (json_is_object(log)) {
-        redact_string_field(log, "full_log");
+        changed |= redact_string_field(log, "full_log");
         json_t *fields = json_object_get(log, "fields");
         if (json_is_object(fields))
-            redact_string_field(fields, "url");
+            changed |= redact_string_field(fields, "url");
     }
+    return changed;
 }
 
 static const char *str_at(json_t *root, const char *a, const char *b)
@@ -252,7 +260,7 @@ static int parse_line(vg_ingest_batch *b, const char *line, size_t n, const char
         derive_id(sensor, line, n, idbuf);
         id = idbuf;
     }
-    vg_ingest_redact(root);
+    bool redacted = vg_ingest_redact(root);
     e->event_id = own(b, dupn(id));
     e->event_type = own(b, dupn(type));
     const char *host = str_at(root, "host", NULL);
@@ -274,7 +282,9 @@ static int parse_line(vg_ingest_batch *b, const char *line, size_t n, const char
         if (sip && !e->src_ip)
             e->src_ip = own(b, dupn(sip));
     }
-    char *dump = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* The line as sent, unless a secret had to be removed from it (it parsed
+     * as one JSON object, so it is valid JSON as it stands). */
+    char *dump = redacted ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : strndup(line, n);
     json_decref(root);
     e->json = own(b, dump);
     if (!e->json || !e->event_id || !e->event_type)

@@ -39,8 +39,9 @@ void vg_ingest_free(vg_ingest_batch *b);
  * microseconds since the epoch; VG_EINVAL when malformed. */
 int vg_ingest_parse_ts(const char *s, int64_t *us);
 
-/* Redact secrets inside a decoded event in place (exposed for tests). */
+/* Redact secrets inside a decoded event in place; true when something was
+ * redacted (the event is then stored re-encoded, otherwise as sent). */
 struct json_t;
-void vg_ingest_redact(struct json_t *ev);
+bool vg_ingest_redact(struct json_t *ev);
 
 #endif

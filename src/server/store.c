@@ -147,6 +147,11 @@ void vg_store_rollback(vg_store *st)
     (void)st->ops->exec(st, "ROLLBACK", NULL, 0, NULL, NULL, NULL, NULL);
 }
 
+int vg_store_set_durable(vg_store *st, bool durable)
+{
+    return st->ops->durable(st, durable);
+}
+
 int vg_store_audit(vg_store *st, const char *user, const char *action, const char *detail)
 {
     return st->ops->audit(st, user, action, detail);

@@ -107,6 +107,13 @@ int vg_store_begin(vg_store *st);
 int vg_store_commit(vg_store *st);
 void vg_store_rollback(vg_store *st);
 
+/* Durability of the following commits: true (the default) means a commit
+ * is on disk when it returns; false lets the backend delay the flush
+ * (SQLite WAL synchronous=NORMAL, PostgreSQL synchronous_commit=off: a
+ * crash may lose the last commits, never corrupts).  For derived data
+ * written after the events it derives from were committed durably. */
+int vg_store_set_durable(vg_store *st, bool durable);
+
 /* Audit trail: who did what, when. */
 int vg_store_audit(vg_store *st, const char *user, const char *action, const char *detail);
 

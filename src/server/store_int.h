@@ -27,6 +27,7 @@ typedef struct vg_store_ops {
     int (*audit)(vg_store *st, const char *user, const char *action, const char *detail);
     int (*exec)(vg_store *st, const char *sql, const char *const *params, int nparams,
                 vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf);
+    int (*durable)(vg_store *st, bool durable);
     const char *pk;   /* the backend's auto-increment primary key column type */
 } vg_store_ops;
 

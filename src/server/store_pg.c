@@ -330,8 +330,17 @@ static int pg_exec(vg_store *st, const char *sql, const char *const *params, int
     return VG_OK;
 }
 
+static int pg_durable(vg_store *st, bool durable)
+{
+    PGresult *r = PQexec(st->db, durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? VG_OK : VG_EIO;
+    PQclear(r);
+    return rc;
+}
+
 const vg_store_ops vg_store_pg_ops = {
     .pk = "BIGSERIAL PRIMARY KEY",
+    .durable = pg_durable,
     .exec = pg_exec,
     .name = "postgresql",
     .open = pg_open,

@@ -42,8 +42,20 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, user_name TEXT NOT NULL,"
     " action TEXT NOT NULL, detail TEXT);";
 
+/* Prepared statements of vg_store_exec, reused by SQL text (least recently
+ * used out): the modules above the store run the same few statements per
+ * batch, and preparing them each time cost as much as the inserts. */
+#define SQ_CACHE 48
+typedef struct sq_cached {
+    char *sql;
+    sqlite3_stmt *stmt;
+    uint64_t used;
+} sq_cached;
+
 typedef struct sq_priv {
     sqlite3_stmt *ins;
+    sq_cached cache[SQ_CACHE];
+    uint64_t clock;
 } sq_priv;
 
 static int64_t now_us(void)
@@ -69,7 +81,9 @@ static int sq_open(vg_store *st, const char *path, char *errbuf)
     }
     sqlite3_busy_timeout(db, 5000);
     char *msg = NULL;
-    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &msg) != SQLITE_OK ||
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
+                        " PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;"
+                        " PRAGMA wal_autocheckpoint=16384;", NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = vg_err(errbuf, VG_EIO, "sqlite: schema on %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
@@ -96,6 +110,10 @@ static void sq_close(vg_store *st)
     sq_priv *pv = st->priv;
     if (pv) {
         sqlite3_finalize(pv->ins);
+        for (int i = 0; i < SQ_CACHE; i++) {
+            sqlite3_finalize(pv->cache[i].stmt);
+            free(pv->cache[i].sql);
+        }
         free(pv);
     }
     sqlite3_close(st->db);
@@ -344,15 +362,47 @@ static int sq_audit(vg_store *st, const char *user, const char *action, const ch
     return rc;
 }
 
+static sqlite3_stmt *cached(vg_store *st, const char *sql, char *errbuf, int *rc)
+{
+    sq_priv *pv = st->priv;
+    int victim = 0;
+    for (int i = 0; i < SQ_CACHE; i++) {
+        if (pv->cache[i].sql && strcmp(pv->cache[i].sql, sql) == 0) {
+            pv->cache[i].used = ++pv->clock;
+            *rc = VG_OK;
+            return pv->cache[i].stmt;
+        }
+        if (pv->cache[i].used < pv->cache[victim].used)
+            victim = i;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        *rc = sq_err(st->db, errbuf, "prepare");
+        return NULL;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(s);
+        *rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    sq_cached *c = &pv->cache[victim];
+    sqlite3_finalize(c->stmt);
+    free(c->sql);
+    *c = (sq_cached){.sql = copy, .stmt = s, .used = ++pv->clock};
+    *rc = VG_OK;
+    return s;
+}
+
 static int sq_exec(vg_store *st, const char *sql, const char *const *params, int nparams,
                    vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return sq_err(st->db, errbuf, "prepare");
+    int rc;
+    sqlite3_stmt *s = cached(st, sql, errbuf, &rc);
+    if (!s)
+        return rc;
     for (int i = 0; i < nparams; i++)
         bind_text(s, i + 1, params[i]);
-    int rc;
     const char *vals[32];
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int n = VG_MIN(sqlite3_column_count(s), 32);
@@ -364,13 +414,21 @@ static int sq_exec(vg_store *st, const char *sql, const char *const *params, int
     int ret = rc == SQLITE_DONE ? VG_OK : sq_err(st->db, errbuf, "step");
     if (ret == VG_OK && changes)
         *changes = sqlite3_changes(st->db);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return ret;
+}
+
+static int sq_durable(vg_store *st, bool durable)
+{
+    return sqlite3_exec(st->db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                        NULL, NULL, NULL) == SQLITE_OK ? VG_OK : VG_EIO;
 }
 
 const vg_store_ops vg_store_sqlite_ops = {
     .pk = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .exec = sq_exec,
+    .durable = sq_durable,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
