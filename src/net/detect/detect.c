@@ -320,17 +320,17 @@ int vg_detect_load(vg_detect **out, const vg_conf *conf, const char *const *rule
     char err[VG_ERRBUF_SIZE];
 
     const char *cf = conf ? vg_conf_get(conf, "classification-file") : NULL;
+    /* A missing file (Suricata's default paths on a host without Suricata)
+     * falls back to the built-in tables, which equal data/*.config. */
     if (!cf || vg_class_load_file(de, cf, err) != VG_OK || de->nclasses == 0) {
         if (cf)
-            vg_warn("classification-file %s could not be loaded; using the built-in table", cf);
+            vg_notice("classification-file %s could not be loaded; using the built-in table", cf);
         vg_class_load_builtin(de); /* also loads the built-in references */
-    } else {
-        /* references: built-in only when no reference file is configured */
     }
     const char *rf = conf ? vg_conf_get(conf, "reference-config-file") : NULL;
     if (rf) {
         if (vg_refconf_load_file(de, rf, err) != VG_OK)
-            vg_warn("%s", err);
+            vg_notice("%s; using the built-in references", err);
     }
     if (de->nrefs == 0) {
         /* make sure the defaults are there when no file gave any */

@@ -1021,6 +1021,36 @@ static void test_iponly_index(void)
     vg_detect_free(de);
 }
 
+static void test_stream_other_direction(void)
+{
+    /* in IDS mode the to-server stream chunk may come with a to-client
+     * packet (the ACK): the chunk is evaluated in its own direction */
+    static const char *const rules[] = {
+        "alert tcp any any -> any 80 (flow:to_server; content:\"evil\"; sid:1;)",
+        "alert tcp any 80 -> any any (flow:to_client; content:\"evil\"; sid:2;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.proto = 6;
+    vg_packet p;
+    mk_tcp(&p, "2.2.2.2", 80, "1.1.1.1", 1000, 0x10, NULL);
+    p.flow = &f;
+    p.flags = VG_PKT_TOCLIENT | VG_PKT_ESTABLISHED;
+    vg_stream_chunk c = {.data = (const uint8_t *)"GET /evil", .len = 9, .toserver = true};
+    vg_detect_packet(dt, &p, &c);
+    VG_CHECK(alerted(&p, 1) && !alerted(&p, 2));
+    if (p.nalerts)
+        VG_CHECK(p.alerts[0].flags & VG_ALERT_STREAM);
+    free_alerts(&p);
+    vg_detect_flow_free(f.detect_state);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static const vg_test tests[] = {
     {"addr_sets", test_addr_sets},
     {"port_sets", test_port_sets},
@@ -1037,6 +1067,7 @@ static const vg_test tests[] = {
     {"iponly_and_limits", test_iponly_and_limits},
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
+    {"stream_other_direction", test_stream_other_direction},
     {"iponly_index", test_iponly_index},
     {"dsize_and_events", test_dsize_and_events},
     {"backoff_and_stream_size", test_backoff_and_stream_size},
