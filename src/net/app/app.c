@@ -446,13 +446,26 @@ void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
         flush_txs(ctx, af, p, false);
 }
 
+void vg_app_flow_closing(vg_app_ctx *ctx, vg_flow *f)
+{
+    app_flow *af = f ? f->app_state : NULL;
+    if (!ctx || !af || af->closed)
+        return;
+    af->closed = true;
+    if (af->parser && af->parser->flow_end)
+        af->parser->flow_end(ctx, af);
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
+        tx->ver[0]++;
+        tx->ver[1]++;
+    }
+}
+
 void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
 {
     app_flow *af = f ? f->app_state : NULL;
     if (!af)
         return;
-    if (af->parser && af->parser->flow_end)
-        af->parser->flow_end(ctx, af);
+    vg_app_flow_closing(ctx, f);
     if (af->head) {
         vg_packet *pp = calloc(1, sizeof(*pp));
         if (pp) {

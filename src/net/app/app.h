@@ -98,6 +98,10 @@ void vg_app_on_stream(vg_app_ctx *ctx, vg_flow *f, const vg_packet *p, bool tose
                       const uint8_t *data, uint32_t len);
 /* After p's alerts were output: log and free finished transactions. */
 void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p);
+/* The flow is ending, before its last inspection: parsers finish what
+ * the end of data completes (e.g. HTTP bodies delimited by the close), so
+ * detection sees it. */
+void vg_app_flow_closing(vg_app_ctx *ctx, vg_flow *f);
 /* The flow ends: log what is left, free f->app_state. */
 void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f);
 

@@ -63,6 +63,7 @@ typedef struct app_flow {
     uint32_t ntx;
     uint64_t next_tx_id;
     vg_flow *flow;
+    bool closed;               /* parser->flow_end ran */
 } app_flow;
 
 typedef struct app_eve {

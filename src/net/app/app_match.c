@@ -21,7 +21,7 @@ const vg_dns_msg *vg_app_dns_msg(const vg_app_tx *a);
 
 typedef struct uint_ctx {
     vg_uint u;
-    bool norm;                  /* urilen: normalised URI rather than raw */
+    bool raw;                   /* urilen: the raw URI (default: normalised, as Suricata) */
 } uint_ctx;
 
 static vg_app_tx *cur_tx(const vg_match_ctx *mc)
@@ -44,9 +44,9 @@ static int uint_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
         const char *opt = comma + 1;
         while (*opt == ' ')
             opt++;
-        if (strcmp(opt, "norm") == 0)
-            c->norm = true;
-        else if (strcmp(opt, "raw") != 0) {
+        if (strcmp(opt, "raw") == 0)
+            c->raw = true;
+        else if (strcmp(opt, "norm") != 0) {
             free(c);
             return vg_err(errbuf, VG_EINVAL, "%s: unknown option \"%s\"", kw->name, opt);
         }
@@ -84,7 +84,7 @@ static int urilen_match(const vg_match_ctx *mc, const vg_sm *sm)
     vg_app_tx *tx = cur_tx(mc);
     const uint8_t *d;
     uint32_t n;
-    if (!tx || vg_app_get_buffer(mc->p->flow, tx, c->norm ? VG_ABUF_HTTP_URI : VG_ABUF_HTTP_URI_RAW,
+    if (!tx || vg_app_get_buffer(mc->p->flow, tx, c->raw ? VG_ABUF_HTTP_URI_RAW : VG_ABUF_HTTP_URI,
                                  0, &d, &n) != VG_OK)
         return 0;
     return vg_uint_match(&c->u, n);

@@ -246,6 +246,8 @@ static void on_flow_end(vg_flow *f, vg_flow_end why, const vg_stream_chunk *chun
     engine *e = arg;
     bool inspect = e->dt && !(f->flags & (VG_FLOW_DROP | VG_FLOW_PASS |
                                           VG_FLOW_NOPAYLOAD_INSPECT));
+    if (e->app) /* app-layer hook: finish parsing before the last inspection */
+        vg_app_flow_closing(e->app, f);
     for (int i = 0; inspect && i < nchunks; i++) {
         vg_packet pp;
         flow_pseudo(&pp, f, chunks[i].toserver);
