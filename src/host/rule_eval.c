@@ -12,16 +12,31 @@
 typedef struct hmem {
     double t;
     int matched;                /* level of the correlation rule that used it */
+    uint64_t seq;               /* position in its list, from 1 */
+    uint64_t prev_same;         /* previous entry with the same srcip bucket, 0 none */
+    uint32_t srcip_h;           /* hash of srcip (0: none) */
     hfield *fields;
     int nfields;
     char *pool;
     char *program, *hostname, *location;
 } hmem;
 
+#define SRC_BUCKETS 256
+
 typedef struct hmemlist {
     hmem *items;                /* ring: oldest at head */
     int cap, head, n;
+    uint64_t next_seq;          /* seq of the next entry (first is 1) */
+    uint64_t last[SRC_BUCKETS]; /* newest seq per srcip bucket */
 } hmemlist;
+
+static uint32_t src_hash(const char *v, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)v[i]) * 16777619u;
+    return h ? h : 1;
+}
 
 static hmem *ring_at(const hmemlist *l, int k) /* k = 0 oldest */
 {
@@ -411,6 +426,15 @@ static void memlist_push(hmemlist *l, const vg_hevent *e, double keep_after)
         m.hostname = dupz(e->hostname);
         m.location = dupz(e->location);
     }
+    size_t sl;
+    const char *sv = fields_get(e->fields, e->nfields, e->pool, HF_SRCIP, &sl);
+    m.srcip_h = sv ? src_hash(sv, sl) : 0;
+    if (l->next_seq == 0)
+        l->next_seq = 1;
+    m.seq = l->next_seq++;
+    uint32_t b = m.srcip_h % SRC_BUCKETS;
+    m.prev_same = l->last[b];
+    l->last[b] = m.seq;
     *ring_at(l, l->n) = m;
     l->n++;
 }
@@ -445,9 +469,42 @@ static bool same_ok(const hrule *r, const vg_hevent *e, const hmem *m)
     return true;
 }
 
+static bool same_srcip_rule(const hrule *r)
+{
+    for (int i = 0; i < r->nsame; i++)
+        if (r->same[i].field == HF_SRCIP && !r->same[i].different)
+            return true;
+    return false;
+}
+
 static bool search_list(hmemlist *l, const hrule *r, const vg_hevent *e, int need, int *count,
                         hmem **used, int *nused)
 {
+    if (l->n > 0 && same_srcip_rule(r)) {
+        /* only the entries of this source address's bucket, newest first */
+        size_t sl;
+        const char *sv = vg_hev_get_id(e, HF_SRCIP, &sl);
+        if (!sv)
+            return false;
+        uint32_t h = src_hash(sv, sl);
+        uint64_t oldest = ring_at(l, 0)->seq;
+        uint64_t seq = l->last[h % SRC_BUCKETS];
+        while (seq >= oldest && seq > 0) {
+            hmem *m = ring_at(l, (int)(seq - oldest));
+            if (r->timeframe > 0 && e->now - m->t > r->timeframe)
+                break;
+            if (r->frequency > 1 && m->matched >= r->level && r->level > 0)
+                break;
+            if (m->srcip_h == h && same_ok(r, e, m)) {
+                if (*nused < VG_HSESSION_MAX_EVENTS)
+                    used[(*nused)++] = m;
+                if (++*count >= need)
+                    return true;
+            }
+            seq = m->prev_same;
+        }
+        return false;
+    }
     for (int i = l->n - 1; i >= 0; i--) {
         hmem *m = ring_at(l, i);
         if (r->timeframe > 0 && e->now - m->t > r->timeframe)
@@ -468,19 +525,19 @@ static bool search_list(hmemlist *l, const hrule *r, const vg_hevent *e, int nee
 static bool context_ok(vg_hsession *s, const hrule *r)
 {
     const vg_hevent *e = &s->ev;
+    /* a same_ field this event lacks can never be equal: nothing to search */
+    for (int i = 0; i < r->nsame; i++)
+        if (!r->same[i].different && !vg_hev_get_id(e, r->same[i].field, NULL))
+            return false;
     int need = r->frequency > 1 ? r->frequency - 1 : 1;
     int count = 0, nused = 0;
     hmem **used = malloc(sizeof(hmem *) * (size_t)VG_MIN(need, VG_HSESSION_MAX_EVENTS));
     if (!used)
         return false;
     bool ok = false;
-    for (int k = 0; k < r->nif_matched_sid && !ok; k++) {
-        for (int i = 0; i < s->rs->nrules; i++)
-            if (s->rs->rules[i]->id == r->if_matched_sid[k]) {
-                ok = search_list(&s->by_rule[i], r, e, need, &count, used, &nused);
-                break;
-            }
-    }
+    for (int k = 0; k < r->nif_matched_sid && !ok && r->if_matched_idx; k++)
+        if (r->if_matched_idx[k] >= 0)
+            ok = search_list(&s->by_rule[r->if_matched_idx[k]], r, e, need, &count, used, &nused);
     if (!ok && r->if_matched_group)
         for (int g = 0; g < s->ngroups && !ok; g++)
             if (strcmp(s->groups[g].name, r->if_matched_group) == 0)

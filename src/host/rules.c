@@ -37,6 +37,7 @@ void vg_hrule_free(hrule *r)
     free(r->if_sid);
     free(r->if_group);
     free(r->if_matched_sid);
+    free(r->if_matched_idx);
     free(r->if_matched_group);
     free(r->children);
     free(r);
@@ -416,14 +417,21 @@ static int load_rule(vg_hruleset *rs, const vg_hxml_node *n, const char *file, c
         rc = VG_EINVAL;
     }
     const char *a;
-    if ((a = vg_hxml_attr_get(n, "maxsize")))
-        r->maxsize = atoi(a);
-    if ((a = vg_hxml_attr_get(n, "frequency")))
-        r->frequency = atoi(a);
-    if ((a = vg_hxml_attr_get(n, "timeframe")))
-        r->timeframe = atoi(a);
-    if ((a = vg_hxml_attr_get(n, "ignore")))
-        r->ignore_time = atoi(a);
+    /* numeric attributes may name a <var> ("$MS_FREQ") */
+    char *subst[4] = {NULL, NULL, NULL, NULL};
+    const char *names[4] = {"maxsize", "frequency", "timeframe", "ignore"};
+    int *dst[4] = {&r->maxsize, &r->frequency, &r->timeframe, &r->ignore_time};
+    for (int k = 0; k < 4; k++) {
+        const char *v = vg_hxml_attr_get(n, names[k]);
+        if (!v)
+            continue;
+        subst[k] = vg_hsubst_vars(rs, v);
+        *dst[k] = atoi(subst[k] ? subst[k] : v);
+        if (subst[k] && !(subst[k][0] >= '0' && subst[k][0] <= '9'))
+            vg_hruleset_warn(rs, "%s:%d: rule %d: %s='%s' is not a number (0 used)", file, n->line, r->id,
+                             names[k], v);
+        free(subst[k]);
+    }
     if ((a = vg_hxml_attr_get(n, "noalert")))
         r->noalert = atoi(a) != 0 || strcasecmp(a, "yes") == 0;
     const char *ov = vg_hxml_attr_get(n, "overwrite");

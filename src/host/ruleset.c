@@ -449,9 +449,16 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
     int rc = VG_OK;
     for (int i = 0; i < rs->nrules && rc >= 0; i++) {
         hrule *r = rs->rules[i];
-        for (int k = 0; k < r->nif_matched_sid; k++)
-            if (r->if_matched_sid[k] <= maxid && byid[r->if_matched_sid[k]])
-                byid[r->if_matched_sid[k]]->tracked = true;
+        free(r->if_matched_idx);
+        r->if_matched_idx = r->nif_matched_sid ? malloc(sizeof(int) * (size_t)r->nif_matched_sid) : NULL;
+        for (int k = 0; k < r->nif_matched_sid; k++) {
+            int sid = r->if_matched_sid[k];
+            hrule *t = sid > 0 && sid <= maxid ? byid[sid] : NULL;
+            if (t)
+                t->tracked = true;
+            if (r->if_matched_idx)
+                r->if_matched_idx[k] = t ? t->idx : -1;
+        }
         if (r->id < 10) {
             hrule **nr = realloc(rs->roots, sizeof(hrule *) * (size_t)(rs->nroots + 1));
             if (!nr) {

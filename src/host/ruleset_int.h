@@ -120,6 +120,7 @@ struct hrule {
     int if_level;
     int *if_matched_sid;
     int nif_matched_sid;
+    int *if_matched_idx;        /* their rule indexes (-1 unknown), set by finish */
     char *if_matched_group;
     bool if_fts;
     int time_start, time_end;   /* minutes of day, -1 none */
