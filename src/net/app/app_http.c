@@ -335,7 +335,7 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "app-layer: libhtp configuration: out of memory");
     htp_config_set_server_personality(cfg, HTP_SERVER_IDS);
     htp_config_set_response_decompression(cfg, 1);
-    htp_config_set_request_decompression(cfg, 0);
+    htp_config_set_request_decompression(cfg, 1); /* gzip'd request bodies too (Suricata 8) */
     htp_config_set_field_limits(cfg, 9000, 18000);
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
     /* as Suricata: the normalised path keeps its case */

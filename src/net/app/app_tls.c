@@ -35,6 +35,8 @@ typedef struct tls_dir {
     uint32_t hs_len, hs_cap;
     bool encrypted;
     bool skip;                    /* not TLS after all / gave up */
+    bool seen_record;             /* data seen in this direction */
+    uint32_t v2_skip;             /* bytes of an SSLv2 ClientHello still to step over */
 } tls_dir;
 
 typedef struct tls_state {
@@ -373,26 +375,42 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
 
 /* ---- certificates ---- */
 
+/* "C=FR, ST=IDF, O=Org, CN=name" as Suricata writes names: entries in
+ * certificate order, short names (emailAddress as Email), values as UTF-8
+ * without escaping. */
 static char *name_str(X509_NAME *nm)
 {
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (!bio)
-        return NULL;
-    unsigned long fl = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
-                       (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    X509_NAME_print_ex(bio, nm, 0, fl);
-    char *p;
-    long l = BIO_get_mem_data(bio, &p);
-    char *s = NULL;
-    if (l >= 0) {
-        s = malloc((size_t)l + 1);
-        if (s) {
-            memcpy(s, p, (size_t)l);
-            s[l] = 0;
+    sb b = {0};
+    int n = X509_NAME_entry_count(nm);
+    for (int i = 0; i < n && i < 64; i++) {
+        X509_NAME_ENTRY *e = X509_NAME_get_entry(nm, i);
+        int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+        const char *sn = nid == NID_pkcs9_emailAddress ? "Email"
+                         : nid != NID_undef           ? OBJ_nid2sn(nid)
+                                                      : "UNKNOWN";
+        unsigned char *u = NULL;
+        int ul = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e));
+        if (i)
+            sb_add(&b, ", ");
+        sb_add(&b, sn);
+        sb_add(&b, "=");
+        if (ul > 0 && u) {
+            char *v = malloc((size_t)ul + 1);
+            if (v) {
+                memcpy(v, u, (size_t)ul);
+                v[ul] = 0;
+                sb_add(&b, v);
+                free(v);
+            }
         }
+        OPENSSL_free(u);
     }
-    BIO_free(bio);
-    return s;
+    if (!b.s) {
+        b.s = malloc(1);
+        if (b.s)
+            b.s[0] = 0;
+    }
+    return b.s;
 }
 
 static void time_str(const ASN1_TIME *at, char *out, size_t n)
@@ -617,6 +635,18 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
     (void)ts;
     tls_state *s = af->pstate;
     tls_dir *dd = &s->d[toserver ? 0 : 1];
+    if (toserver && !dd->seen_record && n >= 3 && (d[0] & 0x80) && d[2] == 1) {
+        /* an SSLv2-style ClientHello first (2-byte header): step over it;
+         * the server may still answer with TLS records */
+        dd->v2_skip = (((uint32_t)d[0] & 0x7f) << 8 | d[1]) + 2;
+    }
+    dd->seen_record = true;
+    if (dd->v2_skip) {
+        uint32_t k = VG_MIN(n, dd->v2_skip);
+        dd->v2_skip -= k;
+        d += k;
+        n -= k;
+    }
     while (n && !dd->encrypted && !dd->skip) {
         uint32_t take;
         if (dd->rec_len < 5) {
