@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include <htp/htp.h>
+#include <zlib.h>
 
 #include "net/app/app_int.h"
 
@@ -303,8 +304,55 @@ static int on_res_body(htp_tx_data_t *d)
     return HTP_OK;
 }
 
+/* Inflate a gzip/zlib/deflate body (capped at max); false when it is not. */
+static bool inflate_body(const hbuf *in, hbuf *out, uint32_t max)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        if (inflateInit2(&zs, attempt == 0 ? 15 + 32 : -15) != Z_OK)
+            return false;
+        zs.next_in = in->d;
+        zs.avail_in = in->n;
+        uint8_t buf[16384];
+        int rc = Z_OK;
+        out->n = 0;
+        while (rc == Z_OK && out->n < max) {
+            zs.next_out = buf;
+            zs.avail_out = sizeof buf;
+            rc = inflate(&zs, Z_NO_FLUSH);
+            uint32_t got = (uint32_t)(sizeof buf - zs.avail_out);
+            if ((rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR) && got)
+                hb_add(out, buf, got, max);
+            if (rc == Z_BUF_ERROR)
+                break;
+        }
+        inflateEnd(&zs);
+        if ((rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_in == 0)) && out->n)
+            return true;
+    }
+    return false;
+}
+
 static int on_req_complete(htp_tx_t *tx)
 {
+    http_state *hs0 = state_of(tx);
+    http_tx *t0 = ht(tx);
+    const htp_header_t *ce = tx->request_headers ? htp_table_get_c(tx->request_headers,
+                                                                   "Content-Encoding") : NULL;
+    bool compressed = ce && ce->value &&
+                      (bstr_index_of_c_nocase(ce->value, "gzip") >= 0 ||
+                       bstr_index_of_c_nocase(ce->value, "deflate") >= 0);
+    if (hs0 && t0 && t0->req_body.n && compressed) {
+        hbuf dec = {0};
+        uint64_t lim = hs0->ctx->http_req_body_limit ? hs0->ctx->http_req_body_limit : (1u << 20);
+        if (inflate_body(&t0->req_body, &dec, (uint32_t)lim)) {
+            hb_free(&t0->req_body);
+            t0->req_body = dec;
+        } else {
+            hb_free(&dec);
+        }
+    }
     vg_app_tx *a = atx_of(tx);
     http_tx *t = ht(tx);
     if (t)
@@ -335,7 +383,9 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "app-layer: libhtp configuration: out of memory");
     htp_config_set_server_personality(cfg, HTP_SERVER_IDS);
     htp_config_set_response_decompression(cfg, 1);
-    htp_config_set_request_decompression(cfg, 1); /* gzip'd request bodies too (Suricata 8) */
+    /* request bodies: decompressed here at completion, falling back to the
+     * raw bytes when they were not compressed after all (Suricata 8) */
+    htp_config_set_request_decompression(cfg, 0);
     htp_config_set_field_limits(cfg, 9000, 18000);
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
     /* as Suricata: the normalised path keeps its case */
