@@ -77,8 +77,9 @@ static void usage(FILE *fp)
             "  --state PATH      with --level: record the inspection and the level's evidence\n"
             "                    items in the register (see `vigil inspect schedule`)\n"
             "\n"
-            "       vigil inspect feed import FILE... [--db PATH]\n"
+            "       vigil inspect feed import FILE... [--db PATH] [--release LIST]\n"
             "  import the Debian Security Tracker JSON or OSV JSON files into the database\n"
+            "  (--release bookworm,trixie keeps only those tracker releases)\n"
             "       vigil inspect schedule --level N [--state PATH] [--months M] [--eve FILE]\n"
             "  next inspection due for the level (12 months; 6 at level 5) and overdue evidence\n"
             "       vigil inspect evidence list --level N [--state PATH]\n"
@@ -238,12 +239,14 @@ static int sched_cmd(int argc, char **argv)
 
 static int feed_import(int argc, char **argv)
 {
-    const char *db = DEFAULT_DB;
+    const char *db = DEFAULT_DB, *releases = NULL;
     const char *files[256];
     size_t nf = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
             db = argv[++i];
+        else if (strcmp(argv[i], "--release") == 0 && i + 1 < argc)
+            releases = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "vigil inspect feed import: unknown option %s\n", argv[i]);
             return 2;
@@ -251,7 +254,7 @@ static int feed_import(int argc, char **argv)
             files[nf++] = argv[i];
     }
     if (argc < 2 || strcmp(argv[1], "import") != 0 || nf == 0) {
-        fprintf(stderr, "usage: vigil inspect feed import FILE... [--db PATH]\n");
+        fprintf(stderr, "usage: vigil inspect feed import FILE... [--db PATH] [--release bookworm,...]\n");
         return 2;
     }
     char errbuf[VG_ERRBUF_SIZE];
@@ -260,6 +263,7 @@ static int feed_import(int argc, char **argv)
         fprintf(stderr, "vigil inspect: %s\n", errbuf);
         return 1;
     }
+    vg_vulndb_set_releases(v, releases);
     int rc = 0;
     for (size_t i = 0; i < nf; i++) {
         vg_feed_stats st;

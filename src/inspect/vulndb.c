@@ -16,13 +16,15 @@
 
 struct vg_vulndb {
     sqlite3 *db;
-    sqlite3_stmt *ins_deb, *ins_osv;
+    sqlite3_stmt *ins_deb, *ins_osv, *ins_desc;
+    char releases[256];   /* import only these tracker releases (",a,b,"), "" = all */
 };
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "CREATE TABLE IF NOT EXISTS debian(source TEXT NOT NULL, id TEXT NOT NULL, release TEXT NOT NULL,"
-    " status TEXT, fixed TEXT, urgency TEXT, description TEXT, PRIMARY KEY(source, id, release));"
+    " status TEXT, fixed TEXT, urgency TEXT, PRIMARY KEY(source, id, release));"
+    "CREATE TABLE IF NOT EXISTS debian_desc(id TEXT PRIMARY KEY, description TEXT);"
     "CREATE TABLE IF NOT EXISTS osv(id TEXT NOT NULL, ecosystem TEXT NOT NULL, package TEXT NOT NULL,"
     " introduced TEXT, fixed TEXT, last_affected TEXT, exact TEXT, severity TEXT, summary TEXT);"
     "CREATE INDEX IF NOT EXISTS osv_pkg ON osv(ecosystem, package);"
@@ -42,7 +44,8 @@ int vg_vulndb_open(const char *path, vg_vulndb **out, char *errbuf)
     }
     char *msg = NULL;
     if (sqlite3_exec(v->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_prepare_v2(v->db, "INSERT OR REPLACE INTO debian VALUES(?,?,?,?,?,?,?)", -1, &v->ins_deb, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(v->db, "INSERT OR REPLACE INTO debian VALUES(?,?,?,?,?,?)", -1, &v->ins_deb, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(v->db, "INSERT OR REPLACE INTO debian_desc VALUES(?,?)", -1, &v->ins_desc, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(v->db, "INSERT INTO osv VALUES(?,?,?,?,?,?,?,?,?)", -1, &v->ins_osv, NULL) != SQLITE_OK) {
         int rc = vg_err(errbuf, VG_EIO, "%s: %s", path, msg ? msg : sqlite3_errmsg(v->db));
         sqlite3_free(msg);
@@ -53,11 +56,19 @@ int vg_vulndb_open(const char *path, vg_vulndb **out, char *errbuf)
     return VG_OK;
 }
 
+void vg_vulndb_set_releases(vg_vulndb *v, const char *list)
+{
+    v->releases[0] = '\0';
+    if (list && *list)
+        snprintf(v->releases, sizeof v->releases, ",%.250s,", list);
+}
+
 void vg_vulndb_close(vg_vulndb *v)
 {
     if (!v)
         return;
     sqlite3_finalize(v->ins_deb);
+    sqlite3_finalize(v->ins_desc);
     sqlite3_finalize(v->ins_osv);
     sqlite3_close(v->db);
     free(v);
@@ -77,15 +88,14 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-/* Debian tracker: {src: {CVE: {description, scope, releases: {rel: {...}}}}} */
-static int import_tracker(vg_vulndb *v, json_t *root, vg_feed_stats *st)
+/* Debian tracker: {src: {CVE: {description, scope, releases: {rel: {...}}}}};
+ * one source package. */
+static int import_tracker_member(vg_vulndb *v, const char *src, json_t *cves, vg_feed_stats *st)
 {
-    const char *src;
-    json_t *cves;
-    json_object_foreach(root, src, cves) {
+    {
         if (!json_is_object(cves)) {
             st->skipped++;
-            continue;
+            return VG_OK;
         }
         st->packages++;
         const char *id;
@@ -97,12 +107,19 @@ static int import_tracker(vg_vulndb *v, json_t *root, vg_feed_stats *st)
                 continue;
             }
             const char *desc = jstr(e, "description");
+            bool stored = false;
             const char *rel;
             json_t *r;
             json_object_foreach(rels, rel, r) {
                 if (!json_is_object(r)) {
                     st->skipped++;
                     continue;
+                }
+                if (v->releases[0]) {
+                    char key[72];
+                    snprintf(key, sizeof key, ",%.64s,", rel);
+                    if (!strstr(v->releases, key))
+                        continue;
                 }
                 sqlite3_stmt *s = v->ins_deb;
                 bind_text(s, 1, src);
@@ -111,16 +128,151 @@ static int import_tracker(vg_vulndb *v, json_t *root, vg_feed_stats *st)
                 bind_text(s, 4, jstr(r, "status"));
                 bind_text(s, 5, jstr(r, "fixed_version"));
                 bind_text(s, 6, jstr(r, "urgency"));
-                bind_text(s, 7, desc);
                 int rc = sqlite3_step(s);
                 sqlite3_reset(s);
                 if (rc != SQLITE_DONE)
                     return VG_EIO;
                 st->records++;
+                stored = true;
+            }
+            if (stored && desc) {
+                sqlite3_stmt *s = v->ins_desc;
+                bind_text(s, 1, id);
+                bind_text(s, 2, desc);
+                int rc = sqlite3_step(s);
+                sqlite3_reset(s);
+                if (rc != SQLITE_DONE)
+                    return VG_EIO;
             }
         }
     }
     return VG_OK;
+}
+
+static bool looks_tracker(json_t *root);
+
+static int import_tracker(vg_vulndb *v, json_t *root, vg_feed_stats *st)
+{
+    const char *src;
+    json_t *cves;
+    json_object_foreach(root, src, cves) {
+        int rc = import_tracker_member(v, src, cves, st);
+        if (rc != VG_OK)
+            return rc;
+    }
+    return VG_OK;
+}
+
+/* Streaming over the tracker's top-level object, one source package parsed
+ * at a time, so that memory follows the largest package, not the 60 MB
+ * file.  Any surprise (not an object of objects, bad syntax, nesting over
+ * 64) returns VG_DECLINED and the caller parses the whole document, which
+ * also gives the precise error position. */
+static const char *ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static const char *str_end(const char *p, const char *e)
+{
+    for (p++; p < e; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+static const char *value_end(const char *p, const char *e)
+{
+    int depth = 0;
+    while (p < e) {
+        char c = *p;
+        if (c == '"') {
+            p = str_end(p, e);
+            if (!p)
+                return NULL;
+            if (depth == 0)
+                return p;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (++depth > 64)
+                return NULL;
+        } else if (c == '}' || c == ']') {
+            if (--depth < 0)
+                return NULL;
+            if (depth == 0)
+                return p + 1;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+            return p;
+        }
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+static int import_tracker_stream(vg_vulndb *v, const char *buf, size_t len, vg_feed_stats *st)
+{
+    const char *p = ws(buf, buf + len), *e = buf + len;
+    if (p >= e || *p != '{')
+        return VG_DECLINED;
+    p = ws(p + 1, e);
+    bool first = true;
+    while (p < e && *p != '}') {
+        if (*p != '"')
+            return VG_DECLINED;
+        const char *ke = str_end(p, e);
+        if (!ke)
+            return VG_DECLINED;
+        json_t *key = json_loadb(p, (size_t)(ke - p), JSON_DECODE_ANY, NULL);
+        if (!json_is_string(key)) {
+            json_decref(key);
+            return VG_DECLINED;
+        }
+        p = ws(ke, e);
+        if (p >= e || *p != ':') {
+            json_decref(key);
+            return VG_DECLINED;
+        }
+        p = ws(p + 1, e);
+        const char *ve = value_end(p, e);
+        json_t *val = ve ? json_loadb(p, (size_t)(ve - p), 0, NULL) : NULL;
+        if (!val) {
+            json_decref(key);
+            return VG_DECLINED;
+        }
+        if (first) {
+            /* the first member decides whether this is the tracker */
+            json_t *probe = json_object();
+            json_object_set(probe, json_string_value(key), val);
+            bool tracker = looks_tracker(probe);
+            json_decref(probe);
+            if (!tracker) {
+                json_decref(key);
+                json_decref(val);
+                return VG_DECLINED;
+            }
+            first = false;
+        }
+        int rc = import_tracker_member(v, json_string_value(key), val, st);
+        json_decref(key);
+        json_decref(val);
+        if (rc != VG_OK)
+            return rc;
+        p = ws(ve, e);
+        if (p < e && *p == ',')
+            p = ws(p + 1, e);
+        else if (p < e && *p != '}')
+            return VG_DECLINED;
+    }
+    if (p >= e || first)
+        return VG_DECLINED;
+    p = ws(p + 1, e);
+    return p == e ? VG_OK : VG_DECLINED;
 }
 
 static const char *osv_severity(const json_t *rec, const json_t *aff)
@@ -248,6 +400,16 @@ int vg_feed_import_buffer(vg_vulndb *v, const char *buf, size_t len, const char 
                           vg_feed_stats *st, char *errbuf)
 {
     memset(st, 0, sizeof(*st));
+    sqlite3_exec(v->db, "BEGIN", NULL, NULL, NULL);
+    int src = import_tracker_stream(v, buf, len, st);
+    if (src == VG_OK) {
+        st->format = "debian-tracker";
+        goto commit;
+    }
+    sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+    if (src != VG_DECLINED)
+        return vg_err(errbuf, src, "%s: database error: %s", name, sqlite3_errmsg(v->db));
+    memset(st, 0, sizeof(*st));
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
@@ -281,6 +443,7 @@ int vg_feed_import_buffer(vg_vulndb *v, const char *buf, size_t len, const char 
         sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
         return vg_err(errbuf, rc, "%s: database error: %s", name, sqlite3_errmsg(v->db));
     }
+commit:;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(v->db, "INSERT INTO imports(file, format, records) VALUES(?,?,?)", -1, &s, NULL) == SQLITE_OK) {
         bind_text(s, 1, name);
@@ -371,8 +534,9 @@ int vg_vuln_match(vg_vulndb *v, const vg_pkglist *pkgs, const char *release, con
     *out = NULL;
     *n = 0;
     sqlite3_stmt *qd = NULL, *qo = NULL;
-    if (sqlite3_prepare_v2(v->db, "SELECT id, status, fixed, urgency, description FROM debian "
-                           "WHERE source = ? AND release = ?", -1, &qd, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(v->db, "SELECT d.id, d.status, d.fixed, d.urgency, x.description FROM debian d "
+                           "LEFT JOIN debian_desc x ON x.id = d.id WHERE d.source = ? AND d.release = ?",
+                           -1, &qd, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(v->db, "SELECT id, introduced, fixed, last_affected, exact, severity, summary "
                            "FROM osv WHERE ecosystem = ? AND package = ?", -1, &qo, NULL) != SQLITE_OK) {
         sqlite3_finalize(qd);

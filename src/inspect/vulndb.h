@@ -47,6 +47,9 @@ typedef struct vg_vuln {
 /* Open (creating when needed) the database; ":memory:" works. */
 int vg_vulndb_open(const char *path, vg_vulndb **out, char *errbuf) VG_WARN_UNUSED;
 void vg_vulndb_close(vg_vulndb *db);
+/* Import only these Debian tracker releases ("bookworm,trixie"); NULL or
+ * "" imports all.  OSV records are not filtered. */
+void vg_vulndb_set_releases(vg_vulndb *db, const char *list);
 
 int vg_feed_import_file(vg_vulndb *db, const char *path, vg_feed_stats *st, char *errbuf) VG_WARN_UNUSED;
 int vg_feed_import_buffer(vg_vulndb *db, const char *buf, size_t len, const char *name,
