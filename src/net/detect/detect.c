@@ -856,13 +856,20 @@ static void flush_pending(vg_det_thread *dt, vg_packet *p)
     for (uint32_t i = 0; i < dt->npend; i++) {
         vg_pending *pe = &dt->pend[i];
         const vg_sig *s = pe->s;
-        if (!vg_threshold_check(dt, p, s))
+        uint8_t rate_action = 0;
+        if (!vg_threshold_check(dt, p, s, &rate_action))
             continue;
+        uint8_t action = s->action;
+        if (rate_action) /* rate_filter new_action */
+            action = rate_action == VG_ACTION_DROP     ? VG_ACTION_DROP | VG_ACTION_ALERT
+                     : rate_action == VG_ACTION_REJECT ? VG_ACTION_REJECT | VG_ACTION_DROP |
+                                                            VG_ACTION_ALERT
+                                                      : rate_action;
         bool flow_scope = (s->flags & VG_SIG_IPONLY) || s->alproto || (pe->flags & VG_ALERT_STREAM);
-        if (s->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
-            p->action |= s->action & (VG_ACTION_DROP | VG_ACTION_REJECT);
+        if (action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
+            p->action |= action & (VG_ACTION_DROP | VG_ACTION_REJECT);
             pe->flags |= VG_ALERT_DROP;
-        } else if (s->action & VG_ACTION_PASS) {
+        } else if (action & VG_ACTION_PASS) {
             if (flow_scope && p->flow && !(p->action & VG_ACTION_DROP) &&
                 !(p->flow->flags & (VG_FLOW_PASS | VG_FLOW_DROP)))
                 p->flow->flags |= VG_FLOW_PASS;

@@ -151,8 +151,9 @@ typedef struct vg_thr_conf {
 } vg_thr_conf;
 
 int vg_threshold_conf_load(vg_detect *de, const char *path, char *errbuf);
-/* 1: alert may be emitted; 0: suppressed by threshold/suppress. */
-int vg_threshold_check(vg_det_thread *dt, vg_packet *p, const vg_sig *s);
+/* 1: alert may be emitted; 0: suppressed by threshold/suppress.
+ * new_action: a rate_filter's replacement action (VG_ACTION_*), else 0. */
+int vg_threshold_check(vg_det_thread *dt, vg_packet *p, const vg_sig *s, uint8_t *new_action);
 /* Thread tables. */
 typedef struct vg_thr_table vg_thr_table;
 vg_thr_table *vg_thr_table_new(uint32_t cap);

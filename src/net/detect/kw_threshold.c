@@ -8,7 +8,8 @@
  *   threshold N/T  alert on every Nth match within the window
  *   both N/T       alert once per window, on the Nth match
  *   detection_filter N/T  alert on every match after the first N in the window
- *   rate_filter    parsed; the alert is kept, the action change is not applied
+ *   rate_filter    past count matches in the window the rule's action becomes
+ *                  new_action for timeout seconds (the alert is kept)
  * Tracking: by_src, by_dst, by_both (address pair, either order), by_rule,
  * by_flow (kept in the flow's state).  Entries other than by_flow live in a
  * per-thread open-addressing table of VG_THR_MAX entries; when a probe run
@@ -38,6 +39,7 @@ struct vg_thr_entry {
     double expires;
     uint32_t count;
     uint64_t next;                  /* backoff: the match count that alerts next */
+    double until;                   /* rate_filter: new_action applies until then */
 };
 
 struct vg_thr_table {
@@ -381,6 +383,23 @@ static double pkt_time(const vg_packet *p)
 /* Apply t to entry e at time now; returns 1 to alert. */
 static int thr_apply(const vg_threshold *t, vg_thr_entry *e, bool fresh, double now)
 {
+    if (t->type == VG_THR_RATE_FILTER) {
+        /* more than count matches within seconds: new_action for timeout
+         * seconds (the alert itself is kept); returns 2 while it applies */
+        if (fresh) {
+            e->first = now;
+            e->count = 0;
+            e->until = 0;
+        }
+        if (now - e->first > (double)t->seconds) {
+            e->first = now;
+            e->count = 0;
+        }
+        e->count++;
+        if (e->count > t->count)
+            e->until = now + (double)t->timeout;
+        return now < e->until ? 2 : 1;
+    }
     if (t->type == VG_THR_BACKOFF) {
         /* alerts at match count, count*M, count*M^2, ... */
         if (fresh) {
@@ -487,8 +506,9 @@ static const vg_threshold *sig_threshold(const vg_detect *de, const vg_sig *s)
     return own ? own : wild;
 }
 
-int vg_threshold_check(vg_det_thread *dt, vg_packet *p, const vg_sig *s)
+int vg_threshold_check(vg_det_thread *dt, vg_packet *p, const vg_sig *s, uint8_t *new_action)
 {
+    *new_action = 0;
     const vg_detect *de = dt->de;
     for (uint32_t i = 0; i < de->nsuppress; i++) {
         const vg_suppress *sp = &de->suppress[i];
@@ -556,14 +576,22 @@ int vg_threshold_check(vg_det_thread *dt, vg_packet *p, const vg_sig *s)
             e->sid = s->sid;
             e->used = true;
         }
-        return thr_apply(t, e, fresh, now);
+        int r = thr_apply(t, e, fresh, now);
+        if (r == 2)
+            *new_action = t->new_action;
+        return r ? 1 : 0;
     }
     default: break;
     }
     if (!dt->thr)
         return 1;
+    if (t->type == VG_THR_RATE_FILTER)
+        ttl = (double)t->seconds + (double)t->timeout + 1;
     e = thr_find(dt->thr, s, t->track, a, b, now, ttl, &fresh);
     if (!e)
         return 1;
-    return thr_apply(t, e, fresh, now);
+    int r = thr_apply(t, e, fresh, now);
+    if (r == 2)
+        *new_action = t->new_action;
+    return r ? 1 : 0;
 }

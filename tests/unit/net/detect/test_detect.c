@@ -622,6 +622,7 @@ static void test_threshold_config(void)
         "alert tcp any any -> any any (sid:2;)",
         "alert tcp any any -> any any (threshold:type limit, track by_src, count 5, seconds 60; "
         "sid:3;)",
+        "alert tcp any any -> any any (flow:to_server; sid:4;)",
         NULL,
     };
     vg_detect *de = mk_de();
@@ -646,6 +647,22 @@ static void test_threshold_config(void)
         free_alerts(&p);
     }
     VG_CHECK_EQ(n3, 1); /* the config's limit 1 replaced the rule's 5 */
+    /* rate_filter: past 10 matches in a second, sid 4 drops (for 10 s) */
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    for (int i = 1; i <= 12; i++) {
+        mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x10, NULL);
+        p.flow = &f;
+        p.flags = VG_PKT_TOSERVER;
+        p.ts.tv_sec = 5000;
+        p.ts.tv_usec = i;
+        p.pcap_cnt = 100 + (uint64_t)i;
+        run(dt, &p);
+        VG_CHECK(alerted(&p, 4));
+        VG_CHECK_EQ((p.action & VG_ACTION_DROP) != 0, i > 10);
+        free_alerts(&p);
+    }
+    vg_detect_flow_free(f.detect_state);
     /* errors name the line */
     FILE *fp = fopen(path, "w");
     fputs("threshold gen_id 1, sig_id 3, type bogus, track by_rule, count 1, seconds 6\n", fp);
