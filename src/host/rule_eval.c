@@ -18,7 +18,7 @@ typedef struct hmem {
     hfield *fields;
     int nfields;
     char *pool;
-    char *program, *hostname, *location;
+    char *program, *hostname, *location, *pid;
 } hmem;
 
 #define SRC_BUCKETS 256
@@ -176,6 +176,12 @@ const char *vg_hev_get_id(const vg_hevent *e, int id, size_t *len)
     const char *v = NULL;
     switch (id) {
     case HF_PROGRAM: v = e->program; break;
+    case HF_PID:
+        /* the process id: decoded, else from the syslog header */
+        if (e->rs->pid_field >= 0 && (v = fields_get(e->fields, e->nfields, e->pool, e->rs->pid_field, len)))
+            return v;
+        v = e->pid;
+        break;
     case HF_HOSTNAME: v = e->hostname; break;
     case HF_LOCATION: v = e->location; break;
     case HF_LOG:
@@ -206,6 +212,7 @@ static const char *mem_get(const hmem *m, int id, size_t *len)
     case HF_PROGRAM: v = m->program; break;
     case HF_HOSTNAME: v = m->hostname; break;
     case HF_LOCATION: v = m->location; break;
+    case HF_PID: v = m->pid; break;
     default: return fields_get(m->fields, m->nfields, m->pool, id, len);
     }
     if (v && len)
@@ -264,6 +271,7 @@ static void mem_free(hmem *m)
 {
     free(m->fields); /* the pool lives in the same block */
     free(m->program);
+    free(m->pid);
     free(m->hostname);
     free(m->location);
 }
@@ -423,6 +431,9 @@ static void memlist_push(hmemlist *l, const vg_hevent *e, double keep_after)
     }
     if (rs->corr_pseudo) {
         m.program = dupz(e->program);
+        size_t pl;
+        const char *pv = vg_hev_get_id(e, HF_PID, &pl);
+        m.pid = pv ? strndup(pv, pl) : NULL;
         m.hostname = dupz(e->hostname);
         m.location = dupz(e->location);
     }
@@ -701,12 +712,12 @@ static void predecode(vg_hevent *e)
     }
     e->lcbuf[e->linelen] = '\0';
     e->loglc = e->lcbuf + e->hdr.msg_off;
-    e->program = e->hostname = e->timestamp = NULL;
-    const vg_slice *sl[3] = {&e->hdr.program, &e->hdr.host, &e->hdr.time};
-    char *bufs[3] = {e->program_buf, e->hostname_buf, e->timestamp_buf};
-    size_t caps[3] = {sizeof(e->program_buf), sizeof(e->hostname_buf), sizeof(e->timestamp_buf)};
-    char **outs[3] = {&e->program, &e->hostname, &e->timestamp};
-    for (int i = 0; i < 3; i++) {
+    e->program = e->hostname = e->timestamp = e->pid = NULL;
+    const vg_slice *sl[4] = {&e->hdr.program, &e->hdr.host, &e->hdr.time, &e->hdr.pid};
+    char *bufs[4] = {e->program_buf, e->hostname_buf, e->timestamp_buf, e->pid_buf};
+    size_t caps[4] = {sizeof(e->program_buf), sizeof(e->hostname_buf), sizeof(e->timestamp_buf), sizeof(e->pid_buf)};
+    char **outs[4] = {&e->program, &e->hostname, &e->timestamp, &e->pid};
+    for (int i = 0; i < 4; i++) {
         if (!sl[i]->len)
             continue;
         size_t n = VG_MIN(sl[i]->len, caps[i] - 1);

@@ -384,6 +384,8 @@ static int add_same(hrule *r, int field, bool different)
 
 static int field_id_for(vg_hruleset *rs, const char *name)
 {
+    if (strcmp(name, "pid") == 0)
+        return HF_PID; /* decoded pid, else the syslog header's */
     if (strcmp(name, "location") == 0)
         return HF_LOCATION;
     if (strcmp(name, "program_name") == 0)

@@ -95,6 +95,7 @@ const char *vg_hfield_name(const vg_hruleset *rs, int id)
     case HF_PROGRAM: return "program_name";
     case HF_HOSTNAME: return "hostname";
     case HF_LOCATION: return "location";
+    case HF_PID: return "pid";
     default: return "?";
     }
 }
@@ -539,6 +540,7 @@ int vg_hruleset_finish(vg_hruleset *rs, char *errbuf)
                 rs->corr_pseudo = true;
         }
     rs->win_field = vg_hfield_lookup(rs, "win.system.providerName", strlen("win.system.providerName"));
+    rs->pid_field = vg_hfield_lookup(rs, "pid", 3);
     int mode = order_mode();
     for (int i = 0; i < rs->nrules; i++)
         sort_children(rs->rules[i], mode);

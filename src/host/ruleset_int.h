@@ -19,7 +19,7 @@ enum {
     HF_DSTUSER, HF_ID, HF_STATUS, HF_URL, HF_DATA, HF_EXTRA_DATA, HF_SYSTEM_NAME,
     HF_NSTATIC,
     /* pseudo fields from pre-decoding and the event itself (never stored) */
-    HF_PROGRAM = 1 << 30, HF_HOSTNAME, HF_LOCATION, HF_LOG, HF_USER_ANY, HF_FULL_LOG,
+    HF_PROGRAM = 1 << 30, HF_HOSTNAME, HF_LOCATION, HF_LOG, HF_USER_ANY, HF_FULL_LOG, HF_PID,
 };
 
 #define HEV_MAX_FIELDS 256
@@ -153,8 +153,8 @@ struct vg_hevent {
     const char *loglc;          /* lower-cased log (inside lcbuf) */
     const char *location;
     vg_syslog_hdr hdr;
-    char *program, *hostname, *timestamp; /* point into the arrays below or NULL */
-    char program_buf[256], hostname_buf[256], timestamp_buf[64];
+    char *program, *hostname, *timestamp, *pid; /* point into the arrays below or NULL */
+    char program_buf[256], hostname_buf[256], timestamp_buf[64], pid_buf[24];
     const vg_hruleset *rs;
     const hdecoder *dec;        /* decoder that matched (child or parent) */
     const hdecoder *top;        /* its top decoder */
@@ -200,6 +200,7 @@ struct vg_hruleset {
     bool *corr;                 /* per field id: some rule correlates on it */
     bool corr_pseudo;           /* ... on program, hostname or location */
     int win_field;              /* id of win.system.providerName, -1 unknown */
+    int pid_field;              /* id of a decoded "pid" field, -1 none */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
 };
