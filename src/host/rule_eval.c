@@ -929,6 +929,15 @@ void vg_hevent_to_json(const vg_hevent *e, vg_jb *jb)
         vg_hevent_field(e, i, &n, &v);
         vg_jb_strn(jb, n, v, e->fields[i].val_len);
     }
+    /* "user": the account the event is about (dstuser, else srcuser), as
+     * rules' <user> sees it */
+    size_t ul;
+    const char *u = vg_hev_get_id(e, HF_USER_ANY, &ul);
+    bool have_user = false;
+    for (int i = 0; i < e->nfields && !have_user; i++)
+        have_user = e->fields[i].id < 0 && strcmp(e->pool + e->fields[i].name_off, "user") == 0;
+    if (u && !have_user)
+        vg_jb_strn(jb, "user", u, ul);
     vg_jb_close_obj(jb);
     if (!e->rule) {
         vg_jb_null(jb, "rule");
