@@ -130,6 +130,9 @@ def main():
     ap.add_argument("--no-conformance", action="store_true", help="only the captures")
     args = ap.parse_args()
     args.vigil = os.path.abspath(args.vigil)
+    if not os.access(args.vigil, os.X_OK):
+        print("evetest: %s is not an executable (build it first)" % args.vigil)
+        return 1
     args.shared = os.path.abspath(args.shared)
     checker = os.path.join(args.shared, "conformance", "eve-schema", "evecheck.py")
     if not os.path.exists(checker):

@@ -391,6 +391,9 @@ def main():
         ap.error("--engine or --vigil is required")
     if os.path.exists(engine[0]):
         engine[0] = os.path.realpath(engine[0])
+    elif not shutil.which(engine[0]):
+        print("svrun: engine %s not found (build it first)" % engine[0])
+        return 2
     args.suite = os.path.join(os.path.abspath(args.shared), "conformance", "suricata-verify")
     if args.tests:
         args.suite = os.path.dirname(os.path.abspath(args.tests))
