@@ -14,7 +14,8 @@
 
 static void set(vg_hevent *e, const char *name, const char *v, size_t n)
 {
-    int id = vg_hfield_lookup(e->rs, name, strlen(name));
+    /* "user" is Wazuh's alias of the static dstuser field */
+    int id = strcmp(name, "user") == 0 ? HF_DSTUSER : vg_hfield_lookup(e->rs, name, strlen(name));
     (void)vg_hev_set(e, id, name, v, n);
 }
 
