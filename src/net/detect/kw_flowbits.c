@@ -89,33 +89,44 @@ vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc)
     vg_det_flow *df = calloc(1, sizeof(*df));
     if (!df)
         return NULL;
+    /* the bit and int arrays are allocated when first written: most flows
+     * never set a flowbit */
     df->nbits = de->names[VG_NAME_FLOWBIT].n;
     df->nints = de->names[VG_NAME_FLOWINT].n;
-    if (df->nbits)
-        df->bits = calloc((df->nbits + 63) / 64, sizeof(uint64_t));
-    if (df->nints) {
-        df->ints = calloc(df->nints, sizeof(int64_t));
-        df->ints_set = calloc((df->nints + 63) / 64, sizeof(uint64_t));
-    }
-    if ((df->nbits && !df->bits) || (df->nints && (!df->ints || !df->ints_set))) {
-        free(df->bits);
-        free(df->ints);
-        free(df->ints_set);
-        free(df);
-        return NULL;
-    }
     f->detect_state = df;
     return df;
 }
 
+static bool bits_alloc(vg_det_flow *df)
+{
+    if (!df->bits && df->nbits)
+        df->bits = calloc((df->nbits + 63) / 64, sizeof(uint64_t));
+    return df->bits != NULL;
+}
+
+static bool ints_alloc(vg_det_flow *df)
+{
+    if (!df->ints && df->nints) {
+        df->ints = calloc(df->nints, sizeof(int64_t));
+        df->ints_set = calloc((df->nints + 63) / 64, sizeof(uint64_t));
+        if (!df->ints || !df->ints_set) {
+            free(df->ints);
+            free(df->ints_set);
+            df->ints = NULL;
+            df->ints_set = NULL;
+        }
+    }
+    return df->ints != NULL;
+}
+
 static bool bit_get(const vg_det_flow *df, int id)
 {
-    return df && (uint32_t)id < df->nbits && (df->bits[id / 64] >> (id % 64)) & 1;
+    return df && df->bits && (uint32_t)id < df->nbits && (df->bits[id / 64] >> (id % 64)) & 1;
 }
 
 static void bit_put(vg_det_flow *df, int id, int how /* 1 set, 0 unset, 2 toggle */)
 {
-    if (!df || (uint32_t)id >= df->nbits)
+    if (!df || (uint32_t)id >= df->nbits || (how == 0 && !df->bits) || !bits_alloc(df))
         return;
     uint64_t m = 1ull << (id % 64);
     if (how == 1)
@@ -337,7 +348,8 @@ static int flowint_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
 
 static bool int_get(const vg_det_flow *df, int id, int64_t *v)
 {
-    if (!df || (uint32_t)id >= df->nints || !((df->ints_set[id / 64] >> (id % 64)) & 1))
+    if (!df || !df->ints || (uint32_t)id >= df->nints ||
+        !((df->ints_set[id / 64] >> (id % 64)) & 1))
         return false;
     *v = df->ints[id];
     return true;
@@ -357,7 +369,7 @@ static int flowint_match(const vg_match_ctx *mc, const vg_sm *sm)
     case FI_SET:
     case FI_ADD:
     case FI_SUB:
-        if (!df || (uint32_t)c->id >= df->nints)
+        if (!df || (uint32_t)c->id >= df->nints || !ints_alloc(df))
             return 1;
         if (c->op == FI_ADD)
             val = cur + val;
