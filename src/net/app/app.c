@@ -56,6 +56,7 @@ int vg_app_ctx_new(vg_app_ctx **out, const vg_conf *conf, char *errbuf)
     if (!ctx)
         return vg_err(errbuf, VG_ENOMEM, "app-layer: out of memory");
     ctx->conf = conf;
+    ctx->inline_mode = conf && vg_conf_get_bool(conf, "stream.inline", false);
     vg_jb_init(&ctx->jb);
     int rc = vg_app_http_cfg_new(ctx, errbuf);
     if (rc != VG_OK) {
@@ -104,7 +105,8 @@ vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data)
     if (!tx)
         return NULL;
     tx->id = af->next_tx_id++;
-    tx->ver[0] = tx->ver[1] = 1;
+    /* nothing to inspect yet on either side; parse() bumps the side it fed */
+    tx->ver[0] = tx->ver[1] = tx->vis[0] = tx->vis[1] = tx->seen[0] = tx->seen[1] = 1;
     tx->alproto = af->parser ? af->parser->alproto : 0;
     tx->data = data;
     if (af->tail)
@@ -252,6 +254,8 @@ void vg_app_on_stream(vg_app_ctx *ctx, vg_flow *f, const vg_packet *p, bool tose
 
 /* ---- in-order TCP data ----------------------------------------------------------- */
 
+static void make_visible(app_flow *af, bool toserver);
+
 static void ooo_clear(app_dir *d)
 {
     ooo_seg *s = d->ooo;
@@ -262,6 +266,33 @@ static void ooo_clear(app_dir *d)
     }
     d->ooo = NULL;
     d->ooo_bytes = 0;
+}
+
+/* Hand the first n held bytes of a direction to the parser. */
+static void release(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver, uint32_t n,
+                    const vg_packet *p)
+{
+    if (!n || !dir->pend_len)
+        return;
+    if (n > dir->pend_len)
+        n = dir->pend_len;
+    /* the parser may be fed again from here: work on a detached copy */
+    uint8_t *d = dir->pend;
+    uint32_t len = dir->pend_len;
+    dir->pend = NULL;
+    dir->pend_len = dir->pend_cap = 0;
+    uint32_t seq = dir->pend_seq;
+    if (n < len) {
+        dir->pend = malloc(len - n > 4096 ? len - n : 4096);
+        if (dir->pend) {
+            memcpy(dir->pend, d + n, len - n);
+            dir->pend_len = len - n;
+            dir->pend_cap = len - n > 4096 ? len - n : 4096;
+            dir->pend_seq = seq + n;
+        }
+    }
+    vg_app_on_stream(ctx, f, p, toserver, d, n);
+    free(d);
 }
 
 /* Deliver [seq, seq+n) given the next expected sequence number. */
@@ -280,7 +311,34 @@ static void deliver(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
     if (seq != dir->next_seq)
         return;
     dir->next_seq = seq + n;
-    vg_app_on_stream(ctx, f, p, toserver, d, n);
+    if (ctx->inline_mode) {
+        vg_app_on_stream(ctx, f, p, toserver, d, n);
+        return;
+    }
+    /* hold it until the receiver acknowledges it */
+    if (dir->pend_len + n > VG_APP_UNACKED_MAX) {
+        release(ctx, f, dir, toserver, dir->pend_len, p);
+        if (n > VG_APP_UNACKED_MAX) {
+            vg_app_on_stream(ctx, f, p, toserver, d, n);
+            return;
+        }
+    }
+    if (dir->pend_len + n > dir->pend_cap) {
+        uint32_t nc = dir->pend_cap ? dir->pend_cap : 4096;
+        while (nc < dir->pend_len + n)
+            nc *= 2;
+        uint8_t *nb = realloc(dir->pend, nc);
+        if (!nb) {
+            vg_app_on_stream(ctx, f, p, toserver, d, n);
+            return;
+        }
+        dir->pend = nb;
+        dir->pend_cap = nc;
+    }
+    if (!dir->pend_len)
+        dir->pend_seq = seq;
+    memcpy(dir->pend + dir->pend_len, d, n);
+    dir->pend_len += n;
 }
 
 static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet *p)
@@ -351,6 +409,7 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
                 return; /* a later datagram may still tell */
         }
         parse(ctx, af, toserver, p->payload, p->payload_len, &p->ts);
+        make_visible(af, toserver);
         return;
     }
     if (p->proto != 6)
@@ -363,8 +422,25 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
         dir->seq_init = true;
         dir->next_seq = p->tcp_seq + 1;
     }
+    /* this packet acknowledges the other side's data: parse it now */
+    app_dir *o = &af->dir[toserver ? 1 : 0];
+    if ((p->tcp_flags & 0x10) && o->pend_len) {
+        int32_t acked = (int32_t)(p->tcp_ack - o->pend_seq);
+        if (acked > 0)
+            release(ctx, f, o, !toserver, (uint32_t)acked, p);
+    }
     if (p->payload_len && (p->flags & VG_PKT_STREAM_ADD))
         tcp_data(ctx, f, af, p);
+    make_visible(af, toserver);
+}
+
+/* A packet of a side arrived: what was parsed for that side is now
+ * inspected (on this packet). */
+static void make_visible(app_flow *af, bool toserver)
+{
+    int d = toserver ? 0 : 1;
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next)
+        tx->vis[d] = tx->ver[d];
 }
 
 /* ---- logging ------------------------------------------------------------------------ */
@@ -418,7 +494,10 @@ static void flush_txs(vg_app_ctx *ctx, app_flow *af, const vg_packet *p, bool al
     vg_app_tx **pp = &af->head, *prev = NULL;
     while (*pp) {
         vg_app_tx *tx = *pp;
-        if (!all && !(tx->progress & TX_LOG_NOW)) {
+        /* logged once complete and inspected on both sides as it is */
+        bool ready = (tx->progress & TX_LOG_NOW) && tx->seen[0] == tx->ver[0] &&
+                     tx->seen[1] == tx->ver[1];
+        if (!all && !ready) {
             prev = tx;
             pp = &tx->next;
             continue;
@@ -437,11 +516,10 @@ void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
     if (!ctx || !p->flow || !p->flow->app_state)
         return;
     app_flow *af = p->flow->app_state;
-    /* detection has seen every transaction as it is now */
-    for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
-        tx->seen[0] = tx->ver[0];
-        tx->seen[1] = tx->ver[1];
-    }
+    /* detection has seen this side's transactions as they are now */
+    int d = (p->flags & VG_PKT_TOCLIENT) ? 1 : 0;
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next)
+        tx->seen[d] = tx->vis[d];
     if (af->head)
         flush_txs(ctx, af, p, false);
 }
@@ -452,11 +530,16 @@ void vg_app_flow_closing(vg_app_ctx *ctx, vg_flow *f)
     if (!ctx || !af || af->closed)
         return;
     af->closed = true;
+    /* what was never acknowledged is parsed now */
+    release(ctx, f, &af->dir[0], true, af->dir[0].pend_len, NULL);
+    release(ctx, f, &af->dir[1], false, af->dir[1].pend_len, NULL);
     if (af->parser && af->parser->flow_end)
         af->parser->flow_end(ctx, af);
     for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
         tx->ver[0]++;
         tx->ver[1]++;
+        tx->vis[0] = tx->ver[0];
+        tx->vis[1] = tx->ver[1];
     }
 }
 
@@ -498,6 +581,7 @@ void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
     for (int i = 0; i < 2; i++) {
         ooo_clear(&af->dir[i]);
         free(af->det[i]);
+        free(af->dir[i].pend);
     }
     free(af);
     f->app_state = NULL;

@@ -12,7 +12,9 @@
  * accepted into the stream (VG_PKT_STREAM_ADD) are put in order per
  * direction here (a small, capped out-of-order queue; retransmitted bytes
  * are skipped, a gap past the cap is skipped over) and handed to the
- * protocol parser as they arrive; UDP payloads are parsed per datagram.
+ * protocol parser once the receiver acknowledged them, as Suricata does in
+ * IDS mode; a side's transactions are inspected on that side's packets.
+ * UDP payloads are parsed per datagram.
  * After the packet's alerts were logged, vg_app_after_packet() logs the
  * transactions that finished and frees them; vg_app_flow_end() logs the
  * rest and frees the flow's state (f->app_state).
@@ -60,6 +62,7 @@ const char *vg_app_proto_name(uint16_t alproto);
 #define VG_APP_OOO_MAX (256u << 10)   /* out-of-order bytes queued per direction */
 #define VG_APP_DETECT_MAX 4096        /* bytes looked at to recognise a protocol */
 #define VG_APP_TX_MAX 512             /* live transactions per flow */
+#define VG_APP_UNACKED_MAX (256u << 10) /* unacknowledged bytes held per direction */
 
 /* Counters (per thread context). */
 typedef struct vg_app_stats {

@@ -232,7 +232,7 @@ vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_a
     for (; tx; tx = tx->next) {
         if (!(tx->progress & need))
             continue;
-        if (tx->seen[d] == tx->ver[d])
+        if (tx->seen[d] == tx->vis[d])
             continue; /* unchanged since detection last looked */
         if (tc && !(tx->progress & (TX_REQ_HDRS | TX_REQ_LINE)) && tx->alproto == VG_ALPROTO_HTTP)
             continue;

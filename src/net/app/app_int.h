@@ -36,7 +36,9 @@ struct vg_app_tx {
     uint32_t *alerted;         /* sig ids that alerted on this tx (one alert per rule per tx) */
     uint32_t nalerted, capalerted;
     uint32_t ver[2];           /* bumped when data of a side (0 request, 1 response) was parsed */
-    uint32_t seen[2];          /* ver[] when detection last looked at the tx (after a packet) */
+    uint32_t vis[2];           /* ver[] visible to detection: taken when a packet of that
+                                  side arrives (Suricata inspects a side on its packets) */
+    uint32_t seen[2];          /* vis[] when detection last looked (after a packet of that side) */
     uint64_t *cand[2];         /* prefilter: sigs whose fast pattern occurs, per side */
     uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
@@ -50,6 +52,11 @@ typedef struct app_dir {
     /* out-of-order segments, sorted by seq */
     struct ooo_seg *ooo;
     uint32_t ooo_bytes;
+    /* in-order data not yet acknowledged by the receiver: parsed once it
+     * is (Suricata's IDS timing), or at flow end, or past VG_APP_UNACKED_MAX */
+    uint8_t *pend;
+    uint32_t pend_len, pend_cap;
+    uint32_t pend_seq;         /* sequence number of pend[0] */
 } app_dir;
 
 typedef struct app_flow {
@@ -82,6 +89,7 @@ struct vg_app_ctx {
     void *http_cfg;            /* libhtp configuration (htp_cfg_t), owned */
     uint64_t http_req_body_limit, http_res_body_limit;
     const vg_packet *cur_p;    /* packet being processed (for logging) */
+    bool inline_mode;          /* stream.inline: parse data as it arrives, not when acked */
 };
 
 typedef struct app_parser {
