@@ -355,7 +355,7 @@ static int fim_scan(int argc, char **argv)
         return 2;
     }
     char errbuf[VG_ERRBUF_SIZE];
-    vg_fim_opts o = {paths, np, ign, ni, 0, threads, false, 0, db};
+    vg_fim_opts o = {paths, np, ign, ni, 0, threads, false, 0, db, NULL, 0};
     vg_fim *f;
     if (vg_fim_open(&f, &o, errbuf) < 0) {
         fprintf(stderr, "vigil host: %s\n", errbuf);

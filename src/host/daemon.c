@@ -15,7 +15,8 @@
  *   syslog.udp / syslog.tcp   "ADDR:PORT" listeners (off unless set)
  *   journal        "yes" (system journal), a directory or a file (off)
  *   fim.enabled, fim.paths, fim.ignore, fim.scan-interval (s, 43200),
- *   fim.realtime (yes), fim.threads (2), fim.max-size (1gb)
+ *   fim.realtime (yes), fim.threads (2), fim.max-size (1gb), fim.database-files
+ *   (files or trees of databases: only deletion and truncation reported)
  */
 #include "host/host.h"
 
@@ -114,7 +115,7 @@ static int check_keys(const vg_conf *conf, char *errbuf)
                                 "syslog", "journal", "fim", NULL};
     static const char *sys[] = {"udp", "tcp", NULL};
     static const char *fim[] = {"enabled", "paths", "ignore", "scan-interval", "realtime", "threads",
-                                "max-size", NULL};
+                                "max-size", "database-files", NULL};
     const vg_conf_node *h = vg_conf_node_get(conf, "host");
     if (!h)
         return VG_OK;
@@ -216,11 +217,13 @@ static int run(vg_conf *conf, char *errbuf)
             memcpy(paths, dflt, sizeof(dflt));
         }
         int ni = seq_values(vg_conf_node_get(conf, "host.fim.ignore"), ign, 256);
+        const char *dpaths[256];
+        int nd = seq_values(vg_conf_node_get(conf, "host.fim.database-files"), dpaths, 256);
         char fdb[4096];
         snprintf(fdb, sizeof(fdb), "%s/fim.db", state);
         vg_fim_opts fo = {paths, np, ign, ni, vg_conf_get_size(conf, "host.fim.max-size", 1ull << 30),
                           (int)vg_conf_get_int(conf, "host.fim.threads", 2),
-                          vg_conf_get_bool(conf, "host.fim.realtime", true), 0, fdb};
+                          vg_conf_get_bool(conf, "host.fim.realtime", true), 0, fdb, dpaths, nd};
         if ((rc = vg_fim_open(&fim, &fo, errbuf)) < 0)
             goto out;
         vg_fim_scan_stats st;

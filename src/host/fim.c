@@ -53,6 +53,8 @@ struct vg_fim {
     int npaths;
     char **ignore;
     int nignore;
+    char **data;
+    int ndata;
     uint64_t max_hash;
     int threads;
     bool realtime;
@@ -142,11 +144,13 @@ int vg_fim_open(vg_fim **out, const vg_fim_opts *o, char *errbuf)
     f->npaths = o->npaths;
     f->ignore = dupv(o->ignore, o->nignore);
     f->nignore = o->nignore;
+    f->data = dupv(o->data_paths, o->ndata_paths);
+    f->ndata = o->ndata_paths;
     f->max_hash = o->max_hash_size ? o->max_hash_size : (1ull << 30);
     f->threads = o->threads > 0 ? VG_MIN(o->threads, 16) : 2;
     f->realtime = o->realtime;
     f->max_watches = o->max_watches > 0 ? o->max_watches : 65536;
-    if (!f->paths || !f->ignore) {
+    if (!f->paths || !f->ignore || !f->data) {
         vg_fim_close(f);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
@@ -400,6 +404,29 @@ static void *hash_worker(void *arg)
     return NULL;
 }
 
+static bool is_data(const vg_fim *f, const char *path)
+{
+    for (int i = 0; i < f->ndata; i++) {
+        size_t n = strlen(f->data[i]);
+        if (strncmp(path, f->data[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* Database files: deletion and truncation only. */
+static const char *data_filter(const vg_fim *f, const char *path, const char *ch,
+                               const vg_fim_attrs *b, const vg_fim_attrs *a)
+{
+    if (!ch || !f->ndata || !is_data(f, path))
+        return ch;
+    if (strcmp(ch, "deleted") == 0)
+        return ch;
+    if (strcmp(ch, "modified") == 0 && b->present && a->present && a->size < b->size)
+        return "truncated";
+    return NULL;
+}
+
 static const char *classify(const vg_fim_attrs *b, const vg_fim_attrs *a)
 {
     if (!b->present)
@@ -436,7 +463,7 @@ static void count(vg_fim_scan_stats *st, const char *ch)
         return;
     if (ch[0] == 'a' && ch[1] == 'd')
         st->added++;
-    else if (ch[0] == 'm')
+    else if (ch[0] == 'm' || ch[0] == 't')
         st->modified++;
     else if (ch[0] == 'd')
         st->deleted++;
@@ -494,8 +521,9 @@ int vg_fim_scan(vg_fim *f, vg_fim_fn fn, void *ctx, vg_fim_scan_stats *st, char 
         cand *c = &f->cands[i];
         vg_fim_attrs none = {0};
         const vg_fim_attrs *b = c->base >= 0 ? &f->base[c->base].a : &none;
-        const char *ch = classify(b, &c->a);
-        bool changed_meta = c->base < 0 || b->mtime != c->a.mtime || b->ctime != c->a.ctime;
+        const char *ch = data_filter(f, c->path, classify(b, &c->a), b, &c->a);
+        bool changed_meta = c->base < 0 || b->mtime != c->a.mtime || b->ctime != c->a.ctime ||
+                            classify(b, &c->a) != NULL;
         if (ch || changed_meta)
             rc = upsert(up, c->path, &c->a);
         if (ch && !first) {
@@ -637,7 +665,7 @@ static void check_path(vg_fim *f, const char *path, vg_fim_fn fn, void *ctx)
             sha256_file(path, f->max_hash, after.sha256, &b);
         }
     }
-    const char *ch = classify(&before, &after);
+    const char *ch = data_filter(f, path, classify(&before, &after), &before, &after);
     if (!before.present && !after.present)
         return;
     if (after.present) {
@@ -700,6 +728,9 @@ void vg_fim_close(vg_fim *f)
     for (int i = 0; f->ignore && i < f->nignore; i++)
         free(f->ignore[i]);
     free(f->ignore);
+    for (int i = 0; f->data && i < f->ndata; i++)
+        free(f->data[i]);
+    free(f->data);
     for (int i = 0; i < f->nwds; i++)
         free(f->wds[i].path);
     free(f->wds);

@@ -15,7 +15,8 @@
  * re-check the paths they name as soon as they change; where fanotify is
  * available (root), the process that wrote the file is named too.
  *
- * Memory: the baseline is loaded for the scan (about 150 bytes per file);
+ * Under data_paths (database files) only deletions and truncations (a file
+ * that became smaller) are reported.  Memory: the baseline is loaded for the scan (about 150 bytes per file);
  * no file content is kept.
  */
 #ifndef VG_HOST_FIM_H
@@ -36,6 +37,10 @@ typedef struct vg_fim_opts {
     bool realtime;              /* inotify watches */
     int max_watches;            /* 0: 65536 */
     const char *db_path;        /* NULL: in memory */
+    const char *const *data_paths; /* database files/trees: only deletion and
+                                    * truncation are reported there (their
+                                    * content changes all the time) */
+    int ndata_paths;
 } vg_fim_opts;
 
 typedef struct vg_fim_attrs {

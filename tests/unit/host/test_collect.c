@@ -360,15 +360,21 @@ static void test_fim(void)
     symlink("/etc/passwd", fs);
     const char *paths[] = {tree};
     const char *ign[] = {"*.swp"};
-    vg_fim_opts o = {paths, 1, ign, 1, 0, 2, true, 0, NULL};
+    char dbdir[256], dbf[256];
+    p(dbdir, "fim/db");
+    p(dbf, "fim/db/table.dat");
+    mkdir(dbdir, 0700);
+    append(dbf, "0123456789\n");
+    const char *data[] = {dbdir};
+    vg_fim_opts o = {paths, 1, ign, 1, 0, 2, true, 0, NULL, data, 1};
     vg_fim *f;
     VG_CHECK_EQ(vg_fim_open(&f, &o, eb), VG_OK);
     fimgot *g = calloc(1, sizeof(fimgot));
     vg_fim_scan_stats st;
     VG_CHECK_EQ(vg_fim_scan(f, on_fim, g, &st, eb), VG_OK);
     VG_CHECK_EQ(g->n, 0);          /* first baseline: nothing reported */
-    VG_CHECK_EQ(st.files, 3);      /* a, b, link (c.swp ignored) */
-    VG_CHECK_EQ(st.hashed, 2);     /* the link is not followed */
+    VG_CHECK_EQ(st.files, 4);      /* a, b, link, db/table.dat (c.swp ignored) */
+    VG_CHECK_EQ(st.hashed, 3);     /* the link is not followed */
     VG_CHECK_EQ(st.ignored, 1);
     /* unchanged rescan hashes nothing */
     VG_CHECK_EQ(vg_fim_scan(f, on_fim, g, &st, eb), VG_OK);
@@ -398,10 +404,18 @@ static void test_fim(void)
     g->n = 0;
     chmod(fb, 0600);
     unlink(fs);
+    append(dbf, "more rows\n"); /* database growth: not reported */
     VG_CHECK_EQ(vg_fim_scan(f, on_fim, g, &st, eb), VG_OK);
     VG_CHECK_EQ(st.attributes, 1);
     VG_CHECK_EQ(st.deleted, 1);
     VG_CHECK_EQ(st.modified, 0);
+    /* database truncation is */
+    g->n = 0;
+    truncate(dbf, 2);
+    VG_CHECK_EQ(vg_fim_scan(f, on_fim, g, &st, eb), VG_OK);
+    VG_CHECK_EQ(g->n, 1);
+    if (g->n == 1)
+        VG_CHECK_STR(g->change[0], "truncated");
     vg_jb jb;
     vg_jb_init(&jb);
     vg_fim_change c = {fa, "modified", {0}, {0}, 42, "vi"};
@@ -416,6 +430,8 @@ static void test_fim(void)
     unlink(fa);
     unlink(fb);
     unlink(fc);
+    unlink(dbf);
+    rmdir(dbdir);
     rmdir(sub);
     rmdir(tree);
 }
