@@ -105,10 +105,11 @@ static bool secret_param(const char *name, size_t n)
 static char *redact_params(const char *s)
 {
     size_t len = strlen(s);
-    char *out = malloc(len + 1 + 64 * 8);
+    /* A secret value of one byte grows to 10: three times the input always fits. */
+    char *out = malloc(len * 3 + 64);
     if (!out)
         return NULL;
-    size_t o = 0, budget = len + 64 * 8;
+    size_t o = 0, budget = len * 3 + 63;
     bool changed = false;
     const char *p = s;
     while (*p) {
@@ -123,7 +124,8 @@ static char *redact_params(const char *s)
             o += k;
             memcpy(out + o, "[redacted]", 10);
             o += 10;
-            changed = true;
+            if ((size_t)(end - eq - 1) != 10 || memcmp(eq + 1, "[redacted]", 10) != 0)
+                changed = true;
         } else {
             size_t k = (size_t)(end - seg);
             if (o + k > budget)
@@ -167,8 +169,11 @@ static bool redact_headers(json_t *arr)
     json_array_foreach(arr, i, h) {
         json_t *name = json_object_get(h, "name");
         if (json_is_string(name) && secret_header(json_string_value(name))) {
-            json_object_set_new(h, "value", json_string("[redacted]"));
-            changed = true;
+            const char *v = json_string_value(json_object_get(h, "value"));
+            if (!v || strcmp(v, "[redacted]") != 0) {
+                json_object_set_new(h, "value", json_string("[redacted]"));
+                changed = true;
+            }
         }
     }
     return changed;

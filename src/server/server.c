@@ -21,6 +21,9 @@
 #include "server/web_assets.h"
 
 #define DEFAULT_MAX_BODY (32u << 20)
+/* Request threads: parsing a batch (JSON, redaction) runs outside the
+ * store lock, so a second thread parses while the first commits. */
+#define VG_SERVER_THREADS 4
 
 /* Per-connection request state, built across MHD's calls. */
 typedef struct req_state {
@@ -393,6 +396,7 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)VG_SERVER_THREADS,
                               MHD_OPTION_END);
     if (!s->mhd) {
         vg_store_close(s->store);

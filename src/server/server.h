@@ -2,9 +2,12 @@
  * server.h: vigil server, the central role: HTTP API under /api/v1 over
  * libmicrohttpd, the event store (store.h), authentication (auth.h).
  *
- * Threading: one internal MHD thread serves requests one at a time and owns
- * the store handle, so the store is single-writer by construction; ingest
- * batches are committed before the response (acknowledge after commit).
+ * Threading: a small pool of MHD threads serves requests; every use of the
+ * one store handle is under the server's lock, so the store is
+ * single-writer by construction while request parsing (JSON, redaction)
+ * runs in parallel.  Ingest batches are committed before the response
+ * (acknowledge after commit).  Background threads (pruning timer,
+ * notifier) take the same lock per store access.
  *
  * Security shape: binds 127.0.0.1 unless told otherwise; GET /api/v1/health
  * answers without credentials, every other /api/v1 route answers 401
