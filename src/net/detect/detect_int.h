@@ -278,7 +278,7 @@ struct vg_detect {
 #define VG_MATCHED_MAX 1024
 
 /* A match waiting to become an alert (per packet, in the thread). */
-#define VG_MAX_PENDING 64
+#define VG_MAX_PENDING 256
 typedef struct vg_pending {
     const vg_sig *s;
     uint32_t flags;                 /* VG_ALERT_* */
