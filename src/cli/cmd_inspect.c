@@ -534,6 +534,8 @@ int vg_cmd_inspect(int argc, char **argv)
     const char *web_state = "/var/lib/vigil/web";
     bool rebaseline = false;
     const char *state = NULL;
+    vg_evidence *evidence = NULL;
+    size_t nevidence = 0;
     vg_web_result *web = NULL;
     size_t nweb = 0;
     bool mal_done = false;
@@ -753,8 +755,6 @@ int vg_cmd_inspect(int argc, char **argv)
                         .mal_files = mres.files, .mal = mres.hits, .nmal = mres.nhits,
                         .web = web, .nweb = nweb,
                         .elapsed_ms = total_ms};
-    if (json && write_json(json, pols, loaded, ms, &ps, &rin) != 0)
-        rc = 1;
     if (state && level) {
         vg_sched *sch;
         size_t P = 0, F = 0, NA = 0, E = 0;
@@ -775,9 +775,21 @@ int vg_cmd_inspect(int argc, char **argv)
             printf("Recorded in %s%s", state, added > 0 ? "" : "\n");
             if (added > 0)
                 printf("; %d evidence items added to the register (due in 30 days)\n", added);
+            vg_sched_status sst;
+            if (vg_sched_status_get(sch, level, 0, now_s(), &sst, errbuf) == VG_OK) {
+                rin.scheduled = true;
+                rin.cadence_months = sst.months;
+                rin.next_due = sst.due;
+            }
+            if (vg_sched_evidence_list(sch, level, &evidence, &nevidence, errbuf) == VG_OK) {
+                rin.evidence = evidence;
+                rin.nevidence = nevidence;
+            }
         }
         vg_sched_close(sch);
     }
+    if (json && write_json(json, pols, loaded, ms, &ps, &rin) != 0)
+        rc = 1;
     if (html) {
         if (vg_report_html(&rin, html) != VG_OK) {
             fprintf(stderr, "vigil inspect: cannot write %s\n", html);
@@ -800,5 +812,6 @@ out:
     vg_vulns_free(ps.v, ps.nv);
     vg_mal_result_free(&mres);
     free(web);
+    free(evidence);
     return rc;
 }

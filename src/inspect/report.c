@@ -76,6 +76,40 @@ void vg_report_json_members(vg_jb *jb, const vg_report_in *in)
         vg_jb_close_obj(jb);
     }
     vg_jb_close_arr(jb);
+    if (in->scheduled) {
+        char d[16];
+        time_t t = (time_t)in->next_due;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(d, sizeof d, "%Y-%m-%d", &tm);
+        vg_jb_open_obj(jb, "schedule");
+        vg_jb_u64(jb, "cadence_months", (uint64_t)in->cadence_months);
+        vg_jb_str(jb, "next_due", d);
+        vg_jb_close_obj(jb);
+    }
+    if (in->evidence) {
+        vg_jb_open_arr(jb, "evidence_items");
+        for (size_t i = 0; i < in->nevidence; i++) {
+            const vg_evidence *e = &in->evidence[i];
+            char d[16];
+            time_t t = (time_t)e->due;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(d, sizeof d, "%Y-%m-%d", &tm);
+            vg_jb_open_obj(jb, NULL);
+            vg_jb_str(jb, "id", e->id);
+            vg_jb_str(jb, "title", e->title);
+            vg_jb_str(jb, "title_vi", e->title_vi);
+            vg_jb_str(jb, "reference", e->reference);
+            vg_jb_str(jb, "status", e->status);
+            vg_jb_str(jb, "due", d);
+            if (e->ref[0])
+                vg_jb_str(jb, "evidence", e->ref);
+            vg_jb_close_obj(jb);
+        }
+        vg_jb_close_arr(jb);
+        return;
+    }
     vg_appr_req_info ev[MAX_EVIDENCE];
     size_t n = vg_appr_requirements(in->level, "management", ev, MAX_EVIDENCE);
     vg_jb_open_arr(jb, "evidence_items");
@@ -316,21 +350,59 @@ int vg_report_html(const vg_report_in *in, const char *path)
         }
     }
 
-    vg_appr_req_info ev[MAX_EVIDENCE];
-    size_t n = vg_appr_requirements(in->level, "management", ev, MAX_EVIDENCE);
     fputs("<h2 id=\"evidence\">Hạng mục cần bằng chứng <span class=\"en\">/ Evidence items (no machine can "
-          "check these)</span></h2>\n<table><tr><th>ID</th><th>Yêu cầu / Requirement</th>"
+          "check these)</span></h2>\n", fp);
+    if (in->scheduled) {
+        char d[16];
+        time_t t = (time_t)in->next_due;
+        struct tm tmd;
+        gmtime_r(&t, &tmd);
+        strftime(d, sizeof d, "%Y-%m-%d", &tmd);
+        fprintf(fp, "<p>Kiểm tra định kỳ mỗi %d tháng; lần tiếp theo trước %s. <span class=\"en\">Inspections "
+                    "every %d months; next due by %s.</span></p>\n", in->cadence_months, d, in->cadence_months, d);
+    }
+    fputs("<table><tr><th>ID</th><th>Yêu cầu / Requirement</th>"
           "<th>Căn cứ / Reference</th><th>Trạng thái / Status</th></tr>\n", fp);
-    for (size_t i = 0; i < n && i < MAX_EVIDENCE; i++) {
-        fputs("<tr><td>", fp);
-        vg_html_text(fp, ev[i].id);
-        fputs("</td><td>", fp);
-        vg_html_text(fp, ev[i].title_vi);
-        fputs("<br><span class=\"en\">", fp);
-        vg_html_text(fp, ev[i].title);
-        fputs("</span></td><td>", fp);
-        vg_html_text(fp, ev[i].reference);
-        fputs("</td><td class=\"evidence\">cần bằng chứng / evidence required</td></tr>\n", fp);
+    if (in->evidence) {
+        for (size_t i = 0; i < in->nevidence; i++) {
+            const vg_evidence *e = &in->evidence[i];
+            char d[16];
+            time_t t = (time_t)e->due;
+            struct tm tmd;
+            gmtime_r(&t, &tmd);
+            strftime(d, sizeof d, "%Y-%m-%d", &tmd);
+            bool provided = strcmp(e->status, "provided") == 0;
+            fputs("<tr><td>", fp);
+            vg_html_text(fp, e->id);
+            fputs("</td><td>", fp);
+            vg_html_text(fp, e->title_vi);
+            fputs("<br><span class=\"en\">", fp);
+            vg_html_text(fp, e->title);
+            fputs("</span></td><td>", fp);
+            vg_html_text(fp, e->reference);
+            fprintf(fp, "</td><td class=\"%s\">%s (%s %s)", provided ? "met" : "evidence",
+                    provided ? "đã có / provided" : "cần bằng chứng / evidence required",
+                    provided ? "review" : "due", d);
+            if (e->ref[0]) {
+                fputs("<br>", fp);
+                vg_html_text(fp, e->ref);
+            }
+            fputs("</td></tr>\n", fp);
+        }
+    } else {
+        vg_appr_req_info ev[MAX_EVIDENCE];
+        size_t n = vg_appr_requirements(in->level, "management", ev, MAX_EVIDENCE);
+        for (size_t i = 0; i < n && i < MAX_EVIDENCE; i++) {
+            fputs("<tr><td>", fp);
+            vg_html_text(fp, ev[i].id);
+            fputs("</td><td>", fp);
+            vg_html_text(fp, ev[i].title_vi);
+            fputs("<br><span class=\"en\">", fp);
+            vg_html_text(fp, ev[i].title);
+            fputs("</span></td><td>", fp);
+            vg_html_text(fp, ev[i].reference);
+            fputs("</td><td class=\"evidence\">cần bằng chứng / evidence required</td></tr>\n", fp);
+        }
     }
     fputs("</table>\n", fp);
 

@@ -12,6 +12,7 @@
 #include "core/jbuf.h"
 #include "inspect/malware.h"
 #include "inspect/sca.h"
+#include "inspect/schedule.h"
 #include "inspect/webmon.h"
 #include "inspect/vulndb.h"
 
@@ -34,6 +35,11 @@ typedef struct vg_report_in {
     size_t nmal;
     const vg_web_result *web;
     size_t nweb;
+    bool scheduled;            /* recorded in the register (--state) */
+    int cadence_months;
+    int64_t next_due;
+    const vg_evidence *evidence; /* the register's items, or NULL */
+    size_t nevidence;
     double elapsed_ms;
 } vg_report_in;
 

@@ -65,6 +65,11 @@ with tempfile.TemporaryDirectory() as t:
     import time
     state = os.path.join(t, "inspect.db")
     run("inspect", "--level", "5", "--root", root, "--policies", POL, "--db", db, "--state", state, "-q")
+    js2 = os.path.join(t, "r2.json")
+    run("inspect", "--level", "5", "--root", root, "--policies", POL, "--db", db, "--state", state, "--json", js2, "-q")
+    d2 = json.load(open(js2))
+    check(d2.get("schedule", {}).get("cadence_months") == 6 and all(e["status"] == "open" and "due" in e for e in d2["evidence_items"]),
+          "report carries the schedule and the register: %s" % d2.get("schedule"))
     env = dict(os.environ, VIGIL_NOW=str(int(time.time()) + 200 * 86400))
     sev = os.path.join(t, "sched.eve")
     p = subprocess.run([vigil, "inspect", "schedule", "--level", "5", "--state", state, "--eve", sev],
