@@ -184,10 +184,15 @@ static void parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d
 {
     if (!af->parser || !n)
         return;
+    vg_app_tx *last = af->tail;
+    uint64_t next_id = af->next_tx_id;
     af->parser->parse(ctx, af, toserver, d, n, ts);
-    /* transactions that may have changed are inspected again */
+    /* transactions that may have changed are inspected again (one-message
+     * transactions: only the new ones) */
     for (vg_app_tx *tx = af->head; tx; tx = tx->next)
-        tx->ver[toserver ? 0 : 1]++;
+        if (!af->parser->one_sided_tx || tx->id >= next_id)
+            tx->ver[toserver ? 0 : 1]++;
+    (void)last;
 }
 
 /* Data in order for one direction: recognise, then parse. */
@@ -456,25 +461,33 @@ static void flow_view(vg_packet *v, const vg_packet *p)
         v->sp = p->dp;
         v->dp = p->sp;
     }
+    v->flags = (p->flags & ~(uint32_t)(VG_PKT_TOSERVER | VG_PKT_TOCLIENT)) | VG_PKT_TOSERVER;
 }
 
 static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet *p)
 {
     const app_parser *ps = af->parser;
-    if (!ps || ps->eve_kind < 0 || !ps->tx_eve || tx->logged)
+    if (tx->logged)
         return;
     tx->logged = true;
+    if (!ps || ps->eve_kind < 0 || !ps->tx_eve)
+        return;
     int k = ps->eve_kind;
     if (!ctx->neves[k])
         return;
     vg_packet *v = malloc(sizeof(*v));
     if (!v)
         return;
-    if (ps->log_packet_dir) {
-        *v = *p;
-        v->nalerts = 0;
-    } else {
-        flow_view(v, p);
+    flow_view(v, p);
+    if (ps->log_packet_dir && (tx->progress & TX_RES_HDRS) && !(tx->progress & TX_REQ_HDRS)) {
+        /* a one-message response: server to client, as the message went */
+        vg_addr a = v->src;
+        uint16_t port = v->sp;
+        v->src = v->dst;
+        v->sp = v->dp;
+        v->dst = a;
+        v->dp = port;
+        v->flags = (v->flags & ~(uint32_t)VG_PKT_TOSERVER) | VG_PKT_TOCLIENT;
     }
     static const char *const names[] = {"http", "dns", "tls"};
     for (int i = 0; i < ctx->neves[k]; i++) {
@@ -494,15 +507,15 @@ static void flush_txs(vg_app_ctx *ctx, app_flow *af, const vg_packet *p, bool al
     vg_app_tx **pp = &af->head, *prev = NULL;
     while (*pp) {
         vg_app_tx *tx = *pp;
-        /* logged once complete and inspected on both sides as it is */
-        bool ready = (tx->progress & TX_LOG_NOW) && tx->seen[0] == tx->ver[0] &&
-                     tx->seen[1] == tx->ver[1];
-        if (!all && !ready) {
+        /* logged once complete; freed once also inspected on both sides */
+        if (!tx->logged && (all || (tx->progress & TX_LOG_NOW)))
+            log_tx(ctx, af, tx, p);
+        bool done = tx->logged && tx->seen[0] == tx->ver[0] && tx->seen[1] == tx->ver[1];
+        if (!all && !done) {
             prev = tx;
             pp = &tx->next;
             continue;
         }
-        log_tx(ctx, af, tx, p);
         *pp = tx->next;
         if (af->tail == tx)
             af->tail = prev;

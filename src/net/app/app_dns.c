@@ -663,6 +663,7 @@ const app_parser vg_app_parser_dns = {
     .alproto = VG_ALPROTO_DNS,
     .eve_kind = 1,
     .log_packet_dir = true,
+    .one_sided_tx = true,
     .detect = vg_app_detect_dns,
     .state_new = dns_state_new,
     .state_free = dns_state_free,

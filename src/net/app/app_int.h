@@ -95,7 +95,8 @@ struct vg_app_ctx {
 typedef struct app_parser {
     uint16_t alproto;
     int eve_kind;              /* index into ctx->eves, -1 none */
-    bool log_packet_dir;       /* EVE addresses as the packet has them (DNS), else client first */
+    bool log_packet_dir;       /* EVE addresses in the message's direction (DNS), else client first */
+    bool one_sided_tx;         /* a transaction is one message (DNS): data touches new txs only */
     /* Recognise the protocol from the first bytes of one direction. */
     int (*detect)(const uint8_t *d, uint32_t n, bool toserver, bool udp);
     /* Create the flow's state. */
