@@ -640,6 +640,9 @@ int vg_cmd_inspect(int argc, char **argv)
             malpaths[nmal++] = webroot;
     }
     bool tty = isatty(2) && !quiet;
+    if (npol && !root && geteuid() != 0)
+        fprintf(stderr, "vigil inspect: warning: not running as root: rules that need privileges "
+                        "(sshd -T, auditctl, /etc/shadow) will be not applicable or failed\n");
     vg_sca_opts so = {.root = root, .cmd_timeout_ms = timeout * 1000, .level = level,
                       .overrides = sets, .noverrides = nsets, .force_no_shell = no_shell};
     vg_sca_policy *pols[MAX_POLICIES];

@@ -538,7 +538,7 @@ int vg_vuln_match(vg_vulndb *v, const vg_pkglist *pkgs, const char *release, con
                            "LEFT JOIN debian_desc x ON x.id = d.id WHERE d.source = ? AND d.release = ?",
                            -1, &qd, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(v->db, "SELECT id, introduced, fixed, last_affected, exact, severity, summary "
-                           "FROM osv WHERE ecosystem = ? AND package = ?", -1, &qo, NULL) != SQLITE_OK) {
+                           "FROM osv WHERE (ecosystem = ?1 OR ecosystem LIKE ?1 || ':%') AND package = ?2", -1, &qo, NULL) != SQLITE_OK) {
         sqlite3_finalize(qd);
         return vg_err(errbuf, VG_EIO, "vulnerability database: %s", sqlite3_errmsg(v->db));
     }

@@ -139,6 +139,22 @@ static void t_feeds(void)
     VG_CHECK_EQ(n, 0);
     vg_vulns_free(v, n);
     vg_pkglist_free(&pl);
+    /* OSV's Ubuntu ecosystems carry a suffix ("Ubuntu:22.04:LTS") */
+    const char *ub = "{\"id\": \"UBUNTU-CVE-1\", \"affected\": [{\"package\": {\"ecosystem\": "
+                     "\"Ubuntu:22.04:LTS\", \"name\": \"curl\"}, \"ranges\": [{\"type\": \"ECOSYSTEM\", "
+                     "\"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"7.81.0-1ubuntu1.16\"}]}]}]}";
+    VG_CHECK_EQ(vg_feed_import_buffer(db, ub, strlen(ub), "ub.json", &st, e), VG_OK);
+    const char *status = "Package: curl\nStatus: install ok installed\nVersion: 7.81.0-1ubuntu1.15\n";
+    VG_CHECK_EQ(vg_dpkg_parse(status, strlen(status), &pl), VG_OK);
+    VG_CHECK_EQ(vg_vuln_match(db, &pl, NULL, "Ubuntu:22.04", &v, &n, e), VG_OK);
+    VG_CHECK_EQ(n, 1);
+    if (n == 1)
+        VG_CHECK_STR(v[0].id, "UBUNTU-CVE-1");
+    vg_vulns_free(v, n);
+    VG_CHECK_EQ(vg_vuln_match(db, &pl, NULL, "Ubuntu:22.0", &v, &n, e), VG_OK);
+    VG_CHECK_EQ(n, 0); /* a prefix of the version is not the same release */
+    vg_vulns_free(v, n);
+    vg_pkglist_free(&pl);
     vg_vulndb_close(db);
 }
 
