@@ -98,7 +98,8 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_HTTP_HEADER: case VG_ABUF_HTTP_HEADER_RAW: case VG_ABUF_HTTP_HEADER_NAMES:
     case VG_ABUF_HTTP_COOKIE: case VG_ABUF_HTTP_CONTENT_TYPE: case VG_ABUF_HTTP_CONTENT_LEN:
     case VG_ABUF_HTTP_START: case VG_ABUF_HTTP_CONNECTION:
-    case VG_ABUF_DNS_QUERIES_RRNAME:
+    case VG_ABUF_DNS_QUERIES_RRNAME: case VG_ABUF_DNS_ANSWERS_RRNAME:
+    case VG_ABUF_DNS_AUTH_RRNAME: case VG_ABUF_DNS_ADD_RRNAME:
         return true;
     default:
         return false;

@@ -99,7 +99,7 @@ static int dns_header_ok(const uint8_t *d, uint32_t n, bool toserver)
         return APP_DETECT_NO;
     if (qd > 8 || an > 500 || ns > 500 || ar > 500)
         return APP_DETECT_NO;
-    if (!qr && (qd == 0 || an > 0 || ns > 0 || ar > 8) && opcode == 0)
+    if (!qr && (qd == 0 || ar > 8) && opcode == 0)
         return APP_DETECT_NO;
     if (toserver && qr)
         return APP_DETECT_NO;
