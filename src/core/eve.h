@@ -23,6 +23,12 @@ int vg_eve_open(vg_eve **out, const char *path, bool truncate, char *errbuf) VG_
  * Returns VG_ELIMIT if jb overflowed (the event is counted as dropped). */
 int vg_eve_write(vg_eve *e, const vg_jb *jb);
 void vg_eve_flush(vg_eve *e);
+/* Also keep every event in a local SQLite store (table `events`: id, ts,
+ * event_type, json), the second sink of the event model.  Lines are written
+ * in batched transactions committed at least every 256 events and at
+ * flush/close.  Returns VG_EIO with errbuf when the store cannot be opened. */
+int vg_eve_add_store(vg_eve *e, const char *db_path, char *errbuf) VG_WARN_UNUSED;
+uint64_t vg_eve_stored(const vg_eve *e);
 void vg_eve_close(vg_eve *e);
 uint64_t vg_eve_written(const vg_eve *e);
 uint64_t vg_eve_dropped(const vg_eve *e);

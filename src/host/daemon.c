@@ -8,6 +8,7 @@
  *   rules-dir      ruleset location (default: vigil's own)
  *   eve            output file (default STATE_DIR/host-eve.json)
  *   state-dir      positions and FIM baseline (default /var/lib/vigil)
+ *   store          local SQLite event store (default STATE_DIR/events.db; "none" disables)
  *   min-level      lowest rule level written (default 3)
  *   files          list of log files to follow: paths, or {path, multiline}
  *                  where multiline is a PCRE2 matching a record's first line
@@ -111,7 +112,7 @@ static int seq_values(const vg_conf_node *n, const char **out, int max)
 /* Unknown keys under host: are errors naming the key and its file:line. */
 static int check_keys(const vg_conf *conf, char *errbuf)
 {
-    static const char *top[] = {"rules-dir", "state-dir", "eve", "min-level", "files", "read-from-start",
+    static const char *top[] = {"rules-dir", "state-dir", "eve", "store", "min-level", "files", "read-from-start",
                                 "syslog", "journal", "fim", NULL};
     static const char *sys[] = {"udp", "tcp", NULL};
     static const char *fim[] = {"enabled", "paths", "ignore", "scan-interval", "realtime", "threads",
@@ -180,6 +181,16 @@ static int run(vg_conf *conf, char *errbuf)
         goto out;
     }
     if ((rc = vg_eve_open(&d.eve, eve_path, false, errbuf)) < 0)
+        goto out;
+    /* The local store: every event also lands in STATE_DIR/events.db (or
+     * host.store), which `vigil forward` or a later query can read. */
+    char storebuf[4096];
+    const char *store = vg_conf_get(conf, "host.store");
+    if (!store) {
+        snprintf(storebuf, sizeof(storebuf), "%s/events.db", state);
+        store = storebuf;
+    }
+    if (strcmp(store, "none") != 0 && (rc = vg_eve_add_store(d.eve, store, errbuf)) < 0)
         goto out;
     vg_jb_init(&d.jb);
     /* log files */

@@ -161,6 +161,13 @@ def main():
         for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "198.51.100.7", "198.51.100.8", "198.51.100.9"):
             if ip not in srcs:
                 fails.append(f"no alert with src_ip {ip}")
+        # the local store holds exactly the events eve.json holds
+        import sqlite3
+        db = sqlite3.connect(os.path.join(state, "events.db"))
+        stored = [json.loads(r[0]) for r in db.execute("SELECT json FROM events ORDER BY id")]
+        db.close()
+        if stored != list(events(eve)):
+            fails.append(f"local store has {len(stored)} events, eve.json {len(list(events(eve)))}")
         fims = [e for e in events(eve) if is_fim(e)]
         if fims and (fims[0]["fim"]["change"] != "modified" or "sha256" not in fims[0]["fim"]["after"]):
             fails.append("fim event shape: " + json.dumps(fims[0]))
