@@ -564,10 +564,10 @@ static void tls_tx_free(void *p)
  * the app layer frees logged transactions, so no pointer is kept here). */
 static vg_app_tx *tx_of(tls_state *s, vg_app_ctx *ctx)
 {
-    if (s->logged)
-        return NULL;
     if (s->af->head)
         return s->af->head;
+    if (s->logged)
+        return NULL;
     vg_tls_info *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
@@ -619,6 +619,10 @@ static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, 
             if (tx) {
                 vg_tls_handshake(&cx, tx->data, dd->hs[o], dd->hs + o + 4, ml, toserver);
                 tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
+                if (!toserver && dd->hs[o] == 14) { /* ServerHelloDone: handshake logged */
+                    tx->progress |= TX_LOG_NOW;
+                    s->logged = true;
+                }
             }
             o += 4 + ml;
         }
