@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -323,14 +324,22 @@ int vg_detect_load(vg_detect **out, const vg_conf *conf, const char *const *rule
     /* A missing file (Suricata's default paths on a host without Suricata)
      * falls back to the built-in tables, which equal data/*.config. */
     if (!cf || vg_class_load_file(de, cf, err) != VG_OK || de->nclasses == 0) {
-        if (cf)
+        /* Absent (the usual case without Suricata installed) is not worth a
+         * warning; present but unreadable or empty is. */
+        if (cf && access(cf, F_OK) == 0)
             vg_notice("classification-file %s could not be loaded; using the built-in table", cf);
+        else if (cf)
+            vg_info("classification-file %s absent; using the built-in table", cf);
         vg_class_load_builtin(de); /* also loads the built-in references */
     }
     const char *rf = conf ? vg_conf_get(conf, "reference-config-file") : NULL;
     if (rf) {
-        if (vg_refconf_load_file(de, rf, err) != VG_OK)
-            vg_notice("%s; using the built-in references", err);
+        if (vg_refconf_load_file(de, rf, err) != VG_OK) {
+            if (access(rf, F_OK) == 0)
+                vg_notice("%s; using the built-in references", err);
+            else
+                vg_info("%s; using the built-in references", err);
+        }
     }
     if (de->nrefs == 0) {
         /* make sure the defaults are there when no file gave any */
