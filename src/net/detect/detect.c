@@ -322,7 +322,7 @@ int vg_detect_load(vg_detect **out, const vg_conf *conf, const char *const *rule
 
     const char *cf = conf ? vg_conf_get(conf, "classification-file") : NULL;
     /* A missing file (Suricata's default paths on a host without Suricata)
-     * falls back to the built-in tables, which equal data/*.config. */
+     * falls back to the built-in tables, which equal data/classification.config and data/reference.config. */
     if (!cf || vg_class_load_file(de, cf, err) != VG_OK || de->nclasses == 0) {
         /* Absent (the usual case without Suricata installed) is not worth a
          * warning; present but unreadable or empty is. */
