@@ -225,7 +225,9 @@ static int on_req_headers(htp_tx_t *tx)
         return HTP_OK;
     on_req_line(tx);
     a->progress |= TX_REQ_HDRS;
-    if (tx->request_hostname && hb_bstr(&t->host, tx->request_hostname, HDR_MAX))
+    /* a "host" with a slash is a path libhtp took for an authority (CONNECT /) */
+    if (tx->request_hostname && bstr_index_of_c(tx->request_hostname, "/") < 0 &&
+        hb_bstr(&t->host, tx->request_hostname, HDR_MAX))
         for (uint32_t i = 0; i < t->host.n; i++)
             if (t->host.d[i] >= 'A' && t->host.d[i] <= 'Z')
                 t->host.d[i] = (uint8_t)(t->host.d[i] + 32);
@@ -583,7 +585,7 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
     case VG_ABUF_HTTP_HEADER: return t->req_hdr.n ? out(&t->req_hdr, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HEADER_RAW: return t->req_hdr_raw.n ? out(&t->req_hdr_raw, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HEADER_NAMES: return out(&t->req_hdr_names, d, n);
-    case VG_ABUF_HTTP_HOST: return tx->request_hostname ? out(&t->host, d, n) : VG_DECLINED;
+    case VG_ABUF_HTTP_HOST: return t->host.n ? out(&t->host, d, n) : VG_DECLINED;
     case VG_ABUF_HTTP_HOST_RAW: return out_hdr(tx->request_headers, "Host", d, n);
     case VG_ABUF_HTTP_USER_AGENT: return out_hdr(tx->request_headers, "User-Agent", d, n);
     case VG_ABUF_HTTP_COOKIE: return out_hdr(tx->request_headers, "Cookie", d, n);
@@ -653,7 +655,8 @@ static void http_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a,
     const htp_tx_t *tx = t ? t->htx : NULL;
     vg_jb_open_obj(jb, "http");
     if (tx) {
-        jb_bstr(jb, "hostname", tx->request_hostname);
+        if (t->host.n)
+            jb_bstr(jb, "hostname", tx->request_hostname);
         if (tx->request_port_number > 0 && tx->request_hostname)
             vg_jb_u64(jb, "http_port", (uint64_t)tx->request_port_number);
         jb_bstr(jb, "url", tx->request_uri);
