@@ -71,12 +71,11 @@ static int pg_open(vg_store *st, const char *uri, char *errbuf)
     PQclear(PQexec(c, "SET client_min_messages = warning"));
     int rc = pg_ok(PQexec(c, schema), PGRES_COMMAND_OK, c, errbuf, "schema");
     if (rc == VG_OK)
-        rc = pg_ok(PQprepare(c, "ins",
-                             "INSERT INTO events(event_id, ts, received, event_type, sensor, unit,"
-                             " src_ip, dest_ip, signature_id, severity, signature, json)"
-                             " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
-                             " ON CONFLICT (event_id) DO NOTHING", 12, NULL),
-                   PGRES_COMMAND_OK, c, errbuf, "prepare insert");
+        rc = pg_ok(PQexec(c, "CREATE TEMP TABLE IF NOT EXISTS ev_in (seq INTEGER, event_id TEXT,"
+                             " ts BIGINT, received BIGINT, event_type TEXT, sensor TEXT, unit TEXT,"
+                             " src_ip TEXT, dest_ip TEXT, signature_id BIGINT, severity INTEGER,"
+                             " signature TEXT, json TEXT) ON COMMIT DELETE ROWS"),
+                   PGRES_COMMAND_OK, c, errbuf, "temporary table");
     if (rc != VG_OK) {
         PQfinish(c);
         return rc;
@@ -87,31 +86,143 @@ static int pg_open(vg_store *st, const char *uri, char *errbuf)
 
 static void pg_close(vg_store *st) { PQfinish(st->db); }
 
+/* COPY text format: backslash, tab, newline and carriage return escaped;
+ * NULL is \N. */
+typedef struct cbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} cbuf;
+
+static void cb_put(cbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = true;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void cb_field(cbuf *b, const char *v, bool last)
+{
+    if (!v) {
+        cb_put(b, "\\N", 2);
+    } else {
+        const char *run = v;
+        for (const char *q = v; *q; q++) {
+            const char *esc = *q == '\\' ? "\\\\" : *q == '\t' ? "\\t" : *q == '\n' ? "\\n"
+                            : *q == '\r' ? "\\r" : NULL;
+            if (esc) {
+                cb_put(b, run, (size_t)(q - run));
+                cb_put(b, esc, 2);
+                run = q + 1;
+            }
+        }
+        cb_put(b, run, strlen(run));
+    }
+    cb_put(b, last ? "\n" : "\t", 1);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The batch goes in with one COPY into a temporary table and one
+ * INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING event_id: two
+ * round trips per batch instead of one per event. */
 static int pg_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *inserted,
                      uint8_t *is_new, char *errbuf)
 {
     PGconn *c = st->db;
-    size_t added = 0;
     char rcv[24];
     snprintf(rcv, sizeof rcv, "%" PRId64, now_us());
-    int rc = pg_ok(PQexec(c, "BEGIN"), PGRES_COMMAND_OK, c, errbuf, "begin");
-    for (size_t i = 0; rc == VG_OK && i < n; i++) {
+    cbuf b = {0};
+    for (size_t i = 0; i < n; i++) {
         const vg_store_event *e = &ev[i];
-        char ts[24], sid[24], sev[16];
+        char ts[24], sid[24], sev[16], seq[24];
         snprintf(ts, sizeof ts, "%" PRId64, e->ts_us);
         snprintf(sid, sizeof sid, "%" PRId64, e->signature_id);
         snprintf(sev, sizeof sev, "%d", e->severity);
-        const char *v[12] = {e->event_id, ts, rcv, e->event_type ? e->event_type : "",
+        snprintf(seq, sizeof seq, "%zu", i);
+        const char *v[13] = {seq, e->event_id, ts, rcv, e->event_type ? e->event_type : "",
                              e->sensor ? e->sensor : "", e->unit ? e->unit : "", e->src_ip,
                              e->dest_ip, sid, sev, e->signature, e->json};
-        PGresult *r = PQexecPrepared(c, "ins", 12, v, NULL, NULL, 0);
-        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-            unsigned long ch = strtoul(PQcmdTuples(r), NULL, 10);
-            added += ch;
-            if (is_new)
-                is_new[i] = ch > 0;
+        for (int k = 0; k < 13; k++)
+            cb_field(&b, v[k], k == 12);
+    }
+    if (b.oom) {
+        free(b.p);
+        return vg_err(errbuf, VG_ENOMEM, "postgresql: out of memory");
+    }
+    int rc = pg_ok(PQexec(c, "BEGIN"), PGRES_COMMAND_OK, c, errbuf, "begin");
+    if (rc == VG_OK)
+        rc = pg_ok(PQexec(c, "COPY ev_in FROM STDIN"), PGRES_COPY_IN, c, errbuf, "copy");
+    if (rc == VG_OK) {
+        if (PQputCopyData(c, b.p ? b.p : "", (int)b.len) != 1 || PQputCopyEnd(c, NULL) != 1)
+            rc = vg_err(errbuf, VG_EIO, "postgresql: copy: %s", PQerrorMessage(c));
+        PGresult *r;
+        while ((r = PQgetResult(c)) != NULL) {
+            if (rc == VG_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+                rc = vg_err(errbuf, VG_EIO, "postgresql: copy: %s", PQerrorMessage(c));
+            PQclear(r);
         }
-        rc = pg_ok(r, PGRES_COMMAND_OK, c, errbuf, "insert");
+    }
+    free(b.p);
+    size_t added = 0;
+    if (rc == VG_OK) {
+        PGresult *r = PQexec(c,
+            "INSERT INTO events(event_id, ts, received, event_type, sensor, unit, src_ip, dest_ip,"
+            " signature_id, severity, signature, json) SELECT event_id, ts, received, event_type,"
+            " sensor, unit, src_ip, dest_ip, signature_id, severity, signature, json FROM ev_in"
+            " ORDER BY seq ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = vg_err(errbuf, VG_EIO, "postgresql: insert: %s", PQerrorMessage(c));
+        } else {
+            added = (size_t)PQntuples(r);
+            if (is_new) {
+                /* Which were new: each returned id once (a duplicate inside
+                 * the batch was not inserted twice), to its first event. */
+                memset(is_new, 0, n);
+                const char **ids = malloc((added ? added : 1) * sizeof(*ids));
+                uint8_t *used = calloc(added ? added : 1, 1);
+                if (!ids || !used) {
+                    rc = vg_err(errbuf, VG_ENOMEM, "postgresql: out of memory");
+                } else {
+                    for (size_t k = 0; k < added; k++)
+                        ids[k] = PQgetvalue(r, (int)k, 0);
+                    qsort(ids, added, sizeof(*ids), cmp_str);
+                    for (size_t i = 0; i < n; i++) {
+                        size_t lo = 0, hi = added;
+                        while (lo < hi) {
+                            size_t mid = lo + (hi - lo) / 2;
+                            if (strcmp(ids[mid], ev[i].event_id) < 0)
+                                lo = mid + 1;
+                            else
+                                hi = mid;
+                        }
+                        if (lo < added && !used[lo] && strcmp(ids[lo], ev[i].event_id) == 0) {
+                            used[lo] = 1;
+                            is_new[i] = 1;
+                        }
+                    }
+                }
+                free(ids);
+                free(used);
+            }
+        }
+        PQclear(r);
     }
     if (rc == VG_OK)
         rc = pg_ok(PQexec(c, "COMMIT"), PGRES_COMMAND_OK, c, errbuf, "commit");
