@@ -1096,7 +1096,10 @@ static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
         vg_stream_chunk ch[16];
         int nch = 0;
         struct vg_tcp_session *s = n->f.tcp;
-        if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS) && ft->cfg.raw) {
+        /* inline mode inspects each packet in context: nothing is left at
+         * the end (Suricata: the flow timeout packet carries no payload) */
+        if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS) && ft->cfg.raw &&
+            !ft->cfg.inline_mode) {
             nch = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
             nch += vg_reasm_raw(ft, s, &s->server, false, true, ch + nch, 8, 1);
             if (nch)
