@@ -1079,7 +1079,11 @@ int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunk
         return vg_reasm_raw_inline(ft, st, p, toserver, chunks);
     if (!vg_reasm_raw_ready(ft, s, st, toserver))
         return 0;
-    return vg_reasm_raw(ft, s, st, toserver, false, chunks, max, 0);
+    uint64_t gaps = ft->st.reasm_gap;
+    int n = vg_reasm_raw(ft, s, st, toserver, false, chunks, max, 0);
+    if (ft->st.reasm_gap != gaps)
+        vg_tcp_set_event(p, STEV_REASSEMBLY_SEQ_GAP); /* data skipped: never seen */
+    return n;
 }
 
 /* ---- ending flows ---- */

@@ -119,6 +119,14 @@ static void on_end(vg_flow *f, vg_flow_end why, const vg_stream_chunk *ch, int n
     vg_jb_free(&jb);
 }
 
+static bool has_event(const vg_packet *p, const char *name)
+{
+    for (int i = 0; i < p->nstream_events; i++)
+        if (strcmp(vg_stream_event_name(p->stream_events[i]), name) == 0)
+            return true;
+    return false;
+}
+
 static void tcp_handshake_establishes(void)
 {
     vg_flow_table *ft = table(NULL);
@@ -356,6 +364,22 @@ static void reasm_retransmissions_do_not_fill_table(void)
     ended e = {0};
     vg_flow_table_expire_all(ft, on_end, &e);
     VG_CHECK_STR(e.data[0], "HEADTAIL");
+    vg_flow_table_free(ft);
+}
+
+static void reasm_gap_event_in_flow(void)
+{
+    vg_flow_table *ft = table("stream:\n  reassembly:\n    toserver-chunk-size: 4\n");
+    handshake(ft);
+    vg_packet p;
+    tcp(ft, &p, true, A | P, 101, 5001, "VERY");
+    tcp(ft, &p, true, A | P, 109, 5001, "DATA");
+    tcp(ft, &p, false, A, 5001, 113, NULL);
+    tcp(ft, &p, true, A, 113, 5001, NULL);
+    vg_stream_chunk ch[VG_MAX_CHUNKS];
+    VG_CHECK_EQ(vg_flow_table_stream(ft, &p, ch, VG_MAX_CHUNKS), 2);
+    VG_CHECK(has_event(&p, "stream.reassembly_seq_gap"));
+    vg_flow_table_expire_all(ft, NULL, NULL);
     vg_flow_table_free(ft);
 }
 
@@ -667,14 +691,6 @@ static void flow_eve_app_proto(void)
     vg_flow_table_free(ft);
 }
 
-static bool has_event(const vg_packet *p, const char *name)
-{
-    for (int i = 0; i < p->nstream_events; i++)
-        if (strcmp(vg_stream_event_name(p->stream_events[i]), name) == 0)
-            return true;
-    return false;
-}
-
 static void invalid_packets_raise_events(void)
 {
     vg_flow_table *ft = table(NULL);
@@ -810,6 +826,7 @@ static const vg_test tests[] = {
     {"reasm_overlap_policies", reasm_overlap_policies},
     {"reasm_retransmissions_do_not_fill_table", reasm_retransmissions_do_not_fill_table},
     {"reasm_gap_marked", reasm_gap_marked},
+    {"reasm_gap_event_in_flow", reasm_gap_event_in_flow},
     {"reasm_depth_caps", reasm_depth_caps},
     {"rst_data_not_in_stream", rst_data_not_in_stream},
     {"split_handshake_5whs", split_handshake_5whs},
