@@ -273,6 +273,7 @@ void vg_flow_table_stats_eve(const vg_flow_table *ft, vg_jb *jb)
 
     vg_jb_open_obj(jb, "tcp");
     vg_jb_u64(jb, "active_sessions", ft->tcp_memuse / sizeof(struct vg_tcp_session));
+    vg_jb_u64(jb, "ack_unseen_data", st->ack_unseen_data);
     vg_jb_u64(jb, "sessions", st->sessions);
     vg_jb_u64(jb, "ssn_memcap_drop", st->ssn_memcap_drop);
     vg_jb_u64(jb, "pseudo", st->pseudo);

@@ -197,7 +197,7 @@ typedef struct flow_stats {
     uint64_t sessions, ssn_memcap_drop, midstream_pickups, syn, synack, rst;
     uint64_t segment_memcap_drop, depth_reached, reasm_gap, overlap, overlap_diff;
     uint64_t insert_list_fail, pseudo;
-    uint64_t invalid_checksum, csum_checked;
+    uint64_t invalid_checksum, csum_checked, ack_unseen_data;
 } flow_stats;
 
 #define NTLISTS 16 /* 4 protocol classes x 4 states (new, established, closed, bypassed) */

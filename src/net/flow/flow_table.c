@@ -1104,10 +1104,10 @@ static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
          * the end (Suricata: the flow timeout packet carries no payload) */
         if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS) && ft->cfg.raw &&
             !ft->cfg.inline_mode) {
-            nch = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
-            nch += vg_reasm_raw(ft, s, &s->server, false, true, ch + nch, 8, 1);
-            if (nch)
-                ft->st.pseudo++;
+            int nts = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
+            int ntc = vg_reasm_raw(ft, s, &s->server, false, true, ch + nts, 8, 1);
+            nch = nts + ntc;
+            ft->st.pseudo += (nts > 0) + (ntc > 0); /* one pseudo packet per direction */
         }
         ft->st.end_state[n->state]++;
         if (n->f.proto == 6)

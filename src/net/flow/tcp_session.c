@@ -120,7 +120,6 @@ static uint32_t scaled_win(const vg_packet *p, const tcp_stream *sender)
 static bool ack_update(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *own,
                        tcp_stream *other, vg_packet *p, int state_ev)
 {
-    (void)ft;
     (void)s;
     if (!(p->tcp_flags & TH_ACK))
         return true;
@@ -139,6 +138,8 @@ static bool ack_update(vg_flow_table *ft, struct vg_tcp_session *s, tcp_stream *
         other->last_ack = ack;
         other->ack_seen = true;
     }
+    if (SEQ_GT(ack, other->next_seq))
+        ft->st.ack_unseen_data++; /* acknowledges data we never saw (loss) */
     other->window = win;
     other->next_win = other->last_ack + win;
     return true;
