@@ -17,6 +17,7 @@
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
 #include "net/app/app_transform.h"
+#include "net/app/app_tls.h"
 #include "net/detect/detect_int.h"
 
 int vg_app_match_dir(const vg_keyword *kw); /* app_match.c */
@@ -66,7 +67,14 @@ static uint16_t resolve(uint16_t id, bool toclient)
     if (!toclient) {
         if (id == VG_ABUF_HTTP_RESPONSE_BODY)
             return VG_ABUF_HTTP_REQUEST_BODY; /* file.data in a to_server rule */
-        return id;
+        switch (id) {
+        case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
+        case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
+        case VG_ABUF_TLS_ALPN:
+            return (uint16_t)(id | VG_TLS_CLIENT_BUF); /* the client's certificate, ALPN list */
+        default:
+            return id;
+        }
     }
     switch (id) {
     case VG_ABUF_HTTP_HEADER: return VG_ABUF_HTTP_RES_HEADER;

@@ -100,6 +100,9 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_HTTP_START: case VG_ABUF_HTTP_CONNECTION:
     case VG_ABUF_DNS_QUERIES_RRNAME: case VG_ABUF_DNS_ANSWERS_RRNAME:
     case VG_ABUF_DNS_AUTH_RRNAME: case VG_ABUF_DNS_ADD_RRNAME:
+    case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
+    case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
+    case VG_ABUF_TLS_ALPN:
         return true;
     default:
         return false;

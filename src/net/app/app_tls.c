@@ -496,6 +496,11 @@ void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const 
         server_hello(t, d, n);
     else if (type == 11 && !toserver && !t->has_certs)
         certificate(cx, t, d, n);
+    else if (type == 11 && toserver && !t->client) {
+        t->client = calloc(1, sizeof(*t->client));
+        if (t->client)
+            certificate(cx, t->client, d, n);
+    }
 }
 
 void vg_tls_info_free(vg_tls_info *t)
@@ -519,6 +524,7 @@ void vg_tls_info_free(vg_tls_info *t)
         free(t->san[i]);
     for (uint32_t i = 0; i < t->ncerts; i++)
         free(t->certs[i]);
+    vg_tls_info_free(t->client);
     free(t);
 }
 
@@ -712,6 +718,14 @@ static int tls_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, u
 {
     (void)af;
     const vg_tls_info *t = a->data;
+    if (t && id == (VG_ABUF_TLS_ALPN | VG_TLS_CLIENT_BUF)) /* the client's ALPN list */
+        return idx < t->nalpn ? sout(t->alpn[idx], d, n) : VG_DECLINED;
+    if (t && id == VG_ABUF_TLS_ALPN) /* the server's choice */
+        return idx == 0 ? sout(t->server_alpn, d, n) : VG_DECLINED;
+    if (t && (id & VG_TLS_CLIENT_BUF)) { /* the client's certificate */
+        t = t->client;
+        id &= (uint16_t)~VG_TLS_CLIENT_BUF;
+    }
     if (!t)
         return VG_DECLINED;
     switch (id) {
@@ -794,6 +808,23 @@ void vg_tls_info_eve(const vg_tls_info *t, vg_jb *jb)
         vg_jb_open_arr(jb, "server_alpns");
         vg_jb_str(jb, NULL, t->server_alpn);
         vg_jb_close_arr(jb);
+    }
+    const vg_tls_info *c = t->client;
+    if (c && c->has_certs) {
+        vg_jb_open_obj(jb, "client");
+        if (c->subject)
+            vg_jb_str(jb, "subject", c->subject);
+        if (c->issuer)
+            vg_jb_str(jb, "issuerdn", c->issuer);
+        if (c->serial)
+            vg_jb_str(jb, "serial", c->serial);
+        if (c->fingerprint)
+            vg_jb_str(jb, "fingerprint", c->fingerprint);
+        if (c->notbefore[0])
+            vg_jb_str(jb, "notbefore", c->notbefore);
+        if (c->notafter[0])
+            vg_jb_str(jb, "notafter", c->notafter);
+        vg_jb_close_obj(jb);
     }
     vg_jb_close_obj(jb);
 }

@@ -34,7 +34,12 @@ typedef struct vg_tls_info {
     uint8_t *certs[10];
     uint32_t cert_len[10];
     uint32_t ncerts;
+    struct vg_tls_info *client;   /* the client's certificate chain (mutual TLS), or NULL */
 } vg_tls_info;
+
+/* A client-side variant of a certificate buffer id (internal to the app
+ * layer: never stored in a rule). */
+#define VG_TLS_CLIENT_BUF 0x8000
 
 typedef struct vg_tls_state_ctx {
     uint64_t *capped;             /* counter of caps hit */
