@@ -45,7 +45,7 @@ enum vg_buf_id {
     VG_BUF_ICMPV6_HDR,
     VG_BUF_BASE64_DATA,   /* output of base64_decode, inspected after the payload list */
     VG_BUF_APP_FIRST,     /* app-layer sticky buffers (http.uri, dns.query...) from here */
-    VG_BUF_MAX = 64,
+    VG_BUF_MAX = 96,      /* 64 + room for the ICS buffers (ICS hook) */
 };
 
 enum vg_list_id {

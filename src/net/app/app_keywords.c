@@ -14,6 +14,7 @@
 #include "net/app/app_keywords.h"
 #include "net/payload.h"
 #include "net/app/app_transform.h"
+#include "net/app/ics.h" /* ICS hook */
 
 typedef struct buf_info {
     uint16_t id;
@@ -79,6 +80,7 @@ static const buf_info bufs[] = {
     {VG_ABUF_JA3S_HASH, "ja3s.hash", VG_ALPROTO_TLS, true},
     {VG_ABUF_JA3S_STRING, "ja3s.string", VG_ALPROTO_TLS, true},
     {VG_ABUF_JA4_HASH, "ja4.hash", VG_ALPROTO_TLS, false},
+    {VG_ABUF_DNP3_DATA, "dnp3_data", VG_ALPROTO_DNP3, false}, /* ICS hook */
 };
 
 static const buf_info *info(uint16_t id)
@@ -103,6 +105,7 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
     case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
     case VG_ABUF_TLS_ALPN:
+    case VG_ABUF_DNP3_DATA: /* ICS hook: either side's messages */
         return true;
     default:
         return false;
@@ -362,6 +365,8 @@ const vg_keyword *const vg_app_keywords[] = {
     &kw_m_http_start, &kw_m_http_header_names, &kw_m_http_accept, &kw_m_http_accept_enc,
     &kw_m_http_accept_lang, &kw_m_http_connection, &kw_m_http_referer, &kw_m_http_server,
     &kw_m_http_location, &kw_uricontent,
+    &vg_ics_kw_modbus, &vg_ics_kw_dnp3_func, &vg_ics_kw_dnp3_ind, &vg_ics_kw_dnp3_obj,
+    &vg_ics_kw_dnp3_data, /* ICS hook: modbus and dnp3 keywords (ics_keywords.c) */
     NULL,
 };
 

@@ -73,6 +73,7 @@ enum vg_app_buf {
     VG_ABUF_JA3S_HASH,
     VG_ABUF_JA3S_STRING,
     VG_ABUF_JA4_HASH,
+    VG_ABUF_DNP3_DATA,            /* ICS hook: dnp3_data (net/app/ics_keywords.c) */
     VG_ABUF_END,
 };
 

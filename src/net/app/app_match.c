@@ -15,6 +15,7 @@
 #include "net/app/app_dns.h"
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
+#include "net/app/ics.h" /* ICS hook */
 #include "net/detect/detect_int.h"
 
 const vg_dns_msg *vg_app_dns_msg(const vg_app_tx *a);
@@ -292,6 +293,9 @@ const vg_keyword vg_app_kw_tls_fingerprint = {"tls.fingerprint", NULL, VG_KW_QUO
 
 int vg_app_match_dir(const vg_keyword *kw)
 {
+    int ics = vg_ics_match_dir(kw); /* ICS hook: modbus, dnp3_* */
+    if (ics >= 0)
+        return ics;
     if (kw == &vg_app_kw_urilen)
         return 0;
     if (kw == &vg_app_kw_dns_opcode || kw == &vg_app_kw_dns_rcode ||

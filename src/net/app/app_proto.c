@@ -217,6 +217,7 @@ uint16_t vg_app_recognise(const uint8_t *d, uint32_t n, bool toserver, bool udp)
         {VG_ALPROTO_HTTP, vg_app_detect_http}, {VG_ALPROTO_TLS, vg_app_detect_tls},
         {VG_ALPROTO_SSH, vg_app_detect_ssh},   {VG_ALPROTO_SMTP, vg_app_detect_smtp},
         {VG_ALPROTO_FTP, vg_app_detect_ftp},   {VG_ALPROTO_DNS, vg_app_detect_dns},
+        {VG_ALPROTO_DNP3, vg_ics_detect_dnp3}, {VG_ALPROTO_MODBUS, vg_ics_detect_modbus}, /* ICS hook */
     };
     bool more = false;
     for (size_t i = 0; i < VG_ARRAY_LEN(tbl); i++) {

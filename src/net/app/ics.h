@@ -181,6 +181,8 @@ const vg_dnp3_msg *vg_ics_dnp3_msg(const struct vg_app_tx *tx);
 /* Keywords (NULL-terminated) and their inspection direction: 0 to
  * server, 1 to client, 2 both, -1 not an ICS keyword. */
 extern const vg_keyword *const vg_ics_keywords[];
+extern const vg_keyword vg_ics_kw_modbus, vg_ics_kw_dnp3_func, vg_ics_kw_dnp3_ind,
+    vg_ics_kw_dnp3_obj, vg_ics_kw_dnp3_data;
 int vg_ics_match_dir(const vg_keyword *kw);
 
 #endif

@@ -416,7 +416,7 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
     if (rc == VG_OK) { /* app-layer hook: its EVE types go to the eve-log outputs naming them */
         char apperr[VG_ERRBUF_SIZE];
         if (vg_app_ctx_new(&e.app, conf, apperr) == VG_OK) {
-            static const char *const types[] = {"http", "dns", "tls"};
+            static const char *const types[] = {"http", "dns", "tls", "modbus", "dnp3"}; /* + ICS */
             for (size_t t = 0; t < VG_ARRAY_LEN(types); t++) {
                 const vg_conf_node *set = NULL;
                 vg_eve *ev;
