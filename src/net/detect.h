@@ -60,9 +60,9 @@ void vg_detect_packet(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *ch
 
 /* Added: inspect a further stream chunk for a packet already given to
  * vg_detect_packet() (the stream engine may produce several chunks per
- * packet): only stream-inspecting sigs run, alerts already queued on p are
- * not repeated.  vg_detect_packet() called again with the same unchanged
- * packet is treated the same way. */
+ * packet): sigs that already matched p are not evaluated again and alerts
+ * already queued on p are not repeated.  Every vg_detect_packet() call is a
+ * new packet: further chunks for the same packet must come through here. */
 void vg_detect_packet_chunk(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk);
 
 /* Per-flow detection state (flowbits, flowint, thresholds by flow...) is

@@ -950,20 +950,6 @@ static void track_seq(vg_det_flow *df, const vg_packet *p)
     }
 }
 
-static uint64_t packet_ident(const vg_packet *p)
-{
-    uint64_t h = 1469598103934665603ull;
-    const uint64_t v[] = {p->pcap_cnt, p->tcp_seq, p->tcp_ack, p->sp, p->dp, p->payload_len,
-                          (uint64_t)(uintptr_t)p->flow, (uint64_t)(uintptr_t)p->payload,
-                          p->proto, p->tcp_flags, p->icmp_type, p->icmp_code, p->ttl, p->ip_id,
-                          p->flags & (VG_PKT_TOSERVER | VG_PKT_TOCLIENT)};
-    for (size_t i = 0; i < VG_ARRAY_LEN(v); i++)
-        h = (h ^ v[i]) * 1099511628211ull;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ p->src.a[i] ^ ((uint64_t)p->dst.a[i] << 8)) * 1099511628211ull;
-    return h;
-}
-
 static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk,
                        bool force_repeat)
 {
@@ -974,16 +960,9 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
         return;
     if (p->action & VG_ACTION_PASS)
         return;
-    /* The same packet again (the stream engine had several chunks): only
-     * the new chunk is inspected.  Identity is the packet's address and the
-     * fields that tell two packets apart. */
-    uint64_t ident = packet_ident(p);
-    bool repeat = force_repeat ||
-                  (dt->last_p == p && dt->last_cnt == ident && dt->last_ts.tv_sec == p->ts.tv_sec &&
-                   dt->last_ts.tv_usec == p->ts.tv_usec);
-    dt->last_p = p;
-    dt->last_cnt = ident;
-    dt->last_ts = p->ts;
+    /* A further chunk for a packet already inspected (the stream engine
+     * had several): the caller says so (vg_detect_packet_chunk). */
+    bool repeat = force_repeat;
     dt->npend = 0;
     dt->pend_dropped = 0;
 

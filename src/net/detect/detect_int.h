@@ -302,10 +302,6 @@ struct vg_det_thread {
     vg_pending pend[VG_MAX_PENDING];
     uint32_t npend;
     uint32_t pend_dropped;
-    /* repeated calls for one packet (one per stream chunk) */
-    const vg_packet *last_p;
-    uint64_t last_cnt;
-    struct timeval last_ts;
     uint64_t alerts_total;
     struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
     void *app_pf;                   /* app-layer hook: its prefilter state, freed with the thread */

@@ -206,7 +206,7 @@ static void process_packet(engine *e, vg_packet *p)
         vg_detect_packet(e->dt, p, NULL);
         if (!(f && (f->flags & VG_FLOW_NOPAYLOAD_INSPECT)))
             for (int i = 0; i < nch && i < VG_MAX_CHUNKS; i++)
-                vg_detect_packet(e->dt, p, &ch[i]);
+                vg_detect_packet_chunk(e->dt, p, &ch[i]);
     }
     finish_packet(e, p);
     if (e->app) /* app-layer hook: log and free finished transactions */

@@ -803,8 +803,8 @@ static void test_payload_and_stream(void)
         VG_CHECK(p.alerts[i].stream_len == 12 && p.alerts[i].stream_data &&
                  memcmp(p.alerts[i].stream_data, "....evil....", 12) == 0);
     }
-    /* a second call for the same packet with another chunk adds no duplicates */
-    vg_detect_packet(dt, &p, &c);
+    /* a further chunk for the same packet adds no duplicates */
+    vg_detect_packet_chunk(dt, &p, &c);
     VG_CHECK_EQ(p.nalerts, 2);
     free_alerts(&p);
     /* udp, nocase */
