@@ -3,10 +3,13 @@
  *
  * Starts, as child processes of this one binary: the server on SQLite in
  * --data DIR (127.0.0.1), a network sensor (`vigil net`) on an interface or,
- * when none is given, on the bundled sample capture, and a forwarder that
- * delivers the sensor's events through the disk spool.  Prints the dashboard
- * URL and, on first start, the generated admin password.  Ctrl-C (or
- * SIGTERM) stops everything cleanly.
+ * when none is given, on the bundled sample capture, a host agent (`vigil
+ * host` on this machine's auth/system logs and FIM of /etc), an inspection
+ * of this machine at --level N (default 3), and one forwarder per event file
+ * that delivers it through its disk spool.  The sensor sends as account
+ * local-sensor, the agent and the inspection as local-agent.  Prints the
+ * dashboard URL and, on first start, the generated admin password.  Ctrl-C
+ * (or SIGTERM) stops everything cleanly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +40,11 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: vigil up [--data DIR] [--listen ADDR:PORT] [-i IFACE | -r PCAP] [-S RULES]\n"
+            "                [--level N] [--no-host] [--no-inspect]\n"
             "  Runs the server (SQLite in DIR, default ./vigil-data), a network sensor on IFACE\n"
-            "  or PCAP (default: the bundled sample capture) and the forwarder, on this host.\n"
-            "  Prints the dashboard URL and, on first start, the admin password.  Ctrl-C stops.\n");
+            "  or PCAP (default: the bundled sample capture), a host agent for this machine, an\n"
+            "  inspection at level N (default 3) and the forwarders, on this host.  Prints the\n"
+            "  dashboard URL and, on first start, the admin password.  Ctrl-C stops.\n");
 }
 
 static pid_t spawn(char *const argv[], int out_fd)
@@ -54,6 +59,50 @@ static pid_t spawn(char *const argv[], int out_fd)
     int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     return rc == 0 ? pid : -1;
+}
+
+static int run_capture(char *const argv[], char *out, size_t cap);
+
+/* A sensor-role account and its token file, unless the file exists. */
+static void make_account(const char *data, const char *name, const char *tokfile)
+{
+    if (access(tokfile, R_OK) == 0)
+        return;
+    char out[512];
+    char *uargv[] = {"vigil", "server", "--data", (char *)data, "user", (char *)name, "sensor", NULL};
+    char *targv[] = {"vigil", "server", "--data", (char *)data, "token", (char *)name, NULL};
+    run_capture(uargv, out, sizeof out);
+    if (run_capture(targv, out, sizeof out) == 0) {
+        int fd = open(tokfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            if (write(fd, out, strlen(out)) < 0)
+                fprintf(stderr, "vigil up: cannot write %s\n", tokfile);
+            close(fd);
+        }
+    }
+}
+
+/* The host agent's configuration: this machine's usual auth and system
+ * logs (those that exist) and FIM of /etc; written once, then the user's. */
+static void host_config(const char *dir, const char *path)
+{
+    if (access(path, R_OK) == 0)
+        return;
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return;
+    fprintf(fp, "# written by vigil up; edit freely (docs/host.md)\nhost:\n"
+                "  state-dir: %s\n  eve: %s/eve.json\n  min-level: 3\n", dir, dir);
+    static const char *const logs[] = {"/var/log/auth.log", "/var/log/secure", "/var/log/syslog",
+                                       "/var/log/messages"};
+    bool any = false;
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        if (access(logs[i], R_OK) == 0) {
+            fprintf(fp, "%s    - %s\n", any ? "" : "  files:\n", logs[i]);
+            any = true;
+        }
+    fprintf(fp, "  fim:\n    enabled: yes\n    paths: [/etc]\n    realtime: yes\n");
+    fclose(fp);
 }
 
 /* Run a vigil subcommand to completion; its stdout into out (cap bytes). */
@@ -79,7 +128,8 @@ static int run_capture(char *const argv[], char *out, size_t cap)
 int vg_cmd_up(int argc, char **argv)
 {
     const char *data = "vigil-data", *listen = "127.0.0.1:8088", *iface = NULL;
-    const char *pcap = NULL, *rules = NULL;
+    const char *pcap = NULL, *rules = NULL, *level = "3";
+    bool with_host = true, with_inspect = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -88,6 +138,10 @@ int vg_cmd_up(int argc, char **argv)
         else if (strcmp(a, "-i") == 0 && v) iface = argv[++i];
         else if (strcmp(a, "-r") == 0 && v) pcap = argv[++i];
         else if (strcmp(a, "-S") == 0 && v) rules = argv[++i];
+        else if (strcmp(a, "--level") == 0 && v && argv[i + 1][0] >= '1' && argv[i + 1][0] <= '5' &&
+                 !argv[i + 1][1]) level = argv[++i];
+        else if (strcmp(a, "--no-host") == 0) with_host = false;
+        else if (strcmp(a, "--no-inspect") == 0) with_inspect = false;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -97,7 +151,7 @@ int vg_cmd_up(int argc, char **argv)
             return 2;
         }
     }
-    char sample[4096], defrules[4096], netdir[4096], eve[4096], spool[4096], tokfile[4096];
+    char sample[4096], defrules[4096], netdir[4096], eve[4200], spool[4096], tokfile[4096];
     if (!pcap && !iface)
         pcap = vg_datapath(sample, sizeof sample, "pcaps/sample.pcap");
     if (!rules)
@@ -112,8 +166,13 @@ int vg_cmd_up(int argc, char **argv)
     snprintf(tokfile, sizeof tokfile, "%s/sensor.token", data);
     mkdir(netdir, 0700);
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    /* No SA_RESTART: the signal must interrupt waitpid() below. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     /* 1. The server; its first lines say where it listens and the password. */
@@ -152,23 +211,13 @@ int vg_cmd_up(int argc, char **argv)
     }
     fclose(sout);
 
-    /* 2. A sensor account and token for the local sensor (first start only). */
-    if (access(tokfile, R_OK) != 0) {
-        char out[512];
-        char *uargv[] = {"vigil", "server", "--data", (char *)data, "user", "local-sensor", "sensor", NULL};
-        char *targv[] = {"vigil", "server", "--data", (char *)data, "token", "local-sensor", NULL};
-        run_capture(uargv, out, sizeof out);
-        if (run_capture(targv, out, sizeof out) == 0) {
-            int fd = open(tokfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            if (fd >= 0) {
-                if (write(fd, out, strlen(out)) < 0)
-                    fprintf(stderr, "vigil up: cannot write %s\n", tokfile);
-                close(fd);
-            }
-        }
-    }
+    /* 2. Accounts and tokens for the local sensor and agent (first start only). */
+    char agent_tok[4096];
+    snprintf(agent_tok, sizeof agent_tok, "%s/agent.token", data);
+    make_account(data, "local-sensor", tokfile);
+    make_account(data, "local-agent", agent_tok);
 
-    /* 3. The network sensor and the forwarder. */
+    /* 3. The network sensor, the host agent, the inspection, a forwarder each. */
     char *nargv[12];
     int k = 0;
     nargv[k++] = "vigil";
@@ -187,9 +236,41 @@ int vg_cmd_up(int argc, char **argv)
                      "--token-file", tokfile, "--sensor", "local", NULL};
     pid_t fwd = spawn(fargv, devnull);
 
+    char hostdir[4096], hostcfg[4300], hosteve[4300], hostspool[4096];
+    char inspdir[4096], inspeve[4300], inspspool[4096];
+    snprintf(hostdir, sizeof hostdir, "%s/host", data);
+    snprintf(hostcfg, sizeof hostcfg, "%s/vigil.yaml", hostdir);
+    snprintf(hosteve, sizeof hosteve, "%s/eve.json", hostdir);
+    snprintf(hostspool, sizeof hostspool, "%s/spool-host", data);
+    snprintf(inspdir, sizeof inspdir, "%s/inspect", data);
+    snprintf(inspeve, sizeof inspeve, "%s/eve.json", inspdir);
+    snprintf(inspspool, sizeof inspspool, "%s/spool-inspect", data);
+    pid_t host = -1, hfwd = -1, insp = -1, ifwd = -1;
+    if (with_host) {
+        mkdir(hostdir, 0700);
+        host_config(hostdir, hostcfg);
+        char *hargv[] = {"vigil", "host", "-c", hostcfg, NULL};
+        host = spawn(hargv, devnull);
+        char *hf[] = {"vigil", "forward", "--eve", hosteve, "--server", url, "--state", hostspool,
+                      "--token-file", agent_tok, "--sensor", "local-host", NULL};
+        hfwd = spawn(hf, devnull);
+    }
+    if (with_inspect) {
+        mkdir(inspdir, 0700);
+        char *iargv[] = {"vigil", "inspect", "--level", (char *)level, "-q", "--eve", inspeve, NULL};
+        insp = spawn(iargv, devnull);
+        char *inf[] = {"vigil", "forward", "--eve", inspeve, "--server", url, "--state", inspspool,
+                       "--token-file", agent_tok, "--sensor", "local-inspect", NULL};
+        ifwd = spawn(inf, devnull);
+    }
+
     printf("vigil up: dashboard and API at %s/  (API under /api/v1/)\n", url);
     printf("vigil up: sensor %s %s -> %s; data in %s; Ctrl-C stops\n", iface ? "on" : "reading",
            iface ? iface : pcap, eve, data);
+    if (with_host)
+        printf("vigil up: host agent on this machine (%s)\n", hostcfg);
+    if (with_inspect)
+        printf("vigil up: inspecting this machine at level %s\n", level);
     fflush(stdout);
 
     while (!stop) {
@@ -208,8 +289,17 @@ int vg_cmd_up(int argc, char **argv)
                 printf("vigil up: the sample capture is processed; events are in the server\n");
             fflush(stdout);
         }
+        if (w == insp) {
+            insp = -1;
+            printf("vigil up: the inspection is done; its results are in the server\n");
+            fflush(stdout);
+        }
+        if (w == host) {
+            host = -1;
+            fprintf(stderr, "vigil up: the host agent stopped\n");
+        }
     }
-    pid_t kids[] = {net, fwd, server, drain};
+    pid_t kids[] = {net, host, insp, fwd, hfwd, ifwd, server, drain};
     for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
         if (kids[i] > 0)
             kill(kids[i], SIGTERM);

@@ -3,7 +3,7 @@
  * call: events by type, alerts per hour, top signatures, top sources and
  * targets, alerts by severity, open incidents.  Scoped to the caller's
  * unit; `since`/`until` (EVE timestamps) bound the window (default: the
- * last 7 days of stored data).  Answered from the per-hour counters of
+ * 7 days up to the newest alert, or the newest event when there is none).  Answered from the per-hour counters of
  * rollup.h (whole hours), not by scanning events.
  */
 #include <inttypes.h>
@@ -63,11 +63,20 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq)
     bool scoped = rq->unit[0] != '\0';
     pthread_mutex_lock(&s->lock);
     if (!hi) {
+        /* Up to the newest alert (the overview is about alerts; a capture
+         * replayed from last year beside today's inspection still shows),
+         * else the newest event. */
         int64_t mx = -1;
         const char *p[] = {rq->unit};
-        if (vg_store_exec(s->store, scoped ? "SELECT max(hour) FROM event_rollup WHERE unit = ?"
-                                           : "SELECT max(hour) FROM event_rollup",
-                          p, scoped ? 1 : 0, max_row, &mx, NULL, NULL) == VG_OK && mx >= 0)
+        if (vg_store_exec(s->store, scoped ? "SELECT max(hour) FROM event_rollup WHERE kind = 'type' "
+                                             "AND key = 'alert' AND unit = ?"
+                                           : "SELECT max(hour) FROM event_rollup WHERE kind = 'type' "
+                                             "AND key = 'alert'",
+                          p, scoped ? 1 : 0, max_row, &mx, NULL, NULL) == VG_OK && mx < 0)
+            (void)!vg_store_exec(s->store, scoped ? "SELECT max(hour) FROM event_rollup WHERE unit = ?"
+                                                  : "SELECT max(hour) FROM event_rollup",
+                                 p, scoped ? 1 : 0, max_row, &mx, NULL, NULL);
+        if (mx >= 0)
             hi = (mx + 1) * VG_HOUR_US;
     }
     if (!lo)
