@@ -10,9 +10,9 @@
 /* The transform keywords (NULL-terminated). */
 const vg_keyword *const *vg_app_transform_keywords(void);
 bool vg_app_is_transform(const vg_sm *sm);
-/* Apply the transforms at the head of list b to *data/*len: on return
- * *data/*len is the transformed buffer (in *owned, to be freed by the
- * caller, or the input unchanged when there is no transform) and the
+/* Apply the transforms at the head of list b to the buffer (data, len):
+ * on return (data, len) is the transformed buffer (held in owned, to be
+ * freed by the caller; the input unchanged when there is no transform) and the
  * result is the first sm after the transforms (NULL: nothing left, or out
  * of memory with *len 0). */
 const vg_sm *vg_app_transform(const vg_sig_buf *b, const uint8_t **data, uint32_t *len,

@@ -341,6 +341,59 @@ static void dns_over_tcp_split(void)
     vg_app_ctx_free(ctx);
 }
 
+/* TCP data reaches the parser once the receiver acknowledged it (IDS), or
+ * as it arrives with stream.inline; the flow's end parses what is left. */
+static void tcp_data_on_ack(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    static const char req[] = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+    vg_packet syn, data, ack;
+    memset(&syn, 0, sizeof syn);
+    syn.proto = 6;
+    syn.flow = &f;
+    syn.flags = VG_PKT_TOSERVER;
+    syn.tcp_flags = 0x02;
+    syn.tcp_seq = 1000;
+    vg_app_on_packet(ctx, &syn);
+    data = syn;
+    data.tcp_flags = 0x18;
+    data.tcp_seq = 1001;
+    data.payload = (const uint8_t *)req;
+    data.payload_len = sizeof req - 1;
+    data.flags |= VG_PKT_STREAM_ADD;
+    vg_app_on_packet(ctx, &data);
+    VG_CHECK(vg_app_tx_first(&f) == NULL); /* not acknowledged yet */
+    /* a retransmission changes nothing */
+    vg_app_on_packet(ctx, &data);
+    memset(&ack, 0, sizeof ack);
+    ack.proto = 6;
+    ack.flow = &f;
+    ack.flags = VG_PKT_TOCLIENT;
+    ack.tcp_flags = 0x10;
+    ack.tcp_ack = 1001 + 10; /* part of it */
+    vg_app_on_packet(ctx, &ack);
+    VG_CHECK_EQ(f.alproto, VG_ALPROTO_HTTP);
+    ack.tcp_ack = 1001 + (uint32_t)(sizeof req - 1);
+    vg_app_on_packet(ctx, &ack);
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL);
+    if (tx)
+        VG_CHECK(buf_is(&f, tx, VG_ABUF_HTTP_URI, "/x"));
+    /* a second request never acknowledged: parsed when the flow closes */
+    data.tcp_seq = 1001 + (uint32_t)(sizeof req - 1);
+    vg_app_on_packet(ctx, &data);
+    VG_CHECK(tx && vg_app_tx_next(tx) == NULL);
+    vg_app_flow_closing(ctx, &f);
+    VG_CHECK(tx && vg_app_tx_next(tx) != NULL);
+    vg_app_flow_end(ctx, &f);
+    vg_app_ctx_free(ctx);
+}
+
 static void buffers_have_sides(void)
 {
     VG_CHECK(!vg_app_buf_toclient(VG_ABUF_HTTP_URI));
@@ -363,6 +416,7 @@ static const vg_test tests[] = {
     {"tls_client_hello", tls_client_hello},
     {"http_transactions", http_transactions},
     {"dns_over_tcp_split", dns_over_tcp_split},
+    {"tcp_data_on_ack", tcp_data_on_ack},
     {"buffers_have_sides", buffers_have_sides},
     {NULL, NULL},
 };
