@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,18 +165,101 @@ void vg_eve_close(vg_eve *e)
 uint64_t vg_eve_written(const vg_eve *e) { return e->written; }
 uint64_t vg_eve_dropped(const vg_eve *e) { return e->dropped; }
 
-void vg_eve_timestamp(const struct timeval *tv, char out[40])
+/* vg_eve_timestamp() is on the hot path of every event: the local-time
+ * conversion (localtime_r takes glibc's time zone lock) and the formatting
+ * are done once per local minute and cached per thread; only the seconds and
+ * microseconds are written for each call.  A minute is one clock reading:
+ * time zone rules change the offset only at whole minutes.  The cache is
+ * also keyed on the zone (tzname/timezone, which tzset() updates), so a
+ * process that changes TZ and calls tzset() gets the new zone. */
+typedef struct ts_cache {
+    time_t minute;            /* UTC second at which the cached local minute starts */
+    const char *zone;         /* tzname[0] when filled */
+    long tz;                  /* timezone when filled */
+    bool valid;
+    char prefix[20];          /* "YYYY-MM-DDTHH:MM:" (17 chars) */
+    uint8_t prefix_len;
+    char off[6];              /* "+HHMM" */
+} ts_cache;
+
+static _Thread_local ts_cache ts_cache_slots[2];
+static _Thread_local unsigned ts_cache_next;
+
+static char *put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10 % 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
+static void ts_cache_fill(ts_cache *c, time_t t)
 {
     struct tm tm;
-    time_t t = tv->tv_sec;
     localtime_r(&t, &tm);
+    /* the prefix as "%04d-%02d-%02dT%02d:%02d:" would print it */
+    int n = snprintf(c->prefix, sizeof c->prefix, "%04d-%02d-%02dT%02d:%02d:",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    c->prefix_len = (uint8_t)(n > 0 && (size_t)n < sizeof c->prefix ? n : 0);
     long off = tm.tm_gmtoff;
-    char sign = off < 0 ? '-' : '+';
+    c->off[0] = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;
-    snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%c%02ld%02ld",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec, (long)tv->tv_usec, sign, off / 3600, (off % 3600) / 60);
+    /* hours beyond 99 cannot happen (|offset| < 26 h) */
+    put2(c->off + 1, (unsigned)(off / 3600));
+    put2(c->off + 3, (unsigned)((off % 3600) / 60));
+    c->off[5] = '\0';
+    c->minute = t - tm.tm_sec;
+    c->zone = tzname[0];
+    c->tz = timezone;
+    c->valid = c->prefix_len != 0;
+}
+
+void vg_eve_timestamp(const struct timeval *tv, char out[40])
+{
+    time_t t = tv->tv_sec;
+    ts_cache *c = NULL;
+    for (int i = 0; i < 2; i++) {
+        ts_cache *k = &ts_cache_slots[i];
+        if (k->valid && t >= k->minute && t - k->minute < 60 && k->zone == tzname[0] &&
+            k->tz == timezone) {
+            c = k;
+            break;
+        }
+    }
+    if (!c) {
+        c = &ts_cache_slots[ts_cache_next];
+        ts_cache_next ^= 1;
+        ts_cache_fill(c, t);
+        if (!c->valid) { /* a year that does not fit: the plain way */
+            struct tm tm;
+            localtime_r(&t, &tm);
+            long off = tm.tm_gmtoff;
+            char sign = off < 0 ? '-' : '+';
+            if (off < 0)
+                off = -off;
+            if (snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%c%02ld%02ld",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, (long)tv->tv_usec, sign, off / 3600, (off % 3600) / 60) >= 40)
+                out[39] = '\0'; /* cannot happen: the fields are bounded */
+            return;
+        }
+    }
+    char *o = out;
+    memcpy(o, c->prefix, c->prefix_len);
+    o += c->prefix_len;
+    o = put2(o, (unsigned)(t - c->minute));
+    *o++ = '.';
+    long us = (long)tv->tv_usec;
+    if (us < 0 || us > 999999) { /* not normalised: print it as %06ld would */
+        snprintf(o, (size_t)(out + 40 - o), "%06ld%s", us, c->off);
+        return;
+    }
+    for (int i = 5; i >= 0; i--) {
+        o[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    o += 6;
+    memcpy(o, c->off, 6);
 }
 
 void vg_eve_begin(vg_jb *jb, const struct timeval *tv, const char *event_type)

@@ -356,6 +356,78 @@ static void fast_log_line(void)
     VG_CHECK(small[n - 1] == '\n');
 }
 
+/* The reference form of vg_eve_timestamp (what it printed before its cache):
+ * the cached one must be byte-identical, across minutes, zones with DST,
+ * half-hour DST (Lord Howe), +0545 offsets and tzset() between calls. */
+static void ref_timestamp(const struct timeval *tv, char out[40])
+{
+    struct tm tm;
+    time_t t = tv->tv_sec;
+    localtime_r(&t, &tm);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    if (snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%c%02ld%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv->tv_usec,
+             sign, off / 3600, (off % 3600) / 60) >= 40)
+        out[39] = '\0'; /* cannot happen: the fields are bounded */
+}
+
+static void eve_timestamp_cached(void)
+{
+    static const char *const zones[] = {"UTC", "America/New_York", "Australia/Lord_Howe",
+                                        "Asia/Kathmandu", "Asia/Ho_Chi_Minh"};
+    uint64_t x = 88172645463325252ull;
+    for (size_t z = 0; z < VG_ARRAY_LEN(zones); z++) {
+        setenv("TZ", zones[z], 1);
+        tzset();
+        /* around the 2023 DST changes of New York and Lord Howe, then random */
+        static const time_t around[] = {1678604400, 1699164000, 1680364800, 1696089600};
+        for (int i = 0; i < 20000; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            struct timeval tv;
+            if (i < 8000)
+                tv.tv_sec = around[i % 4] - 4000 + (i / 4) * 4 + (time_t)(x % 3);
+            else
+                tv.tv_sec = (time_t)(x % 4000000000ull);
+            tv.tv_usec = (suseconds_t)((x >> 20) % 1000000);
+            char a[40], b[40];
+            vg_eve_timestamp(&tv, a);
+            ref_timestamp(&tv, b);
+            if (strcmp(a, b) != 0) {
+                VG_CHECK_STR(a, b);
+                break;
+            }
+        }
+    }
+    setenv("TZ", "UTC", 1);
+    tzset();
+    struct timeval tv = {1700000000, 5};
+    char a[40];
+    vg_eve_timestamp(&tv, a);
+    VG_CHECK_STR(a, "2023-11-14T22:13:20.000005+0000");
+}
+
+static void eve_addr_text(void)
+{
+    static const uint8_t v[] = {0, 1, 9, 10, 42, 99, 100, 109, 110, 199, 200, 255};
+    for (size_t i = 0; i < sizeof v; i++)
+        for (size_t j = 0; j < sizeof v; j++) {
+            vg_addr a = {.family = 4, .a = {v[i], v[j], v[(i + j) % sizeof v], v[sizeof v - 1 - i]}};
+            char got[48], want[48];
+            vg_eve_addr_str(&a, got);
+            snprintf(want, sizeof want, "%u.%u.%u.%u", a.a[0], a.a[1], a.a[2], a.a[3]);
+            VG_CHECK_STR(got, want);
+        }
+    vg_addr six = {.family = 6, .a = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+    char got[48];
+    vg_eve_addr_str(&six, got);
+    VG_CHECK_STR(got, "2001:0db8:0000:0000:0000:0000:0000:0001");
+}
+
 static void default_conf_values(void)
 {
     vg_conf *c = NULL;
@@ -445,6 +517,8 @@ static const vg_test tests[] = {
     {"alert_tunnel_object", alert_tunnel_object},
     {"anomaly_shapes_and_defaults", anomaly_shapes_and_defaults},
     {"fast_log_line", fast_log_line},
+    {"eve_timestamp_cached", eve_timestamp_cached},
+    {"eve_addr_text", eve_addr_text},
     {"default_conf_values", default_conf_values},
     {"exception_policies", exception_policies},
     {NULL, NULL},
