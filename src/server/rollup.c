@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Clustered by (kind, hour): the overview reads one kind over a range of
+ * hours as one contiguous, covering range (SQLite WITHOUT ROWID). */
 static const char ddl[] =
     "CREATE TABLE IF NOT EXISTS event_rollup ("
-    " unit TEXT NOT NULL, hour BIGINT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
-    " n BIGINT NOT NULL, PRIMARY KEY (unit, hour, kind, key));"
-    "CREATE INDEX IF NOT EXISTS event_rollup_kind ON event_rollup(kind, hour)";
+    " kind TEXT NOT NULL, hour BIGINT NOT NULL, unit TEXT NOT NULL, key TEXT NOT NULL,"
+    " n BIGINT NOT NULL, PRIMARY KEY (kind, hour, unit, key))%WITHOUT_ROWID%";
 
 int vg_rollup_schema(vg_store *st, char *errbuf) { return vg_store_ddl(st, ddl, errbuf); }
 
@@ -124,7 +125,7 @@ int vg_rollup_add(vg_store *st, const vg_store_event *ev, size_t n, const uint8_
         const char *p[] = {c->unit, hour, c->kind, c->key, cnt};
         rc = vg_store_exec(st,
                            "INSERT INTO event_rollup(unit, hour, kind, key, n) VALUES(?,?,?,?,?) "
-                           "ON CONFLICT (unit, hour, kind, key) DO UPDATE SET n = event_rollup.n + excluded.n",
+                           "ON CONFLICT (kind, hour, unit, key) DO UPDATE SET n = event_rollup.n + excluded.n",
                            p, 5, NULL, NULL, NULL, errbuf);
     }
     free(t.v);

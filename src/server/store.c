@@ -1,5 +1,6 @@
 #include "server/store_int.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +53,43 @@ int vg_store_insert_events(vg_store *st, const vg_store_event *ev, size_t n, siz
     return vg_store_insert_events_flags(st, ev, n, inserted, NULL, errbuf);
 }
 
+static bool text_is_ip(const char *t)
+{
+    unsigned char a[16];
+    return t && (inet_pton(AF_INET, t, a) == 1 || inet_pton(AF_INET6, t, a) == 1);
+}
+
+static void max_id_row(void *arg, int n, const char *const *v)
+{
+    if (n > 0 && v[0])
+        *(int64_t *)arg = strtoll(v[0], NULL, 10);
+}
+
 int vg_store_query_events(vg_store *st, const vg_store_filter *f,
                           void (*cb)(int64_t, const char *, void *), void *arg,
                           int64_t *next_before, char *errbuf)
 {
-    return st->ops->query_events(st, f, cb, arg, next_before, errbuf);
+    if (!f->text || !f->text[0] || text_is_ip(f->text))
+        return st->ops->query_events(st, f, cb, arg, next_before, errbuf);
+    /* A bounded window of ids for the substring scan (store.h). */
+    int64_t hi = f->before_id;
+    if (!hi) {
+        int64_t mx = 0;
+        int rc = vg_store_exec(st, "SELECT max(id) FROM events", NULL, 0, max_id_row, &mx, NULL,
+                               errbuf);
+        if (rc != VG_OK)
+            return rc;
+        hi = mx + 1;
+    }
+    vg_store_filter g = *f;
+    g.before_id = hi;
+    int64_t low = hi - (f->text_window > 0 ? f->text_window : VG_STORE_TEXT_WINDOW);
+    if (low > 1 && low > f->after_id)
+        g.after_id = low;
+    int rc = st->ops->query_events(st, &g, cb, arg, next_before, errbuf);
+    if (rc == VG_OK && *next_before == 0 && g.after_id > 1 && g.after_id > f->after_id)
+        *next_before = g.after_id; /* the window is done; older ids remain */
+    return rc;
 }
 
 int vg_store_count_events(vg_store *st, const vg_store_filter *f, int64_t *count, char *errbuf)
@@ -113,6 +146,9 @@ int vg_store_ddl(vg_store *st, const char *ddl, char *errbuf)
             if (strncmp(p + i, "%PK%", 4) == 0) {
                 o += (size_t)snprintf(stmt + o, sizeof stmt - o, "%s", st->ops->pk);
                 i += 3;
+            } else if (strncmp(p + i, "%WITHOUT_ROWID%", 15) == 0) {
+                o += (size_t)snprintf(stmt + o, sizeof stmt - o, "%s", st->ops->without_rowid);
+                i += 14;
             } else {
                 stmt[o++] = p[i];
             }
@@ -184,6 +220,7 @@ static int cond(char *sql, size_t cap, size_t *len, bool dollar, int *np, const 
     }
     switch (nph) {
     case 1: snprintf(buf, sizeof buf, fmt, ph[0]); break;
+    case 2: snprintf(buf, sizeof buf, fmt, ph[0], ph[1]); break;
     case 4: snprintf(buf, sizeof buf, fmt, ph[0], ph[1], ph[2], ph[3]); break;
     default: return VG_EINVAL;
     }
@@ -230,7 +267,17 @@ int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
         if (cond(sql, cap, &len, dollar, &np, "id < %s", 1)) return VG_ELIMIT;
         PARAMI(f->before_id);
     }
-    if (f->text && f->text[0]) {
+    if (f->after_id) {
+        if (cond(sql, cap, &len, dollar, &np, "id >= %s", 1)) return VG_ELIMIT;
+        PARAMI(f->after_id);
+    }
+    if (f->text && f->text[0] && text_is_ip(f->text)) {
+        /* An address: exact match on either side, through the indexes. */
+        if (cond(sql, cap, &len, dollar, &np, "(src_ip = %s OR dest_ip = %s)", 2))
+            return VG_ELIMIT;
+        snprintf(params[np - 2], 64, "%s", f->text);
+        snprintf(params[np - 1], 64, "%s", f->text);
+    } else if (f->text && f->text[0]) {
         /* Substring over the key fields; LIKE wildcards in the text are escaped. */
         char pat[64];
         size_t o = 0;

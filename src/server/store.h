@@ -44,8 +44,17 @@ typedef struct vg_store_filter {
     int64_t signature_id;
     const char *const *units;/* NULL-terminated list the caller may see; NULL = all */
     int64_t before_id;       /* keyset pagination: only rows with id < before_id */
+    int64_t after_id;        /* only rows with id >= after_id (0 = unused) */
+    int64_t text_window;     /* ids a text search scans; 0 = VG_STORE_TEXT_WINDOW */
     int limit;               /* default 100, max 1000 */
 } vg_store_filter;
+
+/* Text search (`text`) is a substring scan, so a query scans at most
+ * VG_STORE_TEXT_WINDOW ids below before_id (or the newest id): a page may
+ * then hold fewer rows than the limit while *next_before continues below
+ * the window; the caller pages on.  A text that is an IP address matches
+ * src_ip or dest_ip exactly (through their indexes), without a window. */
+#define VG_STORE_TEXT_WINDOW 50000
 
 /* Open "sqlite:PATH", a plain path (SQLite), or "postgresql://..." /
  * "postgres://..." (libpq), creating the schema when missing. */
@@ -100,7 +109,9 @@ int vg_store_exec(vg_store *st, const char *sql, const char *const *params, int 
                   vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf) VG_WARN_UNUSED;
 /* Run DDL statements separated by ';' in which `%PK%` stands for the
  * backend's auto-increment primary key ("INTEGER PRIMARY KEY AUTOINCREMENT"
- * or "BIGSERIAL PRIMARY KEY"): one schema text for both backends. */
+ * or "BIGSERIAL PRIMARY KEY") and `%WITHOUT_ROWID%` after a table's
+ * definition clusters it by its primary key on SQLite (nothing on
+ * PostgreSQL): one schema text for both backends. */
 int vg_store_ddl(vg_store *st, const char *ddl, char *errbuf) VG_WARN_UNUSED;
 /* Transactions around several vg_store_exec calls. */
 int vg_store_begin(vg_store *st);

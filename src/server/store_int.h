@@ -29,6 +29,7 @@ typedef struct vg_store_ops {
                 vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf);
     int (*durable)(vg_store *st, bool durable);
     const char *pk;   /* the backend's auto-increment primary key column type */
+    const char *without_rowid;  /* " WITHOUT ROWID" (SQLite) or "" */
 } vg_store_ops;
 
 struct vg_store {

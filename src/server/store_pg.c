@@ -451,6 +451,7 @@ static int pg_durable(vg_store *st, bool durable)
 
 const vg_store_ops vg_store_pg_ops = {
     .pk = "BIGSERIAL PRIMARY KEY",
+    .without_rowid = "",
     .durable = pg_durable,
     .exec = pg_exec,
     .name = "postgresql",

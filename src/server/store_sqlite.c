@@ -427,6 +427,7 @@ static int sq_durable(vg_store *st, bool durable)
 
 const vg_store_ops vg_store_sqlite_ops = {
     .pk = "INTEGER PRIMARY KEY AUTOINCREMENT",
+    .without_rowid = " WITHOUT ROWID",
     .exec = sq_exec,
     .durable = sq_durable,
     .name = "sqlite",
