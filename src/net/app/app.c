@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "net/app/app_int.h"
+#include "net/app/file.h" /* files hook */
 #include "net/engine/output.h"
 
 typedef struct ooo_seg {
@@ -60,6 +61,7 @@ int vg_app_ctx_new(vg_app_ctx **out, const vg_conf *conf, char *errbuf)
     ctx->conf = conf;
     ctx->inline_mode = conf && vg_conf_get_bool(conf, "stream.inline", false);
     vg_jb_init(&ctx->jb);
+    ctx->files = vg_files_ctx_new(conf, NULL); /* files hook: file tracking (NULL: none) */
     int rc = vg_app_http_cfg_new(ctx, errbuf);
     if (rc != VG_OK) {
         vg_app_ctx_free(ctx);
@@ -75,12 +77,17 @@ void vg_app_ctx_free(vg_app_ctx *ctx)
     if (!ctx)
         return;
     vg_app_http_cfg_free(ctx->http_cfg);
+    vg_files_ctx_free(ctx->files); /* files hook */
     vg_jb_free(&ctx->jb);
     free(ctx);
 }
 
 void vg_app_add_eve(vg_app_ctx *ctx, const char *type, vg_eve *eve, const vg_conf_node *settings)
 {
+    if (strcmp(type, "files") == 0) { /* files hook: fileinfo records */
+        vg_files_add_eve(ctx->files, eve, settings);
+        return;
+    }
     int k = strcmp(type, "http") == 0 ? 0 : strcmp(type, "dns") == 0 ? 1
             : strcmp(type, "tls") == 0 ? 2 : strcmp(type, "modbus") == 0 ? 3 /* ICS hook */
             : strcmp(type, "dnp3") == 0 ? 4 : -1;
@@ -125,6 +132,7 @@ static void tx_free(app_flow *af, vg_app_tx *tx)
 {
     if (af->parser && af->parser->tx_free && tx->data)
         af->parser->tx_free(tx->data);
+    vg_file_list_free(tx->files); /* files hook */
     free(tx->alerted);
     free(tx->cand[0]);
     free(tx->cand[1]);
@@ -473,6 +481,7 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
     if (tx->logged)
         return;
     tx->logged = true;
+    vg_files_log_tx(ctx, af->flow, tx, p); /* files hook: fileinfo records, file store */
     if (!ps || ps->eve_kind < 0 || !ps->tx_eve)
         return;
     int k = ps->eve_kind;

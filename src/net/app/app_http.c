@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "net/app/app_int.h"
+#include "net/app/file.h" /* files hook */
 
 #define HDR_MAX (64u << 10)      /* bytes of header buffers per side */
 #define PENDING_MAX (256u << 10) /* response bytes waiting for their request */
@@ -236,6 +237,7 @@ static int on_req_headers(htp_tx_t *tx)
     hb_bstr(&t->req_start, tx->request_line, HDR_MAX);
     hb_add(&t->req_start, "\r\n", 2, HDR_MAX);
     hb_add(&t->req_start, t->req_hdr_raw.d, t->req_hdr_raw.n, HDR_MAX);
+    vg_file_http_req_headers(hs->ctx, a, tx); /* files hook: multipart uploads */
     return HTP_OK;
 }
 
@@ -279,6 +281,7 @@ static int on_req_body(htp_tx_data_t *d)
     if (!hs || !t || !d->data || !d->len)
         return HTP_OK;
     t->req_body_seen += d->len;
+    vg_file_http_body(hs->ctx, atx_of(d->tx), d->tx, false, d->data, (uint32_t)d->len); /* files hook */
     uint64_t lim = hs->ctx->http_req_body_limit;
     if (lim && t->req_body.n + d->len >= lim) {
         if (!t->req_body_full)
@@ -296,6 +299,7 @@ static int on_res_body(htp_tx_data_t *d)
     if (!hs || !t || !d->data || !d->len)
         return HTP_OK;
     t->res_body_seen += d->len;
+    vg_file_http_body(hs->ctx, atx_of(d->tx), d->tx, true, d->data, (uint32_t)d->len); /* files hook */
     uint64_t lim = hs->ctx->http_res_body_limit;
     if (lim && t->res_body.n + d->len >= lim) {
         if (!t->res_body_full)
@@ -359,6 +363,7 @@ static int on_req_complete(htp_tx_t *tx)
     http_tx *t = ht(tx);
     if (t)
         t->req_done = true;
+    vg_file_http_done(hs0 ? hs0->ctx : NULL, a, false); /* files hook */
     if (a)
         a->progress |= TX_REQ_HDRS | TX_REQ_DONE;
     return HTP_OK;
@@ -370,6 +375,8 @@ static int on_res_complete(htp_tx_t *tx)
     http_tx *t = ht(tx);
     if (t)
         t->res_done = true;
+    http_state *hs1 = state_of(tx); /* files hook */
+    vg_file_http_done(hs1 ? hs1->ctx : NULL, a, true); /* files hook */
     if (a)
         a->progress |= TX_RES_HDRS | TX_RES_DONE | TX_LOG_NOW;
     return HTP_OK;
@@ -571,6 +578,8 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
         *n = off[idx + 1] - off[idx];
         return VG_OK;
     }
+    if (id == VG_ABUF_FILE_NAME || id == VG_ABUF_FILE_MAGIC) /* files hook */
+        return vg_file_get_buffer(a, id, idx, d, n);
     if (idx > 0)
         return VG_DECLINED;
     if (!vg_app_buf_toclient(id) && id != VG_ABUF_HTTP_REQUEST_BODY && !req)

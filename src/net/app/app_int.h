@@ -42,6 +42,7 @@ struct vg_app_tx {
     uint64_t *cand[2];         /* prefilter: sigs whose fast pattern occurs, per side */
     uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
+    struct vg_file_list *files; /* files hook: files carried by the tx, owned (net/app/file.h) */
     struct vg_app_tx *next;
 };
 
@@ -90,6 +91,7 @@ struct vg_app_ctx {
     uint64_t http_req_body_limit, http_res_body_limit;
     const vg_packet *cur_p;    /* packet being processed (for logging) */
     bool inline_mode;          /* stream.inline: parse data as it arrives, not when acked */
+    struct vg_files_ctx *files; /* files hook: file tracking context, owned (net/app/file.h) */
 };
 
 typedef struct app_parser {

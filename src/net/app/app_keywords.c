@@ -15,6 +15,7 @@
 #include "net/payload.h"
 #include "net/app/app_transform.h"
 #include "net/app/ics.h" /* ICS hook */
+#include "net/app/file.h" /* files hook */
 
 typedef struct buf_info {
     uint16_t id;
@@ -81,6 +82,8 @@ static const buf_info bufs[] = {
     {VG_ABUF_JA3S_STRING, "ja3s.string", VG_ALPROTO_TLS, true},
     {VG_ABUF_JA4_HASH, "ja4.hash", VG_ALPROTO_TLS, false},
     {VG_ABUF_DNP3_DATA, "dnp3_data", VG_ALPROTO_DNP3, false}, /* ICS hook */
+    {VG_ABUF_FILE_NAME, "file.name", VG_ALPROTO_HTTP, false},   /* files hook */
+    {VG_ABUF_FILE_MAGIC, "file.magic", VG_ALPROTO_HTTP, false}, /* files hook */
 };
 
 static const buf_info *info(uint16_t id)
@@ -106,6 +109,7 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
     case VG_ABUF_TLS_ALPN:
     case VG_ABUF_DNP3_DATA: /* ICS hook: either side's messages */
+    case VG_ABUF_FILE_NAME: case VG_ABUF_FILE_MAGIC: /* files hook: files of either side */
         return true;
     default:
         return false;
@@ -367,6 +371,9 @@ const vg_keyword *const vg_app_keywords[] = {
     &kw_m_http_location, &kw_uricontent,
     &vg_ics_kw_modbus, &vg_ics_kw_dnp3_func, &vg_ics_kw_dnp3_ind, &vg_ics_kw_dnp3_obj,
     &vg_ics_kw_dnp3_data, /* ICS hook: modbus and dnp3 keywords (ics_keywords.c) */
+    &vg_file_kw_file_name, &vg_file_kw_file_magic, &vg_file_kw_filename, &vg_file_kw_fileext,
+    &vg_file_kw_filemagic, &vg_file_kw_filesize, &vg_file_kw_filemd5, &vg_file_kw_filesha1,
+    &vg_file_kw_filesha256, &vg_file_kw_filestore, /* files hook (file_keywords.c) */
     NULL,
 };
 

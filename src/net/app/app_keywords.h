@@ -74,6 +74,8 @@ enum vg_app_buf {
     VG_ABUF_JA3S_STRING,
     VG_ABUF_JA4_HASH,
     VG_ABUF_DNP3_DATA,            /* ICS hook: dnp3_data (net/app/ics_keywords.c) */
+    VG_ABUF_FILE_NAME,            /* files hook: multi, one per file (net/app/file_keywords.c) */
+    VG_ABUF_FILE_MAGIC,           /* files hook: multi, libmagic of each file */
     VG_ABUF_END,
 };
 

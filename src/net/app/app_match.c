@@ -16,6 +16,7 @@
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
 #include "net/app/ics.h" /* ICS hook */
+#include "net/app/file.h" /* files hook */
 #include "net/detect/detect_int.h"
 
 const vg_dns_msg *vg_app_dns_msg(const vg_app_tx *a);
@@ -296,6 +297,9 @@ int vg_app_match_dir(const vg_keyword *kw)
     int ics = vg_ics_match_dir(kw); /* ICS hook: modbus, dnp3_* */
     if (ics >= 0)
         return ics;
+    int fd = vg_file_match_dir(kw); /* files hook: filesize, filemd5... */
+    if (fd >= 0)
+        return fd;
     if (kw == &vg_app_kw_urilen)
         return 0;
     if (kw == &vg_app_kw_dns_opcode || kw == &vg_app_kw_dns_rcode ||

@@ -23,6 +23,7 @@
 #include "net/flow/flow_table.h"
 #include "net/sig.h"
 #include "net/app/app.h" /* app-layer hook (src/net/app) */
+#include "net/app/file.h" /* files hook (src/net/app/file.h) */
 
 /* ---- alert counts per signature (summary) ---- */
 
@@ -416,7 +417,9 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
     if (rc == VG_OK) { /* app-layer hook: its EVE types go to the eve-log outputs naming them */
         char apperr[VG_ERRBUF_SIZE];
         if (vg_app_ctx_new(&e.app, conf, apperr) == VG_OK) {
-            static const char *const types[] = {"http", "dns", "tls", "modbus", "dnp3"}; /* + ICS */
+            static const char *const types[] = {"http", "dns", "tls", "modbus", "dnp3",
+                                                "files"}; /* + ICS, + files hook */
+            vg_app_files_set_log_dir(e.app, log_dir); /* files hook: the file store's base */
             for (size_t t = 0; t < VG_ARRAY_LEN(types); t++) {
                 const vg_conf_node *set = NULL;
                 vg_eve *ev;

@@ -1,0 +1,220 @@
+/*
+ * file.h: files carried by application-layer transactions (HTTP request
+ * and response bodies), as Suricata's file tracking sees them.
+ *
+ * Job: for each file a parser finds (a multipart/form-data part with a
+ * filename, a PUT body, a response body), keep its name, size, state
+ * (open, CLOSED, TRUNCATED, ERROR), the transaction id, its first bytes
+ * (for libmagic, run on demand, one magic handle per thread), streaming
+ * md5/sha1/sha256 (OpenSSL EVP) and, when the file-store output is on,
+ * its content up to the store cap; log `fileinfo` EVE records (with the
+ * transaction's protocol object) once the transaction is logged; write
+ * files a rule asked to keep (filestore) to <dir>/xx/<sha256>.
+ *
+ * A vg_file_list hangs off each transaction (vg_app_tx.files) and owns its
+ * files; a vg_files_ctx per application-layer thread context holds the
+ * configuration, the EVE writers of type "files", the magic handle and
+ * the counters.
+ *
+ * Invariants: a file's size counts every byte handed to it, the hashes
+ * cover exactly those bytes while the file is not TRUNCATED; a closed file
+ * takes no more data; a list holds at most VG_FILE_MAX_PER_TX files.
+ *
+ * Limits (counted in vg_files_stats): names are cut at VG_FILE_NAME_MAX
+ * bytes; bytes past VG_FILE_TRACK_MAX per file are not hashed (the file
+ * becomes TRUNCATED); stored content is capped by outputs.file-store
+ * max-size (default 10 MiB; larger files are not stored); multipart part
+ * headers are capped at VG_MPART_HDR_MAX bytes.
+ */
+#ifndef VG_NET_APP_FILE_H
+#define VG_NET_APP_FILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/conf.h"
+#include "core/jbuf.h"
+#include "net/sig.h"
+
+#define VG_FILE_NAME_MAX 1024
+#define VG_FILE_HEAD_MAX 4096            /* bytes kept for libmagic */
+#define VG_FILE_TRACK_MAX (1ull << 30)   /* bytes hashed per file */
+#define VG_FILE_MAX_PER_TX 64
+#define VG_MPART_HDR_MAX 8192
+#define VG_FILE_SIDS_MAX 16
+
+enum vg_file_state { VG_FILE_OPEN = 0, VG_FILE_CLOSED, VG_FILE_TRUNCATED, VG_FILE_ERROR };
+
+typedef struct vg_files_stats {
+    uint64_t opened, closed, truncated, errors;
+    uint64_t bytes;              /* bytes handed to files */
+    uint64_t track_cap;          /* files that went past VG_FILE_TRACK_MAX */
+    uint64_t name_cap;           /* names cut at VG_FILE_NAME_MAX */
+    uint64_t list_cap;           /* files refused at VG_FILE_MAX_PER_TX */
+    uint64_t mpart_hdr_cap;      /* multipart part headers past the cap */
+    uint64_t stored, store_cap, store_errors;
+    uint64_t logged;
+} vg_files_stats;
+
+typedef struct vg_files_ctx vg_files_ctx;
+typedef struct vg_file vg_file;
+typedef struct vg_file_list vg_file_list;
+typedef struct vg_mpart vg_mpart;
+
+struct vg_file {
+    vg_files_ctx *fc;            /* owning thread context (borrowed) */
+    char *name;                  /* NUL-terminated */
+    uint32_t name_len;
+    uint64_t size;
+    uint8_t state;               /* vg_file_state */
+    bool toclient;               /* response side */
+    bool gaps;
+    bool stored;
+    bool store;                  /* a filestore rule (or force-filestore) wants it */
+    bool logged;
+    uint64_t tx_id;
+    void *md[3];                 /* EVP_MD_CTX: md5, sha1, sha256 (NULL when done) */
+    uint8_t md5[16], sha1[20], sha256[32];
+    bool hashed;                 /* digests final (CLOSED) */
+    uint8_t head[VG_FILE_HEAD_MAX];
+    uint32_t head_len;
+    char *magic;                 /* libmagic's description, on demand */
+    bool magic_tried;
+    uint8_t *keep;               /* content for the file store (NULL when not kept) */
+    uint64_t keep_len, keep_cap;
+    bool keep_over;              /* past the store cap: not stored */
+    uint32_t sids[VG_FILE_SIDS_MAX];
+    uint32_t nsids;
+    vg_file *next;
+};
+
+struct vg_file_list {
+    vg_file *head, *tail;
+    uint32_t n;
+    vg_file *cur[2];             /* open file per side (0 request, 1 response) */
+    bool opened[2];              /* a body file was opened on that side */
+    vg_mpart *mp;                /* request body multipart parser, or NULL */
+};
+
+/* ---- thread context ---- */
+
+#define VG_FILES_MAX_EVE 4
+#define VG_FILES_PATH_MAX 1024
+
+struct vg_eve;
+typedef struct vg_files_eve {
+    struct vg_eve *eve;
+    bool magic, md5, sha1, sha256;   /* force-magic, force-hash */
+} vg_files_eve;
+
+struct vg_files_ctx {
+    vg_files_stats st;
+    vg_files_eve eves[VG_FILES_MAX_EVE];
+    int neves;
+    bool store_enabled, force_store;
+    uint64_t store_max;
+    char store_dir[VG_FILES_PATH_MAX / 2];
+    char log_dir[VG_FILES_PATH_MAX / 2];
+    void *magic;                     /* magic_t, loaded on first use */
+    bool magic_failed;
+    vg_jb jb;
+};
+
+/* conf (borrowed, may be NULL): outputs.file-store (enabled, dir,
+ * force-filestore, max-size).  log_dir: where a relative dir lives. */
+vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir);
+void vg_files_ctx_free(vg_files_ctx *fc);
+/* Set the file-store directory's base (the engine's log directory). */
+void vg_files_set_log_dir(vg_files_ctx *fc, const char *log_dir);
+/* Log `fileinfo` records to eve (borrowed) with the eve-log `files`
+ * settings (force-magic, force-hash); at most 4 writers. */
+void vg_files_add_eve(vg_files_ctx *fc, struct vg_eve *eve, const vg_conf_node *settings);
+const vg_files_stats *vg_files_get_stats(const vg_files_ctx *fc);
+
+/* ---- files ---- */
+
+/* Open a file on side toclient of a transaction (closing the side's open
+ * file as TRUNCATED first).  NULL at the cap or out of memory. */
+vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_t tx_id,
+                      const uint8_t *name, uint32_t name_len);
+/* Append bytes to f (ignored once closed). */
+void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n);
+/* Close f with state (VG_FILE_CLOSED, _TRUNCATED, _ERROR); idempotent. */
+void vg_file_close(vg_file *f, int state);
+/* Close a side's open file (when the body ended). */
+void vg_file_list_close_side(vg_file_list *fl, bool toclient, int state);
+/* Free a list and its files (NULL ok). */
+void vg_file_list_free(vg_file_list *fl);
+/* The idx-th file of the list (NULL past the end). */
+vg_file *vg_file_list_get(const vg_file_list *fl, uint32_t idx);
+/* libmagic's description of f's first bytes ("" when unknown). */
+const char *vg_file_magic(vg_file *f);
+/* "CLOSED", "TRUNCATED", "ERROR", "UNKNOWN" (open). */
+const char *vg_file_state_name(int state);
+/* Mark f for the file store on behalf of sid. */
+void vg_file_want_store(vg_file *f, uint32_t sid);
+
+/* ---- multipart/form-data (file_multipart.c) ---- */
+
+/* A parser for a body whose Content-Type value is ct (NULL when it is not
+ * multipart/form-data with a usable boundary).  Files found go to fl on
+ * the request side, with tx_id. */
+vg_mpart *vg_mpart_new(vg_files_ctx *fc, vg_file_list *fl, uint64_t tx_id,
+                       const uint8_t *ct, uint32_t ct_len);
+void vg_mpart_feed(vg_mpart *mp, const uint8_t *d, uint32_t n);
+/* The body ended: a part still open is closed TRUNCATED. */
+void vg_mpart_end(vg_mpart *mp);
+void vg_mpart_free(vg_mpart *mp);
+/* The value of parameter `param` (e.g. "filename", "boundary") in a header
+ * value like `form-data; name="a"; filename="b.txt"` into out (unquoted,
+ * NUL-terminated, cut at outsz-1); its length, or -1 when absent. */
+int vg_mpart_param(const uint8_t *v, uint32_t n, const char *param, char *out, size_t outsz);
+
+/* ---- EVE and the file store ---- */
+
+/* Write f to the store if a rule (or force-filestore) asked and it is
+ * CLOSED and within the store cap. */
+void vg_file_store(vg_file *f);
+
+/* The `fileinfo` object of f (key "fileinfo") into an open EVE object;
+ * with_hashes/with_magic as the `files` settings say. */
+void vg_file_eve(vg_file *f, vg_jb *jb, bool md5, bool sha1, bool sha256, bool magic);
+
+/* ---- rule keywords (file_keywords.c) ---- */
+
+extern const vg_keyword vg_file_kw_file_name, vg_file_kw_file_magic, vg_file_kw_filename,
+    vg_file_kw_fileext, vg_file_kw_filemagic, vg_file_kw_filesize, vg_file_kw_filemd5,
+    vg_file_kw_filesha1, vg_file_kw_filesha256, vg_file_kw_filestore;
+/* 2 (either side) for the file value keywords, -1 for another keyword. */
+int vg_file_match_dir(const vg_keyword *kw);
+struct vg_app_tx;
+/* file.name / file.magic entry idx of tx (VG_OK, VG_DECLINED). */
+int vg_file_get_buffer(const struct vg_app_tx *tx, uint16_t id, uint32_t idx, const uint8_t **d,
+                       uint32_t *n);
+
+/* ---- HTTP (file_http.c), called from app_http.c's libhtp hooks ---- */
+
+struct vg_app_ctx;
+struct htp_tx_t;
+void vg_file_http_req_headers(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx);
+void vg_file_http_body(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx,
+                       bool toclient, const uint8_t *d, uint32_t n);
+void vg_file_http_done(struct vg_app_ctx *ctx, struct vg_app_tx *a, bool toclient);
+
+/* ---- glue with the application layer (file_log.c) ---- */
+
+struct vg_app_ctx;
+struct vg_app_tx;
+struct vg_flow;
+struct vg_packet;
+/* The engine's log directory (for the file store). */
+void vg_app_files_set_log_dir(struct vg_app_ctx *ctx, const char *log_dir);
+/* The files thread context of an application layer (NULL when none). */
+vg_files_ctx *vg_app_files(struct vg_app_ctx *ctx);
+/* tx is being logged: close what is open (TRUNCATED), store what a rule
+ * asked for, write one `fileinfo` record per file with the transaction's
+ * protocol object.  p: the packet the logging happens on. */
+void vg_files_log_tx(struct vg_app_ctx *ctx, const struct vg_flow *f, struct vg_app_tx *tx,
+                     const struct vg_packet *p);
+
+#endif
