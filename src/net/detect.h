@@ -12,6 +12,7 @@
 #define VG_NET_DETECT_H
 
 #include "core/conf.h"
+#include "core/jbuf.h"
 #include "net/packet.h"
 
 typedef struct vg_detect vg_detect;
@@ -64,6 +65,14 @@ void vg_detect_packet(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *ch
  * already queued on p are not repeated.  Every vg_detect_packet() call is a
  * new packet: further chunks for the same packet must come through here. */
 void vg_detect_packet_chunk(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk);
+
+/* Added: the flow variables of f's detection state as Suricata 8 adds them
+ * to the events about a flow (EVE "metadata" and "traffic"), written as keys
+ * of jb's open object: metadata.flowbits (set flowbits, in name order),
+ * metadata.flowints {name: value}, and traffic.id / traffic.label for the
+ * flowbits named traffic/id/NAME and traffic/label/NAME (shown as NAME).
+ * Nothing when f has none.  The rule set must still be loaded. */
+void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb);
 
 /* Per-flow detection state (flowbits, flowint, thresholds by flow...) is
  * hung on the flow by the engine and freed through this when the flow dies. */

@@ -116,6 +116,7 @@ typedef struct vg_det_flow {
     uint8_t iponly_done;            /* 1: toserver, 2: toclient inspected by ip-only sigs */
     uint8_t seq_seen;               /* stream_size: 1 toserver, 2 toclient tracked */
     uint32_t isn[2], next_seq[2];   /* stream_size: [0] client (toserver), [1] server */
+    const vg_detect *de;            /* the rule set whose names the bits/ints index */
 } vg_det_flow;
 
 vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc); /* NULL without a flow */

@@ -91,6 +91,7 @@ vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc)
         return NULL;
     /* the bit and int arrays are allocated when first written: most flows
      * never set a flowbit */
+    df->de = de;
     df->nbits = de->names[VG_NAME_FLOWBIT].n;
     df->nints = de->names[VG_NAME_FLOWINT].n;
     f->detect_state = df;
@@ -638,3 +639,86 @@ static int xbits_match(const vg_match_ctx *mc, const vg_sm *sm)
 const vg_keyword vg_kw_flowbits = {"flowbits", NULL, 0, flowbits_setup, flowbits_match, free};
 const vg_keyword vg_kw_flowint = {"flowint", NULL, 0, flowint_setup, flowint_match, free};
 const vg_keyword vg_kw_xbits = {"xbits", NULL, 0, xbits_setup, xbits_match, free};
+
+/* ---- EVE metadata of a flow ------------------------------------------------ */
+
+static bool fb_set(const vg_det_flow *df, uint32_t id)
+{
+    return df->bits && id < df->nbits && (df->bits[id / 64] >> (id % 64)) & 1;
+}
+
+static bool fi_set(const vg_det_flow *df, uint32_t id)
+{
+    return df->ints && df->ints_set && id < df->nints && (df->ints_set[id / 64] >> (id % 64)) & 1;
+}
+
+/* Which list a set flowbit goes to: 0 metadata.flowbits, 1 traffic.id,
+ * 2 traffic.label; *shown is the name as logged. */
+static int fb_kind(const char *name, const char **shown)
+{
+    if (strncmp(name, "traffic/id/", 11) == 0) {
+        *shown = name + 11;
+        return 1;
+    }
+    if (strncmp(name, "traffic/label/", 14) == 0) {
+        *shown = name + 14;
+        return 2;
+    }
+    *shown = name;
+    return 0;
+}
+
+static void fb_list(const vg_det_flow *df, const vg_names *nm, int kind, const char *key,
+                    vg_jb *jb)
+{
+    vg_jb_open_arr(jb, key);
+    for (uint32_t id = 0; id < df->nbits && id < nm->n; id++) {
+        const char *shown;
+        if (fb_set(df, id) && fb_kind(nm->v[id], &shown) == kind)
+            vg_jb_str(jb, NULL, shown);
+    }
+    vg_jb_close_arr(jb);
+}
+
+void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb)
+{
+    const vg_det_flow *df = f ? f->detect_state : NULL;
+    if (!df || !df->de || (!df->bits && !df->ints))
+        return;
+    const vg_names *fb = &df->de->names[VG_NAME_FLOWBIT];
+    const vg_names *fi = &df->de->names[VG_NAME_FLOWINT];
+    bool have[3] = {false, false, false}, ints = false;
+    for (uint32_t id = 0; id < df->nbits && id < fb->n; id++) {
+        const char *shown;
+        if (fb_set(df, id))
+            have[fb_kind(fb->v[id], &shown)] = true;
+    }
+    for (uint32_t id = 0; id < df->nints && id < fi->n && !ints; id++)
+        ints = fi_set(df, id);
+    if (have[0] || ints) {
+        vg_jb_open_obj(jb, "metadata");
+        if (have[0])
+            fb_list(df, fb, 0, "flowbits", jb);
+        if (ints) {
+            vg_jb_open_obj(jb, "flowints");
+            for (uint32_t id = 0; id < df->nints && id < fi->n; id++) {
+                if (!fi_set(df, id))
+                    continue;
+                if (df->ints[id] < 0)
+                    vg_jb_i64(jb, fi->v[id], df->ints[id]);
+                else
+                    vg_jb_u64(jb, fi->v[id], (uint64_t)df->ints[id]);
+            }
+            vg_jb_close_obj(jb);
+        }
+        vg_jb_close_obj(jb);
+    }
+    if (have[1] || have[2]) {
+        vg_jb_open_obj(jb, "traffic");
+        if (have[1])
+            fb_list(df, fb, 1, "id", jb);
+        if (have[2])
+            fb_list(df, fb, 2, "label", jb);
+        vg_jb_close_obj(jb);
+    }
+}

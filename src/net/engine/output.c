@@ -18,6 +18,7 @@
 #include "net/engine/output.h"
 #include "net/app/app.h"
 #include "net/decode/decode.h"
+#include "net/detect.h"
 #include "net/flow/flow_table.h"
 
 #define MAX_EVE 8
@@ -215,6 +216,17 @@ uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
     return logged;
 }
 
+/* Reopen the complete top-level object in jb to add keys to it. */
+static bool jb_reopen(vg_jb *jb)
+{
+    if (!vg_jb_ok(jb) || jb->depth != 0 || jb->len < 2 || jb->buf[jb->len - 1] != '}')
+        return false;
+    jb->len--;
+    jb->depth = 1;
+    jb->first[1] = false;
+    return true;
+}
+
 void vg_output_flow(vg_output *o, const vg_flow *f, int why)
 {
     for (int e = 0; e < o->neve; e++) {
@@ -222,6 +234,11 @@ void vg_output_flow(vg_output *o, const vg_flow *f, int why)
             continue;
         vg_flow_eve_app(f, (vg_flow_end)why, f->alproto ? vg_app_proto_name(f->alproto) : NULL,
                         &o->jb);
+        /* the flow's variables (metadata, traffic), as on its alerts */
+        if (f->detect_state && jb_reopen(&o->jb)) {
+            vg_detect_flow_eve(f, &o->jb);
+            vg_jb_close_obj(&o->jb);
+        }
         (void)vg_eve_write(o->eves[e].eve, &o->jb);
     }
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "net/app/app.h"
+#include "net/detect.h"
 #include "net/engine/output.h"
 #include "net/flow.h"
 
@@ -308,6 +309,9 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
         vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
         if (cfg->flow)
             write_flow(jb, p);
+        /* flowbits/flowints ("metadata") and traffic id/label, as Suricata
+         * adds them to every event about a flow */
+        vg_detect_flow_eve(p->flow, jb);
     }
 
     if (cfg->payload || cfg->payload_printable) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/detect.h"
 #include "net/engine/output.h"
 
 void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly)
@@ -68,6 +69,7 @@ bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, co
         vg_jb_str(jb, "linktype_name", vg_eve_linktype_name(p->datalink));
         vg_jb_close_obj(jb);
     }
+    vg_detect_flow_eve(p->flow, jb); /* flow variables, as on alerts */
     vg_jb_close_obj(jb);
     return true;
 }

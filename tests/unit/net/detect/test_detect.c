@@ -1038,6 +1038,48 @@ static void test_iponly_index(void)
     vg_detect_free(de);
 }
 
+static void test_flow_eve_metadata(void)
+{
+    /* set flowbits and flowints are logged on events about the flow
+     * (metadata), traffic/id/ and traffic/label/ bits as "traffic" */
+    static const char *const rules[] = {
+        "alert tcp any any -> any any (content:\"evil\"; flowbits:set,traffic/id/evil; "
+        "flowbits:set,traffic/label/bad; flowbits:set,seen; flowint:hits,+,1; sid:1;)",
+        "alert tcp any any -> any any (content:\"none\"; flowbits:set,other; sid:2;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.proto = 6;
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_jb_open_obj(&jb, NULL);
+    vg_detect_flow_eve(&f, &jb); /* no state: nothing */
+    vg_jb_close_obj(&jb);
+    VG_CHECK_EQ(jb.len, 2);
+    vg_packet p;
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x18, "an evil one");
+    p.flow = &f;
+    p.flags = VG_PKT_TOSERVER | VG_PKT_ESTABLISHED;
+    for (int i = 0; i < 2; i++) {
+        run(dt, &p);
+        free_alerts(&p);
+    }
+    vg_jb_reset(&jb);
+    vg_jb_open_obj(&jb, NULL);
+    vg_detect_flow_eve(&f, &jb);
+    vg_jb_close_obj(&jb);
+    VG_CHECK_STR(jb.buf, "{\"metadata\":{\"flowbits\":[\"seen\"],\"flowints\":{\"hits\":2}},"
+                         "\"traffic\":{\"id\":[\"evil\"],\"label\":[\"bad\"]}}");
+    vg_jb_free(&jb);
+    vg_detect_flow_free(f.detect_state);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static void test_stream_other_direction(void)
 {
     /* in IDS mode the to-server stream chunk may come with a to-client
@@ -1085,6 +1127,7 @@ static const vg_test tests[] = {
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
     {"stream_other_direction", test_stream_other_direction},
+    {"flow_eve_metadata", test_flow_eve_metadata},
     {"iponly_index", test_iponly_index},
     {"dsize_and_events", test_dsize_and_events},
     {"backoff_and_stream_size", test_backoff_and_stream_size},
