@@ -533,7 +533,8 @@ static bool alproto_compatible(const vg_detect *de, uint16_t sig_al, uint16_t fl
 static bool header_ok(const vg_detect *de, const vg_sig *s, const vg_packet *p)
 {
     if (p->ipver == 0) {
-        if (!(s->flags & VG_SIGX_NEED_EVENTS) || s->proto || !s->src->any || !s->dst->any)
+        if (!(s->flags & VG_SIGX_NEED_EVENTS) || s->proto || s->hdr_proto == VG_HDRPROTO_ICMP ||
+            !s->src->any || !s->dst->any)
             return false;
         return true;
     }
@@ -543,6 +544,8 @@ static bool header_ok(const vg_detect *de, const vg_sig *s, const vg_packet *p)
         return false;
     if (s->proto && p->proto != s->proto)
         return false;
+    if (!s->proto && s->hdr_proto == VG_HDRPROTO_ICMP && p->proto != 1 && p->proto != 58)
+        return false; /* "icmp": ICMPv4 or ICMPv6 */
     if (s->hdr_proto == VG_HDRPROTO_APP && p->proto != 6 && p->proto != 17)
         return false;
     if (s->alproto && (!p->flow || (p->flow->alproto != s->alproto &&

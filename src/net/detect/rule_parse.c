@@ -216,7 +216,9 @@ static int parse_proto(vg_sig *s, const char *p, char *errbuf)
     static const struct { const char *n; uint8_t proto; uint16_t hdr; } tbl[] = {
         {"ip", 0, VG_HDRPROTO_IP}, {"any", 0, VG_HDRPROTO_IP}, {"pkthdr", 0, VG_HDRPROTO_IP},
         {"tcp", 6, VG_HDRPROTO_TCP}, {"udp", 17, VG_HDRPROTO_UDP},
-        {"icmp", 1, VG_HDRPROTO_ICMP}, {"icmpv4", 1, VG_HDRPROTO_ICMP},
+        /* "icmp" is ICMPv4 and ICMPv6 (proto 0 with the icmp header
+         * protocol), "icmpv4" ICMPv4 only, as in Suricata */
+        {"icmp", 0, VG_HDRPROTO_ICMP}, {"icmpv4", 1, VG_HDRPROTO_ICMP},
         {"icmpv6", 58, VG_HDRPROTO_ICMPV6}, {"sctp", 132, VG_HDRPROTO_SCTP},
         {"ipv4", 0, VG_HDRPROTO_IPV4}, {"ip4", 0, VG_HDRPROTO_IPV4},
         {"ipv6", 0, VG_HDRPROTO_IPV6}, {"ip6", 0, VG_HDRPROTO_IPV6},

@@ -100,6 +100,8 @@ static bool sig_in_bucket(const vg_sig *s, int pb)
 {
     if (s->proto)
         return vg_bucket_of_proto(s->proto) == pb;
+    if (s->hdr_proto == VG_HDRPROTO_ICMP) /* "icmp": both versions */
+        return pb == VG_PB_ICMP || pb == VG_PB_ICMPV6;
     if (s->hdr_proto == VG_HDRPROTO_APP)
         return pb == VG_PB_TCP || pb == VG_PB_UDP;
     return true;

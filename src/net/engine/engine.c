@@ -158,11 +158,16 @@ static bool flow_scope(const vg_alert *a)
 static void finish_packet(engine *e, vg_packet *p)
 {
     vg_flow *f = p->flow;
-    if (e->ips && (p->action & (VG_ACTION_DROP | VG_ACTION_REJECT))) {
-        p->flags |= VG_PKT_WANT_DROP;
-        e->st.ips_drop_rules++;
-        if (p->action & VG_ACTION_REJECT)
-            e->st.ips_rejected++;
+    if (p->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) {
+        if (e->ips) {
+            p->flags |= VG_PKT_WANT_DROP;
+            e->st.ips_drop_rules++;
+            if (p->action & VG_ACTION_REJECT)
+                e->st.ips_rejected++;
+        }
+        /* the flow's action is drop in IDS mode too (as in Suricata, where
+         * the verdict is only not enforced): its later packets are not
+         * inspected and its flow record says "drop" */
         for (int i = 0; f && i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
             const vg_alert *a = &p->alerts[i];
             if (a->sig && (a->sig->action & (VG_ACTION_DROP | VG_ACTION_REJECT)) && flow_scope(a))
@@ -418,7 +423,8 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
         char apperr[VG_ERRBUF_SIZE];
         if (vg_app_ctx_new(&e.app, conf, apperr) == VG_OK) {
             static const char *const types[] = {"http", "dns", "tls", "modbus", "dnp3",
-                                                "files"}; /* + ICS, + files hook */
+                                                "files", "anomaly"}; /* + ICS (modbus, dnp3,
+                                                applayer anomalies), + files hook */
             vg_app_files_set_log_dir(e.app, log_dir); /* files hook: the file store's base */
             for (size_t t = 0; t < VG_ARRAY_LEN(types); t++) {
                 const vg_conf_node *set = NULL;

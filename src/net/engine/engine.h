@@ -14,7 +14,10 @@
  * IPS semantics (--simulate-ips): a drop or reject verdict drops the packet
  * and, like Suricata, the rest of its flow (no more detection on it); a
  * pass verdict stops inspection of the flow; alert.action is "blocked" for
- * drop/reject rules.  In IDS mode drop rules only alert ("allowed").
+ * drop/reject rules.  In IDS mode drop rules only alert ("allowed"), but as
+ * in Suricata a drop/reject that acts on the flow (IP-only, stream or
+ * transaction match) still ends the flow's inspection and its flow record
+ * shows action "drop".
  */
 #ifndef VG_NET_ENGINE_ENGINE_H
 #define VG_NET_ENGINE_ENGINE_H

@@ -291,6 +291,24 @@ const char vg_net_default_conf[] =
     "classification-file: /etc/suricata/classification.config\n"
     "reference-config-file: /etc/suricata/reference.config\n";
 
+/* Keys whose value when a -c file leaves them out is Suricata's built-in
+ * (code) default rather than the one of its shipped suricata.yaml, which the
+ * built-in text above carries: Suricata reads only the -c file.  Teredo:
+ * "if no ports are given ... detection runs on all UDP packets", whereas the
+ * shipped file says $TEREDO_PORTS (3544). */
+static int code_defaults(vg_conf *c, const char *config_path, char *errbuf)
+{
+    vg_conf *only = vg_conf_new();
+    if (!only)
+        return vg_err(errbuf, VG_ENOMEM, "configuration: out of memory");
+    int rc = vg_conf_load_file(only, config_path, errbuf);
+    if (rc == VG_OK && !vg_conf_get(only, "decoder.teredo.ports") &&
+        vg_conf_set(c, "decoder.teredo.ports", "any") != VG_OK)
+        rc = vg_err(errbuf, VG_ENOMEM, "configuration: out of memory");
+    vg_conf_free(only);
+    return rc;
+}
+
 int vg_net_conf_load(vg_conf **out, const char *config_path, const char *const *sets, char *errbuf)
 {
     vg_conf *c = vg_conf_new();
@@ -299,6 +317,8 @@ int vg_net_conf_load(vg_conf **out, const char *config_path, const char *const *
     int rc = vg_conf_load_string(c, vg_net_default_conf, "(built-in default)", errbuf);
     if (rc == VG_OK && config_path)
         rc = vg_conf_load_file(c, config_path, errbuf);
+    if (rc == VG_OK && config_path)
+        rc = code_defaults(c, config_path, errbuf);
     for (size_t i = 0; rc == VG_OK && sets && sets[i]; i++)
         rc = vg_conf_set_kv(c, sets[i], errbuf);
     if (rc != VG_OK) {

@@ -1080,6 +1080,37 @@ static void test_flow_eve_metadata(void)
     vg_detect_free(de);
 }
 
+static void test_icmp_both_versions(void)
+{
+    /* "icmp" in the header is ICMPv4 and ICMPv6, "icmpv4" only v4 (Suricata) */
+    static const char *const rules[] = {
+        "alert icmp any any -> any any (sid:1;)",
+        "alert icmp any any -> any any (itype:8; sid:2;)",
+        "alert icmpv4 any any -> any any (sid:3;)",
+        "alert icmpv6 any any -> any any (sid:4;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_packet p;
+    mk_icmp(&p, 8, 0);
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 1) && alerted(&p, 2) && alerted(&p, 3) && !alerted(&p, 4));
+    free_alerts(&p);
+    mk_icmp(&p, 8, 0);
+    p.proto = 58;
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 1) && alerted(&p, 2) && !alerted(&p, 3) && alerted(&p, 4));
+    free_alerts(&p);
+    mk_tcp(&p, "10.0.0.1", 1000, "8.8.8.8", 80, 0x02, NULL);
+    run(dt, &p);
+    VG_CHECK_EQ(p.nalerts, 0);
+    free_alerts(&p);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static void test_stream_other_direction(void)
 {
     /* in IDS mode the to-server stream chunk may come with a to-client
@@ -1127,6 +1158,7 @@ static const vg_test tests[] = {
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
     {"stream_other_direction", test_stream_other_direction},
+    {"icmp_both_versions", test_icmp_both_versions},
     {"flow_eve_metadata", test_flow_eve_metadata},
     {"iponly_index", test_iponly_index},
     {"dsize_and_events", test_dsize_and_events},

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/conf.h"
@@ -428,6 +429,43 @@ static void eve_addr_text(void)
     VG_CHECK_STR(got, "2001:0db8:0000:0000:0000:0000:0000:0001");
 }
 
+static void conf_file_code_defaults(void)
+{
+    /* without -c the shipped default applies (teredo on $TEREDO_PORTS);
+     * a -c file without decoder.teredo.ports gets Suricata's code default
+     * (any port); a file that sets it keeps its value */
+    vg_conf *c = NULL;
+    char err[VG_ERRBUF_SIZE] = "";
+    VG_CHECK_EQ(vg_net_conf_load(&c, NULL, NULL, err), VG_OK);
+    if (c)
+        VG_CHECK_STR(vg_conf_get(c, "decoder.teredo.ports"), "$TEREDO_PORTS");
+    vg_conf_free(c);
+    char path[] = "/tmp/vg-test-conf-XXXXXX";
+    int fd = mkstemp(path);
+    VG_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    static const char a[] = "%YAML 1.1\n---\noutputs:\n  - fast:\n      enabled: no\n";
+    VG_CHECK_EQ(write(fd, a, sizeof a - 1), (ssize_t)(sizeof a - 1));
+    close(fd);
+    c = NULL;
+    VG_CHECK_EQ(vg_net_conf_load(&c, path, NULL, err), VG_OK);
+    if (c)
+        VG_CHECK_STR(vg_conf_get(c, "decoder.teredo.ports"), "any");
+    vg_conf_free(c);
+    FILE *fp = fopen(path, "w");
+    if (fp) {
+        fputs("%YAML 1.1\n---\ndecoder:\n  teredo:\n    ports: 3544\n", fp);
+        fclose(fp);
+    }
+    c = NULL;
+    VG_CHECK_EQ(vg_net_conf_load(&c, path, NULL, err), VG_OK);
+    if (c)
+        VG_CHECK_STR(vg_conf_get(c, "decoder.teredo.ports"), "3544");
+    vg_conf_free(c);
+    unlink(path);
+}
+
 static void default_conf_values(void)
 {
     vg_conf *c = NULL;
@@ -520,6 +558,7 @@ static const vg_test tests[] = {
     {"eve_timestamp_cached", eve_timestamp_cached},
     {"eve_addr_text", eve_addr_text},
     {"default_conf_values", default_conf_values},
+    {"conf_file_code_defaults", conf_file_code_defaults},
     {"exception_policies", exception_policies},
     {NULL, NULL},
 };
