@@ -90,7 +90,7 @@ void vg_app_add_eve(vg_app_ctx *ctx, const char *type, vg_eve *eve, const vg_con
     }
     int k = strcmp(type, "http") == 0 ? 0 : strcmp(type, "dns") == 0 ? 1
             : strcmp(type, "tls") == 0 ? 2 : strcmp(type, "modbus") == 0 ? 3 /* ICS hook */
-            : strcmp(type, "dnp3") == 0 ? 4 : -1;
+            : strcmp(type, "dnp3") == 0 ? 4 : strcmp(type, "anomaly") == 0 ? 5 : -1;
     if (k < 0 || ctx->neves[k] >= APP_MAX_EVE)
         return;
     ctx->eves[k][ctx->neves[k]].eve = eve;

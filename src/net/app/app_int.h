@@ -84,8 +84,9 @@ typedef struct app_eve {
 struct vg_app_ctx {
     const vg_conf *conf;
     vg_app_stats st;
-    app_eve eves[5][APP_MAX_EVE]; /* by kind: 0 http, 1 dns, 2 tls, 3 modbus, 4 dnp3 (ICS hook) */
-    int neves[5];
+    app_eve eves[6][APP_MAX_EVE]; /* by kind: 0 http, 1 dns, 2 tls, 3 modbus, 4 dnp3,
+                                     5 anomaly (ICS hook: applayer anomalies) */
+    int neves[6];
     vg_jb jb;
     void *http_cfg;            /* libhtp configuration (htp_cfg_t), owned */
     uint64_t http_req_body_limit, http_res_body_limit;

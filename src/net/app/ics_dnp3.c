@@ -17,6 +17,7 @@
 #include "net/app/ics.h"
 
 void vg_ics_count_dnp3(size_t off); /* ics_modbus.c */
+void vg_ics_anomaly(vg_app_ctx *ctx, const char *proto, const char *event, uint32_t *budget);
 #define D3_COUNT(field) vg_ics_count_dnp3(offsetof(vg_ics_stats, field))
 
 /* ---- names ---- */
@@ -397,7 +398,11 @@ typedef struct d3_dir {
 
 typedef struct d3_state {
     d3_dir d[2];
+    uint32_t anomalies;         /* anomaly records written for the flow */
 } d3_state;
+
+#define D3_ANOMALY(ctx, af, ev) \
+    vg_ics_anomaly(ctx, "dnp3", ev, &((d3_state *)(af)->pstate)->anomalies)
 
 const vg_dnp3_msg *vg_ics_dnp3_msg(const vg_app_tx *tx)
 {
@@ -440,16 +445,23 @@ static void message(vg_app_ctx *ctx, app_flow *af, d3_dir *dd, bool toserver)
         return;
     if (vg_dnp3_app_parse(dd->app, dd->app_len, toserver, m) != VG_OK) {
         D3_COUNT(dnp3_len_too_small);
+        D3_ANOMALY(ctx, af, "LEN_TOO_SMALL");
         vg_dnp3_msg_clear(m);
         free(m);
         return;
     }
     m->link = dd->first;
     D3_COUNT(dnp3_msgs);
-    if (m->events & VG_DNP3_EV_UNKNOWN_OBJECT)
+    if (m->events & VG_DNP3_EV_UNKNOWN_OBJECT) {
         D3_COUNT(dnp3_unknown_object);
-    if (m->events & VG_DNP3_EV_TOO_MANY_OBJECTS)
+        D3_ANOMALY(ctx, af, "UNKNOWN_OBJECT");
+    } else if (m->events & VG_DNP3_EV_MALFORMED) {
+        D3_ANOMALY(ctx, af, "MALFORMED");
+    }
+    if (m->events & VG_DNP3_EV_TOO_MANY_OBJECTS) {
         D3_COUNT(dnp3_objs_cap);
+        D3_ANOMALY(ctx, af, "TOO_MANY_POINTS");
+    }
     vg_app_tx *a = vg_app_tx_new(ctx, af, m);
     if (!a) {
         d3_tx_free(m);
@@ -482,6 +494,7 @@ static void segment(vg_app_ctx *ctx, app_flow *af, d3_dir *dd, bool toserver,
     if (!dd->too_large && dd->app_len + k > VG_DNP3_APP_MAX) {
         dd->too_large = true;
         D3_COUNT(dnp3_too_large);
+        D3_ANOMALY(ctx, af, "MALFORMED");
     }
     if (!dd->too_large && k) {
         if (dd->app_len + k > dd->app_cap) {
@@ -535,10 +548,12 @@ static void d3_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t
             if (r == VG_DNP3_LINK_MORE)
                 break;
             if (r == VG_DNP3_LINK_BAD_START || r == VG_DNP3_LINK_BAD_HDR) {
-                if (r == VG_DNP3_LINK_BAD_START)
+                if (r == VG_DNP3_LINK_BAD_START) {
                     D3_COUNT(dnp3_bad_start);
-                else
+                } else {
                     D3_COUNT(dnp3_bad_link_crc);
+                    D3_ANOMALY(ctx, af, "BAD_LINK_CRC");
+                }
                 /* resynchronise on the next 05 64 */
                 uint32_t i = off + 1;
                 while (i < dd->len && dd->buf[i] != 0x05)
@@ -550,10 +565,12 @@ static void d3_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t
             D3_COUNT(dnp3_frames);
             if (r == VG_DNP3_LINK_SHORT) {
                 D3_COUNT(dnp3_len_too_small);
+                D3_ANOMALY(ctx, af, "LEN_TOO_SMALL");
                 continue;
             }
             if (r == VG_DNP3_LINK_BAD_CRC) {
                 D3_COUNT(dnp3_bad_transport_crc);
+                D3_ANOMALY(ctx, af, "BAD_TRANSPORT_CRC");
                 dd->in_msg = false;
                 continue;
             }

@@ -13,6 +13,7 @@
 #include "core/conf.h"
 #include "net/app/app_int.h"
 #include "net/app/ics.h"
+#include "net/engine/output.h"
 
 /* ---- counters ---- */
 
@@ -32,6 +33,39 @@ void vg_ics_get_stats(vg_ics_stats *out)
     const uint64_t *s = (const uint64_t *)&g_stats;
     for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
         o[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+
+/* ---- anomaly records ---- */
+
+/* An EVE anomaly record {"anomaly": {"app_proto", "type": "applayer",
+ * "event", "layer": "proto_parser"}} on the packet being processed, to
+ * the eve-log outputs that log anomalies with types.applayer on (the
+ * default).  *budget caps the records per flow (a stream of garbage
+ * makes a few records, the counters count the rest). */
+void vg_ics_anomaly(vg_app_ctx *ctx, const char *proto, const char *event, uint32_t *budget);
+void vg_ics_anomaly(vg_app_ctx *ctx, const char *proto, const char *event, uint32_t *budget)
+{
+    enum { KIND = 5, PER_FLOW = 16 };
+    if (!ctx || !ctx->cur_p || !ctx->neves[KIND] || *budget >= PER_FLOW)
+        return;
+    (*budget)++;
+    for (int i = 0; i < ctx->neves[KIND]; i++) {
+        const vg_conf_node *set = ctx->eves[KIND][i].settings;
+        const vg_conf_node *n = set ? vg_conf_node_child(set, "types.applayer") : NULL;
+        bool on = true;
+        if (n && n->value && vg_conf_parse_bool(n->value, &on) == VG_OK && !on)
+            continue;
+        vg_jb *jb = &ctx->jb;
+        vg_eve_packet_header(jb, ctx->cur_p, "anomaly", NULL);
+        vg_jb_open_obj(jb, "anomaly");
+        vg_jb_str(jb, "app_proto", proto);
+        vg_jb_str(jb, "type", "applayer");
+        vg_jb_str(jb, "event", event);
+        vg_jb_str(jb, "layer", "proto_parser");
+        vg_jb_close_obj(jb);
+        vg_jb_close_obj(jb);
+        (void)vg_eve_write(ctx->eves[KIND][i].eve, jb);
+    }
 }
 
 /* ---- names ---- */
@@ -460,6 +494,7 @@ typedef struct mb_state {
     uint32_t len[2];
     bool broken[2];
     uint32_t unanswered;
+    uint32_t anomalies;         /* anomaly records written for the flow */
 } mb_state;
 
 const vg_modbus_msg *vg_ics_modbus_req(const vg_app_tx *tx)
@@ -505,10 +540,18 @@ static void on_frame(vg_app_ctx *ctx, app_flow *af, mb_state *s, bool toserver,
     ICS_COUNT(modbus_msgs);
     if (m->errflags)
         t->events |= MB_EV_MALFORMED;
-    if (m->errflags & VG_MB_ERR_DATA_LENGTH)
+    if (m->errflags & VG_MB_ERR_DATA_LENGTH) {
         ICS_COUNT(modbus_bad_len);
-    if (m->category == 0)
+        vg_ics_anomaly(ctx, "modbus", "invalid_length", &s->anomalies);
+    }
+    if (m->category == 0) {
         ICS_COUNT(modbus_bad_func);
+        vg_ics_anomaly(ctx, "modbus", "invalid_function_code", &s->anomalies);
+    } else if (m->errflags & VG_MB_ERR_DATA_VALUE) {
+        vg_ics_anomaly(ctx, "modbus", "invalid_value", &s->anomalies);
+    }
+    if (m->errflags & VG_MB_ERR_EXC_CODE)
+        vg_ics_anomaly(ctx, "modbus", "invalid_exception_code", &s->anomalies);
     if (m->exception)
         ICS_COUNT(modbus_exceptions);
     if (!toserver) {
@@ -529,11 +572,13 @@ static void on_frame(vg_app_ctx *ctx, app_flow *af, mb_state *s, bool toserver,
         t->has_res = true;
         t->events |= MB_EV_UNSOLICITED;
         ICS_COUNT(modbus_unsolicited);
+        vg_ics_anomaly(ctx, "modbus", "unsolicited_response", &s->anomalies);
     } else {
         t->has_req = true;
         if (++s->unanswered > VG_MODBUS_FLOOD) {
             t->events |= MB_EV_FLOODED;
             ICS_COUNT(modbus_flooded);
+            vg_ics_anomaly(ctx, "modbus", "flooded", &s->anomalies);
         }
     }
     vg_app_tx *a = vg_app_tx_new(ctx, af, t);
@@ -559,10 +604,13 @@ static void mb_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t
             int fl = vg_modbus_frame_len(b, s->len[di]);
             if (fl < 0) {
                 s->broken[di] = true;
-                if (be16(b + 2) != 0)
+                if (be16(b + 2) != 0) {
                     ICS_COUNT(modbus_bad_proto);
-                else
+                    vg_ics_anomaly(ctx, "modbus", "invalid_protocol_id", &s->anomalies);
+                } else {
                     ICS_COUNT(modbus_bad_len);
+                    vg_ics_anomaly(ctx, "modbus", "invalid_length", &s->anomalies);
+                }
                 return;
             }
             want = (uint32_t)fl;

@@ -2,7 +2,7 @@
 """End-to-end check of the industrial protocols: `vigil net -r` on the
 captures of ics/ with ics/ics.rules and ics/ics.yaml; the alerts (signature
 and transaction), the modbus/dnp3 EVE records and some of their fields must
-be those of ics/expect.json, and every EVE line must pass Suricata 8.0.6's
+be those of ics/expect.json, so are the applayer anomaly records, and every EVE line must pass Suricata 8.0.6's
 schema (../shared/conformance/eve-schema/evecheck.py, skipped when absent).
 
   ics_e2e.py VIGIL [SHARED_DIR]
@@ -50,6 +50,13 @@ def main():
                 if counts[t] != n:
                     print("%s: %d %s records, expected %d" % (pcap, counts[t], t, n))
                     bad += 1
+            anomalies = sorted(e["anomaly"]["event"] for e in events
+                               if e["event_type"] == "anomaly" and
+                               e["anomaly"].get("type") == "applayer")
+            if anomalies != sorted(exp.get("anomalies", [])):
+                print("%s: applayer anomalies %s, expected %s" %
+                      (pcap, anomalies, sorted(exp.get("anomalies", []))))
+                bad += 1
             alerts = collections.defaultdict(list)
             for e in events:
                 if e["event_type"] == "alert":
@@ -62,7 +69,7 @@ def main():
             recs = {}
             for e in events:
                 if e["event_type"] in ("modbus", "dnp3"):
-                    recs[(e["event_type"], e["tx_id"])] = e[e["event_type"]]
+                    recs.setdefault((e["event_type"], e["tx_id"]), e[e["event_type"]])  # first flow
             for typ, tx, path, val in exp["fields"]:
                 try:
                     got = get(recs[(typ, tx)], path)

@@ -119,6 +119,13 @@ def modbus(out):
     s2.open()
     s2.send(0, struct.pack("!HHHB", 1, 7, 6, 1) + struct.pack("!BHH", 3, 0, 1))
     s2.close()
+    # a third that starts as Modbus, then sends a frame with protocol id 7
+    s3 = Session(pkts, "10.0.0.7", "10.0.0.10", 40003, 502, 1700000002.0)
+    s3.open()
+    s3.send(0, mbap(1, 1, struct.pack("!BHH", 1, 0, 8)))
+    s3.send(1, mbap(1, 1, struct.pack("!BBB", 1, 1, 0xFF)))
+    s3.send(0, struct.pack("!HHHB", 2, 7, 6, 1) + struct.pack("!BHH", 1, 0, 8))
+    s3.close()
     write_pcap(os.path.join(out, "modbus.pcap"), pkts)
 
 
@@ -183,6 +190,10 @@ def dnp3(out):
     s.send(0, master.message(bytes([0xC3, 0x0D])))
     s.send(1, outst.message(bytes([0xC3, 0x81, 0x00, 0x00, 52, 2, 0x07, 1]) +
                             struct.pack("<H", 5000)))
+    # a frame whose header CRC is wrong (skipped, the stream resynchronises)
+    bad = bytearray(link_frame(0xC4, 10, 1, bytes([0xC5, 0xC5, 0x01, 60, 1, 0x06])))
+    bad[8] ^= 0xFF
+    s.send(0, bytes(bad))
     # 5: a long event poll answer over three transport segments (binary inputs g1v2)
     s.send(0, master.message(bytes([0xC4, 0x01, 60, 2, 0x06])))
     big = bytes([0xC4, 0x81, 0x02, 0x00, 1, 2, 0x01]) + struct.pack("<HH", 0, 299) + \
