@@ -17,8 +17,8 @@ to decode-only and to tcpdump.  Rule loading is measured on its own with
 `vigil net -T` (median of N), and the engine's own "rules X s" figure is
 shown beside it.  "EVE alerts only" mirrors the reference Suricata runs.
 
-usage: bench/net.py [--vigil PATH] [-n 3] [--captures F...] [--sets none,bench50,et-open]
-                    [--out bench/results] [--no-write]
+usage: bench/net.py [--vigil PATH] [-n 3] [--n-et 1] [--timeout 300] [--captures F...]
+                    [--sets none,bench50,et-open] [--out bench/results] [--no-write]
 Writes a markdown report to stdout and to bench/results/<date>-<profile...>.md.
 Use an optimised build (scripts/build makes build/, -O2); an ASan build
 measures the sanitizer, not vigil.
@@ -85,14 +85,27 @@ def pcap_stats(path):
     return pkts, nbytes
 
 
-def timed(cmd, cwd=None):
-    """Run cmd under /usr/bin/time -v: (wall s, peak RSS KiB, exit code, output)."""
+class Timeout(Exception):
+    pass
+
+
+def timed(cmd, cwd=None, timeout=None):
+    """Run cmd under /usr/bin/time -v: (wall s, peak RSS KiB, exit code, output).
+    Raises Timeout (the process group is killed) past `timeout` seconds."""
     with tempfile.NamedTemporaryFile(prefix="bench-time-", suffix=".txt", delete=False) as tf:
         tpath = tf.name
     t0 = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-v", "-o", tpath] + cmd, cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", tpath] + cmd, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
+        os.unlink(tpath)
+        raise Timeout("timed out after %gs" % timeout)
     wall = time.monotonic() - t0
+    p = subprocess.CompletedProcess(cmd, proc.returncode, out)
     rss = 0
     with open(tpath) as f:
         for line in f:
@@ -150,13 +163,16 @@ class Bench:
             cmd += ["-c", self.alerts_yaml]
         return cmd
 
-    def measure(self, label, cmd_of_run):
+    def measure(self, label, cmd_of_run, n=None):
         walls, rsss, outs = [], [], []
-        for i in range(self.a.n):
+        for i in range(n or self.a.n):
             outdir = os.path.join(self.work, "run")
             shutil.rmtree(outdir, ignore_errors=True)
             os.makedirs(outdir)
-            wall, rss, rc, out = timed(cmd_of_run(outdir))
+            try:
+                wall, rss, rc, out = timed(cmd_of_run(outdir), timeout=self.a.timeout)
+            except Timeout as e:
+                raise RuntimeError("%s: %s" % (label, e))
             if rc != 0:
                 raise RuntimeError("%s: exit %d: %s" % (label, rc, out[-800:]))
             walls.append(wall)
@@ -171,7 +187,11 @@ class Bench:
         walls, rsss = [], []
         out = ""
         for _ in range(self.a.n):
-            wall, rss, rc, out = timed([self.a.vigil, "net", "-T"] + self.rules_args(rset))
+            try:
+                wall, rss, rc, out = timed([self.a.vigil, "net", "-T"] + self.rules_args(rset),
+                                           timeout=self.a.timeout)
+            except Timeout as e:
+                raise RuntimeError("-T %s: %s" % (rset, e))
             if rc not in (0, 1):
                 raise RuntimeError("-T %s: exit %d: %s" % (rset, rc, out[-800:]))
             walls.append(wall)
@@ -188,8 +208,11 @@ def main():
     ap.add_argument("--captures", nargs="*", default=None,
                     help="default: /tmp/benchgen/bulk.pcap and /tmp/benchgen/mixed.pcap")
     ap.add_argument("-n", type=int, default=3, help="runs per measurement (median)")
+    ap.add_argument("--n-et", type=int, default=1, help="runs per ET Open measurement (default 1)")
     ap.add_argument("--sets", default="none,bench50,et-open", help="rule sets to run")
     ap.add_argument("--eve", default="alerts,full", help="EVE modes for the rule-set runs")
+    ap.add_argument("--timeout", type=float, default=300,
+                    help="seconds per run; a run past it is killed and reported (default 300)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--no-write", action="store_true", help="print only")
     a = ap.parse_args()
@@ -228,9 +251,11 @@ def main():
     emit()
     emit("- vigil: `%s` (%s, commit %s)" % (os.path.relpath(a.vigil, ROOT) if a.vigil.startswith(ROOT) else a.vigil,
                                             version, commit or "?"))
-    emit("- machine: %s, %d CPUs, %s; median of %d runs; whole run including start-up"
-         % (cpu or platform.machine(), os.cpu_count() or 0, platform.platform(), a.n))
+    emit("- machine: %s, %d CPUs, %s; median of %d runs (ET Open: %d); whole run including start-up"
+         % (cpu or platform.machine(), os.cpu_count() or 0, platform.platform(), a.n, a.n_et))
     emit("- command: `bench/net.py %s`" % " ".join(sys.argv[1:]))
+    emit("- load average at start: %.1f %.1f %.1f (other work on the machine skews the figures)"
+         % os.getloadavg())
     emit()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-net-") as work:
@@ -259,7 +284,8 @@ def main():
             base = {}
             for label, rset, eve, cmd in runs:
                 try:
-                    wall, rss, outs, walls = b.measure("%s %s %s" % (label, rset, eve), cmd)
+                    wall, rss, outs, walls = b.measure("%s %s %s" % (label, rset, eve), cmd,
+                                                       a.n_et if rset == "et-open" else a.n)
                 except RuntimeError as e:
                     emit("| %s | %s | %s | failed: %s |" % (label, rset, eve, str(e)[:300].replace("\n", " ")))
                     continue
@@ -290,6 +316,8 @@ def main():
                 continue
             t, rss, what = loads.get(rset, (None, 0, ""))
             emit("- %s: %s s, peak RSS %.0f MB, %s" % (rset, "%.2f" % t if t is not None else "?", rss / 1024.0, what))
+        emit()
+        emit("Load average at the end: %.1f %.1f %.1f" % os.getloadavg())
         emit()
     if not a.no_write:
         os.makedirs(a.out, exist_ok=True)
