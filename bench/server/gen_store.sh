@@ -49,6 +49,9 @@ INSERT INTO event_rollup(unit, hour, kind, key, n)
     ELSE CAST(severity AS TEXT) END, count(*)
   FROM events, (VALUES ('sig'), ('src'), ('dest'), ('sev')) AS k(kind)
   WHERE event_type = 'alert' GROUP BY 1, 2, 3, 4 ON CONFLICT DO NOTHING;
+INSERT INTO event_rollup(unit, hour, kind, key, n)
+  SELECT unit, hour / 24 * 24, kind || 'd', key, sum(n) FROM event_rollup WHERE kind IN ('sig', 'src', 'dest')
+  GROUP BY 1, 2, 3, 4 ON CONFLICT DO NOTHING;
 INSERT INTO incidents(unit, title, severity, status, src_ip, dest_ip, signature_id, detected, last_seen, created, updated, alerts)
 SELECT 'unit' || (i % 3), 'generated incident ' || i, 1 + i % 3,
   (ARRAY['new','investigating','contained','resolved','false_positive'])[1 + i % 5],
@@ -105,6 +108,8 @@ INSERT INTO event_rollup(unit, hour, kind, key, n)
   SELECT unit, ts / 3600000000, 'dest', coalesce(dest_ip, ''), count(*) FROM events WHERE event_type = 'alert' GROUP BY 1, 2, 4;
 INSERT INTO event_rollup(unit, hour, kind, key, n)
   SELECT unit, ts / 3600000000, 'sev', CAST(severity AS TEXT), count(*) FROM events WHERE event_type = 'alert' GROUP BY 1, 2, 4;
+INSERT INTO event_rollup(unit, hour, kind, key, n)
+  SELECT unit, hour / 24 * 24, kind || 'd', key, sum(n) FROM event_rollup WHERE kind IN ('sig', 'src', 'dest') GROUP BY 1, 2, 3, 4;
 WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 49999)
 INSERT INTO incidents(unit, title, severity, status, src_ip, dest_ip, signature_id, detected, last_seen, created, updated, alerts)
 SELECT 'unit' || (i % 3), 'generated incident ' || i, 1 + i % 3,

@@ -90,10 +90,16 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq)
     const char *p[] = {los, his, rq->unit};
     int np = scoped ? 3 : 2;
     char w[6][160];
+    /* Top lists of a long window from the per-day counters (whole days). */
+    bool daily = hi_h - lo_h >= 48;
     static const char *const kinds[] = {"type", "sig", "src", "dest", "sev"};
+    static const char *const dkinds[] = {"type", "sigd", "srcd", "destd", "sev"};
+    char lod[24];
+    snprintf(lod, sizeof lod, "%" PRId64, (lo_h >= 0 ? lo_h / 24 : (lo_h - 23) / 24) * 24);
+    const char *pd[] = {lod, his, rq->unit};
     for (int k = 0; k < 5; k++)
-        snprintf(w[k], sizeof w[k], "WHERE kind = '%s' AND hour >= ? AND hour < ?%s", kinds[k],
-                 scoped ? " AND unit = ?" : "");
+        snprintf(w[k], sizeof w[k], "WHERE kind = '%s' AND hour >= ? AND hour < ?%s",
+                 daily ? dkinds[k] : kinds[k], scoped ? " AND unit = ?" : "");
     snprintf(w[5], sizeof w[5], "WHERE kind = 'type' AND key = 'alert' AND hour >= ? AND hour < ?%s",
              scoped ? " AND unit = ?" : "");
     json_t *out = json_object();
@@ -104,14 +110,16 @@ enum MHD_Result vg_api_stats(vg_server *s, vg_api_req *rq)
                  "GROUP BY hour ORDER BY hour", p, np, "hour", "count", out, "alerts_by_hour");
     if (rc == VG_OK)
         rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[1],
-                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "signature", "count", out,
-                 "top_signatures");
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", daily ? pd : p, np, "signature",
+                 "count", out, "top_signatures");
     if (rc == VG_OK)
         rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[2],
-                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_sources");
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", daily ? pd : p, np, "ip", "count", out,
+                 "top_sources");
     if (rc == VG_OK)
         rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[3],
-                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", p, np, "ip", "count", out, "top_targets");
+                 "GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10", daily ? pd : p, np, "ip", "count", out,
+                 "top_targets");
     if (rc == VG_OK)
         rc = run(s->store, "SELECT key, sum(n) FROM event_rollup", w[4],
                  "GROUP BY key ORDER BY CAST(key AS INTEGER)", p, np, "severity", "count", out,

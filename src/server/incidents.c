@@ -16,6 +16,8 @@ static const char ddl[] =
     " closed BIGINT, resolution TEXT, form TEXT);"
     "CREATE INDEX IF NOT EXISTS incidents_open ON incidents(unit, src_ip, status);"
     "CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, id);"
+    "CREATE INDEX IF NOT EXISTS incidents_unit_id ON incidents(unit, id);"
+    "CREATE INDEX IF NOT EXISTS incidents_unit_status ON incidents(unit, status, id);"
     "CREATE TABLE IF NOT EXISTS incident_events ("
     " incident_id BIGINT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (incident_id, event_id));"
     "CREATE TABLE IF NOT EXISTS incident_comments ("

@@ -5,7 +5,9 @@
  * For every newly stored event (duplicates are not counted twice) the
  * ingest adds 1 to (unit, hour, "type", event_type); for alerts also to
  * ("sig", signature), ("src", src_ip), ("dest", dest_ip) and ("sev",
- * severity).  A batch is aggregated in memory first, then upserted, in one
+ * severity), and per day (hour = the day's first hour, UTC) to ("sigd",
+ * "srcd", "destd"), which the top lists of windows of two days or more
+ * read: they then cover the whole days the window touches.  A batch is aggregated in memory first, then upserted, in one
  * transaction.  The overview sums these rows over whole hours of its
  * window.  Counters older than the retention upper bound are pruned with
  * the events; counters of pruned events inside it remain (the overview

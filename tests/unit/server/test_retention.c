@@ -241,6 +241,8 @@ void rollup_counts_new_events_once(void)
     VG_CHECK_EQ(rollup_sum(st, "dest", ""), 1);
     VG_CHECK_EQ(rollup_sum(st, "sev", "2"), 2);
     VG_CHECK_EQ(rollup_sum(st, "sig", "sig A"), 2);
+    VG_CHECK_EQ(rollup_sum(st, "srcd", "198.51.100.1"), 3); /* per day as well */
+    VG_CHECK_EQ(rollup_sum(st, "sigd", "sig A"), 2);
     int64_t del = 0;
     VG_CHECK_EQ(vg_rollup_prune(st, t + VG_HOUR_US, &del, err), VG_OK);
     VG_CHECK_EQ(rollup_sum(st, "type", "alert"), 0);
