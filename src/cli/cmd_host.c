@@ -34,12 +34,14 @@ static void usage(FILE *fp)
             "       vigil host replay [--rules-dir DIR] [-l DIR | --eve FILE] [--min-level N]\n"
             "                         [--stats] FILE...\n"
             "       vigil host fim-scan [--db FILE] [--threads N] [--ignore PATTERN]... [--eve FILE] PATH...\n"
-            "       vigil host -c vigil.yaml [--set key=value]...\n"
+            "       vigil host -c vigil.yaml [--set key=value]... [--user USER [--group GROUP]]\n"
             "\n"
             "logtest reads log lines on stdin (one session, in order) and prints the\n"
             "decoder, the decoded fields and the rule each line fires.  --rules-dir takes\n"
             "a Wazuh-style tree (decoders/, rules/, lists/) or a directory of .xml files;\n"
-            "the default is vigil's own ruleset (%s).\n",
+            "the default is vigil's own ruleset (%s).\n"
+            "Started as root, -c with --user USER (host.user) runs as USER once logs,\n"
+            "FIM and the syslog ports are open, keeping only CAP_DAC_READ_SEARCH.\n",
             vg_host_default_rules_dir());
 }
 

@@ -15,6 +15,9 @@
  *   read-from-start  read files with no saved position from the start (no)
  *   syslog.udp / syslog.tcp   "ADDR:PORT" listeners (off unless set)
  *   journal        "yes" (system journal), a directory or a file (off)
+ *   user / group   run as this user (and group) once everything is open, when
+ *                  started as root (off: stays root; --user/--group override;
+ *                  see privdrop.h for what is kept)
  *   fim.enabled, fim.paths, fim.ignore, fim.scan-interval (s, 43200),
  *   fim.realtime (yes), fim.threads (2), fim.max-size (1gb), fim.database-files
  *   (files or trees of databases: only deletion and truncation reported)
@@ -39,6 +42,7 @@
 #include "host/follow.h"
 #include "host/journal.h"
 #include "host/log_event.h"
+#include "host/privdrop.h"
 #include "host/syslogd.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -113,7 +117,7 @@ static int seq_values(const vg_conf_node *n, const char **out, int max)
 static int check_keys(const vg_conf *conf, char *errbuf)
 {
     static const char *top[] = {"rules-dir", "state-dir", "eve", "store", "min-level", "files", "read-from-start",
-                                "syslog", "journal", "fim", NULL};
+                                "syslog", "journal", "fim", "user", "group", NULL};
     static const char *sys[] = {"udp", "tcp", NULL};
     static const char *fim[] = {"enabled", "paths", "ignore", "scan-interval", "realtime", "threads",
                                 "max-size", "database-files", NULL};
@@ -249,6 +253,11 @@ static int run(vg_conf *conf, char *errbuf)
     const char *udp = vg_conf_get(conf, "host.syslog.udp"), *tcp = vg_conf_get(conf, "host.syslog.tcp");
     if ((udp || tcp) && (rc = vg_syslogd_open(&sd, udp, tcp, errbuf)) < 0)
         goto out;
+    /* everything that needs root is open: drop it (host.user, --user) */
+    const char *own[] = {state, eve_path, strcmp(store, "none") != 0 ? store : NULL, NULL};
+    if ((rc = vg_host_drop_privileges(vg_conf_get(conf, "host.user"), vg_conf_get(conf, "host.group"), own,
+                                      errbuf)) < 0)
+        goto out;
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -324,6 +333,15 @@ int vg_host_daemon_main(int argc, char **argv)
             if (vg_conf_load_file(conf, cfg, errbuf) < 0) {
                 fprintf(stderr, "vigil host: %s\n", errbuf);
                 rc = 1;
+                break;
+            }
+        } else if ((strcmp(argv[i], "--user") == 0 || strcmp(argv[i], "--group") == 0) && i + 1 < argc) {
+            char kv[512];
+            snprintf(kv, sizeof(kv), "host.%s=%s", argv[i] + 2, argv[i + 1]);
+            i++;
+            if (vg_conf_set_kv(conf, kv, errbuf) < 0) {
+                fprintf(stderr, "vigil host: %s\n", errbuf);
+                rc = 2;
                 break;
             }
         } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {

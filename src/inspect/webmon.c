@@ -504,13 +504,29 @@ static long cert_days(CURL *c)
     return -1;
 }
 
+/* Copies url without its userinfo ("https://user:secret@host/" becomes
+ * "https://host/"): credentials in a monitored URL never reach an event, the
+ * baseline manifest or an error message. */
+static void url_redact(const char *url, char *out, size_t n)
+{
+    const char *s = strstr(url, "://");
+    const char *h = s ? s + 3 : url;
+    size_t hl = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', hl);
+    if (!at) {
+        snprintf(out, n, "%s", url);
+        return;
+    }
+    snprintf(out, n, "%.*s%s", (int)(h - url), url, at + 1);
+}
+
 int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *errbuf)
 {
     memset(r, 0, sizeof(*r));
     r->cert_days = -1;
-    snprintf(r->url, sizeof r->url, "%s", url);
+    url_redact(url, r->url, sizeof r->url);
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return vg_err(errbuf, VG_EINVAL, "%s: only http:// and https:// URLs", url);
+        return vg_err(errbuf, VG_EINVAL, "%s: only http:// and https:// URLs", r->url);
     if (mkdir(o->state_dir, 0750) != 0 && errno != EEXIST)
         return vg_err(errbuf, VG_EIO, "%s: cannot create: %s", o->state_dir, strerror(errno));
     char key[65];
@@ -519,7 +535,7 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     snprintf(basef, sizeof basef, "%.3900s/%.32s.html", o->state_dir, key);
     snprintf(metaf, sizeof metaf, "%.3900s/%.32s.json", o->state_dir, key);
 
-    resolve_host(url, r->dns, sizeof r->dns);
+    resolve_host(r->url, r->dns, sizeof r->dns); /* without userinfo */
     CURL *c = curl_easy_init();
     if (!c)
         return vg_err(errbuf, VG_ENOMEM, "libcurl: cannot initialise");
@@ -534,6 +550,7 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
@@ -575,7 +592,7 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
         base = NULL;
         vg_web_analyse(norm, nl, NULL, 0, r);
         FILE *fp = fopen(basef, "wb");
-        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "url", url, "sha256", r->sha256, "title",
+        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "url", r->url, "sha256", r->sha256, "title",
                               r->title, "ip", r->ip, "dns", r->dns, "created", (json_int_t)time(NULL));
         int ok = fp && fwrite(norm, 1, nl, fp) == nl;
         if (fp)

@@ -16,12 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 262144)
         return 0;
     size_t split = 1 + (size - 1) * data[0] / 255;
-    char errbuf[VG_ERRBUF_SIZE];
+    char errbuf[VG_ERRBUF_SIZE] = "";
     vg_vulndb *db;
     if (vg_vulndb_open(":memory:", &db, errbuf) != VG_OK)
         return 0;
     vg_feed_stats st;
-    (void)vg_feed_import_buffer(db, (const char *)data + 1, split - 1, "fuzz.json", &st, errbuf);
+    if (vg_feed_import_buffer(db, (const char *)data + 1, split - 1, "fuzz.json", &st, errbuf) < 0 &&
+        !errbuf[0])
+        abort(); /* a refusal says why */
     vg_pkglist pl;
     if (vg_dpkg_parse((const char *)data + split, size - split, &pl) == VG_OK) {
         vg_vuln *v;
