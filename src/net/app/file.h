@@ -93,6 +93,7 @@ struct vg_file_list {
     uint32_t n;
     vg_file *cur[2];             /* open file per side (0 request, 1 response) */
     bool opened[2];              /* a body file was opened on that side */
+    void *htx;                   /* HTTP: libhtp's transaction (borrowed, while parsing) */
     vg_mpart *mp;                /* request body multipart parser, or NULL */
 };
 

@@ -73,6 +73,7 @@ void vg_file_http_body(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclien
     vg_file_list *fl = list_of(a);
     if (!fl)
         return;
+    fl->htx = tx;
     int side = toclient ? 1 : 0;
     if (!toclient && fl->mp) {
         vg_mpart_feed(fl->mp, d, n);
@@ -91,7 +92,17 @@ void vg_file_http_done(vg_app_ctx *ctx, vg_app_tx *a, bool toclient)
 {
     if (!ctx || !a || !a->files)
         return;
-    if (!toclient && a->files->mp)
-        vg_mpart_end(a->files->mp);
-    vg_file_list_close_side(a->files, toclient, VG_FILE_CLOSED);
+    vg_file_list *fl = a->files;
+    if (!toclient && fl->mp)
+        vg_mpart_end(fl->mp);
+    /* a body shorter than its Content-Length (the connection closed) */
+    int st = VG_FILE_CLOSED;
+    const htp_tx_t *tx = fl->htx;
+    if (tx) {
+        int64_t want = toclient ? tx->response_content_length : tx->request_content_length;
+        int64_t got = toclient ? tx->response_message_len : tx->request_message_len;
+        if (want > 0 && got < want)
+            st = VG_FILE_TRUNCATED;
+    }
+    vg_file_list_close_side(fl, toclient, st);
 }

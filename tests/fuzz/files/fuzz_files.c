@@ -1,0 +1,64 @@
+/* fuzz_files.c: the multipart/form-data parser and file tracking
+ * (net/app/file.h).  Input: byte 0 picks the chunk size, then a boundary
+ * line ("b=<boundary>\n"; a default one without it), then the body.  The
+ * body also goes through the Content-Disposition parameter parser and each
+ * file found is written as a fileinfo object. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jbuf.h"
+#include "net/app/file.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    uint32_t chunk = (uint32_t)data[0] % 97u + 1u;
+    data++;
+    size--;
+    char ct[400] = "multipart/form-data; boundary=fuzzb";
+    if (size > 2 && data[0] == 'b' && data[1] == '=') {
+        const uint8_t *nl = memchr(data, '\n', size < 300 ? size : 300);
+        if (nl) {
+            size_t bl = (size_t)(nl - data) - 2;
+            memcpy(ct + 30, data + 2, bl);
+            ct[30 + bl] = 0;
+            size -= (size_t)(nl - data) + 1;
+            data = nl + 1;
+        }
+    }
+    char out[64];
+    (void)vg_mpart_param(data, (uint32_t)size, "filename", out, sizeof out);
+    vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
+    vg_file_list *fl = calloc(1, sizeof(*fl));
+    if (!fc || !fl) {
+        free(fl);
+        vg_files_ctx_free(fc);
+        return 0;
+    }
+    fl->mp = vg_mpart_new(fc, fl, 1, (const uint8_t *)ct, (uint32_t)strlen(ct));
+    for (size_t i = 0; fl->mp && i < size; i += chunk) {
+        size_t k = size - i < chunk ? size - i : chunk;
+        vg_mpart_feed(fl->mp, data + i, (uint32_t)k);
+    }
+    vg_mpart_end(fl->mp);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    uint64_t total = 0;
+    for (vg_file *f = fl->head; f; f = f->next) {
+        total += f->size;
+        vg_jb_reset(&jb);
+        vg_jb_open_obj(&jb, NULL);
+        vg_file_eve(f, &jb, true, true, true, false);
+        vg_jb_close_obj(&jb);
+    }
+    if (total > size)
+        abort(); /* a file never holds more than the body */
+    vg_jb_free(&jb);
+    vg_file_list_free(fl);
+    vg_files_ctx_free(fc);
+    return 0;
+}

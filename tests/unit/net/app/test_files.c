@@ -1,0 +1,413 @@
+/* test_files.c: file tracking (net/app/file.h): the multipart parser at any
+ * chunking, files of HTTP transactions and their buffers, and end to end
+ * through the engine on files_http.pcap (written by gen_files_pcap.py):
+ * fileinfo records, file keywords, filestore by sha256. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "core/conf.h"
+#include "net/app/app.h"
+#include "net/app/app_int.h"
+#include "net/app/app_keywords.h"
+#include "net/app/file.h"
+#include "net/engine/engine.h"
+#include "net/engine/net_conf.h"
+#include "../../vg_test.h"
+
+#ifndef FILES_PCAP
+#define FILES_PCAP "files_http.pcap"
+#endif
+
+static void sha256_hex(const void *d, size_t n, char out[65])
+{
+    uint8_t md[32];
+    unsigned int l = 0;
+    EVP_Digest(d, n, md, &l, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* ---- parameters ---- */
+
+static void param_values(void)
+{
+    const char *v = "form-data; name=\"f\"; filename=\"a b.txt\"";
+    char out[64];
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)v, (uint32_t)strlen(v), "filename", out, sizeof out), 7);
+    VG_CHECK_STR(out, "a b.txt");
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)v, (uint32_t)strlen(v), "name", out, sizeof out), 1);
+    VG_CHECK_STR(out, "f");
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)v, (uint32_t)strlen(v), "size", out, sizeof out), -1);
+    const char *ct = "multipart/form-data; boundary=XyZ ";
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)ct, (uint32_t)strlen(ct), "BOUNDARY", out, sizeof out), 3);
+    VG_CHECK_STR(out, "XyZ");
+    /* cut to the output size, never past it */
+    char small[4];
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)v, (uint32_t)strlen(v), "filename", small, sizeof small), 3);
+    VG_CHECK_STR(small, "a b");
+    /* an unterminated quote ends at the value's end */
+    const char *bad = "form-data; filename=\"abc";
+    VG_CHECK_EQ(vg_mpart_param((const uint8_t *)bad, (uint32_t)strlen(bad), "filename", out, sizeof out), 3);
+}
+
+/* ---- multipart at every chunking ---- */
+
+static const char CT[] = "multipart/form-data; boundary=\"bnd42\"";
+
+static size_t build_body(char *b, size_t cap, char *evil, size_t *evil_len)
+{
+    /* the second file holds a near-delimiter and NULs */
+    size_t el = 0;
+    memcpy(evil, "MZ", 2);
+    el = 2;
+    memset(evil + el, 0x90, 100);
+    el += 100;
+    memcpy(evil + el, "\r\n--bnd4", 8); /* a delimiter prefix inside the data */
+    el += 8;
+    memset(evil + el, 0, 50);
+    el += 50;
+    *evil_len = el;
+    size_t n = 0;
+    n += (size_t)snprintf(b + n, cap - n,
+                          "preamble\r\n--bnd42\r\n"
+                          "Content-Disposition: form-data; name=\"c\"\r\n\r\nfield\r\n"
+                          "--bnd42\r\nContent-Disposition: form-data; name=\"f1\"; filename=\"a.txt\"\r\n"
+                          "Content-Type: text/plain\r\n\r\nhello world\r\n"
+                          "--bnd42\r\nContent-Disposition: form-data; name=\"f2\"; "
+                          "filename=\"C:\\\\x\\\\evil.EXE\"\r\n\r\n");
+    memcpy(b + n, evil, el);
+    n += el;
+    n += (size_t)snprintf(b + n, cap - n,
+                          "\r\n--bnd42\r\nContent-Disposition: form-data; name=\"e\"; filename=\"empty\"\r\n\r\n"
+                          "\r\n--bnd42--\r\nepilogue --bnd42\r\n");
+    return n;
+}
+
+static void multipart_any_chunking(void)
+{
+    char body[2048], evil[512], want[65];
+    size_t el;
+    size_t n = build_body(body, sizeof body, evil, &el);
+    sha256_hex(evil, el, want);
+    static const size_t chunks[] = {1, 2, 3, 5, 7, 13, 64, 4096};
+    for (size_t c = 0; c < VG_ARRAY_LEN(chunks); c++) {
+        vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
+        vg_file_list *fl = calloc(1, sizeof(*fl));
+        VG_CHECK(fc && fl);
+        if (!fc || !fl) {
+            free(fl);
+            vg_files_ctx_free(fc);
+            return;
+        }
+        fl->mp = vg_mpart_new(fc, fl, 7, (const uint8_t *)CT, (uint32_t)strlen(CT));
+        VG_CHECK(fl->mp != NULL);
+        for (size_t i = 0; i < n; i += chunks[c]) {
+            size_t k = n - i < chunks[c] ? n - i : chunks[c];
+            vg_mpart_feed(fl->mp, (const uint8_t *)body + i, (uint32_t)k);
+        }
+        vg_mpart_end(fl->mp);
+        VG_CHECK_EQ(fl->n, 3);
+        vg_file *a = vg_file_list_get(fl, 0), *e = vg_file_list_get(fl, 1), *z = vg_file_list_get(fl, 2);
+        VG_CHECK(a && e && z);
+        if (a && e && z) {
+            VG_CHECK_STR(a->name, "a.txt");
+            VG_CHECK_EQ(a->size, 11);
+            VG_CHECK_EQ(a->state, VG_FILE_CLOSED);
+            VG_CHECK_EQ(a->tx_id, 7);
+            char h[65];
+            hex(a->md5, 16, h);
+            VG_CHECK_STR(h, "5eb63bbbe01eeed093cb22bb8f5acdc3"); /* md5("hello world") */
+            VG_CHECK_STR(e->name, "evil.EXE");               /* the client's path dropped */
+            VG_CHECK_EQ(e->size, el);
+            hex(e->sha256, 32, h);
+            VG_CHECK_STR(h, want);
+            VG_CHECK_STR(z->name, "empty");
+            VG_CHECK_EQ(z->size, 0);
+            VG_CHECK_EQ(z->state, VG_FILE_CLOSED);
+            if (getenv("VG_TEST_VERBOSE") && e->size != el)
+                fprintf(stderr, "chunk %zu: evil %llu\n", chunks[c], (unsigned long long)e->size);
+        }
+        VG_CHECK_EQ(vg_files_get_stats(fc)->closed, 3);
+        vg_file_list_free(fl);
+        vg_files_ctx_free(fc);
+    }
+}
+
+static void multipart_cut_and_capped(void)
+{
+    vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
+    vg_file_list *fl = calloc(1, sizeof(*fl));
+    VG_CHECK(fc && fl);
+    if (!fc || !fl) {
+        free(fl);
+        vg_files_ctx_free(fc);
+        return;
+    }
+    /* not multipart: no parser */
+    VG_CHECK(vg_mpart_new(fc, fl, 0, (const uint8_t *)"text/plain", 10) == NULL);
+    VG_CHECK(vg_mpart_new(fc, fl, 0, (const uint8_t *)"multipart/form-data", 19) == NULL);
+    fl->mp = vg_mpart_new(fc, fl, 0, (const uint8_t *)CT, (uint32_t)strlen(CT));
+    const char *b = "--bnd42\r\nContent-Disposition: form-data; filename=\"cut.bin\"\r\n\r\nabcdef";
+    vg_mpart_feed(fl->mp, (const uint8_t *)b, (uint32_t)strlen(b));
+    vg_mpart_end(fl->mp);
+    vg_file *f = vg_file_list_get(fl, 0);
+    VG_CHECK(f != NULL);
+    if (f) {
+        VG_CHECK_EQ(f->state, VG_FILE_TRUNCATED); /* no closing delimiter */
+        VG_CHECK_EQ(f->size, 6);
+        VG_CHECK(!f->hashed);
+    }
+    vg_mpart_free(fl->mp);
+    /* part headers beyond the cap are counted and never overflow */
+    fl->mp = vg_mpart_new(fc, fl, 0, (const uint8_t *)CT, (uint32_t)strlen(CT));
+    vg_mpart_feed(fl->mp, (const uint8_t *)"--bnd42\r\nX-Long: ", 17);
+    char junk[1024];
+    memset(junk, 'x', sizeof junk);
+    for (int i = 0; i < 20; i++)
+        vg_mpart_feed(fl->mp, (const uint8_t *)junk, sizeof junk);
+    vg_mpart_end(fl->mp);
+    VG_CHECK_EQ(vg_files_get_stats(fc)->mpart_hdr_cap, 1);
+    VG_CHECK_EQ(fl->n, 1);
+    vg_file_list_free(fl);
+    vg_files_ctx_free(fc);
+}
+
+/* ---- files of HTTP transactions ---- */
+
+static void feed(vg_app_ctx *ctx, vg_flow *f, bool ts, const char *s)
+{
+    vg_app_on_stream(ctx, f, NULL, ts, (const uint8_t *)s, (uint32_t)strlen(s));
+}
+
+static bool entry_is(vg_flow *f, vg_app_tx *tx, uint16_t id, uint32_t idx, const char *want)
+{
+    const uint8_t *d;
+    uint32_t n;
+    if (vg_app_get_buffer(f, tx, id, idx, &d, &n) != VG_OK)
+        return want == NULL;
+    return want && n == strlen(want) && memcmp(d, want, n) == 0;
+}
+
+static void http_transaction_files(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    const char *body = "--zz\r\nContent-Disposition: form-data; name=\"u\"; filename=\"up.txt\"\r\n\r\n"
+                       "upload data\r\n--zz--\r\n";
+    char req[512];
+    snprintf(req, sizeof req, "POST /u HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; "
+             "boundary=zz\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+    feed(ctx, &f, true, req);
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL && tx->files != NULL);
+    if (!tx || !tx->files) {
+        vg_app_flow_end(ctx, &f);
+        vg_app_ctx_free(ctx);
+        return;
+    }
+    VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 0, "up.txt"));
+    VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 1, NULL));
+    /* the response: gzip-free, named by Content-Disposition */
+    feed(ctx, &f, false, "HTTP/1.1 200 OK\r\nContent-Disposition: attachment; filename=r.txt\r\n"
+                         "Content-Length: 5\r\n\r\nhello");
+    VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 1, "r.txt"));
+    vg_file *r = vg_file_list_get(tx->files, 1);
+    VG_CHECK(r && r->toclient && r->state == VG_FILE_CLOSED && r->size == 5);
+    /* a GET whose response is cut: named by the path, TRUNCATED at the end */
+    feed(ctx, &f, true, "GET /dir/file.bin?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
+    feed(ctx, &f, false, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+    vg_app_tx *t2 = vg_app_tx_next(tx);
+    VG_CHECK(t2 != NULL);
+    if (t2) {
+        VG_CHECK(entry_is(&f, t2, VG_ABUF_FILE_NAME, 0, "/dir/file.bin"));
+        vg_file *g = vg_file_list_get(t2->files, 0);
+        VG_CHECK(g && g->state == VG_FILE_OPEN && g->size == 10 && g->tx_id == 1);
+    }
+    const vg_files_stats *st = vg_files_get_stats(vg_app_files(ctx));
+    VG_CHECK_EQ(st->opened, 3);
+    vg_app_flow_end(ctx, &f);
+    VG_CHECK_EQ(st->truncated, 1);
+    VG_CHECK_EQ(st->closed, 2);
+    vg_app_ctx_free(ctx);
+}
+
+/* ---- end to end ---- */
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    VG_CHECK(fp != NULL);
+    if (fp) {
+        fputs(text, fp);
+        fclose(fp);
+    }
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static void engine_end_to_end(void)
+{
+    if (access(FILES_PCAP, R_OK) != 0) {
+        fprintf(stderr, "%s missing\n", FILES_PCAP);
+        VG_CHECK(0);
+        return;
+    }
+    char dir[] = "/tmp/vg_files_XXXXXX";
+    VG_CHECK(mkdtemp(dir) != NULL);
+    char path[600], rules[256], cfg[256], out[256];
+    snprintf(rules, sizeof rules, "%s/t.rules", dir);
+    snprintf(cfg, sizeof cfg, "%s/c.yaml", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    VG_CHECK_EQ(mkdir(out, 0700), 0);
+    snprintf(path, sizeof path, "%s/md5.list", dir);
+    write_text(path, "# known\n5eb63bbbe01eeed093cb22bb8f5acdc3\n00000000000000000000000000000000\n");
+    snprintf(path, sizeof path, "%s/sha.list", dir);
+    write_text(path, "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9\n");
+    write_text(rules,
+               "alert http any any -> any any (msg:\"name\"; filename:\"a.txt\"; sid:1;)\n"
+               "alert http any any -> any any (msg:\"ext\"; fileext:\"exe\"; sid:2;)\n"
+               "alert http any any -> any any (msg:\"pdf\"; filemagic:\"pdf document\"; nocase; filestore; sid:3;)\n"
+               "alert http any any -> any any (msg:\"size\"; filesize:>999; sid:4;)\n"
+               "alert http any any -> any any (msg:\"md5\"; filemd5:md5.list; sid:5;)\n"
+               "alert http any any -> any any (msg:\"not sha\"; filesha256:!sha.list; sid:6;)\n"
+               "alert http any any -> any any (msg:\"fname\"; file.name; content:\"report\"; sid:7;)\n"
+               "alert http any any -> any any (msg:\"never\"; filename:\"nomatch\"; sid:8;)\n");
+    write_text(cfg, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
+                    "      filetype: regular\n      filename: eve.json\n      types:\n"
+                    "        - alert\n        - files:\n            force-magic: yes\n"
+                    "            force-hash: [md5, sha256]\n"
+                    "  - file-store:\n      version: 2\n      enabled: yes\n      max-size: 1mb\n");
+    vg_conf *conf = NULL;
+    char err[VG_ERRBUF_SIZE] = "";
+    VG_CHECK_EQ(vg_net_conf_load(&conf, cfg, NULL, err), VG_OK);
+    if (!conf) {
+        fprintf(stderr, "%s\n", err);
+        rm_rf(dir);
+        return;
+    }
+    const char *files[] = {rules, NULL};
+    vg_engine_opts o;
+    memset(&o, 0, sizeof o);
+    o.pcap_file = FILES_PCAP;
+    o.rule_files = files;
+    o.log_dir = out;
+    vg_engine_result res;
+    memset(&res, 0, sizeof res);
+    int rc = vg_engine_run(conf, &o, &res, err);
+    VG_CHECK_EQ(rc, VG_OK);
+    if (rc != VG_OK)
+        fprintf(stderr, "%s\n", err);
+    vg_engine_result_free(&res);
+    vg_conf_free(conf);
+    /* read the records */
+    int sids[10] = {0}, nfile = 0, stored = 0, truncated = 0;
+    char pdf_sha[65] = "";
+    snprintf(path, sizeof path, "%s/eve.json", out);
+    FILE *fp = fopen(path, "r");
+    VG_CHECK(fp != NULL);
+    char line[65536];
+    while (fp && fgets(line, sizeof line, fp)) {
+        json_error_t je;
+        json_t *j = json_loads(line, 0, &je);
+        VG_CHECK(j != NULL);
+        if (!j)
+            continue;
+        const char *t = json_string_value(json_object_get(j, "event_type"));
+        if (t && strcmp(t, "alert") == 0) {
+            json_int_t sid = json_integer_value(json_object_get(json_object_get(j, "alert"), "signature_id"));
+            if (sid > 0 && sid < 10)
+                sids[sid]++;
+        } else if (t && strcmp(t, "fileinfo") == 0) {
+            nfile++;
+            json_t *fi = json_object_get(j, "fileinfo");
+            const char *name = json_string_value(json_object_get(fi, "filename"));
+            const char *state = json_string_value(json_object_get(fi, "state"));
+            VG_CHECK(name && state);
+            VG_CHECK(json_is_object(json_object_get(j, "http")));
+            VG_CHECK_STR(json_string_value(json_object_get(j, "app_proto")), "http");
+            VG_CHECK(json_object_get(fi, "sha1") == NULL); /* not in force-hash */
+            truncated += state && strcmp(state, "TRUNCATED") == 0;
+            if (json_is_true(json_object_get(fi, "stored")))
+                stored++;
+            if (name && strcmp(name, "report.pdf") == 0) {
+                const char *s = json_string_value(json_object_get(fi, "sha256"));
+                VG_CHECK(s != NULL);
+                if (s)
+                    snprintf(pdf_sha, sizeof pdf_sha, "%s", s);
+                VG_CHECK(json_is_true(json_object_get(fi, "stored")));
+                VG_CHECK_EQ(json_integer_value(json_array_get(json_object_get(fi, "sid"), 0)), 3);
+                VG_CHECK_STR(json_string_value(json_object_get(json_object_get(j, "http"), "url")), "/dl/x.bin");
+                /* a download is logged from the server */
+                VG_CHECK_EQ(json_integer_value(json_object_get(j, "src_port")), 80);
+                const char *m = json_string_value(json_object_get(fi, "magic"));
+                VG_CHECK(m && strstr(m, "PDF") != NULL);
+            }
+            if (name && strcmp(name, "a.txt") == 0)
+                VG_CHECK_STR(json_string_value(json_object_get(fi, "md5")), "5eb63bbbe01eeed093cb22bb8f5acdc3");
+            if (name && strcmp(name, "/big") == 0)
+                VG_CHECK_STR(state, "TRUNCATED");
+        }
+        json_decref(j);
+    }
+    if (fp)
+        fclose(fp);
+    VG_CHECK_EQ(nfile, 5);    /* a.txt, evil.EXE, /upload, report.pdf, /big */
+    VG_CHECK_EQ(truncated, 1);
+    VG_CHECK_EQ(stored, 1);
+    VG_CHECK_EQ(sids[1], 1);
+    VG_CHECK_EQ(sids[2], 1);
+    VG_CHECK_EQ(sids[3], 1);
+    VG_CHECK_EQ(sids[4], 1);  /* only /big (1000 bytes) */
+    VG_CHECK_EQ(sids[5], 1);
+    VG_CHECK_EQ(sids[6], 2);  /* the upload tx (evil.EXE, /upload) and the pdf */
+    VG_CHECK_EQ(sids[7], 1);
+    VG_CHECK_EQ(sids[8], 0);
+    /* the stored file is named by its content's sha256 */
+    if (pdf_sha[0]) {
+        snprintf(path, sizeof path, "%s/filestore/%.2s/%s", out, pdf_sha, pdf_sha);
+        FILE *sf = fopen(path, "rb");
+        VG_CHECK(sf != NULL);
+        if (sf) {
+            char buf[4096], got[65];
+            size_t n = fread(buf, 1, sizeof buf, sf);
+            fclose(sf);
+            sha256_hex(buf, n, got);
+            VG_CHECK_STR(got, pdf_sha);
+            VG_CHECK(n > 4 && memcmp(buf, "%PDF", 4) == 0);
+        }
+    }
+    rm_rf(dir);
+}
+
+static const vg_test tests[] = {
+    {"param_values", param_values},
+    {"multipart_any_chunking", multipart_any_chunking},
+    {"multipart_cut_and_capped", multipart_cut_and_capped},
+    {"http_transaction_files", http_transaction_files},
+    {"engine_end_to_end", engine_end_to_end},
+    {NULL, NULL},
+};
+
+VG_TEST_MAIN(tests)
