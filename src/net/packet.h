@@ -163,6 +163,8 @@ enum {
     VG_PKT_STREAM_ADD = 1 << 11,  /* added by the flow table: the TCP payload went into the
                                      reassembled stream (Suricata's PKT_STREAM_ADD: a rule that
                                      is not packet-only inspects it through the stream) */
+    VG_PKT_TAGGED = 1 << 12,      /* added by detection: covered by a tag keyword's tag
+                                     (logged as an EVE "packet" record) */
 };
 
 /* IPv4 option bits for `ipopts` (keyword names in brackets). */

@@ -1027,6 +1027,8 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
     /* A pass sig stopped evaluation: only the matches ranked before it (none
      * with the default action order, where pass comes first) are queued. */
     flush_pending(dt, p);
+    if (!repeat)
+        vg_tag_packet(dt, p);
 }
 
 void vg_detect_packet(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk)

@@ -103,6 +103,26 @@ struct vg_rule_parser {
 int vg_detect_name_id(vg_detect *de, int kind, const char *name);
 enum { VG_NAME_FLOWBIT = 0, VG_NAME_FLOWINT, VG_NAME_XBIT, VG_NAME_KINDS };
 
+/* A tag (kw_tag.c): later packets of a flow or a host being tagged. */
+enum { VG_TAG_PACKETS = 0, VG_TAG_BYTES, VG_TAG_SECONDS };
+typedef struct vg_tag {
+    bool active;
+    bool skip_first;                /* the next packet seen is the one that matched */
+    uint8_t metric;                 /* VG_TAG_* */
+    uint32_t left;                  /* packets or bytes left; seconds: the duration */
+    int64_t start;                  /* packet second the tag started */
+} vg_tag;
+
+#define VG_TAG_HOSTS 256            /* host tags per thread (oldest replaced beyond) */
+typedef struct vg_host_tag {
+    vg_addr addr;
+    vg_tag tag;
+} vg_host_tag;
+
+/* Tag p (VG_PKT_TAGGED) when a session or host tag covers it; advances the
+ * tags' counters.  Once per packet, after its detection. */
+void vg_tag_packet(vg_det_thread *dt, vg_packet *p);
+
 /* Per-flow detection state. */
 typedef struct vg_thr_entry vg_thr_entry;
 typedef struct vg_det_flow {
@@ -117,6 +137,7 @@ typedef struct vg_det_flow {
     uint8_t seq_seen;               /* stream_size: 1 toserver, 2 toclient tracked */
     uint32_t isn[2], next_seq[2];   /* stream_size: [0] client (toserver), [1] server */
     const vg_detect *de;            /* the rule set whose names the bits/ints index */
+    vg_tag tag;                     /* session tag (tag:session) */
 } vg_det_flow;
 
 vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc); /* NULL without a flow */
@@ -299,6 +320,9 @@ struct vg_det_thread {
     bool moverflow;                 /* mlist overflowed: clear mbits whole */
     vg_thr_table *thr;
     vg_xbit_table *xbits;
+    vg_host_tag host_tags[VG_TAG_HOSTS]; /* tag:host entries, [0, nhost_tags) in use */
+    uint32_t nhost_tags;
+    uint64_t host_tags_replaced;    /* entries reused while still active (table full) */
     vg_inspect_ctx ic;
     vg_pending pend[VG_MAX_PENDING];
     uint32_t npend;

@@ -1,8 +1,8 @@
 /*
  * kw_meta.c: informational keywords (msg, sid, rev, gid, classtype,
  * priority, reference, metadata, target, noalert) and the no-match helpers
- * prefilter, tag (parsed and validated; tagging of later packets is not
- * done) and pkt_data (back to the packet payload buffer).
+ * prefilter and pkt_data (back to the packet payload buffer).  tag is in
+ * kw_tag.c.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -231,51 +231,6 @@ static int pkt_data_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
     return vg_rule_parser_set_buf(rp, s, VG_BUF_PAYLOAD, errbuf);
 }
 
-/* tag:session[,N,packets|seconds|bytes] | tag:host,N,unit,src|dst */
-static int tag_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
-{
-    (void)rp;
-    (void)s;
-    char tmp[128];
-    if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
-        return vg_err(errbuf, VG_EINVAL, "bad tag");
-    char *f[5];
-    int nf = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nf == 5)
-            return vg_err(errbuf, VG_EINVAL, "too many tag fields");
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        f[nf++] = t;
-    }
-    if (nf == 0)
-        return vg_err(errbuf, VG_EINVAL, "empty tag");
-    bool host = strcmp(f[0], "host") == 0;
-    if (!host && strcmp(f[0], "session") != 0)
-        return vg_err(errbuf, VG_EINVAL, "tag type must be session or host");
-    if (nf >= 2) {
-        char *end;
-        strtoul(f[1], &end, 10);
-        if (!isdigit((unsigned char)f[1][0]) || *end)
-            return vg_err(errbuf, VG_EINVAL, "tag count must be a number");
-        if (nf < 3)
-            return vg_err(errbuf, VG_EINVAL, "tag count needs a unit");
-        if (strcmp(f[2], "packets") && strcmp(f[2], "seconds") && strcmp(f[2], "bytes"))
-            return vg_err(errbuf, VG_EINVAL, "tag unit must be packets, seconds or bytes");
-    }
-    if (nf >= 4) {
-        if (!host || (strcmp(f[3], "src") && strcmp(f[3], "dst")))
-            return vg_err(errbuf, VG_EINVAL, "tag direction must be src or dst (host only)");
-    }
-    if (nf == 5)
-        return vg_err(errbuf, VG_EINVAL, "too many tag fields");
-    return VG_OK;
-}
-
 const vg_keyword vg_kw_msg = {"msg", NULL, VG_KW_INFO | VG_KW_QUOTES_OK, msg_setup, NULL, NULL};
 const vg_keyword vg_kw_sid = {"sid", NULL, VG_KW_INFO, sid_setup, NULL, NULL};
 const vg_keyword vg_kw_rev = {"rev", NULL, VG_KW_INFO, rev_setup, NULL, NULL};
@@ -291,4 +246,3 @@ const vg_keyword vg_kw_noalert = {"noalert", NULL, VG_KW_NOOPT, noalert_setup, N
 const vg_keyword vg_kw_prefilter = {"prefilter", NULL, VG_KW_NOOPT, prefilter_setup, NULL, NULL};
 const vg_keyword vg_kw_pkt_data = {"pkt_data", NULL, VG_KW_NOOPT | VG_KW_STICKY, pkt_data_setup,
                                    NULL, NULL};
-const vg_keyword vg_kw_tag = {"tag", NULL, 0, tag_setup, NULL, NULL};

@@ -66,7 +66,7 @@ static int order_cmp(const void *a, const void *b)
 
 static bool is_iponly(const vg_sig *s)
 {
-    extern const vg_keyword vg_kw_flowbits, vg_kw_threshold, vg_kw_detection_filter;
+    extern const vg_keyword vg_kw_flowbits, vg_kw_threshold, vg_kw_detection_filter, vg_kw_tag;
     if (s->flags & (VG_SIGX_CONFIG | VG_SIG_TOSERVER | VG_SIG_TOCLIENT | VG_SIG_STREAM_ONLY |
                     VG_SIG_PKT_ONLY | VG_SIG_APPLAYER))
         return false;
@@ -79,7 +79,7 @@ static bool is_iponly(const vg_sig *s)
         return false;
     for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
         if (sm->kw != &vg_kw_flowbits && sm->kw != &vg_kw_threshold &&
-            sm->kw != &vg_kw_detection_filter)
+            sm->kw != &vg_kw_detection_filter && sm->kw != &vg_kw_tag)
             return false;
     return true;
 }

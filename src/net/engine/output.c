@@ -201,6 +201,11 @@ uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
             fwrite(line, 1, n, o->fast);
         }
     }
+    if (p->flags & VG_PKT_TAGGED) /* tag keyword: the packets after the match */
+        for (int e = 0; e < o->neve; e++)
+            if (o->eves[e].alert && o->eves[e].alert_cfg.tagged_packets &&
+                vg_eve_tagged_packet(&o->jb, &o->eves[e].alert_cfg, p))
+                (void)vg_eve_write(o->eves[e].eve, &o->jb);
     for (int e = 0; e < o->neve; e++) {
         if (!o->eves[e].anomaly)
             continue;

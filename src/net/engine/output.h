@@ -39,6 +39,7 @@ typedef struct vg_alert_cfg {
     bool references;         /* metadata.rule.reference: alert.references */
     bool verdict;            /* verdict: the "verdict" object */
     uint32_t payload_buffer_size; /* payload-buffer-size (default 4 KiB) */
+    bool tagged_packets;     /* tagged-packets: EVE "packet" records for tagged packets */
     bool ips;                /* engine runs as IPS (--simulate-ips / inline) */
     const char *in_iface;    /* live capture interface, NULL in file mode */
 } vg_alert_cfg;
@@ -83,6 +84,10 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
  * log this kind of event.  NULL name: type "unknown". */
 bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, const char *name,
                     bool is_stream, const char *in_iface);
+/* One EVE "packet" record for a tagged packet (Suricata's tagged-packets:
+ * the packet header, "packet" (base64 frame) and packet_info); false (jb
+ * untouched) when p has no frame bytes (pseudo packets). */
+bool vg_eve_tagged_packet(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p);
 /* One fast.log line (with the newline) into out; returns its length. */
 size_t vg_fast_line(char *out, size_t outlen, const vg_packet *p, const vg_alert *a, bool ips);
 /* "blocked" or "allowed", as alert.action shows it. */

@@ -46,6 +46,7 @@ void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
     cfg->payload_length = child_bool(alert, "payload-length", false);
     cfg->packet = child_bool(alert, "packet", false);
     cfg->verdict = child_bool(alert, "verdict", false);
+    cfg->tagged_packets = child_bool(alert, "tagged-packets", false);
     const vg_conf_node *sz = vg_conf_node_child(alert, "payload-buffer-size");
     uint64_t v;
     if (sz && sz->value && vg_conf_parse_size(sz->value, &v) == VG_OK && v > 0)
@@ -257,6 +258,25 @@ static void write_verdict(vg_jb *jb, const vg_packet *p, bool ips)
     vg_jb_close_obj(jb);
 }
 
+static void write_packet(vg_jb *jb, const vg_packet *p)
+{
+    vg_jb_b64(jb, "packet", p->raw, p->raw_len);
+    vg_jb_open_obj(jb, "packet_info");
+    vg_jb_u64(jb, "linktype", (uint64_t)(p->datalink < 0 ? 0 : p->datalink));
+    vg_jb_str(jb, "linktype_name", vg_eve_linktype_name(p->datalink));
+    vg_jb_close_obj(jb);
+}
+
+bool vg_eve_tagged_packet(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p)
+{
+    if (!p->raw || !p->raw_len)
+        return false;
+    vg_eve_packet_header(jb, p, "packet", cfg->in_iface);
+    write_packet(jb, p);
+    vg_jb_close_obj(jb);
+    return true;
+}
+
 void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a)
 {
     const vg_sig *s = a->sig;
@@ -338,13 +358,8 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
     if (cfg->payload_length)
         vg_jb_u64(jb, "payload_length", (a->flags & VG_ALERT_STREAM) ? a->stream_len
                                                                       : p->payload_len);
-    if (cfg->packet && p->raw && p->raw_len) {
-        vg_jb_b64(jb, "packet", p->raw, p->raw_len);
-        vg_jb_open_obj(jb, "packet_info");
-        vg_jb_u64(jb, "linktype", (uint64_t)(p->datalink < 0 ? 0 : p->datalink));
-        vg_jb_str(jb, "linktype_name", vg_eve_linktype_name(p->datalink));
-        vg_jb_close_obj(jb);
-    }
+    if (cfg->packet && p->raw && p->raw_len)
+        write_packet(jb, p);
     if (cfg->verdict)
         write_verdict(jb, p, cfg->ips);
     vg_jb_close_obj(jb);

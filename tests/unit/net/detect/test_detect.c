@@ -1111,6 +1111,48 @@ static void test_icmp_both_versions(void)
     vg_detect_free(de);
 }
 
+static void test_tag_session_and_host(void)
+{
+    /* the packets after the match are tagged: 2 of the flow, then none;
+     * a host tag follows the address in both directions */
+    static const char *const rules[] = {
+        "alert tcp any any -> any any (content:\"evil\"; tag:session,2,packets; sid:1;)",
+        "alert tcp any any -> any any (content:\"host\"; tag:host,1,packets,src; sid:2;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.proto = 6;
+    static const char *const pl[] = {"x", "evil", "x", "x", "x"};
+    static const bool want[] = {false, false, true, true, false};
+    for (int i = 0; i < 5; i++) {
+        vg_packet p;
+        mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x18, pl[i]);
+        p.flow = &f;
+        p.flags = VG_PKT_TOSERVER | VG_PKT_ESTABLISHED;
+        run(dt, &p);
+        VG_CHECK_EQ(!!(p.flags & VG_PKT_TAGGED), want[i]);
+        free_alerts(&p);
+    }
+    vg_packet p;
+    mk_tcp(&p, "3.3.3.3", 1000, "4.4.4.4", 80, 0x18, "host");
+    run(dt, &p);
+    VG_CHECK(alerted(&p, 2) && !(p.flags & VG_PKT_TAGGED));
+    free_alerts(&p);
+    mk_tcp(&p, "5.5.5.5", 80, "3.3.3.3", 1000, 0x18, "reply");
+    run(dt, &p);
+    VG_CHECK(p.flags & VG_PKT_TAGGED);
+    mk_tcp(&p, "5.5.5.5", 80, "3.3.3.3", 1000, 0x18, "reply");
+    run(dt, &p);
+    VG_CHECK(!(p.flags & VG_PKT_TAGGED));
+    vg_detect_flow_free(f.detect_state);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static void test_stream_other_direction(void)
 {
     /* in IDS mode the to-server stream chunk may come with a to-client
@@ -1158,6 +1200,7 @@ static const vg_test tests[] = {
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
     {"stream_other_direction", test_stream_other_direction},
+    {"tag_session_and_host", test_tag_session_and_host},
     {"icmp_both_versions", test_icmp_both_versions},
     {"flow_eve_metadata", test_flow_eve_metadata},
     {"iponly_index", test_iponly_index},

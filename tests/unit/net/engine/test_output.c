@@ -466,6 +466,36 @@ static void conf_file_code_defaults(void)
     unlink(path);
 }
 
+static void tagged_packet_record(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c, "alert:\n  tagged-packets: yes\n", "t", err), VG_OK);
+    vg_alert_cfg cfg;
+    vg_alert_cfg_load(&cfg, vg_conf_node_get(c, "alert"));
+    VG_CHECK(cfg.tagged_packets && !cfg.packet);
+    vg_alert_cfg_default(&cfg);
+    VG_CHECK(!cfg.tagged_packets);
+    vg_packet p;
+    make_packet(&p);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    VG_CHECK(vg_eve_tagged_packet(&jb, &cfg, &p));
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "event_type"), "packet");
+        VG_CHECK_STR(jstr(j, "src_ip"), "10.0.0.1");
+        VG_CHECK(jstr(j, "packet") != NULL && !jhas(j, "alert"));
+        VG_CHECK_STR(jstr(j, "packet_info.linktype_name"), "EN10MB");
+        json_decref(j);
+    }
+    p.raw = NULL;
+    p.raw_len = 0;
+    VG_CHECK(!vg_eve_tagged_packet(&jb, &cfg, &p)); /* pseudo packet: no frame */
+    vg_jb_free(&jb);
+    vg_conf_free(c);
+}
+
 static void default_conf_values(void)
 {
     vg_conf *c = NULL;
@@ -558,6 +588,7 @@ static const vg_test tests[] = {
     {"eve_timestamp_cached", eve_timestamp_cached},
     {"eve_addr_text", eve_addr_text},
     {"default_conf_values", default_conf_values},
+    {"tagged_packet_record", tagged_packet_record},
     {"conf_file_code_defaults", conf_file_code_defaults},
     {"exception_policies", exception_policies},
     {NULL, NULL},
