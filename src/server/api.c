@@ -70,20 +70,26 @@ enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq)
         json_decref(j);
         return vg_api_error(rq->conn, 429, "too many failed logins; try later");
     }
+    /* The attempt counts as a failure until the password is verified, so
+     * that concurrent guesses cannot pass the throttle while the (slow, by
+     * design) KDF runs outside the store lock. */
+    slot = throttle_slot(s, user, true);
+    unsigned f = ++s->throttle[slot].failures;
     vg_store_user u;
-    bool ok = vg_store_user_get(s->store, user, &u) == VG_OK && vg_password_verify(pw, u.pwhash);
+    bool found = vg_store_user_get(s->store, user, &u) == VG_OK;
+    pthread_mutex_unlock(&s->lock);
+    bool ok = found && vg_password_verify(pw, u.pwhash);
     enum MHD_Result ret;
+    pthread_mutex_lock(&s->lock);
+    slot = throttle_slot(s, user, true);
     if (!ok) {
-        slot = throttle_slot(s, user, true);
-        unsigned f = ++s->throttle[slot].failures;
         if (f >= 5)
             s->throttle[slot].until = now + VG_MIN(900, 30 << VG_MIN(f - 5, 5));
         vg_store_audit(s->store, user, "login.failed", NULL);
         pthread_mutex_unlock(&s->lock);
         ret = vg_api_error(rq->conn, 401, "wrong user or password");
     } else {
-        if (slot >= 0)
-            memset(&s->throttle[slot], 0, sizeof s->throttle[slot]);
+        memset(&s->throttle[slot], 0, sizeof s->throttle[slot]);
         char tok[65], hash[65];
         int rc = vg_token_new(tok, hash);
         if (rc == VG_OK)
