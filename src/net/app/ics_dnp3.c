@@ -587,11 +587,18 @@ static void d3_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t
 static void d3_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                       const vg_conf_node *settings)
 {
-    (void)ctx;
     (void)af;
     (void)settings;
+    const vg_dnp3_msg *m = a->data;
     vg_jb_open_obj(jb, "dnp3");
-    vg_dnp3_msg_eve(a->data, jb);
+    /* the dnp3 record is the message itself; an alert's metadata (written
+     * without a thread context) puts it under "request" or "response",
+     * as Suricata's alert output does */
+    if (!ctx)
+        vg_jb_open_obj(jb, m->request ? "request" : "response");
+    vg_dnp3_msg_eve(m, jb);
+    if (!ctx)
+        vg_jb_close_obj(jb);
     vg_jb_close_obj(jb);
 }
 

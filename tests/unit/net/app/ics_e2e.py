@@ -61,6 +61,12 @@ def main():
             for e in events:
                 if e["event_type"] == "alert":
                     alerts[str(e["alert"]["signature_id"])].append(e.get("tx_id"))
+                    # the transaction's metadata: modbus as its record, dnp3 under
+                    # "request" or "response" (Suricata's alert output)
+                    app = e.get("app_proto")
+                    if app not in e or (app == "dnp3" and len(e["dnp3"]) != 1):
+                        print("%s: alert %s without its %s metadata" % (pcap, e["alert"]["signature_id"], app))
+                        bad += 1
             for sid, txs in exp["alerts"].items():
                 if sorted(alerts.get(sid, [])) != txs:
                     print("%s: sid %s alerted on tx %s, expected %s" %
