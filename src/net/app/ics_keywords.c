@@ -40,8 +40,9 @@ static const vg_app_tx *cur_tx(const vg_match_ctx *mc)
 static int tie(vg_sig *s, uint16_t alproto, const char *kw, char *errbuf)
 {
     if (s->alproto && s->alproto != alproto)
-        return vg_err(errbuf, VG_EINVAL, "%s conflicts with the rule's protocol %s", kw,
-                      vg_app_proto_name(s->alproto) ? vg_app_proto_name(s->alproto) : "?");
+        return vg_err(errbuf, VG_EINVAL, "conflicts with the rule's protocol %s (%s is %s)",
+                      vg_app_proto_name(s->alproto) ? vg_app_proto_name(s->alproto) : "?", kw,
+                      vg_app_proto_name(alproto));
     s->alproto = alproto;
     s->flags |= VG_SIG_APPLAYER | VG_SIG_NEED_FLOW;
     return VG_OK;
@@ -181,16 +182,16 @@ static int parse_function(const char *p, mb_ctx *c, char *errbuf)
     uint32_t v;
     if (num(&p, 255, &v)) {
         if (v == 0)
-            return vg_err(errbuf, VG_EINVAL, "modbus: invalid function 0");
+            return vg_err(errbuf, VG_EINVAL, "invalid function 0");
         c->has_func = true;
         c->func = (uint8_t)v;
         if (comma(&p)) {
             if (!word(&p, "subfunction") || !num((p = skip_ws(p), &p), 65535, &v))
-                return vg_err(errbuf, VG_EINVAL, "modbus: bad subfunction");
+                return vg_err(errbuf, VG_EINVAL, "bad subfunction");
             c->has_sub = true;
             c->sub = (uint16_t)v;
         }
-        return at_end(p) ? VG_OK : vg_err(errbuf, VG_EINVAL, "modbus: junk after function");
+        return at_end(p) ? VG_OK : vg_err(errbuf, VG_EINVAL, "junk after function");
     }
     bool neg = false;
     if (*p == '!') {
@@ -224,7 +225,7 @@ static int parse_function(const char *p, mb_ctx *c, char *errbuf)
             }
         }
     }
-    return vg_err(errbuf, VG_EINVAL, "modbus: unknown function \"%s\"", p);
+    return vg_err(errbuf, VG_EINVAL, "unknown function \"%s\"", p);
 }
 
 static int parse_access(const char *p, mb_ctx *c, char *errbuf)
@@ -236,7 +237,7 @@ static int parse_access(const char *p, mb_ctx *c, char *errbuf)
     else if (word(&p, "write"))
         c->access = VG_MB_WRITE;
     else
-        return vg_err(errbuf, VG_EINVAL, "modbus: access needs read or write");
+        return vg_err(errbuf, VG_EINVAL, "access needs read or write");
     static const struct { const char *n; uint8_t bit; } tbl[] = {
         {"discretes", VG_MB_DISCRETES}, {"coils", VG_MB_COILS}, {"input", VG_MB_INPUT},
         {"holding", VG_MB_HOLDING},
@@ -244,24 +245,24 @@ static int parse_access(const char *p, mb_ctx *c, char *errbuf)
     for (size_t i = 0; i < VG_ARRAY_LEN(tbl); i++)
         if (word(&p, tbl[i].n)) {
             if (c->access == VG_MB_WRITE && (tbl[i].bit & (VG_MB_DISCRETES | VG_MB_INPUT)))
-                return vg_err(errbuf, VG_EINVAL, "modbus: %s access is only read access",
+                return vg_err(errbuf, VG_EINVAL, "%s access is only read access",
                               tbl[i].n);
             c->access |= tbl[i].bit;
             break;
         }
     if (comma(&p)) {
         if (!word(&p, "address") || !range(&p, &c->address))
-            return vg_err(errbuf, VG_EINVAL, "modbus: bad address");
+            return vg_err(errbuf, VG_EINVAL, "bad address");
         if (comma(&p)) {
             if (!word(&p, "value") || !range(&p, &c->value))
-                return vg_err(errbuf, VG_EINVAL, "modbus: bad value");
+                return vg_err(errbuf, VG_EINVAL, "bad value");
             if (c->address.lo != c->address.hi)
-                return vg_err(errbuf, VG_EINVAL, "modbus: value needs one address, not a range");
+                return vg_err(errbuf, VG_EINVAL, "value needs one address, not a range");
             if (!(c->access & VG_MB_WRITE))
-                return vg_err(errbuf, VG_EINVAL, "modbus: value only works with write access");
+                return vg_err(errbuf, VG_EINVAL, "value only works with write access");
         }
     }
-    return at_end(p) ? VG_OK : vg_err(errbuf, VG_EINVAL, "modbus: junk after access");
+    return at_end(p) ? VG_OK : vg_err(errbuf, VG_EINVAL, "junk after access");
 }
 
 int vg_ics_modbus_parse_arg(const char *arg, void *out, char *errbuf);
@@ -272,24 +273,24 @@ int vg_ics_modbus_parse_arg(const char *arg, void *out, char *errbuf)
     const char *p = arg;
     if (word(&p, "unit")) {
         if (!range(&p, &c->unit))
-            return vg_err(errbuf, VG_EINVAL, "modbus: bad unit");
+            return vg_err(errbuf, VG_EINVAL, "bad unit");
         if (at_end(p))
             return VG_OK;
         if (!comma(&p))
-            return vg_err(errbuf, VG_EINVAL, "modbus: junk after unit");
+            return vg_err(errbuf, VG_EINVAL, "junk after unit");
         mb_range u = c->unit;
         int rc = parse_function(p, c, errbuf);
         if (rc == VG_DECLINED)
             rc = parse_access(p, c, errbuf);
         c->unit = u;
-        return rc == VG_DECLINED ? vg_err(errbuf, VG_EINVAL, "modbus: invalid option \"%s\"", p)
+        return rc == VG_DECLINED ? vg_err(errbuf, VG_EINVAL, "invalid option \"%s\"", p)
                                  : rc;
     }
     int rc = parse_function(p, c, errbuf);
     if (rc == VG_DECLINED)
         rc = parse_access(p, c, errbuf);
     if (rc == VG_DECLINED)
-        return vg_err(errbuf, VG_EINVAL, "modbus: expected function, access or unit");
+        return vg_err(errbuf, VG_EINVAL, "expected function, access or unit");
     return rc;
 }
 
@@ -300,7 +301,7 @@ static int modbus_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *er
     (void)rp;
     char buf[256];
     if (!arg || vg_rule_unquote(arg, buf, sizeof buf) != VG_OK)
-        return vg_err(errbuf, VG_EINVAL, "modbus needs a value");
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     mb_ctx *c = calloc(1, sizeof(*c));
     if (!c)
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
@@ -381,7 +382,7 @@ static int d3_setup(vg_sig *s, const char *arg, const vg_keyword *kw, char *errb
 {
     char buf[256];
     if (!arg || vg_rule_unquote(arg, buf, sizeof buf) != VG_OK || !buf[0])
-        return vg_err(errbuf, VG_EINVAL, "%s needs a value", kw->name);
+        return vg_err(errbuf, VG_EINVAL, "needs a value");
     d3_ctx *c = calloc(1, sizeof(*c));
     if (!c)
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
@@ -394,13 +395,13 @@ static int d3_setup(vg_sig *s, const char *arg, const vg_keyword *kw, char *errb
         else if ((rc = vg_dnp3_func_lookup(skip_ws(buf))) >= 0)
             c->a = (uint8_t)rc, rc = VG_OK;
         else
-            rc = vg_err(errbuf, VG_EINVAL, "dnp3_func: unknown function \"%s\"", buf);
+            rc = vg_err(errbuf, VG_EINVAL, "unknown function \"%s\"", buf);
     } else if (kw == &vg_ics_kw_dnp3_obj) {
         if (num(&p, 255, &v) && comma(&p) && (p = skip_ws(p), num(&p, 255, &w)) && at_end(p)) {
             c->a = (uint8_t)v;
             c->b = (uint8_t)w;
         } else {
-            rc = vg_err(errbuf, VG_EINVAL, "dnp3_obj: expected <group>,<variation>");
+            rc = vg_err(errbuf, VG_EINVAL, "expected <group>,<variation>");
         }
     } else {
         for (char *tok = strtok(buf, ","); tok && rc == VG_OK; tok = strtok(NULL, ",")) {
@@ -411,12 +412,12 @@ static int d3_setup(vg_sig *s, const char *arg, const vg_keyword *kw, char *errb
                 tok[--l] = 0;
             int bit = vg_dnp3_iin_lookup(tok);
             if (bit < 0)
-                rc = vg_err(errbuf, VG_EINVAL, "dnp3_ind: unknown indicator \"%s\"", tok);
+                rc = vg_err(errbuf, VG_EINVAL, "unknown indicator \"%s\"", tok);
             else
                 c->mask |= (uint16_t)(1u << bit);
         }
         if (rc == VG_OK && !c->mask)
-            rc = vg_err(errbuf, VG_EINVAL, "dnp3_ind needs an indicator");
+            rc = vg_err(errbuf, VG_EINVAL, "needs an indicator");
     }
     if (rc == VG_OK)
         rc = tie(s, VG_ALPROTO_DNP3, kw->name, errbuf);
