@@ -21,9 +21,18 @@
  * message at most VG_DNP3_APP_MAX bytes and VG_DNP3_MAX_OBJS object
  * headers; unanswered Modbus requests per flow at most
  * VG_MODBUS_FLOOD (then `flooded`).  Malformed input (bad length,
- * protocol id, CRC, unknown object, caps) raises a per-transaction or
- * per-flow anomaly bit and a counter in vg_ics_stats; it never stops the
- * engine.
+ * protocol id, CRC, unknown object, caps) counts in vg_ics_stats and
+ * writes an EVE anomaly record of type "applayer" with Suricata's event
+ * name (modbus: invalid_protocol_id, invalid_length, invalid_value,
+ * invalid_function_code, invalid_exception_code, unsolicited_response,
+ * flooded; dnp3: BAD_LINK_CRC, BAD_TRANSPORT_CRC, LEN_TOO_SMALL,
+ * UNKNOWN_OBJECT, MALFORMED, TOO_MANY_POINTS), at most 16 per flow; a
+ * Modbus direction whose framing broke is not parsed further, a DNP3
+ * stream resynchronises on the next 05 64.  Nothing stops the engine.
+ *
+ * Configuration: app-layer.protocols.modbus.enabled and .dnp3.enabled
+ * (default no, as Suricata 8); a disabled protocol's flows become
+ * "failed".  EVE types `modbus`, `dnp3` and `anomaly` (types.applayer).
  */
 #ifndef VG_NET_APP_ICS_H
 #define VG_NET_APP_ICS_H
