@@ -406,6 +406,29 @@ static int parse_options(vg_rule_parser *rp, vg_sig *s, char *opts, char *errbuf
     return VG_OK;
 }
 
+/* Packet header keywords make a sig inspect the packet, not the stream
+ * (Suricata's SIG_FLAG_REQUIRE_PACKET, set by flags, window, seq, ack, ttl,
+ * tos, id, fragbits, fragoffset, ipopts, itype, icode, icmp_id, icmp_seq
+ * as by dsize): its content is matched on the packet payload even when the
+ * payload also went into the reassembled stream (e.g. data on a SYN). */
+static void require_packet(vg_sig *s)
+{
+    extern const vg_keyword vg_kw_flags, vg_kw_window, vg_kw_seq, vg_kw_ack, vg_kw_ttl,
+        vg_kw_tos, vg_kw_id, vg_kw_fragbits, vg_kw_fragoffset, vg_kw_ipopts, vg_kw_itype,
+        vg_kw_icode, vg_kw_icmp_id, vg_kw_icmp_seq;
+    static const vg_keyword *const pkt[] = {
+        &vg_kw_flags, &vg_kw_window, &vg_kw_seq, &vg_kw_ack, &vg_kw_ttl,
+        &vg_kw_tos, &vg_kw_id, &vg_kw_fragbits, &vg_kw_fragoffset, &vg_kw_ipopts,
+        &vg_kw_itype, &vg_kw_icode, &vg_kw_icmp_id, &vg_kw_icmp_seq,
+    };
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+        for (size_t i = 0; i < VG_ARRAY_LEN(pkt); i++)
+            if (sm->kw == pkt[i]) {
+                s->flags |= VG_SIGX_REQUIRE_PACKET;
+                return;
+            }
+}
+
 int vg_rule_parse(vg_detect *de, const char *text, const char *file, int line, vg_sig **out,
                   int *flowbits_type, char *errbuf)
 {
@@ -501,6 +524,7 @@ int vg_rule_parse(vg_detect *de, const char *text, const char *file, int line, v
     }
     if (s->prio < 0)
         s->prio = 3;
+    require_packet(s);
     if (flowbits_type)
         *flowbits_type = rp.flowbits_type;
     free(buf);

@@ -1153,6 +1153,30 @@ static void test_tag_session_and_host(void)
     vg_detect_free(de);
 }
 
+static void test_header_keyword_requires_packet(void)
+{
+    /* data on a SYN goes into the stream (VG_PKT_STREAM_ADD): a plain tcp
+     * sig waits for the stream, one with a packet header keyword (flags,
+     * ttl...) inspects the packet itself, as in Suricata */
+    static const char *const rules[] = {
+        "alert tcp any any -> any any (content:\"GET\"; sid:1;)",
+        "alert tcp any any -> any any (flags:S; content:\"GET\"; sid:2;)",
+        "alert tcp any any -> any any (ttl:64; content:\"GET\"; sid:3;)",
+        NULL,
+    };
+    vg_detect *de = mk_rules(rules);
+    vg_det_thread *dt;
+    VG_CHECK_EQ(vg_detect_thread_new(de, &dt), VG_OK);
+    vg_packet p;
+    mk_tcp(&p, "1.1.1.1", 1000, "2.2.2.2", 80, 0x02, "GET / HTTP/1.1");
+    p.flags = VG_PKT_TOSERVER | VG_PKT_STREAM_ADD;
+    run(dt, &p);
+    VG_CHECK(!alerted(&p, 1) && alerted(&p, 2) && alerted(&p, 3));
+    free_alerts(&p);
+    vg_detect_thread_free(dt);
+    vg_detect_free(de);
+}
+
 static void test_stream_other_direction(void)
 {
     /* in IDS mode the to-server stream chunk may come with a to-client
@@ -1200,6 +1224,7 @@ static const vg_test tests[] = {
     {"payload_and_stream", test_payload_and_stream},
     {"xbits", test_xbits},
     {"stream_other_direction", test_stream_other_direction},
+    {"header_keyword_requires_packet", test_header_keyword_requires_packet},
     {"tag_session_and_host", test_tag_session_and_host},
     {"icmp_both_versions", test_icmp_both_versions},
     {"flow_eve_metadata", test_flow_eve_metadata},
