@@ -21,6 +21,7 @@ typedef struct ooo_seg {
 static const app_parser *const parsers[] = {
     &vg_app_parser_http, &vg_app_parser_dns, &vg_app_parser_tls,
     &vg_ics_parser_modbus, &vg_ics_parser_dnp3, /* ICS hook */
+    &vg_app_parser_ssh, /* files hook: SSH banners */
     NULL,
 };
 
@@ -90,7 +91,8 @@ void vg_app_add_eve(vg_app_ctx *ctx, const char *type, vg_eve *eve, const vg_con
     }
     int k = strcmp(type, "http") == 0 ? 0 : strcmp(type, "dns") == 0 ? 1
             : strcmp(type, "tls") == 0 ? 2 : strcmp(type, "modbus") == 0 ? 3 /* ICS hook */
-            : strcmp(type, "dnp3") == 0 ? 4 : strcmp(type, "anomaly") == 0 ? 5 : -1;
+            : strcmp(type, "dnp3") == 0 ? 4 : strcmp(type, "anomaly") == 0 ? 5
+            : strcmp(type, "ssh") == 0 ? 6 /* files hook: ssh */ : -1;
     if (k < 0 || ctx->neves[k] >= APP_MAX_EVE)
         return;
     ctx->eves[k][ctx->neves[k]].eve = eve;
@@ -501,7 +503,8 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
         v->dp = port;
         v->flags = (v->flags & ~(uint32_t)VG_PKT_TOSERVER) | VG_PKT_TOCLIENT;
     }
-    static const char *const names[] = {"http", "dns", "tls", "modbus", "dnp3"}; /* ICS hook */
+    static const char *const names[] = {"http", "dns", "tls", "modbus", "dnp3",
+                                        "anomaly", "ssh"}; /* ICS hook, files hook (ssh) */
     for (int i = 0; i < ctx->neves[k]; i++) {
         vg_jb *jb = &ctx->jb;
         vg_eve_packet_header(jb, v, names[k], NULL);

@@ -85,6 +85,8 @@ static uint16_t resolve(uint16_t id, bool toclient)
     case VG_ABUF_HTTP_START: return VG_ABUF_HTTP_RES_START;
     case VG_ABUF_HTTP_COOKIE: return VG_ABUF_HTTP_RES_COOKIE;
     case VG_ABUF_HTTP_CONNECTION: return VG_ABUF_HTTP_RES_CONNECTION;
+    case VG_ABUF_SSH_PROTO: return VG_ABUF_SSH_PROTO_SRV;       /* files hook: the server's banner */
+    case VG_ABUF_SSH_SOFTWARE: return VG_ABUF_SSH_SOFTWARE_SRV; /* files hook */
     default: return id;
     }
 }

@@ -84,9 +84,10 @@ typedef struct app_eve {
 struct vg_app_ctx {
     const vg_conf *conf;
     vg_app_stats st;
-    app_eve eves[6][APP_MAX_EVE]; /* by kind: 0 http, 1 dns, 2 tls, 3 modbus, 4 dnp3,
-                                     5 anomaly (ICS hook: applayer anomalies) */
-    int neves[6];
+    app_eve eves[7][APP_MAX_EVE]; /* by kind: 0 http, 1 dns, 2 tls, 3 modbus, 4 dnp3,
+                                     5 anomaly (ICS hook: applayer anomalies),
+                                     6 ssh (files hook: ssh_parser.c) */
+    int neves[7];
     vg_jb jb;
     void *http_cfg;            /* libhtp configuration (htp_cfg_t), owned */
     uint64_t http_req_body_limit, http_res_body_limit;
@@ -122,6 +123,7 @@ typedef struct app_parser {
 extern const app_parser vg_app_parser_http, vg_app_parser_dns, vg_app_parser_tls;
 /* ICS hook: Modbus/TCP and DNP3 (net/app/ics_*.c) */
 extern const app_parser vg_ics_parser_modbus, vg_ics_parser_dnp3;
+extern const app_parser vg_app_parser_ssh; /* files hook: SSH banners (net/app/ssh_parser.c) */
 int vg_ics_detect_modbus(const uint8_t *d, uint32_t n, bool toserver, bool udp);
 int vg_ics_detect_dnp3(const uint8_t *d, uint32_t n, bool toserver, bool udp);
 

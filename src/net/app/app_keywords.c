@@ -84,6 +84,10 @@ static const buf_info bufs[] = {
     {VG_ABUF_DNP3_DATA, "dnp3_data", VG_ALPROTO_DNP3, false}, /* ICS hook */
     {VG_ABUF_FILE_NAME, "file.name", VG_ALPROTO_HTTP, false},   /* files hook */
     {VG_ABUF_FILE_MAGIC, "file.magic", VG_ALPROTO_HTTP, false}, /* files hook */
+    {VG_ABUF_SSH_PROTO, "ssh.proto", VG_ALPROTO_SSH, false},              /* files hook */
+    {VG_ABUF_SSH_SOFTWARE, "ssh.software", VG_ALPROTO_SSH, false},        /* files hook */
+    {VG_ABUF_SSH_PROTO_SRV, "ssh.proto (server)", VG_ALPROTO_SSH, true},  /* files hook */
+    {VG_ABUF_SSH_SOFTWARE_SRV, "ssh.software (server)", VG_ALPROTO_SSH, true}, /* files hook */
 };
 
 static const buf_info *info(uint16_t id)
@@ -110,6 +114,7 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_TLS_ALPN:
     case VG_ABUF_DNP3_DATA: /* ICS hook: either side's messages */
     case VG_ABUF_FILE_NAME: case VG_ABUF_FILE_MAGIC: /* files hook: files of either side */
+    case VG_ABUF_SSH_PROTO: case VG_ABUF_SSH_SOFTWARE: /* files hook: either side's banner */
         return true;
     default:
         return false;
@@ -374,6 +379,7 @@ const vg_keyword *const vg_app_keywords[] = {
     &vg_file_kw_file_name, &vg_file_kw_file_magic, &vg_file_kw_filename, &vg_file_kw_fileext,
     &vg_file_kw_filemagic, &vg_file_kw_filesize, &vg_file_kw_filemd5, &vg_file_kw_filesha1,
     &vg_file_kw_filesha256, &vg_file_kw_filestore, /* files hook (file_keywords.c) */
+    &vg_ssh_kw_proto, &vg_ssh_kw_software, /* files hook: ssh.proto, ssh.software (ssh_parser.c) */
     NULL,
 };
 

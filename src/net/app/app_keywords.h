@@ -76,6 +76,10 @@ enum vg_app_buf {
     VG_ABUF_DNP3_DATA,            /* ICS hook: dnp3_data (net/app/ics_keywords.c) */
     VG_ABUF_FILE_NAME,            /* files hook: multi, one per file (net/app/file_keywords.c) */
     VG_ABUF_FILE_MAGIC,           /* files hook: multi, libmagic of each file */
+    VG_ABUF_SSH_PROTO,            /* files hook: ssh.proto, the client's (ssh_parser.c) */
+    VG_ABUF_SSH_SOFTWARE,         /* files hook: ssh.software, the client's */
+    VG_ABUF_SSH_PROTO_SRV,        /* files hook: ssh.proto in a to_client rule */
+    VG_ABUF_SSH_SOFTWARE_SRV,     /* files hook: ssh.software in a to_client rule */
     VG_ABUF_END,
 };
 

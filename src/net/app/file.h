@@ -202,6 +202,9 @@ void vg_file_http_body(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_t
                        bool toclient, const uint8_t *d, uint32_t n);
 void vg_file_http_done(struct vg_app_ctx *ctx, struct vg_app_tx *a, bool toclient);
 
+/* ssh.proto, ssh.software (ssh_parser.c, which lives beside the files) */
+extern const vg_keyword vg_ssh_kw_proto, vg_ssh_kw_software;
+
 /* ---- glue with the application layer (file_log.c) ---- */
 
 struct vg_app_ctx;

@@ -423,7 +423,7 @@ int vg_engine_run(vg_conf *conf, const vg_engine_opts *o, vg_engine_result *res,
         char apperr[VG_ERRBUF_SIZE];
         if (vg_app_ctx_new(&e.app, conf, apperr) == VG_OK) {
             static const char *const types[] = {"http", "dns", "tls", "modbus", "dnp3",
-                                                "files", "anomaly"}; /* + ICS (modbus, dnp3,
+                                                "files", "anomaly", "ssh"}; /* + ICS (modbus, dnp3,
                                                 applayer anomalies), + files hook */
             vg_app_files_set_log_dir(e.app, log_dir); /* files hook: the file store's base */
             for (size_t t = 0; t < VG_ARRAY_LEN(types); t++) {

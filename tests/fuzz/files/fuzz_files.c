@@ -1,8 +1,8 @@
 /* fuzz_files.c: the multipart/form-data parser and file tracking
  * (net/app/file.h).  Input: byte 0 picks the chunk size, then a boundary
  * line ("b=<boundary>\n"; a default one without it), then the body.  The
- * body also goes through the Content-Disposition parameter parser and each
- * file found is written as a fileinfo object. */
+ * body also goes through the Content-Disposition parameter parser and the
+ * SSH banner splitter, and each file found is written as a fileinfo object. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,8 @@
 #include "net/app/file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int vg_ssh_parse_banner(const char *line, uint32_t n, const char **proto, uint32_t *plen,
+                        const char **soft, uint32_t *slen);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             data = nl + 1;
         }
     }
+    const char *pr, *so;
+    uint32_t pl, sl;
+    if (vg_ssh_parse_banner((const char *)data, (uint32_t)size, &pr, &pl, &so, &sl) == 0 &&
+        (pr + pl > (const char *)data + size || so + sl > (const char *)data + size))
+        abort(); /* the banner's parts stay inside the line */
     char out[64];
     (void)vg_mpart_param(data, (uint32_t)size, "filename", out, sizeof out);
     vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);

@@ -9,6 +9,8 @@ Content-Disposition filename "report.pdf" and a PDF-looking body.
 Flow 3 (10.0.0.1:40003 -> 10.0.0.2:80): GET /big, a response announcing
 Content-Length 5000 and carrying 1000 bytes before the flow closes
 (a TRUNCATED file).
+Flow 4 (10.0.0.1:40004 -> 10.0.0.2:2222): SSH banners (server first), then
+binary key exchange bytes.
 Usage: gen_files_pcap.py OUT.pcap
 """
 import struct
@@ -39,8 +41,8 @@ def tcp_pkt(src, dst, sp, dp, seq, ack, flags, payload=b""):
 
 
 class Session:
-    def __init__(self, out, cport, t0):
-        self.out, self.c, self.s = out, ("10.0.0.1", cport), ("10.0.0.2", 80)
+    def __init__(self, out, cport, t0, sport=80):
+        self.out, self.c, self.s = out, ("10.0.0.1", cport), ("10.0.0.2", sport)
         self.cseq, self.sseq, self.t = 1000, 5000, t0
 
     def emit(self, frm_client, flags, payload=b""):
@@ -105,6 +107,14 @@ def main(path):
     res = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"A" * 1000
     s = Session(pkts, 40003, 1700000002.0)
     s.open(); s.send(True, req); s.send(False, res); s.close()
+
+    s = Session(pkts, 40004, 1700000003.0, sport=2222)
+    s.open()
+    s.send(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+    s.send(True, b"SSH-2.0-libssh2_1.10.0\r\n")
+    s.send(True, b"\x00\x00\x01\x2c\x06\x14" + bytes(range(200)))
+    s.send(False, b"\x00\x00\x01\x2c\x06\x14" + bytes(range(200)))
+    s.close()
 
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))  # LINKTYPE_RAW

@@ -247,6 +247,54 @@ static void http_transaction_files(void)
     vg_app_ctx_free(ctx);
 }
 
+/* ---- SSH banners ---- */
+
+int vg_ssh_parse_banner(const char *line, uint32_t n, const char **proto, uint32_t *plen,
+                        const char **soft, uint32_t *slen);
+
+static void ssh_banners(void)
+{
+    const char *pr, *so;
+    uint32_t pl, sl;
+    const char *b = "SSH-2.0-OpenSSH_9.2p1 Debian-2";
+    VG_CHECK_EQ(vg_ssh_parse_banner(b, (uint32_t)strlen(b), &pr, &pl, &so, &sl), 0);
+    VG_CHECK(pl == 3 && memcmp(pr, "2.0", 3) == 0);
+    VG_CHECK(sl == 13 && memcmp(so, "OpenSSH_9.2p1", 13) == 0);
+    VG_CHECK_EQ(vg_ssh_parse_banner("SSH-2.0", 7, &pr, &pl, &so, &sl), -1);
+    VG_CHECK_EQ(vg_ssh_parse_banner("HTTP/1.1", 8, &pr, &pl, &so, &sl), -1);
+    /* a flow: the server's text lines before its banner are skipped */
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    feed(ctx, &f, true, "SSH-1.99-PuTTY_Release_0.78\r\n");
+    VG_CHECK_EQ(f.alproto, VG_ALPROTO_SSH);
+    feed(ctx, &f, false, "Hello there\r\nSSH-2.0-dropbear");
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL);
+    if (tx) {
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_SSH_PROTO, 0, "1.99"));
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_SSH_SOFTWARE, 0, "PuTTY_Release_0.78"));
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_SSH_SOFTWARE_SRV, 0, NULL)); /* no line end yet */
+        feed(ctx, &f, false, "_2022.83\r\n\x00\x00\x01\x00binary");
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_SSH_SOFTWARE_SRV, 0, "dropbear_2022.83"));
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_SSH_PROTO_SRV, 0, "2.0"));
+        vg_jb jb;
+        vg_jb_init(&jb);
+        vg_jb_open_obj(&jb, NULL);
+        vg_app_tx_eve(&f, tx, &jb);
+        vg_jb_close_obj(&jb);
+        VG_CHECK(strstr(jb.buf, "\"ssh\":{\"client\":{\"proto_version\":\"1.99\",\"software_version\":"
+                                "\"PuTTY_Release_0.78\"},\"server\":{\"proto_version\":\"2.0\","
+                                "\"software_version\":\"dropbear_2022.83\"}}") != NULL);
+        vg_jb_free(&jb);
+    }
+    vg_app_flow_end(ctx, &f);
+    vg_app_ctx_free(ctx);
+}
+
 /* ---- end to end ---- */
 
 static void write_text(const char *path, const char *text)
@@ -293,10 +341,13 @@ static void engine_end_to_end(void)
                "alert http any any -> any any (msg:\"md5\"; filemd5:md5.list; sid:5;)\n"
                "alert http any any -> any any (msg:\"not sha\"; filesha256:!sha.list; sid:6;)\n"
                "alert http any any -> any any (msg:\"fname\"; file.name; content:\"report\"; sid:7;)\n"
-               "alert http any any -> any any (msg:\"never\"; filename:\"nomatch\"; sid:8;)\n");
+               "alert http any any -> any any (msg:\"never\"; filename:\"nomatch\"; sid:8;)\n"
+               "alert ssh any any -> any any (msg:\"ssh cli\"; ssh.software; content:\"libssh2\"; sid:9;)\n"
+               "alert ssh any any -> any any (msg:\"ssh srv\"; flow:to_client; ssh.software; content:\"OpenSSH_9\"; sid:10;)\n"
+               "alert ssh any any -> any any (msg:\"not cli\"; flow:to_server; ssh.software; content:\"OpenSSH\"; sid:11;)\n");
     write_text(cfg, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
                     "      filetype: regular\n      filename: eve.json\n      types:\n"
-                    "        - alert\n        - files:\n            force-magic: yes\n"
+                    "        - alert\n        - ssh\n        - files:\n            force-magic: yes\n"
                     "            force-hash: [md5, sha256]\n"
                     "  - file-store:\n      version: 2\n      enabled: yes\n      max-size: 1mb\n");
     vg_conf *conf = NULL;
@@ -322,7 +373,7 @@ static void engine_end_to_end(void)
     vg_engine_result_free(&res);
     vg_conf_free(conf);
     /* read the records */
-    int sids[10] = {0}, nfile = 0, stored = 0, truncated = 0;
+    int sids[12] = {0}, nfile = 0, stored = 0, truncated = 0, nssh = 0;
     char pdf_sha[65] = "";
     snprintf(path, sizeof path, "%s/eve.json", out);
     FILE *fp = fopen(path, "r");
@@ -337,8 +388,14 @@ static void engine_end_to_end(void)
         const char *t = json_string_value(json_object_get(j, "event_type"));
         if (t && strcmp(t, "alert") == 0) {
             json_int_t sid = json_integer_value(json_object_get(json_object_get(j, "alert"), "signature_id"));
-            if (sid > 0 && sid < 10)
+            if (sid > 0 && sid < 12)
                 sids[sid]++;
+        } else if (t && strcmp(t, "ssh") == 0) {
+            nssh++;
+            json_t *sv = json_object_get(json_object_get(j, "ssh"), "server");
+            VG_CHECK_STR(json_string_value(json_object_get(sv, "software_version")), "OpenSSH_9.2p1");
+            VG_CHECK_STR(json_string_value(json_object_get(sv, "proto_version")), "2.0");
+            VG_CHECK_EQ(json_integer_value(json_object_get(j, "dest_port")), 2222);
         } else if (t && strcmp(t, "fileinfo") == 0) {
             nfile++;
             json_t *fi = json_object_get(j, "fileinfo");
@@ -384,6 +441,10 @@ static void engine_end_to_end(void)
     VG_CHECK_EQ(sids[6], 2);  /* the upload tx (evil.EXE, /upload) and the pdf */
     VG_CHECK_EQ(sids[7], 1);
     VG_CHECK_EQ(sids[8], 0);
+    VG_CHECK_EQ(sids[9], 1);
+    VG_CHECK_EQ(sids[10], 1);
+    VG_CHECK_EQ(sids[11], 0);
+    VG_CHECK_EQ(nssh, 1);
     /* the stored file is named by its content's sha256 */
     if (pdf_sha[0]) {
         snprintf(path, sizeof path, "%s/filestore/%.2s/%s", out, pdf_sha, pdf_sha);
@@ -406,6 +467,7 @@ static const vg_test tests[] = {
     {"multipart_any_chunking", multipart_any_chunking},
     {"multipart_cut_and_capped", multipart_cut_and_capped},
     {"http_transaction_files", http_transaction_files},
+    {"ssh_banners", ssh_banners},
     {"engine_end_to_end", engine_end_to_end},
     {NULL, NULL},
 };
