@@ -16,6 +16,7 @@ static const char ddl[] =
     " closed BIGINT, resolution TEXT, form TEXT);"
     "CREATE INDEX IF NOT EXISTS incidents_open ON incidents(unit, src_ip, status);"
     "CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, id);"
+    "CREATE INDEX IF NOT EXISTS incidents_src_id ON incidents(unit, src_ip, id);"
     "CREATE INDEX IF NOT EXISTS incidents_unit_id ON incidents(unit, id);"
     "CREATE INDEX IF NOT EXISTS incidents_unit_status ON incidents(unit, status, id);"
     "CREATE TABLE IF NOT EXISTS incident_events ("
