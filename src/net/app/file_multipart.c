@@ -69,7 +69,8 @@ int vg_mpart_param(const uint8_t *v, uint32_t n, const char *param, char *out, s
         if (i < n && v[i] == '"') {
             i++;
             while (i < n && v[i] != '"') {
-                if (v[i] == '\\' && i + 1 < n)
+                /* \" is a quote; other backslashes stay (C:\dir\a.exe) */
+                if (v[i] == '\\' && i + 1 < n && v[i + 1] == '"')
                     i++;
                 if (match && o + 1 < outsz)
                     out[o++] = (char)v[i];
@@ -166,13 +167,9 @@ static void part_headers(vg_mpart *mp)
             if (nl < 0)
                 nl = vg_mpart_param(h + i, le - i, "filename*", name, sizeof name);
             if (nl >= 0) {
-                /* Suricata keeps the last path component of a client's path */
-                const char *base = name;
-                for (const char *p = name; *p; p++)
-                    if (*p == '/' || *p == '\\')
-                        base = p + 1;
-                if (vg_file_open(mp->fc, mp->fl, false, mp->tx_id, (const uint8_t *)base,
-                                 (uint32_t)strlen(base)))
+                /* the name as the client sent it (a path too) */
+                if (vg_file_open(mp->fc, mp->fl, false, mp->tx_id, (const uint8_t *)name,
+                                 (uint32_t)nl))
                     mp->in_file = true;
             }
             return;

@@ -84,7 +84,7 @@ def main(path):
             b"Content-Type: text/plain\r\n\r\n"
             b"hello world\r\n"
             b"--" + b + b"\r\n"
-            b"Content-Disposition: form-data; name=\"f2\"; filename=\"C:\\\\dir\\\\evil.EXE\"\r\n"
+            b"Content-Disposition: form-data; name=\"f2\"; filename=\"C:\\dir\\evil.EXE\"\r\n"
             b"Content-Type: application/octet-stream\r\n\r\n"
             b"MZ" + b"\x90" * 300 + b"\r\n--" + b[:5] + b"not the end" + b"\x00" * 200 + b"\r\n"
             b"--" + b + b"--\r\n")
