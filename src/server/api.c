@@ -344,6 +344,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
         return vg_api_inventory(s, rq, "systems", path + 8);
     } else if (strncmp(path, "/hosts", 6) == 0) {
         return vg_api_inventory(s, rq, "hosts", path + 6);
+    } else if (strncmp(path, "/inspections", 12) == 0) {
+        return vg_api_inventory(s, rq, "inspections", path + 12);
     } else if (strncmp(path, "/evidence", 9) == 0) {
         return vg_api_inventory(s, rq, "evidence", path + 9);
     } else if (strncmp(path, "/incidents", 10) == 0) {

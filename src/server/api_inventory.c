@@ -5,6 +5,7 @@
  *                                              retention_months}            (admin)
  *   GET  /systems/ID            POST /systems/ID {...}   DELETE /systems/ID  (admin)
  *   GET  /hosts                 POST /hosts/ID {system, unit}               (admin)
+ *   GET  /inspections           per host: latest SCA results, last inspection
  *   GET  /evidence[?system=]    POST /evidence {system, control, document, date, signer, due}
  *                               POST /evidence/ID {...}                     (admin)
  * Reads are viewer+ and scoped to the caller's unit; every change is audited.
@@ -97,6 +98,9 @@ enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind,
         } else if (strcmp(kind, "hosts") == 0 && !id) {
             json_t *a = vg_inventory_hosts(s->store, rq->unit, now_us(), err);
             out = a ? json_pack("{so}", "hosts", a) : NULL;
+        } else if (strcmp(kind, "inspections") == 0 && !id) {
+            json_t *a = vg_inventory_inspections(s->store, rq->unit, err);
+            out = a ? json_pack("{so}", "inspections", a) : NULL;
         } else if (strcmp(kind, "evidence") == 0 && !id) {
             char d[16];
             today(d);
@@ -110,7 +114,7 @@ enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind,
         pthread_mutex_unlock(&s->lock);
         return out ? vg_api_json(rq->conn, 200, out) : vg_api_error(rq->conn, 500, "query failed");
     }
-    if (!post && !del)
+    if ((!post && !del) || strcmp(kind, "inspections") == 0)
         return vg_api_error(rq->conn, 405, "method not allowed");
     if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
         return vg_api_error(rq->conn, 403, "admins only");

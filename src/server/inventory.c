@@ -433,6 +433,51 @@ json_t *vg_inventory_hosts(vg_store *st, const char *unit, int64_t now_us, char 
     return arr;
 }
 
+typedef struct insp_acc {
+    json_t *by_host;   /* name -> object */
+} insp_acc;
+
+static void insp_row(void *arg, int n, const char *const *v)
+{
+    insp_acc *a = arg;
+    if (n < 5 || !v[0] || !v[3])
+        return;
+    json_t *o = json_object_get(a->by_host, v[0]);
+    if (!o) {
+        o = json_pack("{ss ss so sI sI sI}", "host", v[0], "system", v[1] ? v[1] : "",
+                      "last_inspection", ts_json(v[2] ? strtoll(v[2], NULL, 10) : 0), "passed",
+                      (json_int_t)0, "failed", (json_int_t)0, "other", (json_int_t)0);
+        json_object_set_new(a->by_host, v[0], o);
+    }
+    const char *k = strcmp(v[3], "passed") == 0 ? "passed" : strcmp(v[3], "failed") == 0 ? "failed" : "other";
+    json_object_set_new(o, k, json_integer(json_integer_value(json_object_get(o, k)) +
+                                           strtoll(v[4] ? v[4] : "0", NULL, 10)));
+}
+
+json_t *vg_inventory_inspections(vg_store *st, const char *unit, char *errbuf)
+{
+    insp_acc a = {json_object()};
+    bool scoped = unit && unit[0];
+    const char *p[] = {unit};
+    int rc = vg_store_exec(st, scoped
+        ? "SELECT h.name, h.system, h.last_inspection, s.result, count(*) FROM sca_state s "
+          "JOIN hosts h ON h.name = s.host WHERE h.unit = ? GROUP BY h.name, h.system, "
+          "h.last_inspection, s.result ORDER BY h.name"
+        : "SELECT h.name, h.system, h.last_inspection, s.result, count(*) FROM sca_state s "
+          "JOIN hosts h ON h.name = s.host GROUP BY h.name, h.system, h.last_inspection, s.result "
+          "ORDER BY h.name", p, scoped ? 1 : 0, insp_row, &a, NULL, errbuf);
+    if (rc != VG_OK) {
+        json_decref(a.by_host);
+        return NULL;
+    }
+    json_t *arr = json_array();
+    const char *k;
+    json_t *o;
+    json_object_foreach(a.by_host, k, o) json_array_append(arr, o);
+    json_decref(a.by_host);
+    return arr;
+}
+
 json_t *vg_inventory_evidence(vg_store *st, const char *unit, const char *system,
                               const char *today, char *errbuf)
 {

@@ -49,6 +49,9 @@ json_t *vg_inventory_systems(vg_store *st, const char *unit, int64_t now_us, cha
 json_t *vg_inventory_system(vg_store *st, const char *unit, int64_t id, int64_t now_us,
                             char *errbuf);
 json_t *vg_inventory_hosts(vg_store *st, const char *unit, int64_t now_us, char *errbuf);
+/* Per host: its system, last inspection and the count of its latest SCA
+ * results (passed, failed, other). */
+json_t *vg_inventory_inspections(vg_store *st, const char *unit, char *errbuf);
 json_t *vg_inventory_evidence(vg_store *st, const char *unit, const char *system,
                               const char *today, char *errbuf);
 

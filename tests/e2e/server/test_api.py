@@ -101,6 +101,14 @@ def inventory_checks(port, admin, tokens):
                     for i, r in enumerate(["passed", "failed", "passed"]))
     st, _ = req(port, "POST", "/events", raw=sca.encode(), token=tokens["sensor1"])
     check("sca results ingested", st == 200, st)
+    st, body = req(port, "GET", "/inspections", token=v)
+    check("inspections per host (unit1)", st == 200 and len(body["inspections"]) == 1
+          and body["inspections"][0]["host"] == "sensor1" and body["inspections"][0]["failed"] == 1
+          and body["inspections"][0]["passed"] == 2 and body["inspections"][0]["system"] == "portal", body)
+    st, body = req(port, "GET", "/inspections", token=a2)
+    check("unit2 sees no other unit's inspections", st == 200 and body["inspections"] == [], body)
+    st, _ = req(port, "POST", "/inspections", {}, token=admin)
+    check("inspections are read-only", st == 405, st)
     st, body = req(port, "GET", f"/systems/{sid}", token=v)
     check("system shows its inspection state", st == 200 and body["sca"]["failed"] == 1
           and body["sca"]["passed"] == 2 and body["last_inspection"] == "2026-01-01T00:00:00Z", body)
@@ -208,7 +216,7 @@ def main():
                   ("GET", "/systems"), ("POST", "/systems"), ("GET", "/systems/1"),
                   ("POST", "/systems/1"), ("DELETE", "/systems/1"), ("GET", "/hosts"),
                   ("POST", "/hosts/1"), ("GET", "/evidence"), ("POST", "/evidence"),
-                  ("POST", "/evidence/1"), ("GET", "/audit"),
+                  ("POST", "/evidence/1"), ("GET", "/audit"), ("GET", "/inspections"),
                   ("GET", "/blocks"), ("POST", "/blocks"), ("POST", "/blocks/1/revoke"),
                   ("POST", "/blocks/1/ack"), ("GET", "/retention"), ("POST", "/retention/prune")]
         for m, p in routes:
