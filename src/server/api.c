@@ -262,6 +262,32 @@ static enum MHD_Result users_post(vg_server *s, vg_api_req *rq)
     return ret;
 }
 
+static void user_row(void *arg, int n, const char *const *v)
+{
+    if (n >= 3)
+        json_array_append_new(arg, json_pack("{ss ss ss}", "name", v[0] ? v[0] : "", "role",
+                                             v[1] ? v[1] : "", "unit", v[2] ? v[2] : ""));
+}
+
+/* GET /users: admins; a unit-scoped admin sees its unit's users. */
+static enum MHD_Result users_get(vg_server *s, vg_api_req *rq)
+{
+    if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
+        return vg_api_error(rq->conn, 403, "admins only");
+    json_t *arr = json_array();
+    const char *p[] = {rq->unit};
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_store_exec(s->store, rq->unit[0] ? "SELECT name, role, unit FROM users WHERE unit = ? ORDER BY name"
+                                                 : "SELECT name, role, unit FROM users ORDER BY name",
+                           p, rq->unit[0] ? 1 : 0, user_row, arr, NULL, NULL);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != VG_OK) {
+        json_decref(arr);
+        return vg_api_error(rq->conn, 500, "query failed");
+    }
+    return vg_api_json(rq->conn, 200, json_pack("{so}", "users", arr));
+}
+
 static enum MHD_Result tokens_post(vg_server *s, vg_api_req *rq)
 {
     if (!vg_api_role_at_least(rq, VG_ROLE_ADMIN))
@@ -355,6 +381,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
                                                     vg_role_name(rq->user_role), "unit", rq->unit));
     } else if (strcmp(path, "/users") == 0 && post) {
         return users_post(s, rq);
+    } else if (strcmp(path, "/users") == 0 && get) {
+        return users_get(s, rq);
     } else if (strcmp(path, "/tokens") == 0 && post) {
         return tokens_post(s, rq);
     } else {

@@ -216,7 +216,7 @@ def main():
                   ("GET", "/systems"), ("POST", "/systems"), ("GET", "/systems/1"),
                   ("POST", "/systems/1"), ("DELETE", "/systems/1"), ("GET", "/hosts"),
                   ("POST", "/hosts/1"), ("GET", "/evidence"), ("POST", "/evidence"),
-                  ("POST", "/evidence/1"), ("GET", "/audit"), ("GET", "/inspections"),
+                  ("POST", "/evidence/1"), ("GET", "/audit"), ("GET", "/inspections"), ("GET", "/users"),
                   ("GET", "/blocks"), ("POST", "/blocks"), ("POST", "/blocks/1/revoke"),
                   ("POST", "/blocks/1/ack"), ("GET", "/retention"), ("POST", "/retention/prune")]
         for m, p in routes:
@@ -240,6 +240,12 @@ def main():
             tokens[name] = body.get("token") if isinstance(body, dict) else None
 
         v = tokens["viewer1"]
+        st, body = req(port, "GET", "/users", token=admin)
+        names = [u["name"] for u in body.get("users", [])] if isinstance(body, dict) else []
+        check("admin lists users (no password hashes)", st == 200 and "viewer1" in names and "admin" in names
+              and all(set(u) == {"name", "role", "unit"} for u in body["users"]), body)
+        st, _ = req(port, "GET", "/users", token=v)
+        check("viewer cannot list users", st == 403, st)
         st, _ = req(port, "POST", "/users", {"name": "x", "password": "p" * 12, "role": "admin"}, token=v)
         check("viewer cannot create users", st == 403, st)
         st, _ = req(port, "POST", "/tokens", {"user": "admin"}, token=v)
