@@ -23,8 +23,9 @@
  * Limits (counted in vg_files_stats): names are cut at VG_FILE_NAME_MAX
  * bytes; bytes past VG_FILE_TRACK_MAX per file are not hashed (the file
  * becomes TRUNCATED); stored content is capped by outputs.file-store
- * max-size (default 10 MiB; larger files are not stored); multipart part
- * headers are capped at VG_MPART_HDR_MAX bytes.
+ * max-size (default 10 MiB; larger files are not stored) and by
+ * VG_FILES_KEEP_MAX bytes per thread; at most VG_FILES_LIVE_MAX files live
+ * per thread; multipart part headers are capped at VG_MPART_HDR_MAX bytes.
  */
 #ifndef VG_NET_APP_FILE_H
 #define VG_NET_APP_FILE_H
@@ -37,7 +38,9 @@
 #include "net/sig.h"
 
 #define VG_FILE_NAME_MAX 1024
-#define VG_FILE_HEAD_MAX 4096            /* bytes kept for libmagic */
+#define VG_FILE_HEAD_MAX 1024            /* bytes kept for libmagic */
+#define VG_FILES_LIVE_MAX 65536          /* files alive per thread context */
+#define VG_FILES_KEEP_MAX (256ull << 20) /* bytes kept for the store per thread context */
 #define VG_FILE_TRACK_MAX (1ull << 30)   /* bytes hashed per file */
 #define VG_FILE_MAX_PER_TX 64
 #define VG_MPART_HDR_MAX 8192
@@ -49,6 +52,7 @@ typedef struct vg_files_stats {
     uint64_t opened, closed, truncated, errors;
     uint64_t bytes;              /* bytes handed to files */
     uint64_t track_cap;          /* files that went past VG_FILE_TRACK_MAX */
+    uint64_t live_cap;           /* files refused at VG_FILES_LIVE_MAX */
     uint64_t name_cap;           /* names cut at VG_FILE_NAME_MAX */
     uint64_t list_cap;           /* files refused at VG_FILE_MAX_PER_TX */
     uint64_t mpart_hdr_cap;      /* multipart part headers past the cap */
@@ -76,7 +80,7 @@ struct vg_file {
     void *md[3];                 /* EVP_MD_CTX: md5, sha1, sha256 (NULL when done) */
     uint8_t md5[16], sha1[20], sha256[32];
     bool hashed;                 /* digests final (CLOSED) */
-    uint8_t head[VG_FILE_HEAD_MAX];
+    uint8_t *head;               /* first VG_FILE_HEAD_MAX bytes (allocated on data) */
     uint32_t head_len;
     char *magic;                 /* libmagic's description, on demand */
     bool magic_tried;
@@ -117,6 +121,8 @@ struct vg_files_ctx {
     char store_dir[VG_FILES_PATH_MAX / 2];
     char log_dir[VG_FILES_PATH_MAX / 2];
     void *magic;                     /* magic_t, loaded on first use */
+    uint32_t live;                   /* files alive */
+    uint64_t keep_total;             /* bytes kept for the store, all files */
     bool magic_failed;
     vg_jb jb;
 };

@@ -111,6 +111,11 @@ const vg_files_stats *vg_files_get_stats(const vg_files_ctx *fc)
 
 static void file_free(vg_file *f)
 {
+    if (f->fc) {
+        f->fc->live--;
+        f->fc->keep_total -= f->keep_cap;
+    }
+    free(f->head);
     for (int i = 0; i < 3; i++)
         if (f->md[i])
             EVP_MD_CTX_free(f->md[i]);
@@ -130,9 +135,14 @@ vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_
         fc->st.list_cap++;
         return NULL;
     }
+    if (fc->live >= VG_FILES_LIVE_MAX) {
+        fc->st.live_cap++;
+        return NULL;
+    }
     vg_file *f = calloc(1, sizeof(*f));
     if (!f)
         return NULL;
+    f->fc = fc;
     if (name_len > VG_FILE_NAME_MAX) {
         name_len = VG_FILE_NAME_MAX;
         fc->st.name_cap++;
@@ -142,11 +152,11 @@ vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_
         free(f);
         return NULL;
     }
+    fc->live++;
     if (name_len)
         memcpy(f->name, name, name_len);
     f->name[name_len] = 0;
     f->name_len = name_len;
-    f->fc = fc;
     f->toclient = toclient;
     f->tx_id = tx_id;
     const EVP_MD *mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
@@ -184,7 +194,9 @@ void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
         return;
     vg_files_ctx *fc = f->fc;
     fc->st.bytes += n;
-    if (f->head_len < VG_FILE_HEAD_MAX) {
+    if (!f->head)
+        f->head = malloc(VG_FILE_HEAD_MAX);
+    if (f->head && f->head_len < VG_FILE_HEAD_MAX) {
         uint32_t k = VG_FILE_HEAD_MAX - f->head_len;
         if (k > n)
             k = n;
@@ -208,6 +220,7 @@ void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
         if (f->keep_len + n > fc->store_max) {
             f->keep_over = true;
             fc->st.store_cap++;
+            fc->keep_total -= f->keep_cap;
             free(f->keep);
             f->keep = NULL;
             f->keep_len = f->keep_cap = 0;
@@ -219,12 +232,19 @@ void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
                 nc *= 2;
             if (nc > fc->store_max)
                 nc = fc->store_max;
-            uint8_t *k = realloc(f->keep, nc);
+            uint8_t *k = fc->keep_total - f->keep_cap + nc > VG_FILES_KEEP_MAX
+                             ? NULL : realloc(f->keep, nc);
             if (!k) {
+                /* over the thread's budget: this file will not be stored */
+                fc->keep_total -= f->keep_cap;
+                free(f->keep);
+                f->keep = NULL;
+                f->keep_len = f->keep_cap = 0;
                 f->keep_over = true;
                 fc->st.store_errors++;
                 return;
             }
+            fc->keep_total += nc - f->keep_cap;
             f->keep = k;
             f->keep_cap = nc;
         }

@@ -187,6 +187,43 @@ static void multipart_cut_and_capped(void)
     vg_files_ctx_free(fc);
 }
 
+static void file_caps(void)
+{
+    vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
+    vg_file_list *fl = calloc(1, sizeof(*fl));
+    VG_CHECK(fc && fl);
+    if (!fc || !fl) {
+        free(fl);
+        vg_files_ctx_free(fc);
+        return;
+    }
+    for (int i = 0; i < VG_FILE_MAX_PER_TX + 3; i++)
+        (void)vg_file_open(fc, fl, i & 1, 0, (const uint8_t *)"n", 1);
+    VG_CHECK_EQ(fl->n, VG_FILE_MAX_PER_TX);
+    VG_CHECK_EQ(vg_files_get_stats(fc)->list_cap, 3);
+    /* opening a side's next file cut the previous one short */
+    VG_CHECK_EQ(vg_file_list_get(fl, 0)->state, VG_FILE_TRUNCATED);
+    /* a long name is cut and counted */
+    vg_file_list *fl2 = calloc(1, sizeof(*fl2));
+    char *longname = malloc(VG_FILE_NAME_MAX + 10);
+    VG_CHECK(fl2 && longname);
+    if (fl2 && longname) {
+        memset(longname, 'a', VG_FILE_NAME_MAX + 10);
+        vg_file *f = vg_file_open(fc, fl2, false, 0, (const uint8_t *)longname, VG_FILE_NAME_MAX + 10);
+        VG_CHECK(f && f->name_len == VG_FILE_NAME_MAX && strlen(f->name) == VG_FILE_NAME_MAX);
+        VG_CHECK_EQ(vg_files_get_stats(fc)->name_cap, 1);
+        /* bytes after close are ignored */
+        vg_file_append(f, (const uint8_t *)"abc", 3);
+        vg_file_close(f, VG_FILE_CLOSED);
+        vg_file_append(f, (const uint8_t *)"def", 3);
+        VG_CHECK(f && f->size == 3 && f->hashed);
+    }
+    free(longname);
+    vg_file_list_free(fl2);
+    vg_file_list_free(fl);
+    vg_files_ctx_free(fc);
+}
+
 /* ---- files of HTTP transactions ---- */
 
 static void feed(vg_app_ctx *ctx, vg_flow *f, bool ts, const char *s)
@@ -469,6 +506,7 @@ static const vg_test tests[] = {
     {"param_values", param_values},
     {"multipart_any_chunking", multipart_any_chunking},
     {"multipart_cut_and_capped", multipart_cut_and_capped},
+    {"file_caps", file_caps},
     {"http_transaction_files", http_transaction_files},
     {"ssh_banners", ssh_banners},
     {"engine_end_to_end", engine_end_to_end},
