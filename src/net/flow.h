@@ -41,6 +41,8 @@ enum {
     VG_FLOW_NOPACKET_INSPECT = 1 << 6,
     VG_FLOW_DROP = 1 << 7,             /* IPS drop of the whole flow */
     VG_FLOW_PASS = 1 << 8,             /* pass rule matched: no more inspection */
+    VG_FLOW_DROP_LOGGED_TS = 1 << 9,   /* added by the engine: an EVE drop record was written */
+    VG_FLOW_DROP_LOGGED_TC = 1 << 10,  /* for this direction (drop flows: start) */
 };
 
 #endif

@@ -25,8 +25,9 @@
 
 typedef struct eve_out {
     vg_eve *eve;
-    bool alert, anomaly, flow, stats;
+    bool alert, anomaly, flow, stats, drop;
     vg_alert_cfg alert_cfg;
+    vg_drop_cfg drop_cfg;
     vg_anomaly_cfg anomaly_cfg;
     const vg_conf_node *types;   /* the types list (for vg_output_eve_for) */
 } eve_out;
@@ -117,6 +118,9 @@ static int open_eve(vg_output *o, const vg_conf_node *n, const char *log_dir, ch
             e->flow = true;
         } else if (strcmp(tname, "stats") == 0) {
             e->stats = true;
+        } else if (strcmp(tname, "drop") == 0) {
+            e->drop = true;
+            vg_drop_cfg_load(&e->drop_cfg, settings);
         }
     }
     e->alert_cfg.ips = o->ips;
@@ -181,6 +185,24 @@ void vg_output_close(vg_output *o)
     free(o);
 }
 
+/* EVE drop records (IPS mode): with "flows: start" (the default) only the
+ * first dropped packet of each flow direction is logged. */
+static void log_drop(vg_output *o, const vg_packet *p)
+{
+    uint32_t bit = 0;
+    if (p->flow)
+        bit = (p->flags & VG_PKT_TOCLIENT) ? VG_FLOW_DROP_LOGGED_TC : VG_FLOW_DROP_LOGGED_TS;
+    bool first = !p->flow || !(p->flow->flags & bit);
+    for (int e = 0; e < o->neve; e++) {
+        if (!o->eves[e].drop || (!o->eves[e].drop_cfg.flows_all && !first))
+            continue;
+        vg_eve_drop(&o->jb, &o->eves[e].drop_cfg, &o->eves[e].alert_cfg, p);
+        (void)vg_eve_write(o->eves[e].eve, &o->jb);
+    }
+    if (p->flow)
+        p->flow->flags |= bit;
+}
+
 uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
 {
     uint32_t logged = 0;
@@ -201,6 +223,8 @@ uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
             fwrite(line, 1, n, o->fast);
         }
     }
+    if (o->ips && (p->flags & VG_PKT_WANT_DROP) && p->pkt_src != VG_PKT_SRC_STREAM_FLOW_TIMEOUT)
+        log_drop(o, p);
     if (p->flags & VG_PKT_TAGGED) /* tag keyword: the packets after the match */
         for (int e = 0; e < o->neve; e++)
             if (o->eves[e].alert && o->eves[e].alert_cfg.tagged_packets &&

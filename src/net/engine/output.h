@@ -84,6 +84,26 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
  * log this kind of event.  NULL name: type "unknown". */
 bool vg_eve_anomaly(vg_jb *jb, const vg_anomaly_cfg *cfg, const vg_packet *p, const char *name,
                     bool is_stream, const char *in_iface);
+/* The "alert" object of alert a (also in drop records). */
+void vg_eve_alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
+                         const vg_alert *a);
+/* The "verdict" object: the engine's final action on p. */
+void vg_eve_verdict(vg_jb *jb, const vg_packet *p, bool ips);
+
+/* Settings of the EVE drop record (eve-log.types.drop; IPS mode only). */
+typedef struct vg_drop_cfg {
+    bool alerts;             /* alerts: the alert that caused the drop, in the record */
+    bool flows_all;          /* flows: all (else "start": the first drop per flow direction) */
+    bool verdict;            /* verdict: the verdict object */
+} vg_drop_cfg;
+void vg_drop_cfg_load(vg_drop_cfg *cfg, const vg_conf_node *drop);
+/* One EVE drop record for dropped packet p (Suricata's shape: header, then
+ * drop {len, tos/ttl/ipid or tc/hoplimit/flowlbl, TCP seq/ack/win/flags/
+ * res/urgp, udplen, icmp_id/icmp_seq, reason, verdict}, and the first
+ * drop/reject alert with `alerts`). */
+void vg_eve_drop(vg_jb *jb, const vg_drop_cfg *cfg, const vg_alert_cfg *acfg,
+                 const vg_packet *p);
+
 /* One EVE "packet" record for a tagged packet (Suricata's tagged-packets:
  * the packet header, "packet" (base64 frame) and packet_info); false (jb
  * untouched) when p has no frame bytes (pseudo packets). */

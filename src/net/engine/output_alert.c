@@ -236,7 +236,7 @@ static const char *reject_target(const vg_packet *p)
     return "to_client";
 }
 
-static void write_verdict(vg_jb *jb, const vg_packet *p, bool ips)
+void vg_eve_verdict(vg_jb *jb, const vg_packet *p, bool ips)
 {
     vg_jb_open_obj(jb, "verdict");
     if (p->action & VG_ACTION_REJECT) {
@@ -277,13 +277,10 @@ bool vg_eve_tagged_packet(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p
     return true;
 }
 
-void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a)
+void vg_eve_alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
+                         const vg_alert *a)
 {
     const vg_sig *s = a->sig;
-    vg_eve_packet_header(jb, p, "alert", cfg->in_iface);
-    if (a->flags & VG_ALERT_TX)
-        vg_jb_u64(jb, "tx_id", a->tx_id);
-
     vg_jb_open_obj(jb, "alert");
     vg_jb_str(jb, "action", vg_alert_action(a, cfg->ips));
     vg_jb_u64(jb, "gid", s ? s->gid : 1);
@@ -310,6 +307,15 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
         vg_jb_close_arr(jb);
     }
     vg_jb_close_obj(jb);
+}
+
+void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a)
+{
+    vg_eve_packet_header(jb, p, "alert", cfg->in_iface);
+    if (a->flags & VG_ALERT_TX)
+        vg_jb_u64(jb, "tx_id", a->tx_id);
+
+    vg_eve_alert_object(jb, cfg, p, a);
 
     if (p->root && p->root != p && p->pkt_src == VG_PKT_SRC_TUNNEL)
         write_tunnel(jb, p);
@@ -361,7 +367,7 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
     if (cfg->packet && p->raw && p->raw_len)
         write_packet(jb, p);
     if (cfg->verdict)
-        write_verdict(jb, p, cfg->ips);
+        vg_eve_verdict(jb, p, cfg->ips);
     vg_jb_close_obj(jb);
 }
 

@@ -496,6 +496,67 @@ static void tagged_packet_record(void)
     vg_conf_free(c);
 }
 
+static void drop_record(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c, "drop:\n  alerts: yes\n  flows: all\n  verdict: yes\n",
+                                    "t", err),
+                VG_OK);
+    vg_drop_cfg dc;
+    vg_drop_cfg_load(&dc, vg_conf_node_get(c, "drop"));
+    VG_CHECK(dc.alerts && dc.flows_all && dc.verdict);
+    vg_drop_cfg_load(&dc, NULL);
+    VG_CHECK(!dc.alerts && !dc.flows_all && !dc.verdict);
+    dc.alerts = true;
+    vg_alert_cfg ac;
+    vg_alert_cfg_default(&ac);
+    ac.ips = true;
+    vg_packet p;
+    make_packet(&p);
+    /* an IPv4 + TCP header in the frame: total length 60, id 0x1234,
+     * flags PSH|ACK, urgent pointer 7 */
+    uint8_t *ip = frame + 14;
+    memset(ip, 0, 40);
+    ip[0] = 0x45;
+    ip[3] = 60;
+    ip[4] = 0x12;
+    ip[5] = 0x34;
+    p.ip = ip;
+    p.ip_hlen = 20;
+    p.ttl = 64;
+    p.l4 = ip + 20;
+    p.l4_hlen = 20;
+    ((uint8_t *)p.l4)[19] = 7;
+    p.tcp_seq = 1000;
+    p.tcp_ack = 2000;
+    p.tcp_win = 512;
+    p.tcp_flags = 0x18;
+    sig.action = VG_ACTION_DROP | VG_ACTION_ALERT;
+    p.action = VG_ACTION_DROP;
+    p.flags |= VG_PKT_WANT_DROP;
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_eve_drop(&jb, &dc, &ac, &p);
+    json_t *j = parse(&jb);
+    if (j) {
+        VG_CHECK_STR(jstr(j, "event_type"), "drop");
+        VG_CHECK_EQ(jint(j, "drop.len"), 60);
+        VG_CHECK_EQ(jint(j, "drop.ipid"), 0x1234);
+        VG_CHECK_EQ(jint(j, "drop.ttl"), 64);
+        VG_CHECK_EQ(jint(j, "drop.tcpseq"), 1000);
+        VG_CHECK_EQ(jint(j, "drop.tcpurgp"), 7);
+        VG_CHECK(json_is_true(json_object_get(json_object_get(j, "drop"), "psh")));
+        VG_CHECK(json_is_false(json_object_get(json_object_get(j, "drop"), "syn")));
+        VG_CHECK_STR(jstr(j, "drop.reason"), "rules");
+        VG_CHECK_EQ(jint(j, "alert.signature_id"), 2001);
+        VG_CHECK_STR(jstr(j, "alert.action"), "blocked");
+        json_decref(j);
+    }
+    vg_jb_free(&jb);
+    vg_conf_free(c);
+}
+
 static void default_conf_values(void)
 {
     vg_conf *c = NULL;
@@ -588,6 +649,7 @@ static const vg_test tests[] = {
     {"eve_timestamp_cached", eve_timestamp_cached},
     {"eve_addr_text", eve_addr_text},
     {"default_conf_values", default_conf_values},
+    {"drop_record", drop_record},
     {"tagged_packet_record", tagged_packet_record},
     {"conf_file_code_defaults", conf_file_code_defaults},
     {"exception_policies", exception_policies},
