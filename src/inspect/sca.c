@@ -293,6 +293,13 @@ int vg_sca_compile_rule(vg_sca_policy *p, int line, const char *text, struct rul
     case 'c': r->type = R_CMD; break;
     case 'p': r->type = R_PROC; break;
     case 'r': r->type = R_REG; break;
+    case 'm':
+        if (!p->vigil) {
+            rule_error(r, "%s:%d: rule '%s': unknown rule type '%c'", p->path, line, text, *s);
+            return VG_OK;
+        }
+        r->type = R_DEV; /* vigil's own policies only: same device as */
+        break;
     default:
         rule_error(r, "%s:%d: rule '%s': unknown rule type '%c'", p->path, line, text, *s);
         return VG_OK;
@@ -303,6 +310,14 @@ int vg_sca_compile_rule(vg_sca_policy *p, int line, const char *text, struct rul
     if (!r->location)
         return VG_ENOMEM;
     const char *rest = arrow ? arrow + 4 : NULL;
+    if (r->type == R_DEV) {
+        if (!r->location[0] || !rest || !*rest || strstr(rest, " -> ")) {
+            rule_error(r, "%s:%d: rule '%s': expected m:TARGET -> PATH[,PATH...]", p->path, line, text);
+            return VG_OK;
+        }
+        r->file_pat = strdup(rest);
+        return r->file_pat ? VG_OK : VG_ENOMEM;
+    }
     if (r->type == R_DIR && rest) {
         const char *a2 = strstr(rest, " -> ");
         r->file_pat = a2 ? strndup(rest, (size_t)(a2 - rest)) : strdup(rest);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -663,6 +664,140 @@ static int eval_cmd(struct ctx *c, const struct rule *r)
     return res;
 }
 
+/* ------------------------------------------------------------------ */
+/* m:TARGET -> PATH[,PATH...] (vigil's own policies only)              */
+
+#define MAX_MOUNTINFO_LINES 20000
+
+/* Decode mountinfo's octal escapes (\040 for a space) in place. */
+static void mi_unescape(char *s)
+{
+    char *o = s;
+    for (char *i = s; *i; i++) {
+        if (i[0] == '\\' && i[1] >= '0' && i[1] <= '3' && i[2] >= '0' && i[2] <= '7' &&
+            i[3] >= '0' && i[3] <= '7') {
+            *o++ = (char)((i[1] - '0') * 64 + (i[2] - '0') * 8 + (i[3] - '0'));
+            i += 3;
+        } else {
+            *o++ = *i;
+        }
+    }
+    *o = '\0';
+}
+
+/* The device ("major:minor") of the mount holding `path` (a resolved
+ * absolute path inside the tree): the longest mount point that is `path`
+ * or a directory above it in ROOT/proc/self/mountinfo.  Returns FOUND, or
+ * INV with the reason when the table cannot be read or has no match. */
+static int mi_device(struct ctx *c, const char *path, char *dev, size_t devlen)
+{
+    char mi[PATH_MAX];
+    snprintf(mi, sizeof mi, "%s/proc/self/mountinfo", c->p->root);
+    FILE *f = fopen(mi, "r");
+    if (!f) {
+        set_reason(c, "Could not open the mount table '/proc/self/mountinfo' of the tree: %s",
+                   strerror(errno));
+        return INV;
+    }
+    char line[4096];
+    size_t best = 0;
+    bool have = false;
+    for (int n = 0; n < MAX_MOUNTINFO_LINES && fgets(line, sizeof line, f); n++) {
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+        char *save = NULL;
+        char *fld[5];
+        int k = 0;
+        for (char *t = strtok_r(line, " \n", &save); t && k < 5; t = strtok_r(NULL, " \n", &save))
+            fld[k++] = t;
+        if (k < 5 || !strchr(fld[2], ':') || fld[4][0] != '/')
+            continue;
+        mi_unescape(fld[4]);
+        size_t ml = strlen(fld[4]);
+        while (ml > 1 && fld[4][ml - 1] == '/')
+            fld[4][--ml] = '\0';
+        bool under = ml == 1 || (strncmp(path, fld[4], ml) == 0 && (path[ml] == '/' || path[ml] == '\0'));
+        if (under && (!have || ml >= best)) {
+            best = ml;
+            have = true;
+            snprintf(dev, devlen, "%s", fld[2]);
+        }
+    }
+    fclose(f);
+    if (!have) {
+        set_reason(c, "No mount of the tree's /proc/self/mountinfo holds '%s'", path);
+        return INV;
+    }
+    return FOUND;
+}
+
+/* The device of `shown`: st_dev on a live host, the mount table's
+ * major:minor under --root.  NF when the path does not exist. */
+static int path_device(struct ctx *c, const char *shown, char *dev, size_t devlen)
+{
+    char path[PATH_MAX];
+    full_path(c->p, shown, path, sizeof path);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return NF;
+        set_reason(c, "Could not stat '%s': %s", shown, strerror(errno));
+        return INV;
+    }
+    if (!c->p->root) {
+        snprintf(dev, devlen, "%u:%u", major(st.st_dev), minor(st.st_dev));
+        return FOUND;
+    }
+    size_t rl = strlen(c->p->root);
+    const char *inside = strncmp(path, c->p->root, rl) == 0 ? path + rl : path;
+    return mi_device(c, inside[0] ? inside : "/", dev, devlen);
+}
+
+/* Found when TARGET is on the same device as one of the paths.  A missing
+ * TARGET, or no existing path, is not applicable (so that `not m:` cannot
+ * pass on a backup target that is not there); missing paths are skipped. */
+static int eval_dev(struct ctx *c, const struct rule *r)
+{
+    char tdev[64];
+    int res = path_device(c, r->location, tdev, sizeof tdev);
+    if (res == NF) {
+        set_reason(c, "'%s' does not exist", r->location);
+        return INV;
+    }
+    if (res != FOUND)
+        return res;
+    char *list = strdup(r->file_pat);
+    if (!list)
+        return ERR;
+    int out = INV;
+    char *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        size_t tl = strlen(t);
+        while (tl && t[tl - 1] == ' ')
+            t[--tl] = '\0';
+        if (!*t)
+            continue;
+        char dev[64];
+        int pr = path_device(c, t, dev, sizeof dev);
+        if (pr == NF)
+            continue;
+        if (pr != FOUND) {
+            out = pr;
+            break;
+        }
+        if (strcmp(dev, tdev) == 0) {
+            out = FOUND;
+            break;
+        }
+        out = NF;
+    }
+    free(list);
+    if (out == INV && !c->has_reason)
+        set_reason(c, "None of '%s' exists", r->file_pat);
+    return out;
+}
+
 static int eval_rule(struct ctx *c, const struct rule *r)
 {
     if (r->error) {
@@ -675,6 +810,7 @@ static int eval_rule(struct ctx *c, const struct rule *r)
     case R_DIR: res = eval_dir(c, r); break;
     case R_CMD: res = eval_cmd(c, r); break;
     case R_PROC: res = eval_proc(c, r); break;
+    case R_DEV: res = eval_dev(c, r); break;
     default:
         set_reason(c, "Registry rules apply to Windows only: '%s'", r->location);
         return INV;

@@ -24,7 +24,9 @@ enum { NF = 0, FOUND = 1, INV = 2, ERR = 3, DEFECT_INV = 4 };
 
 enum { OP_LT, OP_LE, OP_EQ, OP_NE, OP_GE, OP_GT };
 enum { MT_REGEX, MT_NUM, MT_LIT };
-enum { R_FILE, R_DIR, R_CMD, R_PROC, R_REG };
+/* R_DEV (m:TARGET -> PATH,...) is vigil-only: third-party policies get the
+ * unknown-rule-type error for 'm' as before. */
+enum { R_FILE, R_DIR, R_CMD, R_PROC, R_REG, R_DEV };
 enum { COND_ALL, COND_ANY, COND_NONE };
 
 struct minterm {
@@ -47,7 +49,7 @@ struct rule {
     int type;
     char *raw;
     char *location;
-    char *file_pat;     /* d: file-name part */
+    char *file_pat;     /* d: file-name part; m: the comma-separated paths */
     vg_osre *file_re;   /* when file_pat starts with r: */
     struct pattern *pat;
     char *error;        /* load-time engine error */

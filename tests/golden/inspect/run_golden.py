@@ -94,5 +94,22 @@ with tempfile.TemporaryDirectory() as tmp:
         fail("log retention by level: got %s, want %s" % (res, want))
     else:
         passed += 1
+# Backups: the target and the data directories are thresholds (site paths).
+with tempfile.TemporaryDirectory() as tmp:
+    res = {}
+    for sets in (("backup_target=/srv/none",), ("backup_data_dirs=/backup/restic",),
+                 ("backup_data_dirs=/var/lib, /backup",), ()):
+        r = run(policy, os.path.join(here, "vn_pass"), 3, sets)
+        if r:
+            got = {c["id"]: c["result"] for c in r["checks"]}
+            res[sets] = (got["VN-DATA-01-2"], got["VN-DATA-01-3"])
+    want = {("backup_target=/srv/none",): ("failed", "failed"),
+            ("backup_data_dirs=/backup/restic",): ("passed", "not applicable"),
+            ("backup_data_dirs=/var/lib, /backup",): ("passed", "failed"),
+            (): ("passed", "passed")}
+    if res != want:
+        fail("backup thresholds: got %s, want %s" % (res, want))
+    else:
+        passed += 1
 print("%d passed, %d failed" % (passed, bad))
 sys.exit(1 if bad else 0)

@@ -205,7 +205,69 @@ static void t_live_command(void)
     VG_CHECK_EQ(vg_sca_eval_rule("c:true -> !r:x", &o, reason, sizeof reason), 1);
 }
 
+/* m:TARGET -> PATHS (vigil's own policies only): same device.  Under --root
+ * the device comes from the tree's /proc/self/mountinfo; live from st_dev. */
+static int dev_result(const char *policy_rule, const char *root)
+{
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/pol.yml", tree);
+    FILE *fp = fopen(pol, "w");
+    fprintf(fp, "%spolicy: {id: t, name: t}\nchecks:\n  - id: T-1\n    title: t\n    condition: all\n"
+                "    rules:\n      - '%s'\n",
+            root ? "vigil:\n  thresholds: {}\n" : "", policy_rule);
+    fclose(fp);
+    vg_sca_opts o = {.root = root};
+    vg_sca_policy *p = NULL;
+    char eb[VG_ERRBUF_SIZE];
+    if (vg_sca_load(pol, &o, &p, eb) != VG_OK)
+        return -2;
+    int res = -3;
+    if (vg_sca_run(p) == VG_OK && vg_sca_count(p) == 1)
+        res = vg_sca_check_at(p, 0)->result;
+    vg_sca_free(p);
+    return res;
+}
+
+static void t_samedev(void)
+{
+    snprintf(tree, sizeof tree, "/tmp/vigil-sca-dev-%d", (int)getpid());
+    mkdir(tree, 0755);
+    put("backup/x", "1");
+    put("backup old/x", "1");
+    put("var/lib/db/x", "1");
+    put("srv/x", "1");
+    put("proc/self/mountinfo",
+        "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+        "31 22 8:17 / /backup rw - ext4 /dev/sdb1 rw\n"
+        "32 22 8:33 / /srv/ rw - xfs /dev/sdc1 rw\n"
+        "33 22 8:17 /x /backup\\040old rw - ext4 /dev/sdb1 rw\n"
+        "garbage line\n");
+    /* the vigil marker is needed: third-party policies never see m: */
+    VG_CHECK_EQ(dev_result("m:/backup -> /var/lib", NULL), VG_SCA_ERROR);
+    VG_CHECK_EQ(dev_result("m:/backup -> /var/lib", tree), VG_SCA_FAILED);       /* 8:17 vs 8:1 */
+    VG_CHECK_EQ(dev_result("not m:/backup -> /var/lib,/srv", tree), VG_SCA_PASSED);
+    VG_CHECK_EQ(dev_result("m:/backup old -> /backup", tree), VG_SCA_PASSED);   /* \040 decoded */
+    VG_CHECK_EQ(dev_result("m:/backup/x -> /missing, /backup old", tree), VG_SCA_PASSED);
+    VG_CHECK_EQ(dev_result("m:/var/lib/db -> /srv", tree), VG_SCA_FAILED);      /* /srv/ is a mount */
+    VG_CHECK_EQ(dev_result("m:/srv/x -> /var/lib", tree), VG_SCA_FAILED);
+    VG_CHECK_EQ(dev_result("not m:/nobackup -> /var/lib", tree), VG_SCA_NA);    /* never passes */
+    VG_CHECK_EQ(dev_result("m:/backup -> /missing,/gone", tree), VG_SCA_NA);
+    VG_CHECK_EQ(dev_result("m:/backup", tree), VG_SCA_ERROR);                   /* needs paths */
+    /* live: st_dev */
+    VG_CHECK_EQ(dev_result("m:/proc/self -> /proc", "/"), VG_SCA_PASSED);
+    VG_CHECK_EQ(dev_result("m:/proc -> /", "/"), VG_SCA_FAILED);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tree);
+    VG_CHECK_EQ(system(cmd), 0);
+    /* a tree without a mount table: not applicable, with the reason */
+    mkdir(tree, 0755);
+    put("backup/x", "1");
+    put("var/lib/x", "1");
+    VG_CHECK_EQ(dev_result("m:/backup -> /var/lib", tree), VG_SCA_NA);
+    VG_CHECK_EQ(system(cmd), 0);
+}
+
 static const vg_test tests[] = {
     {"osregex", t_osregex}, {"split", t_split}, {"run", t_run}, {"rules", t_rules},
-    {"live_command", t_live_command}, {NULL, NULL}};
+    {"live_command", t_live_command}, {"samedev", t_samedev}, {NULL, NULL}};
 VG_TEST_MAIN(tests)
