@@ -44,4 +44,26 @@ int vg_ingest_parse_ts(const char *s, int64_t *us);
 struct json_t;
 bool vg_ingest_redact(struct json_t *ev);
 
+/* The fast path (ingest_scan.c): one pass over a line that validates it and
+ * picks out the columns as spans of the line (no escapes in them).  False
+ * means "not sure": parse with jansson.  When true, jansson accepts the line
+ * with the same values and vg_ingest_redact would change nothing. */
+typedef struct vg_ingest_span {
+    const char *b;
+    size_t n;
+    bool set;           /* the key was there with a string value */
+} vg_ingest_span;
+
+typedef struct vg_ingest_fields {
+    vg_ingest_span event_type, timestamp, event_id, host, src_ip, dest_ip;
+    vg_ingest_span signature;          /* alert.signature */
+    int64_t signature_id, severity;    /* alert.*, 0 unless integers */
+} vg_ingest_fields;
+
+bool vg_ingest_scan(const char *line, size_t n, vg_ingest_fields *f);
+
+/* True when the raw text of an http object (n bytes) might hold something
+ * vg_ingest_redact would change (conservative). */
+bool vg_ingest_http_may_redact(const char *obj, size_t n);
+
 #endif
