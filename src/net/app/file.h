@@ -48,6 +48,14 @@
 
 enum vg_file_state { VG_FILE_OPEN = 0, VG_FILE_CLOSED, VG_FILE_TRUNCATED, VG_FILE_ERROR };
 
+/* Digests, computed only when something needs them (as Suricata): the
+ * eve-log files force-hash list, the file store (sha256), a loaded rule
+ * with filemd5/filesha1/filesha256. */
+enum { VG_FILE_MD5 = 1, VG_FILE_SHA1 = 2, VG_FILE_SHA256 = 4, VG_FILE_HASH_ALL = 7 };
+/* Process-wide: files opened from now on compute these digests too (rule
+ * keywords call it at load; never cleared). */
+void vg_files_want_hash(unsigned mask);
+
 typedef struct vg_files_stats {
     uint64_t opened, closed, truncated, errors;
     uint64_t bytes;              /* bytes handed to files */
@@ -77,9 +85,10 @@ struct vg_file {
     bool store;                  /* a filestore rule (or force-filestore) wants it */
     bool logged;
     uint64_t tx_id;
-    void *md[3];                 /* EVP_MD_CTX: md5, sha1, sha256 (NULL when done) */
+    void *md[3];                 /* EVP_MD_CTX: md5, sha1, sha256 (NULL when done or unwanted) */
+    uint8_t hmask;               /* VG_FILE_MD5...: the digests computed for this file */
     uint8_t md5[16], sha1[20], sha256[32];
-    bool hashed;                 /* digests final (CLOSED) */
+    bool hashed;                 /* the hmask digests are final (CLOSED) */
     uint8_t *head;               /* first VG_FILE_HEAD_MAX bytes (allocated on data) */
     uint32_t head_len;
     char *magic;                 /* libmagic's description, on demand */
@@ -121,6 +130,7 @@ struct vg_files_ctx {
     char store_dir[VG_FILES_PATH_MAX / 2];
     char log_dir[VG_FILES_PATH_MAX / 2];
     void *magic;                     /* magic_t, loaded on first use */
+    unsigned hash_mask;              /* digests the outputs need (force-hash, store) */
     uint32_t live;                   /* files alive */
     uint64_t keep_total;             /* bytes kept for the store, all files */
     bool magic_failed;

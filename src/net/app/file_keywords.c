@@ -305,6 +305,7 @@ static int hash_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errb
     }
     g_cmp_len = hl->len;
     qsort(hl->h, hl->n, hl->len, cmp_hash);
+    vg_files_want_hash(1u << which); /* files opened from now on compute it */
     need_flow(s);
     if (!vg_sig_append(s, VG_LIST_MATCH, kw, hl)) {
         hash_list_free(hl);
@@ -334,7 +335,7 @@ static int hash_match(const vg_match_ctx *mc, const vg_sm *sm)
     const hash_list *hl = sm->ctx;
     vg_app_tx *tx = cur_tx(mc);
     for (vg_file *f = tx && tx->files ? tx->files->head : NULL; f; f = f->next) {
-        if (!f->hashed)
+        if (!f->hashed || !(f->hmask & (1u << hl->which)))
             continue;
         const uint8_t *d = hl->which == 0 ? f->md5 : hl->which == 1 ? f->sha1 : f->sha256;
         if (in_list(hl, d) != hl->neg)

@@ -23,6 +23,13 @@
 
 /* ---- thread context ---- */
 
+static _Atomic unsigned g_hash_want;
+
+void vg_files_want_hash(unsigned mask)
+{
+    g_hash_want |= mask & VG_FILE_HASH_ALL;
+}
+
 vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir)
 {
     vg_files_ctx *fc = calloc(1, sizeof(*fc));
@@ -55,6 +62,8 @@ vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir)
                 fc->store_max = v > (1ull << 31) ? (1ull << 31) : v;
         }
     }
+    if (fc->store_enabled)
+        fc->hash_mask |= VG_FILE_SHA256; /* the store names files by it */
     vg_files_set_log_dir(fc, log_dir);
     return fc;
 }
@@ -100,6 +109,8 @@ void vg_files_add_eve(vg_files_ctx *fc, vg_eve *eve, const vg_conf_node *setting
         e->sha1 |= strstr(n->value, "sha1") != NULL;
         e->sha256 |= strstr(n->value, "sha256") != NULL;
     }
+    fc->hash_mask |= (e->md5 ? VG_FILE_MD5 : 0u) | (e->sha1 ? VG_FILE_SHA1 : 0u) |
+                     (e->sha256 ? VG_FILE_SHA256 : 0u);
 }
 
 const vg_files_stats *vg_files_get_stats(const vg_files_ctx *fc)
@@ -160,7 +171,10 @@ vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_
     f->toclient = toclient;
     f->tx_id = tx_id;
     const EVP_MD *mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+    f->hmask = (uint8_t)((fc->hash_mask | g_hash_want) & VG_FILE_HASH_ALL);
     for (int i = 0; i < 3; i++) {
+        if (!(f->hmask & (1u << i)))
+            continue;
         f->md[i] = EVP_MD_CTX_new();
         if (!f->md[i] || EVP_DigestInit_ex(f->md[i], mds[i], NULL) != 1) {
             file_free(f);
@@ -264,6 +278,8 @@ void vg_file_close(vg_file *f, int state)
         bool ok = true;
         for (int i = 0; i < 3; i++) {
             unsigned int l = 0;
+            if (!(f->hmask & (1u << i)))
+                continue;
             if (!f->md[i] || EVP_DigestFinal_ex(f->md[i], outs[i], &l) != 1)
                 ok = false;
         }
@@ -394,7 +410,8 @@ static int mkdir_p(const char *path)
 void vg_file_store(vg_file *f)
 {
     vg_files_ctx *fc = f->fc;
-    if (!f->store || f->stored || !fc->store_enabled || f->state != VG_FILE_CLOSED || !f->hashed)
+    if (!f->store || f->stored || !fc->store_enabled || f->state != VG_FILE_CLOSED || !f->hashed ||
+        !(f->hmask & VG_FILE_SHA256))
         return;
     if (f->keep_over || (f->size && !f->keep))
         return;
@@ -452,6 +469,9 @@ void vg_file_eve(vg_file *f, vg_jb *jb, bool md5, bool sha1, bool sha256, bool m
     vg_jb_bool(jb, "gaps", f->gaps);
     vg_jb_str(jb, "state", vg_file_state_name(f->state));
     if (f->hashed) {
+        md5 &= (f->hmask & VG_FILE_MD5) != 0;
+        sha1 &= (f->hmask & VG_FILE_SHA1) != 0;
+        sha256 &= (f->hmask & VG_FILE_SHA256) != 0;
         if (md5) {
             hex(f->md5, 16, h);
             vg_jb_str(jb, "md5", h);

@@ -100,6 +100,7 @@ static size_t build_body(char *b, size_t cap, char *evil, size_t *evil_len)
 
 static void multipart_any_chunking(void)
 {
+    vg_files_want_hash(VG_FILE_HASH_ALL);
     char body[2048], evil[512], want[65];
     size_t el;
     size_t n = build_body(body, sizeof body, evil, &el);
