@@ -334,6 +334,10 @@ struct vg_det_thread {
 
 /* ---- rule parsing (rule_parse.c) ------------------------------------ */
 
+/* Split s in place at commas into trimmed fields (f[0..]); returns their
+ * count, or -1 when there are more than max (keyword arguments). */
+int vg_rule_split(char *s, char **f, int max);
+
 /* Parse one rule text (no trailing newline) into *out.  On error fill
  * errbuf with the reason (no file:line prefix) and return VG_EINVAL
  * (syntax), VG_ENOTSUP (unknown/unsupported keyword) or VG_ENOMEM. */

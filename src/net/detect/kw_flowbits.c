@@ -283,18 +283,9 @@ static int flowint_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
     if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
         return vg_err(errbuf, VG_EINVAL, "bad flowint");
     char *f[3];
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 3)
-            return vg_err(errbuf, VG_EINVAL, "flowint takes name, operator[, value]");
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        f[n++] = t;
-    }
+    int n = vg_rule_split(tmp, f, 3);
+    if (n < 0)
+        return vg_err(errbuf, VG_EINVAL, "flowint takes name, operator[, value]");
     if (n < 2)
         return vg_err(errbuf, VG_EINVAL, "flowint takes name, operator[, value]");
     static const char *const ops[] = {"=", "+", "-", "==", "!=", "<", ">", "<=", ">=",
@@ -502,18 +493,9 @@ static int xbits_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *err
     if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
         return vg_err(errbuf, VG_EINVAL, "bad xbits");
     char *f[4];
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 4)
-            return vg_err(errbuf, VG_EINVAL, "too many xbits fields");
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        f[n++] = t;
-    }
+    int n = vg_rule_split(tmp, f, 4);
+    if (n < 0)
+        return vg_err(errbuf, VG_EINVAL, "too many xbits fields");
     if (n == 1 && strcmp(f[0], "noalert") == 0) {
         s->flags |= VG_SIG_NOALERT;
         return VG_OK;

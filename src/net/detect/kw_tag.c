@@ -39,18 +39,9 @@ static int tag_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbu
     if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
         return vg_err(errbuf, VG_EINVAL, "bad tag");
     char *f[5];
-    int nf = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nf == 5)
-            return vg_err(errbuf, VG_EINVAL, "too many tag fields");
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        f[nf++] = t;
-    }
+    int nf = vg_rule_split(tmp, f, 5);
+    if (nf < 0)
+        return vg_err(errbuf, VG_EINVAL, "too many tag fields");
     if (nf == 0)
         return vg_err(errbuf, VG_EINVAL, "empty tag");
     tag_ctx c = {TAG_SESSION, VG_TAG_PACKETS, false, 256};

@@ -103,18 +103,9 @@ static int stream_size_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, cha
     if (vg_rule_unquote(arg, tmp, sizeof(tmp)) != VG_OK)
         return vg_err(errbuf, VG_EINVAL, "bad stream_size");
     char *f[3];
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 3)
-            return vg_err(errbuf, VG_EINVAL, "stream_size takes 3 fields");
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        f[n++] = t;
-    }
+    int n = vg_rule_split(tmp, f, 3);
+    if (n < 0)
+        return vg_err(errbuf, VG_EINVAL, "stream_size takes 3 fields");
     if (n != 3)
         return vg_err(errbuf, VG_EINVAL, "stream_size takes 3 fields");
     ss_ctx *c = calloc(1, sizeof(*c));

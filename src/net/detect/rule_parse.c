@@ -406,6 +406,23 @@ static int parse_options(vg_rule_parser *rp, vg_sig *s, char *opts, char *errbuf
     return VG_OK;
 }
 
+int vg_rule_split(char *s, char **f, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == max)
+            return -1;
+        while (isspace((unsigned char)*t))
+            t++;
+        char *e = t + strlen(t);
+        while (e > t && isspace((unsigned char)e[-1]))
+            *--e = 0;
+        f[n++] = t;
+    }
+    return n;
+}
+
 /* Packet header keywords make a sig inspect the packet, not the stream
  * (Suricata's SIG_FLAG_REQUIRE_PACKET, set by flags, window, seq, ack, ttl,
  * tos, id, fragbits, fragoffset, ipopts, itype, icode, icmp_id, icmp_seq

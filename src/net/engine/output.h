@@ -52,6 +52,9 @@ typedef struct vg_anomaly_cfg {
     bool packethdr;          /* packethdr: first 32 bytes of the packet */
 } vg_anomaly_cfg;
 
+/* A yes/no setting key of node n (dflt when absent or not a boolean). */
+bool vg_output_child_bool(const vg_conf_node *n, const char *key, bool dflt);
+
 /* Defaults as Suricata 8 applies them when the settings are absent. */
 void vg_alert_cfg_default(vg_alert_cfg *cfg);
 /* Read settings from the `alert` node of an eve-log types list (NULL: defaults). */

@@ -27,7 +27,7 @@ void vg_alert_cfg_default(vg_alert_cfg *cfg)
     cfg->payload_buffer_size = 4096;
 }
 
-static bool child_bool(const vg_conf_node *n, const char *key, bool dflt)
+bool vg_output_child_bool(const vg_conf_node *n, const char *key, bool dflt)
 {
     const vg_conf_node *c = vg_conf_node_child(n, key);
     bool b;
@@ -41,12 +41,12 @@ void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
     vg_alert_cfg_default(cfg);
     if (!alert)
         return;
-    cfg->payload = child_bool(alert, "payload", false);
-    cfg->payload_printable = child_bool(alert, "payload-printable", false);
-    cfg->payload_length = child_bool(alert, "payload-length", false);
-    cfg->packet = child_bool(alert, "packet", false);
-    cfg->verdict = child_bool(alert, "verdict", false);
-    cfg->tagged_packets = child_bool(alert, "tagged-packets", false);
+    cfg->payload = vg_output_child_bool(alert, "payload", false);
+    cfg->payload_printable = vg_output_child_bool(alert, "payload-printable", false);
+    cfg->payload_length = vg_output_child_bool(alert, "payload-length", false);
+    cfg->packet = vg_output_child_bool(alert, "packet", false);
+    cfg->verdict = vg_output_child_bool(alert, "verdict", false);
+    cfg->tagged_packets = vg_output_child_bool(alert, "tagged-packets", false);
     const vg_conf_node *sz = vg_conf_node_child(alert, "payload-buffer-size");
     uint64_t v;
     if (sz && sz->value && vg_conf_parse_size(sz->value, &v) == VG_OK && v > 0)
@@ -61,11 +61,11 @@ void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
             cfg->flow = cfg->app_layer = cfg->rule_metadata = b;
         return;
     }
-    cfg->app_layer = child_bool(md, "app-layer", true);
-    cfg->flow = child_bool(md, "flow", true);
-    cfg->rule_metadata = child_bool(md, "rule.metadata", true);
-    cfg->rule_raw = child_bool(md, "rule.raw", false);
-    cfg->references = child_bool(md, "rule.reference", false);
+    cfg->app_layer = vg_output_child_bool(md, "app-layer", true);
+    cfg->flow = vg_output_child_bool(md, "flow", true);
+    cfg->rule_metadata = vg_output_child_bool(md, "rule.metadata", true);
+    cfg->rule_raw = vg_output_child_bool(md, "rule.raw", false);
+    cfg->references = vg_output_child_bool(md, "rule.reference", false);
 }
 
 const char *vg_alert_action(const vg_alert *a, bool ips)

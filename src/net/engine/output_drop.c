@@ -14,22 +14,13 @@
 #include "net/engine/output.h"
 #include "net/flow.h"
 
-static bool child_bool(const vg_conf_node *n, const char *key, bool dflt)
-{
-    const vg_conf_node *c = vg_conf_node_child(n, key);
-    bool b;
-    if (c && c->value && vg_conf_parse_bool(c->value, &b) == VG_OK)
-        return b;
-    return dflt;
-}
-
 void vg_drop_cfg_load(vg_drop_cfg *cfg, const vg_conf_node *drop)
 {
     memset(cfg, 0, sizeof *cfg);
     if (!drop)
         return;
-    cfg->alerts = child_bool(drop, "alerts", false);
-    cfg->verdict = child_bool(drop, "verdict", false);
+    cfg->alerts = vg_output_child_bool(drop, "alerts", false);
+    cfg->verdict = vg_output_child_bool(drop, "verdict", false);
     const vg_conf_node *f = vg_conf_node_child(drop, "flows");
     cfg->flows_all = f && f->value && strcmp(f->value, "all") == 0;
 }
