@@ -655,9 +655,9 @@ int vg_sca_load(const char *path, const vg_sca_opts *opts, vg_sca_policy **out, 
     const vg_yt *req = vg_yt_get(doc, "requirements");
     if (req) {
         rc = load_check(p, req, &p->req, true, errbuf);
+        p->has_req = true; /* even half-loaded: freed with the policy */
         if (rc != VG_OK)
             goto fail;
-        p->has_req = true;
     }
     const vg_yt *checks = vg_yt_get(doc, "checks");
     if (!checks || checks->type != VG_YT_SEQ) {
