@@ -15,6 +15,16 @@
 #if __has_include(<magic.h>)
 #include <magic.h>
 #define VG_HAVE_MAGIC 1
+/* builtin tests that only cost time on body heads: decompression, archive,
+ * container and structured-text parsers (the soft magic still names them) */
+#ifndef MAGIC_NO_CHECK_JSON
+#define MAGIC_NO_CHECK_JSON 0
+#endif
+#ifndef MAGIC_NO_CHECK_CSV
+#define MAGIC_NO_CHECK_CSV 0
+#endif
+#define VG_MAGIC_SKIP (MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_NO_CHECK_CDF | \
+                       MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_JSON | MAGIC_NO_CHECK_CSV)
 #endif
 
 #include "core/eve.h"
@@ -336,7 +346,7 @@ const char *vg_file_magic(vg_file *f)
     vg_files_ctx *fc = f->fc;
     if (!fc->magic && !fc->magic_failed) {
         /* loaded once per thread context */
-        magic_t m = magic_open(MAGIC_NONE | MAGIC_ERROR);
+        magic_t m = magic_open(MAGIC_ERROR | VG_MAGIC_SKIP);
         if (!m || magic_load(m, NULL) != 0) {
             if (m)
                 magic_close(m);
