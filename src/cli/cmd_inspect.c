@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "inspect/dpkg.h"
+#include "inspect/rpm.h"
 #include "inspect/malware.h"
 #include "inspect/schedule.h"
 #include "inspect/webmon.h"
@@ -40,6 +41,7 @@ struct pkgscan {
     vg_osrel rel;
     char ecosystem[64];
     size_t npkgs;
+    size_t nrpm;        /* of npkgs, from rpm */
     vg_vuln *v;
     size_t nv;
 };
@@ -69,8 +71,8 @@ static void usage(FILE *fp)
             "                    (repeatable); the first check records the baseline\n"
             "  --web-state DIR   baselines (default /var/lib/vigil/web)\n"
             "  --web-rebaseline  replace the baselines (after a legitimate change)\n"
-            "  --packages        match installed packages (ROOT/var/lib/dpkg/status) against the\n"
-            "                    offline vulnerability database\n"
+            "  --packages        match installed packages (ROOT/var/lib/dpkg/status, and rpm -qa\n"
+            "                    where an RPM database exists) against the offline database\n"
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
             "  -q, --quiet       print only the summary\n"
             "  -v, --verbose     also print policy defects and timings\n"
@@ -283,8 +285,30 @@ static int scan_packages(const char *root, const char *db, struct pkgscan *ps, b
 {
     char errbuf[VG_ERRBUF_SIZE];
     vg_pkglist pl;
-    if (vg_dpkg_load(root, &pl, errbuf) != VG_OK) {
+    char dpkg_err[VG_ERRBUF_SIZE];
+    bool have_dpkg = vg_dpkg_load(root, &pl, dpkg_err) == VG_OK;
+    if (!have_dpkg)
+        memset(&pl, 0, sizeof pl);
+    /* rpm where present: `rpm -qa` by execve (recorded output under --root) */
+    vg_pkglist rl;
+    int rrc = vg_rpm_load(root, 60000, &rl, errbuf);
+    if (rrc == VG_OK) {
+        ps->nrpm = rl.n;
+        if (vg_pkglist_take(&pl, &rl) != VG_OK) {
+            vg_pkglist_free(&rl);
+            vg_pkglist_free(&pl);
+            fprintf(stderr, "vigil inspect: out of memory\n");
+            return 1;
+        }
+    } else if (rrc != VG_DECLINED) {
         fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        if (!have_dpkg) {
+            vg_pkglist_free(&pl);
+            return 1;
+        }
+    }
+    if (!have_dpkg && rrc != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s (and no RPM database)\n", dpkg_err);
         return 1;
     }
     if (vg_osrel_load(root, &ps->rel) != VG_OK)
@@ -293,6 +317,18 @@ static int scan_packages(const char *root, const char *db, struct pkgscan *ps, b
         snprintf(ps->ecosystem, sizeof ps->ecosystem, "Debian:%s", ps->rel.version_id);
     else if (strcmp(ps->rel.id, "ubuntu") == 0)
         snprintf(ps->ecosystem, sizeof ps->ecosystem, "Ubuntu:%s", ps->rel.version_id);
+    else if (strcmp(ps->rel.id, "almalinux") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "AlmaLinux:%.*s", /* OSV: major only */
+                 (int)strcspn(ps->rel.version_id, "."), ps->rel.version_id);
+    else if (strcmp(ps->rel.id, "rocky") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "Rocky Linux:%.*s",
+                 (int)strcspn(ps->rel.version_id, "."), ps->rel.version_id);
+    else if (strcmp(ps->rel.id, "rhel") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "Red Hat");
+    else if (strncmp(ps->rel.id, "opensuse", 8) == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "openSUSE");
+    else if (strcmp(ps->rel.id, "sles") == 0)
+        snprintf(ps->ecosystem, sizeof ps->ecosystem, "SUSE");
     ps->npkgs = pl.n;
     vg_vulndb *v;
     int rc = 0;
@@ -308,7 +344,8 @@ static int scan_packages(const char *root, const char *db, struct pkgscan *ps, b
     }
     vg_vulndb_close(v);
     ps->done = rc == 0;
-    printf("Packages: %zu installed (%s %s%s%s), %zu vulnerable package findings\n", pl.n,
+    printf("Packages: %zu installed%s (%s %s%s%s), %zu vulnerable package findings\n", pl.n,
+           ps->nrpm ? (ps->nrpm == pl.n ? " from rpm" : ", dpkg and rpm") : "",
            ps->rel.id[0] ? ps->rel.id : "unknown", ps->rel.version_id,
            ps->rel.codename[0] ? " " : "", ps->rel.codename, ps->nv);
     if (!quiet)
@@ -360,6 +397,7 @@ static int write_json(const char *path, vg_sca_policy **pols, size_t n, const do
     if (ps->done) {
         vg_jb_open_obj(&jb, "packages");
         vg_jb_u64(&jb, "installed", ps->npkgs);
+        vg_jb_u64(&jb, "installed_rpm", ps->nrpm);
         vg_jb_str(&jb, "os", ps->rel.id);
         vg_jb_str(&jb, "release", ps->rel.codename);
         vg_jb_str(&jb, "ecosystem", ps->ecosystem);

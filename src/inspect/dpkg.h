@@ -18,6 +18,7 @@ typedef struct vg_pkg {
     char *name, *version, *arch;
     char *source;          /* source package (= name when no Source field) */
     char *source_version;  /* version of the source (= version unless given) */
+    bool rpm;              /* from rpm (rpm.h): RPM version ordering, no Debian tracker */
 } vg_pkg;
 
 typedef struct vg_pkglist {

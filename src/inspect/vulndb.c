@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "inspect/debver.h"
+#include "inspect/rpmver.h"
 #include "inspect/ytree.h"
 
 #define MAX_FEED (512u << 20)
@@ -547,7 +548,8 @@ int vg_vuln_match(vg_vulndb *v, const vg_pkglist *pkgs, const char *release, con
     for (size_t i = 0; i < pkgs->n && rc == VG_OK; i++) {
         const vg_pkg *p = &pkgs->v[i];
         const char *sv = p->source_version;
-        if (release && *release) {
+        int (*vcmp)(const char *, const char *) = p->rpm ? vg_rpmver_cmp : vg_debver_cmp;
+        if (release && *release && !p->rpm) {
             sqlite3_bind_text(qd, 1, p->source, -1, SQLITE_STATIC);
             sqlite3_bind_text(qd, 2, release, -1, SQLITE_STATIC);
             while (rc == VG_OK && sqlite3_step(qd) == SQLITE_ROW) {
@@ -565,9 +567,14 @@ int vg_vuln_match(vg_vulndb *v, const vg_pkglist *pkgs, const char *release, con
             }
             sqlite3_reset(qd);
         }
-        if (ecosystem && *ecosystem) {
+        /* OSV records name the source package; RPM distributions' records
+         * (Red Hat, AlmaLinux) often name binary packages: try both. */
+        const char *names[2] = {p->source, p->rpm && strcmp(p->name, p->source) != 0 ? p->name : NULL};
+        for (int k = 0; k < 2 && names[k] && ecosystem && *ecosystem && rc == VG_OK; k++) {
+            if (k == 1)
+                sv = p->version;
             sqlite3_bind_text(qo, 1, ecosystem, -1, SQLITE_STATIC);
-            sqlite3_bind_text(qo, 2, p->source, -1, SQLITE_STATIC);
+            sqlite3_bind_text(qo, 2, names[k], -1, SQLITE_STATIC);
             while (rc == VG_OK && sqlite3_step(qo) == SQLITE_ROW) {
                 const char *id = (const char *)sqlite3_column_text(qo, 0);
                 const char *in = (const char *)sqlite3_column_text(qo, 1);
@@ -576,13 +583,13 @@ int vg_vuln_match(vg_vulndb *v, const vg_pkglist *pkgs, const char *release, con
                 const char *ex = (const char *)sqlite3_column_text(qo, 4);
                 bool vuln;
                 if (ex)
-                    vuln = vg_debver_cmp(sv, ex) == 0;
+                    vuln = vcmp(sv, ex) == 0;
                 else {
-                    vuln = !in || strcmp(in, "0") == 0 || vg_debver_cmp(sv, in) >= 0;
+                    vuln = !in || strcmp(in, "0") == 0 || vcmp(sv, in) >= 0;
                     if (vuln && fx)
-                        vuln = vg_debver_cmp(sv, fx) < 0;
+                        vuln = vcmp(sv, fx) < 0;
                     if (vuln && la)
-                        vuln = vg_debver_cmp(sv, la) <= 0;
+                        vuln = vcmp(sv, la) <= 0;
                 }
                 if (vuln)
                     rc = add(&a, p, id, fx, (const char *)sqlite3_column_text(qo, 5), "osv",

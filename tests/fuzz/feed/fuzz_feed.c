@@ -1,7 +1,9 @@
 /*
  * fuzz_feed.c: the vulnerability feed importer (Debian Security Tracker and
  * OSV JSON) into an in-memory database, then matching against a dpkg status
- * parsed from the same input; the first byte picks the split point.
+ * parsed from the same input, and against the same bytes read as `rpm -qa`
+ * output (rpm.h) with RPM version ordering, which must be antisymmetric;
+ * the first byte picks the split point.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 
 #include "inspect/debver.h"
 #include "inspect/dpkg.h"
+#include "inspect/rpm.h"
+#include "inspect/rpmver.h"
 #include "inspect/vulndb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,6 +38,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)vg_debver_cmp(pl.v[i].version, pl.v[i + 1].version);
     }
     vg_pkglist_free(&pl);
+    if (vg_rpm_parse((const char *)data + split, size - split, &pl) == VG_OK) {
+        vg_vuln *v;
+        size_t n;
+        if (vg_vuln_match(db, &pl, NULL, "AlmaLinux:9", &v, &n, errbuf) == VG_OK)
+            vg_vulns_free(v, n);
+        for (size_t i = 0; i + 1 < pl.n; i++) {
+            int a = vg_rpmver_cmp(pl.v[i].version, pl.v[i + 1].version);
+            int b = vg_rpmver_cmp(pl.v[i + 1].version, pl.v[i].version);
+            if ((a < 0) != (b > 0) || (a == 0) != (b == 0))
+                abort();
+        }
+        vg_pkglist_free(&pl);
+    }
     vg_vulndb_close(db);
     return 0;
 }
