@@ -11,7 +11,17 @@
  * The token is read from --token-file or $VIGIL_TOKEN, never from the
  * command line (where other users could read it in the process list).
  */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <netdb.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +30,7 @@
 
 #include "cli/commands.h"
 #include "core/forward.h"
+#include "server/pki.h"
 #include "server/response.h"
 
 static volatile int stop;
@@ -37,7 +48,10 @@ static void usage(FILE *fp)
             "                     [--sensor NAME] [--spool-max BYTES] [--batch N] [--once]\n"
             "  Follows FILE, spools each event on disk (DIR/spool.db) and posts it to\n"
             "  URL/api/v1/events; an event leaves the spool only after the server stored it.\n"
-            "  The API token comes from --token-file or $VIGIL_TOKEN.\n"
+            "       vigil forward --enroll https://HOST:PORT TOKEN.FINGERPRINT --state DIR\n"
+            "                     [--eve FILE ...]\n"
+            "  The API token comes from --token-file or $VIGIL_TOKEN; after --enroll the\n"
+            "  client certificate in DIR (client.crt, client.key, ca.crt) is used instead.\n"
             "  --respond          also apply the server's blocks on this host with nft\n"
             "  --nft-dry-run FILE record the nft commands in FILE instead of running them\n"
             "  --allow-net CIDR   never block this network here (repeatable; 127.0.0.0/8,\n"
@@ -91,10 +105,192 @@ static void *respond_main(void *arg)
     return NULL;
 }
 
+/* --- enrolment: a one-time token for a client certificate ------------ */
+
+typedef struct rbuf {
+    char *p;
+    size_t n;
+} rbuf;
+
+static size_t rbuf_add(char *p, size_t s, size_t n, void *u)
+{
+    rbuf *b = u;
+    size_t k = s * n;
+    if (b->n + k > 256 * 1024)
+        return 0; /* an enrolment answer is a few KiB */
+    char *q = realloc(b->p, b->n + k + 1);
+    if (!q)
+        return 0;
+    memcpy(q + b->n, p, k);
+    b->p = q;
+    b->n += k;
+    b->p[b->n] = '\0';
+    return k;
+}
+
+/* GET (body NULL) or POST JSON; ca NULL: no verification (the answer is
+ * checked against the pinned fingerprint instead).  Returns the parsed
+ * JSON object of a 200 answer. */
+static json_t *enroll_call(const char *url, const char *body, const char *ca, char *err)
+{
+    CURL *c = curl_easy_init();
+    if (!c) {
+        vg_err(err, VG_ENOMEM, "curl init failed");
+        return NULL;
+    }
+    rbuf b = {0};
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, rbuf_add);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    if (ca) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+        curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+    } else {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
+    CURLcode cc = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    json_t *j = NULL;
+    if (cc != CURLE_OK) {
+        vg_err(err, VG_EIO, "%s: %s", url, curl_easy_strerror(cc));
+    } else {
+        json_error_t je;
+        j = b.p ? json_loads(b.p, 0, &je) : NULL;
+        if (code != 200 || !json_is_object(j)) {
+            const char *e = json_string_value(json_object_get(j, "error"));
+            vg_err(err, VG_EIO, "%s: HTTP %ld%s%s", url, code, e ? ": " : "", e ? e : "");
+            json_decref(j);
+            j = NULL;
+        }
+    }
+    free(b.p);
+    return j;
+}
+
+static int write_private(const char *dir, const char *name, const char *data, char *err)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t n = strlen(data);
+    if (fd < 0 || write(fd, data, n) != (ssize_t)n || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return vg_err(err, VG_EIO, "%s: %s", tmp, strerror(e));
+    }
+    close(fd);
+    if (rename(tmp, path) != 0)
+        return vg_err(err, VG_EIO, "%s: %s", path, strerror(errno));
+    return VG_OK;
+}
+
+/* A new key (EC P-256) and its CSR, both PEM. */
+static int make_csr(char **key_pem, char **csr_pem)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_REQ *r = X509_REQ_new();
+    BIO *bk = BIO_new(BIO_s_mem()), *br = BIO_new(BIO_s_mem());
+    bool ok = k && r && bk && br && X509_REQ_set_version(r, 0) && X509_REQ_set_pubkey(r, k) &&
+              X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(r), "CN", MBSTRING_ASC,
+                                         (const unsigned char *)"vigil sender", -1, -1, 0) &&
+              X509_REQ_sign(r, k, EVP_sha256()) > 0 &&
+              PEM_write_bio_PrivateKey(bk, k, NULL, NULL, 0, NULL, NULL) &&
+              PEM_write_bio_X509_REQ(br, r);
+    *key_pem = *csr_pem = NULL;
+    if (ok) {
+        char *p;
+        long n = BIO_get_mem_data(bk, &p);
+        *key_pem = strndup(p, (size_t)n);
+        n = BIO_get_mem_data(br, &p);
+        *csr_pem = strndup(p, (size_t)n);
+    }
+    BIO_free(bk);
+    BIO_free(br);
+    X509_REQ_free(r);
+    EVP_PKEY_free(k);
+    return *key_pem && *csr_pem ? VG_OK : VG_EIO;
+}
+
+static int enroll(const char *url, const char *token_fp, const char *dir, char *err)
+{
+    const char *dot = strchr(token_fp, '.');
+    if (!dot || dot - token_fp != 64 || strlen(dot + 1) != 64)
+        return vg_err(err, VG_EINVAL, "--enroll: the token must be TOKEN.CA_FINGERPRINT as "
+                      "`vigil server enroll` prints it");
+    if (strncasecmp(url, "https://", 8) != 0)
+        return vg_err(err, VG_EINVAL, "--enroll %s: an https:// URL is required", url);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return vg_err(err, VG_EIO, "%s: %s", dir, strerror(errno));
+    char token[65], u[2048], ca_path[4096];
+    memcpy(token, token_fp, 64);
+    token[64] = '\0';
+    /* 1. The CA, checked against the pinned fingerprint. */
+    snprintf(u, sizeof u, "%s/api/v1/enroll/ca", url);
+    json_t *j = enroll_call(u, NULL, NULL, err);
+    if (!j)
+        return VG_EIO;
+    const char *ca = json_string_value(json_object_get(j, "ca"));
+    char fp[65];
+    int rc = VG_OK;
+    if (!ca || vg_pki_fingerprint(ca, strlen(ca), fp) != VG_OK || strcasecmp(fp, dot + 1) != 0)
+        rc = vg_err(err, VG_EINVAL, "the server's CA does not match the token's fingerprint: "
+                    "refusing to enrol");
+    if (rc == VG_OK)
+        rc = write_private(dir, "ca.crt", ca, err);
+    json_decref(j);
+    if (rc != VG_OK)
+        return rc;
+    /* 2. A key of our own and its certificate, over HTTPS verified by that CA. */
+    snprintf(ca_path, sizeof ca_path, "%s/ca.crt", dir);
+    char *key = NULL, *csr = NULL;
+    if (make_csr(&key, &csr) != VG_OK) {
+        free(key);
+        free(csr);
+        return vg_err(err, VG_EIO, "cannot create a key");
+    }
+    json_t *req = json_pack("{ss ss}", "token", token, "csr", csr);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    snprintf(u, sizeof u, "%s/api/v1/enroll", url);
+    j = body ? enroll_call(u, body, ca_path, err) : NULL;
+    free(body);
+    free(csr);
+    const char *cert = json_string_value(json_object_get(j, "cert"));
+    if (!j)
+        rc = VG_EIO;
+    else if (!cert)
+        rc = vg_err(err, VG_EIO, "enrolment answer without a certificate");
+    if (rc == VG_OK)
+        rc = write_private(dir, "client.key", key, err);
+    if (rc == VG_OK)
+        rc = write_private(dir, "client.crt", cert, err);
+    if (rc == VG_OK)
+        printf("vigil forward: enrolled as %s; certificate in %s/client.crt\n",
+               json_string_value(json_object_get(j, "name")), dir);
+    OPENSSL_cleanse(key, strlen(key));
+    free(key);
+    json_decref(j);
+    return rc;
+}
+
 int vg_cmd_forward(int argc, char **argv)
 {
     vg_forward_opts o = {0};
-    const char *token_file = NULL;
+    const char *token_file = NULL, *enroll_url = NULL, *enroll_token = NULL;
     bool respond = false;
     static vg_allowlist allow;
     vg_allow_init(&allow);
@@ -111,6 +307,10 @@ int vg_cmd_forward(int argc, char **argv)
         else if (strcmp(a, "--spool-max") == 0 && v) o.spool_max_bytes = strtoull(argv[++i], NULL, 10);
         else if (strcmp(a, "--batch") == 0 && v) o.batch = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(a, "--once") == 0) o.once = true;
+        else if (strcmp(a, "--enroll") == 0 && v && i + 2 < argc) {
+            enroll_url = argv[++i];
+            enroll_token = argv[++i];
+        }
         else if (strcmp(a, "--respond") == 0) respond = true;
         else if (strcmp(a, "--nft-dry-run") == 0 && v) rt.o.dry_run_file = argv[++i];
         else if (strcmp(a, "--respond-interval") == 0 && v) rt.o.interval_s = strtod(argv[++i], NULL);
@@ -129,9 +329,35 @@ int vg_cmd_forward(int argc, char **argv)
             return 2;
         }
     }
+    if (enroll_url) {
+        if (!o.state_dir) {
+            usage(stderr);
+            return 2;
+        }
+        if (enroll(enroll_url, enroll_token, o.state_dir, err) != VG_OK) {
+            fprintf(stderr, "vigil forward: enrolment failed: %s\n", err);
+            return 1;
+        }
+        if (!o.eve_path && !respond)
+            return 0;
+        if (!o.server_url)
+            o.server_url = enroll_url;
+    }
     if ((!o.eve_path && !respond) || !o.server_url || (o.eve_path && !o.state_dir)) {
         usage(stderr);
         return 2;
+    }
+    /* Enrolled: the client certificate instead of a token. */
+    static char crt[4096], key[4096], ca[4096];
+    if (o.state_dir) {
+        snprintf(crt, sizeof crt, "%s/client.crt", o.state_dir);
+        snprintf(key, sizeof key, "%s/client.key", o.state_dir);
+        snprintf(ca, sizeof ca, "%s/ca.crt", o.state_dir);
+        if (access(crt, R_OK) == 0 && access(key, R_OK) == 0 && access(ca, R_OK) == 0) {
+            o.tls_cert = crt;
+            o.tls_key = key;
+            o.tls_ca = ca;
+        }
     }
     char token[256] = "";
     if (token_file) {

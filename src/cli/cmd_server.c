@@ -29,9 +29,13 @@ static void usage(FILE *fp)
             "usage: vigil server [--data DIR] [--listen ADDR:PORT] [--store URI]\n"
             "       vigil server [--data DIR | --store URI] user NAME ROLE [UNIT]\n"
             "       vigil server [--data DIR | --store URI] token USER\n"
+            "       vigil server --data DIR enroll [--name NAME] [--unit UNIT]\n"
             "\n"
             "  --data DIR         state directory (SQLite store vigil.db); default ./vigil-data\n"
-            "  --listen ADDR:PORT address to serve the API on; default 127.0.0.1:8088\n"
+            "  --listen ADDR:PORT address to serve the API on; default 127.0.0.1:8088 (plain\n"
+            "                     HTTP only on 127.0.0.1; other addresses need --tls)\n"
+            "  --tls              HTTPS with client certificates from the server's own CA\n"
+            "                     (created in DIR on first start); senders enrol for one\n"
             "  --store URI        postgresql://... to use PostgreSQL instead of SQLite\n"
             "  --retention-max M  keep no event longer than M months (default 60, at least 12)\n"
             "  --retention-default M  months kept for hosts in no information system (default 12)\n"
@@ -50,7 +54,10 @@ static void usage(FILE *fp)
             "  --public-url URL   dashboard URL used in notifications\n"
             "  user NAME ROLE     create or update a user (ROLE admin|analyst|viewer|sensor);\n"
             "                     the password is read from $VIGIL_PASSWORD or generated and printed\n"
-            "  token USER         issue an API token for USER (printed once)\n");
+            "  token USER         issue an API token for USER (printed once)\n"
+            "  enroll [--name N] [--unit U]  a one-time enrolment token for sender N (default:\n"
+            "                     sensor-<random>), valid 24 h, printed as TOKEN.CA_FINGERPRINT\n"
+            "                     for `vigil forward --enroll https://HOST:PORT TOKEN`\n");
 }
 
 static int int_arg(const char *opt, const char *v, int lo, int hi, int *out)
@@ -78,6 +85,7 @@ int vg_cmd_server(int argc, char **argv)
         if (strcmp(a, "--data") == 0 && v) o.data_dir = argv[++i];
         else if (strcmp(a, "--listen") == 0 && v) o.listen = argv[++i];
         else if (strcmp(a, "--store") == 0 && v) o.store_uri = argv[++i];
+        else if (strcmp(a, "--tls") == 0) o.tls = true;
         else if (strcmp(a, "--retention-max") == 0 && v) {
             if (int_arg(a, argv[++i], 12, 1200, &o.retention_max_months) != 0)
                 return 2;
@@ -151,6 +159,7 @@ int vg_cmd_server(int argc, char **argv)
     if (verb) { /* admin verbs: open the store without serving */
         o.listen = "127.0.0.1:0";
         o.no_timers = true;
+        o.tls = false;
     }
     char err[VG_ERRBUF_SIZE];
     vg_server *s;
@@ -184,6 +193,33 @@ int vg_cmd_server(int argc, char **argv)
         } else {
             printf("%s\n", tok);
         }
+    } else if (verb && strcmp(verb, "enroll") == 0) {
+        const char *name = NULL, *unit = "";
+        char gen[40];
+        for (int k = i + 1; k < argc; k++) {
+            if (strcmp(argv[k], "--name") == 0 && k + 1 < argc)
+                name = argv[++k];
+            else if (strcmp(argv[k], "--unit") == 0 && k + 1 < argc)
+                unit = argv[++k];
+            else
+                rc = 2;
+        }
+        if (!name) {
+            char r[9];
+            if (vg_random_password(r, 8) != VG_OK)
+                rc = 1;
+            snprintf(gen, sizeof gen, "sensor-%s", r);
+            name = gen;
+        }
+        char out[131];
+        if (rc == 2) {
+            usage(stderr);
+        } else if (rc == 0 && vg_server_enroll(s, o.data_dir, name, unit, out, err) != VG_OK) {
+            fprintf(stderr, "vigil server: %s\n", err);
+            rc = 1;
+        } else if (rc == 0) {
+            printf("enrolment token for %s (one use, 24 h; TOKEN.CA_FINGERPRINT):\n%s\n", name, out);
+        }
     } else if (verb) {
         usage(stderr);
         rc = 2;
@@ -194,8 +230,11 @@ int vg_cmd_server(int argc, char **argv)
                 vg_server_user_add(s, "admin", pw, "admin", "", err) == VG_OK)
                 printf("vigil server: created user admin with password %s (shown once)\n", pw);
         }
-        printf("vigil server: listening on http://%s (port %d), store %s\n", o.listen,
-               vg_server_port(s), o.store_uri ? "postgresql" : o.data_dir);
+        printf("vigil server: listening on %s://%s (port %d), store %s\n",
+               o.tls ? "https" : "http", o.listen, vg_server_port(s),
+               o.store_uri ? "postgresql" : o.data_dir);
+        if (o.tls)
+            printf("vigil server: CA fingerprint (SHA-256) %s\n", vg_server_ca_fingerprint(s));
         fflush(stdout);
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);

@@ -297,7 +297,18 @@ int vg_forward_run(const vg_forward_opts *o, volatile int *stop, vg_forward_stat
         char url[2048], auth[256];
         snprintf(url, sizeof url, "%s/api/v1/events", o->server_url);
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token ? o->token : "");
-        f.hdrs = curl_slist_append(f.hdrs, auth);
+        if (o->token && o->token[0])
+            f.hdrs = curl_slist_append(f.hdrs, auth);
+        if (o->tls_ca) {
+            curl_easy_setopt(f.curl, CURLOPT_CAINFO, o->tls_ca);
+            curl_easy_setopt(f.curl, CURLOPT_CAPATH, NULL);
+            curl_easy_setopt(f.curl, CURLOPT_SSL_VERIFYPEER, 1L);
+            curl_easy_setopt(f.curl, CURLOPT_SSL_VERIFYHOST, 2L);
+        }
+        if (o->tls_cert && o->tls_key) {
+            curl_easy_setopt(f.curl, CURLOPT_SSLCERT, o->tls_cert);
+            curl_easy_setopt(f.curl, CURLOPT_SSLKEY, o->tls_key);
+        }
         f.hdrs = curl_slist_append(f.hdrs, "Content-Type: application/x-ndjson");
         curl_easy_setopt(f.curl, CURLOPT_URL, url);
         curl_easy_setopt(f.curl, CURLOPT_HTTPHEADER, f.hdrs);

@@ -32,6 +32,9 @@ typedef struct vg_forward_opts {
     uint64_t spool_max_bytes; /* 0 = 1 GiB */
     unsigned batch;           /* lines per post, default 1000 */
     bool once;                /* exit when the file is read and the spool empty */
+    /* Mutual TLS (files from `vigil forward --enroll`): client certificate
+     * and key, and the server's CA (the only CA trusted); NULL: none. */
+    const char *tls_cert, *tls_key, *tls_ca;
 } vg_forward_opts;
 
 typedef struct vg_forward_stats {

@@ -11,6 +11,7 @@
 
 #include "server/auth.h"
 #include "server/incidents.h"
+#include "server/enroll.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
 #include "server/rollup.h"
@@ -51,6 +52,65 @@ static int throttle_slot(vg_server *s, const char *name, bool create)
     memset(&s->throttle[i], 0, sizeof s->throttle[i]);
     snprintf(s->throttle[i].name, sizeof s->throttle[i].name, "%s", name);
     return i;
+}
+
+enum MHD_Result vg_api_enroll_ca(vg_server *s, vg_api_req *rq)
+{
+    return vg_api_json(rq->conn, 200, json_pack("{ss ss}", "ca", s->pki.ca_pem, "fingerprint",
+                                                s->pki.fingerprint));
+}
+
+/* {token, csr} -> {name, cert, ca}: a one-time token for a client
+ * certificate of the sensor account the token names. */
+enum MHD_Result vg_api_enroll(vg_server *s, vg_api_req *rq)
+{
+    json_t *j = body_json(rq);
+    const char *token = j ? json_string_value(json_object_get(j, "token")) : NULL;
+    const char *csr = j ? json_string_value(json_object_get(j, "csr")) : NULL;
+    if (!token || !csr) {
+        json_decref(j);
+        return vg_api_error(rq->conn, 400, "expected {\"token\", \"csr\"}");
+    }
+    char err[VG_ERRBUF_SIZE], name[64] = "", unit[64] = "";
+    pthread_mutex_lock(&s->lock);
+    int rc = vg_enroll_redeem(s->store, token, (int64_t)time(NULL) * 1000000, name, unit, err);
+    unsigned code = rc == VG_ENOENT ? 403 : 503;
+    char *cert = NULL;
+    vg_store_user u;
+    if (rc == VG_OK && vg_store_user_get(s->store, name, &u) == VG_OK &&
+        vg_role_parse(u.role) != VG_ROLE_SENSOR) {
+        rc = vg_err(err, VG_EINVAL, "account '%s' exists and is not a sensor", name);
+        code = 409;
+    }
+    if (rc == VG_OK && (rc = vg_pki_sign_csr(&s->pki, csr, strlen(csr), name, &cert, err)) != VG_OK)
+        code = 400;
+    if (rc == VG_OK && vg_store_user_get(s->store, name, &u) != VG_OK) {
+        memset(&u, 0, sizeof u);
+        snprintf(u.name, sizeof u.name, "%s", name);
+        snprintf(u.role, sizeof u.role, "sensor");
+        snprintf(u.unit, sizeof u.unit, "%s", unit);
+        /* A password nobody knows: the account logs in by certificate. */
+        char pw[33];
+        if (vg_random_password(pw, sizeof pw - 1) != VG_OK ||
+            vg_password_hash(pw, u.pwhash, sizeof u.pwhash) != VG_OK)
+            rc = vg_err(err, VG_EIO, "no randomness; retry");
+        else
+            rc = vg_store_user_put(s->store, &u, err);
+        if (rc != VG_OK)
+            code = 503;
+    }
+    if (rc == VG_OK)
+        vg_store_audit(s->store, name, "enroll", "client certificate issued");
+    pthread_mutex_unlock(&s->lock);
+    json_decref(j);
+    if (rc != VG_OK) {
+        free(cert);
+        return vg_api_error(rq->conn, code, err);
+    }
+    enum MHD_Result ret = vg_api_json(rq->conn, 200, json_pack("{ss ss ss}", "name", name, "cert",
+                                                               cert, "ca", s->pki.ca_pem));
+    free(cert);
+    return ret;
 }
 
 enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq)

@@ -13,7 +13,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
 #include "core/log.h"
+#include "server/enroll.h"
 #include "server/auth.h"
 #include "server/incidents.h"
 #include "server/inventory.h"
@@ -98,9 +102,69 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *url, co
     return vg_api_error(c, 404, "not found");
 }
 
-/* Bearer token or session token → user. */
+/* The verified client certificate of a TLS connection: 1 with its CN in
+ * cn (a certificate of the server's CA for client authentication), 0 when
+ * the client sent none, -1 when it sent one that does not verify. */
+static int client_cert(struct MHD_Connection *c, char cn[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!ci || !ci->tls_session)
+        return 0;
+    gnutls_session_t ss = (gnutls_session_t)ci->tls_session;
+    unsigned n = 0;
+    const gnutls_datum_t *certs = gnutls_certificate_get_peers(ss, &n);
+    if (!certs || n == 0)
+        return 0;
+    unsigned status = 0;
+    if (gnutls_certificate_verify_peers2(ss, &status) != GNUTLS_E_SUCCESS || status != 0)
+        return -1;
+    gnutls_x509_crt_t x;
+    if (gnutls_x509_crt_init(&x) != GNUTLS_E_SUCCESS)
+        return -1;
+    int ret = -1;
+    if (gnutls_x509_crt_import(x, &certs[0], GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS) {
+        bool client = false;
+        for (unsigned i = 0; i < 16; i++) {
+            char oid[128];
+            size_t sz = sizeof oid;
+            if (gnutls_x509_crt_get_key_purpose_oid(x, i, oid, &sz, NULL) < 0)
+                break;
+            if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0)
+                client = true;
+        }
+        size_t sz = 64;
+        if (client && gnutls_x509_crt_get_dn_by_oid(x, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn,
+                                                    &sz) == GNUTLS_E_SUCCESS && cn[0])
+            ret = 1;
+    }
+    gnutls_x509_crt_deinit(x);
+    return ret;
+}
+
+/* Client certificate (TLS), bearer token or session token → user.  A
+ * certificate that does not verify refuses the request whatever else it
+ * carries; a verified one names a sensor account. */
 static bool authenticate(vg_server *s, struct MHD_Connection *c, vg_api_req *rq)
 {
+    if (s->tls) {
+        char cn[64] = "";
+        int cc = client_cert(c, cn);
+        if (cc < 0)
+            return false;
+        if (cc > 0) {
+            vg_store_user u;
+            pthread_mutex_lock(&s->lock);
+            int rc = vg_store_user_get(s->store, cn, &u);
+            pthread_mutex_unlock(&s->lock);
+            if (rc != VG_OK || vg_role_parse(u.role) != VG_ROLE_SENSOR)
+                return false;
+            snprintf(rq->user, sizeof rq->user, "%s", u.name);
+            snprintf(rq->unit, sizeof rq->unit, "%s", u.unit);
+            rq->user_role = VG_ROLE_SENSOR;
+            return true;
+        }
+    }
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *tok = NULL;
     if (h && strncasecmp(h, "Bearer ", 7) == 0)
@@ -175,6 +239,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return vg_api_health(s, &rq);
     if (strcmp(path, "/login") == 0 && strcmp(method, "POST") == 0)
         return vg_api_login(s, &rq);
+    if (s->tls && strcmp(path, "/enroll/ca") == 0 && strcmp(method, "GET") == 0)
+        return vg_api_enroll_ca(s, &rq);
+    if (s->tls && strcmp(path, "/enroll") == 0 && strcmp(method, "POST") == 0)
+        return vg_api_enroll(s, &rq);
     if (!authenticate(s, c, &rq))
         return vg_api_error(c, 401, "authentication required");
     return vg_api_route(s, &rq, path);
@@ -384,21 +452,53 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     for (const char *const *n = o->allow_nets; rc == VG_OK && n && *n; n++)
         rc = vg_allow_add(&s->allow, *n, errbuf);
     s->block_rules = o->block_rules;
+    /* Plain HTTP carries bearer tokens in clear: loopback only. */
+    if (rc == VG_OK && !o->tls && sa.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+        rc = vg_err(errbuf, VG_EINVAL, "--listen %s: plain HTTP listens only on 127.0.0.1; "
+                    "use --tls (HTTPS with client certificates) for other addresses", o->listen);
+    if (rc == VG_OK && o->tls && !o->data_dir)
+        rc = vg_err(errbuf, VG_EINVAL, "--tls needs --data DIR (the CA lives there)");
+    if (rc == VG_OK && o->tls) {
+        char host[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+        rc = vg_pki_load(&s->pki, o->data_dir,
+                         sa.sin_addr.s_addr != htonl(INADDR_ANY) ? host : NULL, errbuf);
+        s->tls = rc == VG_OK;
+    }
     if (rc != VG_OK) {
+        vg_pki_free(&s->pki);
         vg_store_close(s->store);
         free(s);
         return rc;
     }
-    s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                              handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                              MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)VG_SERVER_THREADS,
-                              MHD_OPTION_END);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (s->tls)
+        s->mhd = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL,
+                                  handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                  MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)VG_SERVER_THREADS,
+                                  MHD_OPTION_HTTPS_MEM_KEY, s->pki.key_pem,
+                                  MHD_OPTION_HTTPS_MEM_CERT, s->pki.cert_pem,
+                                  MHD_OPTION_HTTPS_MEM_TRUST, s->pki.ca_pem,
+                                  MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+                                  "+VERS-TLS1.2",
+                                  MHD_OPTION_END);
+    else
+        s->mhd = MHD_start_daemon(flags, 0, NULL, NULL,
+                                  handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                  MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)VG_SERVER_THREADS,
+                                  MHD_OPTION_END);
     if (!s->mhd) {
+        vg_pki_free(&s->pki);
         vg_store_close(s->store);
         free(s);
         return vg_err(errbuf, VG_EIO, "cannot listen on %s", o->listen ? o->listen : "127.0.0.1:8088");
@@ -428,6 +528,7 @@ void vg_server_stop(vg_server *s)
     if (s->notifier_running)
         pthread_join(s->notifier, NULL);
     MHD_stop_daemon(s->mhd);
+    vg_pki_free(&s->pki);
     vg_store_close(s->store);
     pthread_mutex_destroy(&s->timer_lock);
     pthread_cond_destroy(&s->timer_cond);
@@ -483,4 +584,30 @@ bool vg_server_needs_admin(vg_server *s)
     int rc = vg_store_user_count(s->store, &n);
     pthread_mutex_unlock(&s->lock);
     return rc == VG_OK && n == 0;
+}
+
+int vg_server_enroll(vg_server *s, const char *data_dir, const char *name, const char *unit,
+                     char out[131], char *errbuf)
+{
+    if (!data_dir)
+        return vg_err(errbuf, VG_EINVAL, "enroll needs --data DIR (the CA lives there)");
+    vg_pki p;
+    int rc = vg_pki_load(&p, data_dir, NULL, errbuf);
+    if (rc != VG_OK)
+        return rc;
+    char token[65];
+    pthread_mutex_lock(&s->lock);
+    rc = vg_enroll_issue(s->store, name, unit, (int64_t)time(NULL) * 1000000, token, errbuf);
+    if (rc == VG_OK)
+        vg_store_audit(s->store, "cli", "enroll.issue", name);
+    pthread_mutex_unlock(&s->lock);
+    if (rc == VG_OK)
+        snprintf(out, 131, "%s.%s", token, p.fingerprint);
+    vg_pki_free(&p);
+    return rc;
+}
+
+const char *vg_server_ca_fingerprint(const vg_server *s)
+{
+    return s->tls ? s->pki.fingerprint : "";
 }

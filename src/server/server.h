@@ -45,6 +45,10 @@ typedef struct vg_server_opts {
      * (default 2 s). */
     vg_notify_cfg notify;
     double notify_interval_s;
+    /* HTTPS with client-certificate verification by the server's own CA
+     * (pki.h, in data_dir); without it the server listens only on
+     * 127.0.0.1. */
+    bool tls;
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;
@@ -59,5 +63,13 @@ int vg_server_user_add(vg_server *s, const char *name, const char *password, con
 int vg_server_token_add(vg_server *s, const char *user, char token[65], char *errbuf) VG_WARN_UNUSED;
 /* True when no user exists yet (first start). */
 bool vg_server_needs_admin(vg_server *s);
+
+/* Issue a one-time enrolment token for sender `name` (enroll.h) and print
+ * nothing: *out gets "TOKEN.CA_FINGERPRINT" (130 bytes with NUL); the CA
+ * is created in data_dir when absent. */
+int vg_server_enroll(vg_server *s, const char *data_dir, const char *name, const char *unit,
+                     char out[131], char *errbuf) VG_WARN_UNUSED;
+/* The CA fingerprint (hex) of a --tls server, "" otherwise. */
+const char *vg_server_ca_fingerprint(const vg_server *s);
 
 #endif

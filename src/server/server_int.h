@@ -10,10 +10,13 @@
 
 #include "server/retention.h"
 #include "server/server.h"
+#include "server/pki.h"
 #include "server/store.h"
 
 struct vg_server {
     struct MHD_Daemon *mhd;
+    bool tls;                 /* HTTPS with client certificates (pki) */
+    vg_pki pki;
     vg_store *store;
     pthread_mutex_t lock;     /* every store access */
     size_t max_body;
@@ -51,6 +54,10 @@ typedef struct vg_api_req {
     char unit[64];            /* "" = all units */
     int user_role;            /* VG_ROLE_* */
 } vg_api_req;
+
+/* Enrolment routes (api.c), only with --tls: no credentials needed. */
+enum MHD_Result vg_api_enroll_ca(vg_server *s, vg_api_req *rq);
+enum MHD_Result vg_api_enroll(vg_server *s, vg_api_req *rq);
 
 enum MHD_Result vg_api_json(struct MHD_Connection *c, unsigned code, json_t *body); /* takes body */
 enum MHD_Result vg_api_error(struct MHD_Connection *c, unsigned code, const char *msg);
