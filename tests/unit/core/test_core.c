@@ -23,6 +23,21 @@ static void jb_nesting_and_commas(void)
     vg_jb_free(&jb);
 }
 
+static void jb_integers_exact(void)
+{
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_jb_open_arr(&jb, NULL);
+    vg_jb_u64(&jb, NULL, 0);
+    vg_jb_u64(&jb, NULL, UINT64_MAX);
+    vg_jb_i64(&jb, NULL, INT64_MIN);
+    vg_jb_i64(&jb, NULL, -1);
+    vg_jb_i64(&jb, NULL, 1234567890123LL);
+    vg_jb_close_arr(&jb);
+    VG_CHECK_STR(jb.buf, "[0,18446744073709551615,-9223372036854775808,-1,1234567890123]");
+    vg_jb_free(&jb);
+}
+
 static void jb_escapes_hostile_bytes(void)
 {
     vg_jb jb;
@@ -80,6 +95,7 @@ static void timestamp_has_micros_and_offset(void)
 static const vg_test tests[] = {
     {"jb_nesting_and_commas", jb_nesting_and_commas},
     {"jb_escapes_hostile_bytes", jb_escapes_hostile_bytes},
+    {"jb_integers_exact", jb_integers_exact},
     {"jb_cap_marks_overflow", jb_cap_marks_overflow},
     {"base64_rfc4648_vectors", base64_rfc4648_vectors},
     {"printable_like_suricata", printable_like_suricata},
