@@ -71,6 +71,8 @@ static void usage(FILE *fp)
             "                    (repeatable); the first check records the baseline\n"
             "  --web-state DIR   baselines (default /var/lib/vigil/web)\n"
             "  --web-rebaseline  replace the baselines (after a legitimate change)\n"
+            "  --web-dns IP[:P]  DNS server for the NS/MX records of the sites' zones\n"
+            "                    (default: the first nameserver of /etc/resolv.conf)\n"
             "  --packages        match installed packages (ROOT/var/lib/dpkg/status, and rpm -qa\n"
             "                    where an RPM database exists) against the offline database\n"
             "  --db PATH         vulnerability database (default " DEFAULT_DB ")\n"
@@ -549,6 +551,7 @@ int vg_cmd_inspect(int argc, char **argv)
         {"malware", required_argument, NULL, 'M'}, {"yara-rules", required_argument, NULL, 'R'},
         {"web", required_argument, NULL, 'W'},    {"web-state", required_argument, NULL, 'S'},
         {"web-rebaseline", no_argument, NULL, 'B'}, {"state", required_argument, NULL, 'T'},
+        {"web-dns", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     if (argc > 1 && strcmp(argv[1], "feed") == 0)
         return feed_import(argc - 1, argv + 1);
@@ -570,6 +573,7 @@ int vg_cmd_inspect(int argc, char **argv)
     const char *urls[32];
     size_t nurls = 0;
     const char *web_state = "/var/lib/vigil/web";
+    const char *web_dns = NULL;
     bool rebaseline = false;
     const char *state = NULL;
     vg_evidence *evidence = NULL;
@@ -636,6 +640,7 @@ int vg_cmd_inspect(int argc, char **argv)
             urls[nurls++] = optarg;
             break;
         case 'S': web_state = optarg; break;
+        case 'N': web_dns = optarg; break;
         case 'B': rebaseline = true; break;
         case 'T': state = optarg; break;
         case 'q': quiet = true; break;
@@ -768,7 +773,8 @@ int vg_cmd_inspect(int argc, char **argv)
     }
     if (nurls) {
         web = calloc(nurls, sizeof(vg_web_result));
-        vg_web_opts wo = {.state_dir = web_state, .timeout_s = timeout, .rebaseline = rebaseline};
+        vg_web_opts wo = {.state_dir = web_state, .timeout_s = timeout, .rebaseline = rebaseline,
+                          .dns_server = web_dns};
         for (size_t i = 0; web && i < nurls; i++) {
             if (vg_web_check(&wo, urls[i], &web[nweb], errbuf) != VG_OK) {
                 fprintf(stderr, "vigil inspect: %s\n", errbuf);

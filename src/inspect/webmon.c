@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #endif
 
+#include "inspect/dnsrec.h"
 #include "inspect/ytree.h"
 
 #define MAX_BODY (5u << 20)
@@ -381,6 +382,11 @@ void vg_web_json(vg_jb *jb, const vg_web_result *r)
         vg_jb_str(jb, "ip", r->ip);
     if (r->dns[0])
         vg_jb_str(jb, "dns", r->dns);
+    if (r->zone[0]) {
+        vg_jb_str(jb, "zone", r->zone);
+        vg_jb_str(jb, "ns", r->ns);
+        vg_jb_str(jb, "mx", r->mx);
+    }
     if (r->cert_days >= 0)
         vg_jb_i64(jb, "cert_days_left", r->cert_days);
     vg_jb_open_arr(jb, "signs");
@@ -396,6 +402,27 @@ void vg_web_json(vg_jb *jb, const vg_web_result *r)
 static int cmp_cstr(const void *a, const void *b)
 {
     return strcmp((const char *)a, (const char *)b);
+}
+
+/* The URL's host ("" when there is none); IPv6 literals without brackets. */
+static size_t host_of(const char *url, char *host, size_t hn)
+{
+    host[0] = '\0';
+    const char *h = strstr(url, "://");
+    if (!h)
+        return 0;
+    h += 3;
+    size_t k = 0;
+    if (*h == '[') { /* IPv6 literal */
+        h++;
+        while (*h && *h != ']' && k + 1 < hn)
+            host[k++] = *h++;
+    } else {
+        while (*h && *h != '/' && *h != ':' && *h != '?' && *h != '#' && k + 1 < hn)
+            host[k++] = *h++;
+    }
+    host[k] = '\0';
+    return k;
 }
 
 /* The URL's host resolved (A and AAAA), sorted and joined with commas. */
@@ -536,6 +563,15 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     snprintf(metaf, sizeof metaf, "%.3900s/%.32s.json", o->state_dir, key);
 
     resolve_host(r->url, r->dns, sizeof r->dns); /* without userinfo */
+    char host[256];
+    int zrc = VG_DECLINED;
+    if (host_of(r->url, host, sizeof host)) {
+        int zt = o->timeout_s > 0 && o->timeout_s < 4 ? o->timeout_s * 1000 : 4000;
+        zrc = vg_dnsrec_zone(o->dns_server, host, zt, r->zone, sizeof r->zone, r->ns, sizeof r->ns, r->mx,
+                          sizeof r->mx);
+        if (zrc != VG_OK)
+            r->zone[0] = r->ns[0] = r->mx[0] = '\0';
+    }
     CURL *c = curl_easy_init();
     if (!c)
         return vg_err(errbuf, VG_ENOMEM, "libcurl: cannot initialise");
@@ -592,8 +628,9 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
         base = NULL;
         vg_web_analyse(norm, nl, NULL, 0, r);
         FILE *fp = fopen(basef, "wb");
-        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "url", r->url, "sha256", r->sha256, "title",
-                              r->title, "ip", r->ip, "dns", r->dns, "created", (json_int_t)time(NULL));
+        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "url", r->url, "sha256",
+                              r->sha256, "title", r->title, "ip", r->ip, "dns", r->dns, "zone", r->zone,
+                              "ns", r->ns, "mx", r->mx, "created", (json_int_t)time(NULL));
         int ok = fp && fwrite(norm, 1, nl, fp) == nl;
         if (fp)
             ok &= fclose(fp) == 0;
@@ -613,6 +650,14 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     snprintf(r->baseline_ip, sizeof r->baseline_ip, "%s", bip ? bip : "");
     const char *bdns = json_string_value(json_object_get(meta, "dns"));
     snprintf(r->baseline_dns, sizeof r->baseline_dns, "%s", bdns ? bdns : "");
+    const char *bzone = json_string_value(json_object_get(meta, "zone"));
+    const char *bns = json_string_value(json_object_get(meta, "ns"));
+    const char *bmx = json_string_value(json_object_get(meta, "mx"));
+    snprintf(r->baseline_ns, sizeof r->baseline_ns, "%s", bns ? bns : "");
+    snprintf(r->baseline_mx, sizeof r->baseline_mx, "%s", bmx ? bmx : "");
+    /* compared only when both lookups found the same zone: a resolver that
+     * does not answer (air-gapped) is no sign */
+    bool zone_ok = zrc == VG_OK && bzone && bzone[0] && strcmp(bzone, r->zone) == 0;
     json_decref(meta);
     r->changed = strcmp(r->sha256, r->baseline_sha256) != 0;
     if (r->changed)
@@ -626,6 +671,12 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
         add_sign(r, "ip_changed", "server address %s, baseline %s", r->ip, r->baseline_ip);
     if (r->baseline_dns[0] && r->dns[0] && strcmp(r->dns, r->baseline_dns) != 0)
         add_sign(r, "dns_changed", "name resolves to %.70s, baseline %.70s", r->dns, r->baseline_dns);
+    if (zone_ok && strcmp(r->ns, r->baseline_ns) != 0)
+        add_sign(r, "ns_changed", "zone %.40s name servers %.50s, baseline %.50s", r->zone, r->ns,
+                 r->baseline_ns);
+    if (zone_ok && strcmp(r->mx, r->baseline_mx) != 0)
+        add_sign(r, "mx_changed", "zone %.40s mail exchangers %.50s, baseline %.50s", r->zone,
+                 r->mx[0] ? r->mx : "(none)", r->baseline_mx[0] ? r->baseline_mx : "(none)");
     free(base);
     free(norm);
     return VG_OK;

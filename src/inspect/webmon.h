@@ -7,7 +7,9 @@
  * scripts or iframes from domains the baseline did not have, links hidden
  * with CSS (link spam), a large share of changed words, the certificate's
  * expiry, a change of the address the site answered from, and a change of
- * the set of addresses its name resolves to (A/AAAA).  The first run of a URL
+ * the set of addresses its name resolves to (A/AAAA), and a change of the
+ * NS or MX records of its zone (dnsrec.h; a hijacked registrar account or
+ * DNS panel).  The first run of a URL
  * records its baseline; `--web-rebaseline` replaces it after a legitimate
  * change.
  *
@@ -32,6 +34,9 @@ typedef struct vg_web_result {
     char title[256], baseline_title[256];
     char ip[64], baseline_ip[64];
     char dns[512], baseline_dns[512]; /* the host's addresses, sorted, comma-separated */
+    char zone[256];                   /* the host's zone (empty: not looked up or not found) */
+    char ns[512], baseline_ns[512];   /* the zone's NS records, sorted, comma-separated */
+    char mx[512], baseline_mx[512];   /* the zone's MX records ("10 mx.example.vn,...") */
     bool baseline_created;
     bool changed;            /* normalised content differs from the baseline */
     int change_pct;          /* share of words not in the baseline (0-100) */
@@ -47,6 +52,7 @@ typedef struct vg_web_opts {
     bool rebaseline;
     int change_alert_pct;    /* default 40 */
     int cert_warn_days;      /* default 14 */
+    const char *dns_server;  /* NS/MX lookups: "IP[:PORT]"; NULL = /etc/resolv.conf */
 } vg_web_opts;
 
 int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *errbuf) VG_WARN_UNUSED;

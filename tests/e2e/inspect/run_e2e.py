@@ -11,6 +11,35 @@ POL = os.path.join(src, "data", "policies")
 bad = 0
 ok = 0
 
+# A DNS server for the NS/MX test: answers NS and MX of "localhost" from a
+# JSON file re-read on each query, anything else with NXDOMAIN.
+DNS_SERVER = r"""
+import json, socket, struct, sys
+zf = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+def name(n):
+    return b"".join(bytes([len(p)]) + p.encode() for p in n.split(".") if p) + b"\0"
+while True:
+    q, a = s.recvfrom(512)
+    o, labels = 12, []
+    while q[o]:
+        labels.append(q[o + 1:o + 1 + q[o]].decode()); o += 1 + q[o]
+    qn, qtype = ".".join(labels).lower(), struct.unpack(">H", q[o + 1:o + 3])[0]
+    question = q[12:o + 5]
+    z = json.load(open(zf))
+    ans = []
+    if qn == "localhost" and qtype == 2:
+        ans = [struct.pack(">HHHIH", 0xC00C, 2, 1, 60, len(name(x))) + name(x) for x in z["ns"]]
+    elif qn == "localhost" and qtype == 15:
+        ans = [struct.pack(">HHHIH", 0xC00C, 15, 1, 60, 2 + len(name(x))) + struct.pack(">H", p) + name(x)
+               for p, x in z["mx"]]
+    rcode = 0 if qn == "localhost" else 3
+    hdr = q[:2] + struct.pack(">HHHHH", 0x8180 | rcode, 1, len(ans), 0, 0)
+    s.sendto(hdr + question + b"".join(ans), a)
+"""
+
 def check(cond, msg):
     global bad, ok
     if cond:
@@ -183,6 +212,31 @@ with tempfile.TemporaryDirectory() as t:
         run("inspect", "--web", lurl, "--web-state", st2, "--json", wj, "-q", rc=(5,))
         w = json.load(open(wj))["web"][0]
         check([x["sign"] for x in w["signs"]] == ["dns_changed"], "dns change: %s" % w["signs"])
+        # NS and MX records of the zone (a local DNS server the test edits)
+        open(os.path.join(site, "index.html"), "w").write(page % ("a1b2c3", "1"))
+        zf = os.path.join(t, "zone.json")
+        json.dump({"ns": ["ns1.localhost", "ns2.localhost"], "mx": [[10, "mx.localhost"]]}, open(zf, "w"))
+        dns = subprocess.Popen([sys.executable, "-c", DNS_SERVER, zf], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+        try:
+            dport = int(dns.stdout.readline())
+            st3 = os.path.join(t, "webstate3")
+            wd = ("--web-dns", "127.0.0.1:%d" % dport)
+            run("inspect", "--web", lurl, "--web-state", st3, "--json", wj, "-q", *wd)
+            w = json.load(open(wj))["web"][0]
+            check(w.get("zone") == "localhost" and w.get("ns") == "ns1.localhost,ns2.localhost"
+                  and w.get("mx") == "10 mx.localhost" and not w["signs"], "zone records: %s" % w)
+            run("inspect", "--web", lurl, "--web-state", st3, "--json", wj, "-q", *wd)
+            check(not json.load(open(wj))["web"][0]["signs"], "same records, no sign")
+            json.dump({"ns": ["ns1.localhost", "ns.attacker.example"], "mx": [[10, "mail.attacker.example"]]},
+                      open(zf, "w"))
+            run("inspect", "--web", lurl, "--web-state", st3, "--json", wj, "-q", *wd, rc=(5,))
+            w = json.load(open(wj))["web"][0]
+            check(sorted(x["sign"] for x in w["signs"]) == ["mx_changed", "ns_changed"],
+                  "NS/MX change: %s" % w["signs"])
+        finally:
+            dns.terminate()
+            dns.wait()
         # not answering is a finding too
         server.terminate()
         server.wait()

@@ -1,9 +1,11 @@
 /* fuzz_webmon.c: the website analysis (titles, script/iframe domains, hidden
- * links, word sets) on a page and a baseline split from the input. */
+ * links, word sets) on a page and a baseline split from the input; the whole
+ * input as a DNS response to an NS and to an MX question (dnsrec.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect/dnsrec.h"
 #include "inspect/webmon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,5 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vg_web_analyse(a, split - 1, NULL, 0, &r);
     free(a);
     free(b);
+    /* an exact-size copy, the id taken from the message itself */
+    unsigned char *m = malloc(size);
+    memcpy(m, data, size);
+    char out[512];
+    uint16_t id = size >= 2 ? (uint16_t)(m[0] << 8 | m[1]) : 0;
+    int n = vg_dnsrec_parse(m, size, id, VG_DNS_NS, out, sizeof out);
+    if (n > 0 && !out[0])
+        abort(); /* records found must be listed */
+    (void)vg_dnsrec_parse(m, size, id, VG_DNS_MX, out, sizeof out);
+    (void)vg_dnsrec_parse(m, size, id, VG_DNS_MX, out, 8); /* a short output buffer */
+    free(m);
     return 0;
 }
