@@ -252,7 +252,10 @@ int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
         PARAM(f->dest_ip);
     }
     if (f->signature_id) {
-        if (cond(sql, cap, &len, dollar, &np, "signature_id = %s", 1)) return VG_ELIMIT;
+        /* The literal term lets both planners use the partial index
+         * events_sig_alerts (the filter is never 0 here). */
+        if (cond(sql, cap, &len, dollar, &np, "signature_id <> 0 AND signature_id = %s", 1))
+            return VG_ELIMIT;
         PARAMI(f->signature_id);
     }
     if (f->since_us) {

@@ -30,7 +30,11 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS events_type_id ON events(event_type, id);"
     "CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, id);"
     "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
-    "CREATE INDEX IF NOT EXISTS events_sig ON events(signature_id, id);"
+    /* Only alerts carry a signature id: a partial index spares the other
+     * 95 % of rows an index insert (stores made before it are converted). */
+    "DROP INDEX IF EXISTS events_sig;"
+    "CREATE INDEX IF NOT EXISTS events_sig_alerts ON events(signature_id, id)"
+    " WHERE signature_id <> 0;"
     "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
     "CREATE INDEX IF NOT EXISTS events_sensor_ts ON events(sensor, ts);"
     "CREATE TABLE IF NOT EXISTS users ("

@@ -30,7 +30,11 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS events_type_id ON events(event_type, id);"
     "CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, id);"
     "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
-    "CREATE INDEX IF NOT EXISTS events_sig ON events(signature_id, id);"
+    /* Only alerts carry a signature id: a partial index spares the other
+     * 95 % of rows an index insert (stores made before it are converted). */
+    "DROP INDEX IF EXISTS events_sig;"
+    "CREATE INDEX IF NOT EXISTS events_sig_alerts ON events(signature_id, id)"
+    " WHERE signature_id <> 0;"
     "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
     "CREATE INDEX IF NOT EXISTS events_sensor_ts ON events(sensor, ts);"
     "CREATE TABLE IF NOT EXISTS users ("
@@ -73,6 +77,14 @@ static int sq_err(sqlite3 *db, char *errbuf, const char *what)
 static int sq_open(vg_store *st, const char *path, char *errbuf)
 {
     sqlite3 *db;
+    /* No global memory statistics: they take a global mutex on every
+     * allocation (a few % of ingest).  Only possible before SQLite's first
+     * use in the process; afterwards the call is refused, harmlessly. */
+    static bool configured;
+    if (!configured) {
+        configured = true;
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         int rc = vg_err(errbuf, VG_EIO, "sqlite: cannot open %s: %s", path, sqlite3_errmsg(db));
