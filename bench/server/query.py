@@ -62,6 +62,7 @@ def main():
             ("overview", "/stats/overview"),
             ("events: first page", "/events?limit=100"),
             ("events: alerts", "/events?event_type=alert&limit=100"),
+            ("events: by signature", "/events?signature_id=2000042&limit=100"),
             ("events: by source", "/events?src_ip=10.0.7.42&limit=100"),
             ("events: full text", "/events?q=signature%202000042&limit=100"),
             ("events: time range", "/events?since=2025-12-15T00:00:00%2B0000&until=2025-12-15T01:00:00%2B0000&limit=100"),

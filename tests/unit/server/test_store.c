@@ -155,6 +155,17 @@ static void filters_and_scoping(void)
     VG_CHECK_EQ(vg_store_count_events(st, &h, &n, err), VG_OK);
     VG_CHECK_EQ(n, 0);
 
+    /* By signature id (through the alerts-only index): the alert of each
+     * sender, none for an id nobody has. */
+    vg_store_filter sid = {.signature_id = 42};
+    VG_CHECK_EQ(vg_store_count_events(st, &sid, &n, err), VG_OK);
+    VG_CHECK_EQ(n, 2);
+    sid.units = units;
+    VG_CHECK_EQ(vg_store_count_events(st, &sid, &n, err), VG_OK);
+    VG_CHECK_EQ(n, 1);
+    vg_store_filter nosid = {.signature_id = 43};
+    VG_CHECK_EQ(vg_store_count_events(st, &nosid, &n, err), VG_OK);
+    VG_CHECK_EQ(n, 0);
     vg_store_filter t = {.text = "injection"};
     VG_CHECK_EQ(vg_store_count_events(st, &t, &n, err), VG_OK);
     VG_CHECK_EQ(n, 2);
