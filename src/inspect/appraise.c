@@ -259,6 +259,33 @@ size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out,
     return n;
 }
 
+size_t vg_appr_evidence_items(int level, vg_appr_req_info *out, size_t max)
+{
+    /* checked on the host only in part (vn_level.yml): the rest needs evidence */
+    static const char *const host_part[] = {"DATA-01e", "DATA-01f", "DATA-01g", "HOST-10b", "LOG-04"};
+    size_t n = 0;
+    for (size_t i = 0; i < NREQS; i++) {
+        const struct req *r = &reqs[i];
+        bool take = strcmp(r->group, "management") == 0;
+        for (size_t k = 0; !take && k < sizeof host_part / sizeof host_part[0]; k++)
+            take = strcmp(r->id, host_part[k]) == 0;
+        if (!take || r->min_level > level)
+            continue;
+        if (n < max) {
+            vg_appr_req_info *o = &out[n];
+            o->id = r->id;
+            o->control = r->control;
+            o->group = r->group;
+            o->title = r->en;
+            o->title_vi = r->vi;
+            o->reference = r->ref;
+            o->min_level = r->min_level;
+        }
+        n++;
+    }
+    return n;
+}
+
 struct vg_appraisal {
     vg_yt *doc;
     const vg_yt *controls, *people, *zones, *services, *diagram;

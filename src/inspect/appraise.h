@@ -61,6 +61,12 @@ typedef struct vg_appr_req_info {
 } vg_appr_req_info;
 size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out, size_t max);
 
+/* The evidence items of an inspection at `level`: the management
+ * requirements, and the parts of host and data controls that no host check
+ * can see (off-site copies and restore tests of backups, EDR connected to
+ * the SIEM, logs kept in a separate zone).  Fills up to max, returns how many. */
+size_t vg_appr_evidence_items(int level, vg_appr_req_info *out, size_t max);
+
 void vg_appr_json(vg_jb *jb, const vg_appraisal *a);
 /* Standalone bilingual HTML report. Returns VG_OK or VG_EIO. */
 int vg_appr_html(const vg_appraisal *a, const char *path) VG_WARN_UNUSED;

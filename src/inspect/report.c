@@ -52,7 +52,7 @@ void vg_report_groups(const vg_report_in *in, vg_report_group out[VG_REPORT_GROU
         else
             out[2].passed++;
     }
-    out[4].evidence_items = vg_appr_requirements(in->level, "management", NULL, 0);
+    out[4].evidence_items = vg_appr_evidence_items(in->level, NULL, 0);
     for (int i = 0; i < VG_REPORT_GROUPS; i++)
         out[i].score = out[i].passed + out[i].failed
                            ? (int)(out[i].passed * 100 / (out[i].passed + out[i].failed))
@@ -111,7 +111,7 @@ void vg_report_json_members(vg_jb *jb, const vg_report_in *in)
         return;
     }
     vg_appr_req_info ev[MAX_EVIDENCE];
-    size_t n = vg_appr_requirements(in->level, "management", ev, MAX_EVIDENCE);
+    size_t n = vg_appr_evidence_items(in->level, ev, MAX_EVIDENCE);
     vg_jb_open_arr(jb, "evidence_items");
     for (size_t i = 0; i < n && i < MAX_EVIDENCE; i++) {
         vg_jb_open_obj(jb, NULL);
@@ -391,7 +391,7 @@ int vg_report_html(const vg_report_in *in, const char *path)
         }
     } else {
         vg_appr_req_info ev[MAX_EVIDENCE];
-        size_t n = vg_appr_requirements(in->level, "management", ev, MAX_EVIDENCE);
+        size_t n = vg_appr_evidence_items(in->level, ev, MAX_EVIDENCE);
         for (size_t i = 0; i < n && i < MAX_EVIDENCE; i++) {
             fputs("<tr><td>", fp);
             vg_html_text(fp, ev[i].id);

@@ -2,7 +2,8 @@
  * report.h: the inspection report of `vigil inspect --level N`: a score per
  * group (network, host, application, data, management), charts, every
  * finding with its remediation in Vietnamese and English, vulnerable
- * packages, and the management controls that no machine can check, listed
+ * packages, and the management controls that no machine can check (with
+ * the parts of host controls no check sees: vg_appr_evidence_items), listed
  * as evidence items (never silently dropped).  Standalone HTML (inline CSS
  * and SVG; prints to PDF from a browser) and JSON.
  */
@@ -47,7 +48,7 @@ typedef struct vg_report_group {
     const char *name, *name_vi;
     size_t passed, failed, na, errors;
     int score;                 /* passed*100/(passed+failed), -1 without data */
-    size_t evidence_items;     /* management requirements needing evidence */
+    size_t evidence_items;     /* requirements needing evidence (vg_appr_evidence_items) */
 } vg_report_group;
 
 /* Scores per group; vulnerable packages and malware hits count as failed

@@ -112,7 +112,7 @@ int vg_sched_status_get(vg_sched *s, int level, int months, int64_t now, vg_sche
 int vg_sched_evidence_sync(vg_sched *s, int level, int64_t now, int due_days, char *errbuf)
 {
     vg_appr_req_info items[MAX_ITEMS];
-    size_t n = vg_appr_requirements(level, "management", items, MAX_ITEMS);
+    size_t n = vg_appr_evidence_items(level, items, MAX_ITEMS);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO evidence(id, title, title_vi, reference, min_level,"
                            " due, status) VALUES(?,?,?,?,?,?,'open')", -1, &st, NULL) != SQLITE_OK)

@@ -45,7 +45,11 @@ static void t_register(void)
     VG_CHECK(!st.overdue);                          /* cadence overridden */
 
     int added = vg_sched_evidence_sync(s, 3, T0, 30, e);
-    VG_CHECK_EQ(added, (int)vg_appr_requirements(3, "management", NULL, 0));
+    /* the management requirements, plus the parts of host controls no check
+     * sees: at level 3 the off-site copy (DATA-01e) and EDR (HOST-10b) */
+    VG_CHECK_EQ(added, (int)vg_appr_requirements(3, "management", NULL, 0) + 2);
+    VG_CHECK_EQ(vg_appr_evidence_items(4, NULL, 0), vg_appr_requirements(4, "management", NULL, 0) + 4);
+    VG_CHECK_EQ(vg_appr_evidence_items(5, NULL, 0), vg_appr_requirements(5, "management", NULL, 0) + 5);
     VG_CHECK_EQ(vg_sched_evidence_sync(s, 3, T0, 30, e), 0);   /* never duplicated */
     VG_CHECK(vg_sched_evidence_sync(s, 4, T0, 30, e) >= 0);
     vg_evidence *ev;
