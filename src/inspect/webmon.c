@@ -650,14 +650,16 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     snprintf(r->baseline_ip, sizeof r->baseline_ip, "%s", bip ? bip : "");
     const char *bdns = json_string_value(json_object_get(meta, "dns"));
     snprintf(r->baseline_dns, sizeof r->baseline_dns, "%s", bdns ? bdns : "");
-    const char *bzone = json_string_value(json_object_get(meta, "zone"));
+    char bzone[256];
+    snprintf(bzone, sizeof bzone, "%s", json_string_value(json_object_get(meta, "zone")) ?
+             json_string_value(json_object_get(meta, "zone")) : "");
     const char *bns = json_string_value(json_object_get(meta, "ns"));
     const char *bmx = json_string_value(json_object_get(meta, "mx"));
     snprintf(r->baseline_ns, sizeof r->baseline_ns, "%s", bns ? bns : "");
     snprintf(r->baseline_mx, sizeof r->baseline_mx, "%s", bmx ? bmx : "");
     /* compared only when both lookups found the same zone: a resolver that
      * does not answer (air-gapped) is no sign */
-    bool zone_ok = zrc == VG_OK && bzone && bzone[0] && strcmp(bzone, r->zone) == 0;
+    bool zone_ok = zrc == VG_OK && bzone[0] && strcmp(bzone, r->zone) == 0;
     json_decref(meta);
     r->changed = strcmp(r->sha256, r->baseline_sha256) != 0;
     if (r->changed)
@@ -674,6 +676,15 @@ int vg_web_check(const vg_web_opts *o, const char *url, vg_web_result *r, char *
     if (zone_ok && strcmp(r->ns, r->baseline_ns) != 0)
         add_sign(r, "ns_changed", "zone %.40s name servers %.50s, baseline %.50s", r->zone, r->ns,
                  r->baseline_ns);
+    /* the baseline's zone no longer resolves or has no name servers (an
+     * expired or deleted domain): asked directly, as the walk stops there */
+    if (!zone_ok && zrc != VG_EIO && bzone[0] && !(zrc == VG_OK && strcmp(bzone, r->zone) == 0)) {
+        char tmp[512];
+        int zq = vg_dnsrec_query(o->dns_server, bzone, VG_DNS_NS, 3000, tmp, sizeof tmp);
+        if (zq == VG_ENOENT || zq == 0)
+            add_sign(r, "ns_changed", "zone %.60s %s, baseline name servers %.60s", bzone,
+                     zq == 0 ? "has no name servers" : "does not resolve", r->baseline_ns);
+    }
     if (zone_ok && strcmp(r->mx, r->baseline_mx) != 0)
         add_sign(r, "mx_changed", "zone %.40s mail exchangers %.50s, baseline %.50s", r->zone,
                  r->mx[0] ? r->mx : "(none)", r->baseline_mx[0] ? r->baseline_mx : "(none)");

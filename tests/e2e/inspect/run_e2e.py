@@ -30,12 +30,14 @@ while True:
     question = q[12:o + 5]
     z = json.load(open(zf))
     ans = []
-    if qn == "localhost" and qtype == 2:
+    if qn == "localhost" and qtype == 2 and not z.get("nx"):
         ans = [struct.pack(">HHHIH", 0xC00C, 2, 1, 60, len(name(x))) + name(x) for x in z["ns"]]
-    elif qn == "localhost" and qtype == 15:
+    elif qn == "localhost" and qtype == 15 and not z.get("nx"):
         ans = [struct.pack(">HHHIH", 0xC00C, 15, 1, 60, 2 + len(name(x))) + struct.pack(">H", p) + name(x)
                for p, x in z["mx"]]
-    rcode = 0 if qn == "localhost" else 3
+    rcode = 0 if qn == "localhost" and not z.get("nx") else 3
+    if rcode:
+        ans = []
     hdr = q[:2] + struct.pack(">HHHHH", 0x8180 | rcode, 1, len(ans), 0, 0)
     s.sendto(hdr + question + b"".join(ans), a)
 """
@@ -234,6 +236,12 @@ with tempfile.TemporaryDirectory() as t:
             w = json.load(open(wj))["web"][0]
             check(sorted(x["sign"] for x in w["signs"]) == ["mx_changed", "ns_changed"],
                   "NS/MX change: %s" % w["signs"])
+            # the domain disappears (NXDOMAIN): a sign too
+            json.dump({"nx": True}, open(zf, "w"))
+            run("inspect", "--web", lurl, "--web-state", st3, "--json", wj, "-q", *wd, rc=(5,))
+            w = json.load(open(wj))["web"][0]
+            check([x["sign"] for x in w["signs"]] == ["ns_changed"] and "does not resolve" in w["signs"][0]["detail"],
+                  "zone gone: %s" % w["signs"])
         finally:
             dns.terminate()
             dns.wait()
