@@ -385,6 +385,9 @@ int vg_cmd_forward(int argc, char **argv)
         }
         rt.o.server_url = o.server_url;
         rt.o.token = token;
+        rt.o.tls_cert = o.tls_cert;
+        rt.o.tls_key = o.tls_key;
+        rt.o.tls_ca = o.tls_ca;
         if (!o.eve_path) {
             respond_main(&rt);
         } else if (pthread_create(&th, NULL, respond_main, &rt) == 0) {

@@ -316,8 +316,17 @@ int vg_respond_run(const vg_respond_opts *o, volatile int *stop, vg_respond_stat
     if (rc == VG_OK) {
         char auth[300];
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token ? o->token : "");
-        a.hdrs = curl_slist_append(a.hdrs, auth);
+        if (o->token && o->token[0])
+            a.hdrs = curl_slist_append(a.hdrs, auth);
         a.hdrs = curl_slist_append(a.hdrs, "Content-Type: application/json");
+        if (o->tls_ca) {
+            curl_easy_setopt(a.curl, CURLOPT_CAINFO, o->tls_ca);
+            curl_easy_setopt(a.curl, CURLOPT_CAPATH, NULL);
+        }
+        if (o->tls_cert && o->tls_key) {
+            curl_easy_setopt(a.curl, CURLOPT_SSLCERT, o->tls_cert);
+            curl_easy_setopt(a.curl, CURLOPT_SSLKEY, o->tls_key);
+        }
         curl_easy_setopt(a.curl, CURLOPT_HTTPHEADER, a.hdrs);
         curl_easy_setopt(a.curl, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(a.curl, CURLOPT_WRITEDATA, &a);

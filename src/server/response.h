@@ -99,6 +99,9 @@ typedef struct vg_respond_opts {
     const char *nft_path;       /* default /usr/sbin/nft */
     const vg_allowlist *allow;  /* the agent's own allow-list */
     double interval_s;          /* poll interval, default 5 s */
+    /* Mutual TLS after `vigil forward --enroll` (NULL: none): client
+     * certificate and key, and the server's CA, the only one trusted. */
+    const char *tls_cert, *tls_key, *tls_ca;
 } vg_respond_opts;
 
 typedef struct vg_respond_stats {

@@ -148,6 +148,28 @@ def main():
         # ... even with a valid bearer token alongside.
         code, _ = post(port, ctx2, line, token=vt)
         check("foreign certificate refused despite a token", code in (401, -1), code)
+        # The responder authenticates with the enrolled certificate too.
+        run("server", "--data", data, "user", "analyst1", "analyst", "u1", env={**os.environ,
+            "VIGIL_PASSWORD": "analyst-password-123"})
+        at = run("server", "--data", data, "token", "analyst1").stdout.strip().splitlines()[-1]
+        req = urllib.request.Request(f"{url}/api/v1/blocks", method="POST",
+                                     data=json.dumps({"ip": "203.0.113.9", "reason": "t"}).encode())
+        req.add_header("Authorization", "Bearer " + at)
+        with urllib.request.urlopen(req, timeout=30, context=ctx) as resp:
+            check("analyst blocks over HTTPS", resp.status == 201, resp.status)
+        nft = f"{tmp}/nft.txt"
+        ag = subprocess.Popen([VIGIL, "forward", "--server", url, "--state", st, "--respond",
+                               "--nft-dry-run", nft, "--respond-interval", "0.2"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        applied = False
+        for _ in range(100):
+            if os.path.exists(nft) and "203.0.113.9" in open(nft).read():
+                applied = True
+                break
+            time.sleep(0.1)
+        ag.terminate()
+        ag.wait(timeout=30)
+        check("responder over mTLS applies the block", applied)
         # The enrolled certificate itself works for a direct post.
         ctx3 = ssl.create_default_context(cafile=f"{st}/ca.crt")
         ctx3.load_cert_chain(f"{st}/client.crt", f"{st}/client.key")
