@@ -375,6 +375,12 @@ int vg_ingest_parse(const char *body, size_t len, const char *sensor, const char
             return vg_err(errbuf, VG_ELIMIT, "line %zu: longer than %u bytes", lineno,
                           VG_INGEST_MAX_LINE);
         }
+        if (n > 0 && memchr(p, '\0', n)) {
+            /* Invalid JSON that jansson's number lexer may stop at, leaving
+             * a truncated line to store: refused here. */
+            vg_ingest_free(out);
+            return vg_err(errbuf, VG_EINVAL, "line %zu: NUL byte", lineno);
+        }
         if (n > 0) {
             int rc = parse_line(out, p, n, sensor ? sensor : "", unit ? unit : "", lineno, errbuf);
             if (rc != VG_OK) {
