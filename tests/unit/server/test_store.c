@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "server/auth.h"
+#include "server/enroll.h"
 #include "server/incidents.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
@@ -287,6 +288,48 @@ static void text_search_window(void)
     done(st);
 }
 
+static void count_row(void *arg, int ncols, const char *const *vals)
+{
+    if (ncols == 1 && vals[0])
+        *(int64_t *)arg = strtoll(vals[0], NULL, 10);
+}
+
+/* Enrolment tokens: one use, expiry, only the hash stored, bad names refused. */
+static void enroll_tokens(void)
+{
+    vg_store *st = fresh();
+    if (!st) {
+        VG_CHECK(st != NULL);
+        return;
+    }
+    char err[VG_ERRBUF_SIZE], tok[65], tok2[65], name[64], unit[64];
+    int64_t now = 1767225600LL * 1000000;
+    VG_CHECK(vg_enroll_issue(st, "bad name", "u1", now, tok, err) != VG_OK);
+    VG_CHECK(vg_enroll_issue(st, "", "u1", now, tok, err) != VG_OK);
+    VG_CHECK_EQ(vg_enroll_issue(st, "sensor-a", "u1", now, tok, err), VG_OK);
+    VG_CHECK_EQ(vg_enroll_issue(st, "sensor-b", "", now, tok2, err), VG_OK);
+    VG_CHECK_EQ(strlen(tok), 64);
+    VG_CHECK(strcmp(tok, tok2) != 0);
+    /* The token itself is not in the store, only its hash. */
+    int64_t n = -1;
+    const char *p[] = {tok};
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM enroll_tokens WHERE hash = ?", p, 1,
+                              count_row, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, 0);
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM enroll_tokens", NULL, 0, count_row, &n,
+                              NULL, err), VG_OK);
+    VG_CHECK_EQ(n, 2);
+    VG_CHECK_EQ(vg_enroll_redeem(st, "0000", now, name, unit, err), VG_ENOENT);
+    VG_CHECK_EQ(vg_enroll_redeem(st, tok, now + 1000000, name, unit, err), VG_OK);
+    VG_CHECK_STR(name, "sensor-a");
+    VG_CHECK_STR(unit, "u1");
+    VG_CHECK_EQ(vg_enroll_redeem(st, tok, now + 2000000, name, unit, err), VG_ENOENT);
+    /* Past its 24 h the second token is refused, even unused. */
+    VG_CHECK_EQ(vg_enroll_redeem(st, tok2, now + (int64_t)VG_ENROLL_TTL_S * 1000000 + 1, name, unit,
+                                 err), VG_ENOENT);
+    done(st);
+}
+
 static void users_tokens_audit(void)
 {
     vg_store *st = fresh();
@@ -370,6 +413,7 @@ static const vg_test tests[] = {
     {"filters_and_scoping", filters_and_scoping},
     {"pagination_is_keyset", pagination_is_keyset},
     {"users_tokens_audit", users_tokens_audit},
+    {"enroll_tokens", enroll_tokens},
     {"text_search_window", text_search_window},
     {"ingest_rejects_bad_lines", ingest_rejects_bad_lines},
     {"ingest_redacts_secrets", ingest_redacts_secrets},
