@@ -322,6 +322,7 @@ int vg_respond_run(const vg_respond_opts *o, volatile int *stop, vg_respond_stat
         if (o->tls_ca) {
             curl_easy_setopt(a.curl, CURLOPT_CAINFO, o->tls_ca);
             curl_easy_setopt(a.curl, CURLOPT_CAPATH, NULL);
+            curl_easy_setopt(a.curl, CURLOPT_SSL_VERIFYHOST, 0L); /* see forward.c */
         }
         if (o->tls_cert && o->tls_key) {
             curl_easy_setopt(a.curl, CURLOPT_SSLCERT, o->tls_cert);
