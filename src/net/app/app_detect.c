@@ -112,6 +112,8 @@ typedef struct app_pf {
     bool any[VG_ABUF_END];       /* some sig has its fast pattern in this buffer */
     struct vg_mpm_scratch *scratch;
     uint8_t *prefiltered;        /* per sig id: its fast pattern decides */
+    uint64_t *fallback;          /* eligible sigs whose database failed: always candidates */
+    bool any_fallback;
 } app_pf;
 
 void vg_app_prefilter_free(void *p)
@@ -123,6 +125,7 @@ void vg_app_prefilter_free(void *p)
         vg_mpm_free(pf->mpm[i]);
     vg_mpm_scratch_free(pf->scratch);
     free(pf->prefiltered);
+    free(pf->fallback);
     free(pf);
 }
 
@@ -138,6 +141,12 @@ static bool fp_list_plain(const vg_sig *s)
     return false;
 }
 
+bool vg_app_sig_pf_eligible(const vg_sig *s)
+{
+    uint16_t b = s->fast_pattern_buf;
+    return s->fast_pattern && b >= VG_BUF_APP_FIRST && b < VG_ABUF_END && fp_list_plain(s);
+}
+
 static app_pf *pf_get(vg_det_thread *dt)
 {
     app_pf *pf = dt->app_pf;
@@ -151,15 +160,17 @@ static app_pf *pf_get(vg_det_thread *dt)
     pf->de = dt->de;
     pf->nsigs = dt->de->nsigs;
     pf->prefiltered = calloc(pf->nsigs ? pf->nsigs : 1, 1);
-    if (!pf->prefiltered) {
+    pf->fallback = calloc((pf->nsigs + 63) / 64 + 1, sizeof(uint64_t));
+    if (!pf->prefiltered || !pf->fallback) {
+        free(pf->prefiltered);
+        free(pf->fallback);
         free(pf);
         return NULL;
     }
     for (uint32_t i = 0; i < pf->nsigs; i++) {
         const vg_sig *s = dt->de->sigs[i];
         uint16_t b = s->fast_pattern_buf;
-        if (s->fast_pattern && b >= VG_BUF_APP_FIRST && b < VG_ABUF_END && fp_list_plain(s) &&
-            s->id < pf->nsigs) {
+        if (vg_app_sig_pf_eligible(s) && s->id < pf->nsigs) {
             pf->any[b] = true;
             pf->prefiltered[s->id] = 1;
         }
@@ -181,8 +192,11 @@ static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
             vg_mpm_free(pf->mpm[b]);
             pf->mpm[b] = NULL;
             for (uint32_t i = 0; i < pf->nsigs; i++)
-                if (dt->de->sigs[i]->fast_pattern_buf == b)
+                if (dt->de->sigs[i]->fast_pattern_buf == b && pf->prefiltered[i]) {
                     pf->prefiltered[i] = 0;
+                    pf->fallback[i / 64] |= 1ull << (i % 64);
+                    pf->any_fallback = true;
+                }
             pf->any[b] = false;
         }
     }
@@ -195,20 +209,16 @@ static void pf_hit(const vg_sig *s, void *arg)
     bits[s->id / 64] |= 1ull << (s->id % 64);
 }
 
-/* Is s still a candidate on tx in direction d? */
-static bool pf_pass(vg_det_thread *dt, const vg_flow *f, vg_app_tx *tx, const vg_sig *s, int d)
+/* The prefilter candidates of tx in direction d (computed when tx changed
+ * since the last computation), or NULL when they cannot be computed. */
+static uint64_t *pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *tx, int d)
 {
-    if (!dt)
-        return true;
-    app_pf *pf = pf_get(dt);
-    if (!pf || s->id >= pf->nsigs || !pf->prefiltered[s->id])
-        return true;
     uint32_t words = (pf->nsigs + 63) / 64;
     if (!tx->cand[d] || tx->cand_ver[d] != tx->ver[d]) {
         if (!tx->cand[d]) {
             tx->cand[d] = calloc(words, sizeof(uint64_t));
             if (!tx->cand[d])
-                return true;
+                return NULL;
         } else {
             memset(tx->cand[d], 0, words * sizeof(uint64_t));
         }
@@ -227,7 +237,57 @@ static bool pf_pass(vg_det_thread *dt, const vg_flow *f, vg_app_tx *tx, const vg
             }
         }
     }
-    return (tx->cand[d][s->id / 64] >> (s->id % 64)) & 1;
+    return tx->cand[d];
+}
+
+/* Is s still a candidate on tx in direction d? */
+static bool pf_pass(vg_det_thread *dt, const vg_flow *f, vg_app_tx *tx, const vg_sig *s, int d)
+{
+    if (!dt)
+        return true;
+    app_pf *pf = pf_get(dt);
+    if (!pf || s->id >= pf->nsigs || !pf->prefiltered[s->id])
+        return true;
+    uint64_t *c = pf_cand(dt, pf, f, tx, d);
+    return !c || ((c[s->id / 64] >> (s->id % 64)) & 1);
+}
+
+/* Transactions detection looks at in direction d (the sig-independent part
+ * of vg_app_detect_next_tx's conditions). */
+static bool tx_due(const vg_app_tx *tx, bool toserver)
+{
+    bool tc = !toserver;
+    int d = toserver ? 0 : 1;
+    uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS | TX_REQ_LINE;
+    if (!(tx->progress & need) || tx->seen[d] == tx->vis[d])
+        return false;
+    if (tc && !(tx->progress & (TX_REQ_HDRS | TX_REQ_LINE)) && tx->alproto == VG_ALPROTO_HTTP)
+        return false;
+    return true;
+}
+
+bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits)
+{
+    app_pf *pf = pf_get(dt);
+    if (!pf)
+        return false;
+    uint32_t words = (pf->nsigs + 63) / 64;
+    int d = toserver ? 0 : 1;
+    bool any = false;
+    for (vg_app_tx *tx = vg_app_tx_first(f); tx; tx = tx->next) {
+        if (!tx_due(tx, toserver))
+            continue;
+        uint64_t *c = pf_cand(dt, pf, f, tx, d);
+        if (!c)
+            return false;
+        for (uint32_t w = 0; w < words; w++)
+            bits[w] |= c[w];
+        any = true;
+    }
+    if (any && pf->any_fallback)
+        for (uint32_t w = 0; w < words; w++)
+            bits[w] |= pf->fallback[w];
+    return true;
 }
 
 vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_app_tx *prev,
@@ -235,17 +295,11 @@ vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_a
 {
     if (!(sig_dirs(s) & (toserver ? 1 : 2)))
         return NULL;
-    bool tc = !toserver;
     vg_app_tx *tx = prev ? prev->next : vg_app_tx_first(f);
-    uint16_t need = tc ? TX_RES_HDRS : TX_REQ_HDRS | TX_REQ_LINE;
     int d = toserver ? 0 : 1;
     for (; tx; tx = tx->next) {
-        if (!(tx->progress & need))
-            continue;
-        if (tx->seen[d] == tx->vis[d])
-            continue; /* unchanged since detection last looked */
-        if (tc && !(tx->progress & (TX_REQ_HDRS | TX_REQ_LINE)) && tx->alproto == VG_ALPROTO_HTTP)
-            continue;
+        if (!tx_due(tx, toserver))
+            continue; /* not far enough, or unchanged since detection last looked */
         if (alerted(tx, s->id))
             continue;
         if (!pf_pass(dt, f, tx, s, d))

@@ -19,6 +19,15 @@
 
 /* Does s have app-layer buffer lists (so it is inspected per transaction)? */
 bool vg_app_sig_has_tx(const vg_sig *s);
+/* s's fast pattern is in an app buffer, so the app prefilter decides
+ * whether s is a candidate on a transaction. */
+bool vg_app_sig_pf_eligible(const vg_sig *s);
+/* OR into bits (one bit per sig id) the prefilter candidates of the
+ * transactions of f that detection will look at in this direction; false
+ * when the prefilter is unavailable (then treat every eligible sig as a
+ * candidate).  Lets detection add only the app sigs whose fast pattern
+ * occurs, instead of walking every app sig on every packet. */
+bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits);
 /* The next transaction of f after prev (NULL: from the first) that s may
  * inspect now, in direction toserver, and that has not alerted for s. */
 vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_app_tx *prev,

@@ -418,13 +418,15 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
     dt->cwords = (n + 63) / 64;
     dt->cbits = calloc(dt->cwords, sizeof(uint64_t));
     dt->mbits = calloc(dt->cwords, sizeof(uint64_t));
+    dt->app_union = calloc(dt->cwords, sizeof(uint64_t));
     dt->mlist = calloc(VG_MATCHED_MAX, sizeof(uint32_t));
     dt->clo = UINT32_MAX;
     dt->chi = 0;
     dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
     dt->thr = vg_thr_table_new(65536);
     dt->xbits = vg_xbit_table_new(65536);
-    if (!dt->cbits || !dt->mbits || !dt->mlist || !dt->scratch || !dt->thr || !dt->xbits) {
+    if (!dt->cbits || !dt->mbits || !dt->app_union || !dt->mlist || !dt->scratch || !dt->thr ||
+        !dt->xbits) {
         vg_detect_thread_free(dt);
         return VG_ENOMEM;
     }
@@ -449,6 +451,7 @@ void vg_detect_thread_free(vg_det_thread *dt)
     free(dt->scratch);
     free(dt->cbits);
     free(dt->mbits);
+    free(dt->app_union);
     free(dt->mlist);
     vg_thr_table_free(dt->thr);
     vg_xbit_table_free(dt->xbits);
@@ -733,6 +736,26 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
             if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
                 cand_add(dt, s);
         }
+    /* App sigs with an app fast pattern: only those whose pattern occurs in
+     * a transaction detection will look at (one union per packet), instead
+     * of walking thousands of sigs per packet. */
+    if (g->has_app_pf && fal && fal != de->al_failed && p->flow->app_state) {
+        if (!dt->app_union_done) {
+            memset(dt->app_union, 0, dt->cwords * sizeof(uint64_t));
+            dt->app_union_ok = vg_app_prefilter_union(dt, p->flow, !(p->flags & VG_PKT_TOCLIENT),
+                                                      dt->app_union);
+            dt->app_union_done = true;
+        }
+        for (uint32_t w = 0; w < dt->cwords; w++) {
+            uint64_t m = g->app_pf_bits[w] & (dt->app_union_ok ? dt->app_union[w] : ~0ull);
+            while (m) {
+                const vg_sig *s = de->sigs[w * 64 + (uint32_t)__builtin_ctzll(m)];
+                m &= m - 1;
+                if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
+                    cand_add(dt, s);
+            }
+        }
+    }
     const vg_mpm *m = g->mpm[VG_BUF_PAYLOAD];
     if (m) {
         struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
@@ -792,6 +815,7 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
     const vg_detect *de = dt->de;
     dt->clo = UINT32_MAX;
     dt->chi = 0;
+    dt->app_union_done = false;
     if (p->ipver == 0) {
         /* not IP (or not decoded that far): only decoder-event sigs apply;
          * an IP packet with a broken L4 header still meets the others */

@@ -214,6 +214,10 @@ typedef struct vg_sgroup {
     uint32_t nalways;
     vg_sig **always_app;            /* the same, for sigs that need app-layer state */
     uint32_t nalways_app;
+    /* app sigs whose fast pattern is in an app buffer: a bitmap by sig id;
+     * they become candidates through the app prefilter's hits only */
+    uint64_t *app_pf_bits;
+    bool has_app_pf;
     struct vg_mpm *mpm[VG_BUF_APP_FIRST]; /* per packet-level buffer, NULL if none */
     uint32_t mpm_idx[VG_BUF_APP_FIRST];   /* index in vg_detect.mpms (thread scratch) */
     bool want_mpm[VG_BUF_APP_FIRST];      /* a database is to be compiled */
@@ -330,6 +334,8 @@ struct vg_det_thread {
     uint64_t alerts_total;
     struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
     void *app_pf;                   /* app-layer hook: its prefilter state, freed with the thread */
+    uint64_t *app_union;            /* app prefilter hits of this packet's transactions (cwords) */
+    bool app_union_done, app_union_ok;
 };
 
 /* ---- rule parsing (rule_parse.c) ------------------------------------ */

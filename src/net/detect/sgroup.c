@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "net/detect/detect_int.h"
+#include "net/app/app_detect.h" /* app-layer hook: prefilter eligibility */
 
 #define PORT_GROUP_MAX_PORTS 64
 #define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
@@ -34,6 +35,7 @@ void vg_sgroup_free(vg_sgroup *g)
     free(g->sigs);
     free(g->always);
     free(g->always_app);
+    free(g->app_pf_bits);
     free(g);
 }
 
@@ -174,7 +176,14 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
         const vg_sig *s = sigs[i];
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
-        else if (sig_needs_app(s))
+        else if (sig_needs_app(s) && vg_app_sig_pf_eligible(s) && s->id < de->nsigs) {
+            if (!g->app_pf_bits && !(g->app_pf_bits = calloc((de->nsigs + 63) / 64, sizeof(uint64_t)))) {
+                vg_sgroup_free(g);
+                return vg_err(errbuf, VG_ENOMEM, "out of memory");
+            }
+            g->app_pf_bits[s->id / 64] |= 1ull << (s->id % 64);
+            g->has_app_pf = true;
+        } else if (sig_needs_app(s))
             g->always_app[g->nalways_app++] = sigs[i];
         else
             g->always[g->nalways++] = sigs[i];
