@@ -12,13 +12,13 @@
 # exec/s, edges, features, corpus files before/after, findings).
 #
 #   bench/fuzz.sh [-t SECONDS] [-b BUILDDIR] [-o OUT] [-n] [-m] [TARGET...]
-#     -t SECONDS  time per target (default 60)
+#     -t SECONDS  time per target (default 60; 0: no fuzzing, e.g. with -m)
 #     -b DIR      build directory (default build-fuzz)
 #     -o DIR      artefacts and logs (default /tmp/vigil-fuzz)
 #     -n          do not merge new inputs into the corpora (just fuzz)
-#     -m          minimise: rebuild each corpus from scratch with -merge=1,
-#                 keeping every hand-named seed and regression input (names
-#                 that are not 40-hex libFuzzer hashes) as they are
+#     -m          minimise: rebuild each corpus with -merge=1, keeping every
+#                 hand-named seed and regression input (names that are not
+#                 40-hex libFuzzer hashes) and every committed input as they are
 #     TARGET      names under tests/fuzz (default: every target built)
 #
 # Environment: FUZZ_MAX_LEN (default 16384; syslogd 80000, its frames run past
@@ -73,11 +73,14 @@ for t in "$@"; do
     mkdir -p "$OUT/$t/new"
     rm -f "$OUT/$t/new/"*
     before=$(ls "$corpus" | wc -l)
+    git ls-files "$corpus" 2>/dev/null | sed 's,.*/,,' >"$OUT/$t/tracked" || : >"$OUT/$t/tracked"
     log="$OUT/$t/fuzz.log"
     MAXLEN=$(eval echo "\${FUZZ_MAX_LEN_$t:-}")
     [ -n "$MAXLEN" ] || { [ "$t" = syslogd ] && MAXLEN=80000 || MAXLEN=${FUZZ_MAX_LEN:-16384}; }
     # New inputs go to OUT/t/new (first directory); the corpus is read only.
-    "$bin" -max_total_time="$SECS" -rss_limit_mb="$RSS" -timeout="$TMO" \
+    # -t 0: no fuzzing (with -m: just minimise).
+    : >"$log"
+    [ "$SECS" -gt 0 ] && "$bin" -max_total_time="$SECS" -rss_limit_mb="$RSS" -timeout="$TMO" \
         -max_len="$MAXLEN" -workers=1 -print_final_stats=1 \
         -artifact_prefix="$OUT/$t/" "$OUT/$t/new" "$corpus" >"$log" 2>&1 || true
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -92,11 +95,14 @@ for t in "$@"; do
     if [ "$MINIMISE" = 1 ]; then
         keep="$OUT/$t/keep"; pool="$OUT/$t/pool"; min="$OUT/$t/min"
         rm -rf "$keep" "$pool" "$min"; mkdir -p "$keep" "$pool" "$min"
+        # committed inputs (possibly someone's regression test) are kept too
         for f in "$corpus"/*; do
-            case $(basename "$f") in
-            [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*) cp "$f" "$pool/" ;;
-            *) cp "$f" "$keep/" ;;
-            esac
+            b=$(basename "$f")
+            if echo "$b" | grep -qE '^[0-9a-f]{40}$' && ! grep -qFx "$b" "$OUT/$t/tracked"; then
+                cp "$f" "$pool/"
+            else
+                cp "$f" "$keep/"
+            fi
         done
         [ "$MERGE" = 1 ] && cp "$OUT/$t/new/"* "$pool/" 2>/dev/null || true
         # hash-named inputs survive only if they add coverage to the kept seeds
@@ -108,10 +114,11 @@ for t in "$@"; do
         "$bin" -merge=1 -max_len="$MAXLEN" -rss_limit_mb="$RSS" -timeout="$TMO" \
             "$corpus" "$OUT/$t/new" >"$OUT/$t/merge.log" 2>&1 || true
     fi
-    # Bound the corpus: past MAXKB or MAXFILES, drop the largest libFuzzer-named inputs.
+    # Bound the corpus: past MAXKB or MAXFILES, drop the largest uncommitted
+    # libFuzzer-named inputs.
     while [ "$(du -sk --apparent-size "$corpus" | cut -f1)" -gt "$MAXKB" ] ||
         [ "$(ls "$corpus" | wc -l)" -gt "$MAXFILES" ]; do
-        big=$(ls -S "$corpus" | grep -E '^[0-9a-f]{40}$' | head -1)
+        big=$(ls -S "$corpus" | grep -E '^[0-9a-f]{40}$' | grep -vFx -f "$OUT/$t/tracked" | head -1)
         [ -n "$big" ] || break
         rm -f "$corpus/$big"
     done
