@@ -19,6 +19,7 @@ const I18N = {
     resolution: "Kết quả xử lý", back: "Quay lại", no_data: "Không có dữ liệu",
     new: "mới", investigating: "đang điều tra", contained: "đã khoanh vùng", resolved: "đã xử lý",
     false_positive: "cảnh báo sai", overdue: "QUÁ HẠN",
+    systems: "Hệ thống", hosts: "Máy chủ và cảm biến", inspections: "Kiểm tra", warnings: "Cảnh báo",
   },
   en: {
     overview: "Overview", events: "Events", incidents: "Incidents", logout: "Log out",
@@ -33,6 +34,7 @@ const I18N = {
     resolution: "Resolution", back: "Back", no_data: "No data",
     new: "new", investigating: "investigating", contained: "contained", resolved: "resolved",
     false_positive: "false positive", overdue: "OVERDUE",
+    systems: "Systems", hosts: "Hosts and sensors", inspections: "Inspections", warnings: "Warnings",
   },
 };
 let lang = localStorage.getItem("vigil.lang") || "vi";
@@ -146,7 +148,8 @@ async function viewEvents(params) {
   const data = await api("/events?" + q.toString());
   const text = el("input", { id: "q", placeholder: t("search"), value: params.q || "" });
   const type = el("select", { id: "type" }, el("option", { value: "" }, t("all_types")),
-    ["alert", "flow", "http", "dns", "tls", "log", "fim", "sca", "anomaly"].map((x) =>
+    ["alert", "flow", "http", "dns", "tls", "fileinfo", "anomaly", "log", "fim", "sca", "compliance",
+      "vuln", "malware", "web"].map((x) =>
       el("option", x === params.event_type ? { value: x, selected: "" } : { value: x }, x)));
   const form = el("form", { class: "filters", onsubmit: (ev) => {
     ev.preventDefault();
@@ -232,6 +235,29 @@ async function viewIncident(id) {
       el("td", {}, e.src_ip || ""), el("td", {}, e.dest_ip || ""), el("td", {}, evSummary(e))))));
 }
 
+/* A table of the scalar fields of API rows (inventory screens). */
+function rowsTable(id, rows) {
+  if (!rows || !rows.length) return el("p", {}, t("no_data"));
+  const cols = Object.keys(rows[0]).filter((k) => rows[0][k] === null || typeof rows[0][k] !== "object");
+  return el("table", { id }, el("tr", {}, cols.map((c) => el("th", {}, c))),
+    rows.map((r) => el("tr", {}, cols.map((c) => el("td", { class: c === "overdue" && r[c] ? "overdue" : "" },
+      r[c] === null || r[c] === undefined ? "" : String(r[c]))))));
+}
+
+async function viewSystems() {
+  const [sys, insp] = await Promise.all([api("/systems"), api("/inspections")]);
+  const warnings = (sys.warnings || []).map((w) => el("li", { class: "overdue" },
+    typeof w === "string" ? w : (w.message || JSON.stringify(w))));
+  render(el("h2", {}, t("systems")), rowsTable("systems", sys.systems),
+    warnings.length ? el("div", {}, el("h3", {}, t("warnings")), el("ul", { id: "warnings" }, warnings)) : null,
+    el("h3", {}, t("inspections")), rowsTable("inspections", insp.inspections));
+}
+
+async function viewHosts() {
+  const h = await api("/hosts");
+  render(el("h2", {}, t("hosts")), rowsTable("hosts", h.hosts));
+}
+
 function viewLogin() {
   const u = el("input", { id: "user", autocomplete: "username" });
   const p = el("input", { id: "password", type: "password", autocomplete: "current-password" });
@@ -267,6 +293,8 @@ async function route() {
     if (path === "/events") return await viewEvents(Object.fromEntries(new URLSearchParams(qs || "")));
     if (path.startsWith("/event/")) return viewEvent(path.slice(7));
     if (path === "/incidents") return await viewIncidents();
+    if (path === "/systems") return await viewSystems();
+    if (path === "/hosts") return await viewHosts();
     if (path.startsWith("/incident/")) return await viewIncident(path.slice(10));
     if (path === "/login") return viewLogin();
     location.hash = "#/overview";

@@ -128,6 +128,13 @@ try {
   const rep = await ctx.newPage();
   await rep.goto("file://" + file);
   await rep.screenshot({ path: path.join(artifacts, "incident-report.png"), fullPage: true });
+  await page.goto(base + "/#/hosts");
+  await page.waitForSelector("#hosts, main p");
+  check("hosts and sensors screen lists the sender", (await page.textContent("main")).includes("admin"));
+  await page.screenshot({ path: path.join(artifacts, "hosts.png"), fullPage: true });
+  await page.goto(base + "/#/systems");
+  await page.waitForSelector("main h2");
+  check("systems screen renders", (await page.textContent("main h2")).length > 0);
   check("no script errors in the page", failedRequests === 0, `errors=${failedRequests}`);
 } catch (e) {
   check("browser flow completed", false, e.message);
