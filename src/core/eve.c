@@ -1,6 +1,8 @@
 #include "core/eve.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -108,7 +110,12 @@ int vg_eve_open(vg_eve **out, const char *path, bool truncate, char *errbuf)
         e->fp = stdout;
         e->is_stdout = true;
     } else {
-        e->fp = fopen(path, truncate ? "w" : "a");
+        /* 0640: events carry log lines and URLs; other local users must not
+         * read them (the umask may narrow it further). */
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0640);
+        e->fp = fd >= 0 ? fdopen(fd, truncate ? "w" : "a") : NULL;
+        if (!e->fp && fd >= 0)
+            close(fd);
         if (!e->fp) {
             int rc = vg_err(errbuf, VG_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
             free(e);

@@ -10,7 +10,9 @@
  * are accepted and produce nothing until their parsers land.
  */
 #include <limits.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,7 +162,11 @@ int vg_output_open(vg_output **out, const vg_conf *conf, const char *log_dir, bo
                 rc = vg_err(errbuf, VG_EINVAL, "fast: path too long");
                 break;
             }
-            o->fast = fopen(path, append_mode(n) ? "a" : "w");
+            /* 0640 like eve.json: alerts name hosts and signatures */
+            int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append_mode(n) ? O_APPEND : O_TRUNC), 0640);
+            o->fast = fd >= 0 ? fdopen(fd, append_mode(n) ? "a" : "w") : NULL;
+            if (!o->fast && fd >= 0)
+                close(fd);
             if (!o->fast)
                 rc = vg_err(errbuf, VG_EIO, "%s: cannot open for writing", path);
         }
