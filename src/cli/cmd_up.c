@@ -127,6 +127,9 @@ static int run_capture(char *const argv[], char *out, size_t cap)
 
 int vg_cmd_up(int argc, char **argv)
 {
+    /* Line-buffered even into a pipe, so that no forked child can repeat
+     * buffered output (and progress shows as it happens). */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     const char *data = "vigil-data", *listen = "127.0.0.1:8088", *iface = NULL;
     const char *pcap = NULL, *rules = NULL, *level = "3";
     bool with_host = true, with_inspect = true;
@@ -278,6 +281,8 @@ int vg_cmd_up(int argc, char **argv)
         pid_t w = waitpid(-1, &st, 0);
         if (w < 0 && errno != EINTR)
             break;
+        if (w <= 0)
+            continue; /* interrupted: a finished child's pid is -1 now, never match it */
         if (w == server) {
             fprintf(stderr, "vigil up: the server stopped\n");
             server = -1;
