@@ -46,6 +46,12 @@ extern const vg_store_ops vg_store_pg_ops;
  * go to params (strings) and their count to *nparams.  Shared by both
  * backends so that they filter identically. */
 #define VG_STORE_MAX_PARAMS 48
+
+/* The core tables (events, users, tokens, audit) as portable DDL, and its
+ * expansion for a backend (pk = the backend's auto-increment key type);
+ * each backend runs the result natively at open. */
+extern const char vg_store_core_ddl[];
+int vg_store_ddl_expand(const char *ddl, const char *pk, char *out, size_t cap);
 int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
                    char params[][64], int *nparams);
 

@@ -12,40 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS events ("
-    " id BIGSERIAL PRIMARY KEY,"
-    " event_id TEXT NOT NULL UNIQUE,"
-    " ts BIGINT NOT NULL,"
-    " received BIGINT NOT NULL,"
-    " event_type TEXT NOT NULL,"
-    " sensor TEXT NOT NULL DEFAULT '',"
-    " unit TEXT NOT NULL DEFAULT '',"
-    " src_ip TEXT, dest_ip TEXT,"
-    " signature_id BIGINT NOT NULL DEFAULT 0,"
-    " severity INTEGER NOT NULL DEFAULT 0,"
-    " signature TEXT,"
-    " json TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
-    "CREATE INDEX IF NOT EXISTS events_type_id ON events(event_type, id);"
-    "CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, id);"
-    "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
-    /* Only alerts carry a signature id: a partial index spares the other
-     * 95 % of rows an index insert (stores made before it are converted). */
-    "DROP INDEX IF EXISTS events_sig;"
-    "CREATE INDEX IF NOT EXISTS events_sig_alerts ON events(signature_id, id)"
-    " WHERE signature_id <> 0;"
-    "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
-    "CREATE INDEX IF NOT EXISTS events_sensor_ts ON events(sensor, ts);"
-    "CREATE TABLE IF NOT EXISTS users ("
-    " id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-    " role TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS tokens ("
-    " hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, created BIGINT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS audit ("
-    " id BIGSERIAL PRIMARY KEY, ts BIGINT NOT NULL, user_name TEXT NOT NULL,"
-    " action TEXT NOT NULL, detail TEXT);";
-
 static int64_t now_us(void)
 {
     struct timespec t;
@@ -73,7 +39,10 @@ static int pg_open(vg_store *st, const char *uri, char *errbuf)
         return rc;
     }
     PQclear(PQexec(c, "SET client_min_messages = warning"));
-    int rc = pg_ok(PQexec(c, schema), PGRES_COMMAND_OK, c, errbuf, "schema");
+    char schema[4096];
+    int rc = vg_store_ddl_expand(vg_store_core_ddl, vg_store_pg_ops.pk, schema, sizeof schema);
+    if (rc == VG_OK)
+        rc = pg_ok(PQexec(c, schema), PGRES_COMMAND_OK, c, errbuf, "schema");
     if (rc == VG_OK)
         rc = pg_ok(PQexec(c, "CREATE TEMP TABLE IF NOT EXISTS ev_in (seq INTEGER, event_id TEXT,"
                              " ts BIGINT, received BIGINT, event_type TEXT, sensor TEXT, unit TEXT,"

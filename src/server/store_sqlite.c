@@ -11,41 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The schema shared in spirit with store_pg.c: same tables, same columns. */
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS events ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " event_id TEXT NOT NULL UNIQUE,"
-    " ts INTEGER NOT NULL,"
-    " received INTEGER NOT NULL,"
-    " event_type TEXT NOT NULL,"
-    " sensor TEXT NOT NULL DEFAULT '',"
-    " unit TEXT NOT NULL DEFAULT '',"
-    " src_ip TEXT, dest_ip TEXT,"
-    " signature_id INTEGER NOT NULL DEFAULT 0,"
-    " severity INTEGER NOT NULL DEFAULT 0,"
-    " signature TEXT,"
-    " json TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
-    "CREATE INDEX IF NOT EXISTS events_type_id ON events(event_type, id);"
-    "CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, id);"
-    "CREATE INDEX IF NOT EXISTS events_dest ON events(dest_ip, id);"
-    /* Only alerts carry a signature id: a partial index spares the other
-     * 95 % of rows an index insert (stores made before it are converted). */
-    "DROP INDEX IF EXISTS events_sig;"
-    "CREATE INDEX IF NOT EXISTS events_sig_alerts ON events(signature_id, id)"
-    " WHERE signature_id <> 0;"
-    "CREATE INDEX IF NOT EXISTS events_unit ON events(unit, id);"
-    "CREATE INDEX IF NOT EXISTS events_sensor_ts ON events(sensor, ts);"
-    "CREATE TABLE IF NOT EXISTS users ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
-    " role TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS tokens ("
-    " hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS audit ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, user_name TEXT NOT NULL,"
-    " action TEXT NOT NULL, detail TEXT);";
-
 /* Prepared statements of vg_store_exec, reused by SQL text (least recently
  * used out): the modules above the store run the same few statements per
  * batch, and preparing them each time cost as much as the inserts. */
@@ -93,9 +58,11 @@ static int sq_open(vg_store *st, const char *path, char *errbuf)
     }
     sqlite3_busy_timeout(db, 5000);
     char *msg = NULL;
+    char schema[4096];
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
                         " PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;"
                         " PRAGMA wal_autocheckpoint=16384;", NULL, NULL, &msg) != SQLITE_OK ||
+        vg_store_ddl_expand(vg_store_core_ddl, vg_store_sqlite_ops.pk, schema, sizeof schema) != VG_OK ||
         sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = vg_err(errbuf, VG_EIO, "sqlite: schema on %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
