@@ -197,15 +197,25 @@ static void parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d
 {
     if (!af->parser || !n)
         return;
-    vg_app_tx *last = af->tail;
     uint64_t next_id = af->next_tx_id;
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next)
+        tx->progress_before = tx->progress;
     af->parser->parse(ctx, af, toserver, d, n, ts);
     /* transactions that may have changed are inspected again (one-message
-     * transactions: only the new ones) */
-    for (vg_app_tx *tx = af->head; tx; tx = tx->next)
-        if (!af->parser->one_sided_tx || tx->id >= next_id)
-            tx->ver[toserver ? 0 : 1]++;
-    (void)last;
+     * transactions: only the new ones).  An HTTP transaction whose side
+     * was already complete cannot change with more data of that side: not
+     * bumping it lets finished keep-alive transactions be inspected once
+     * and freed (otherwise each side's data re-dirtied every older
+     * transaction, none was ever freed, and a long keep-alive flow hit the
+     * per-flow transaction cap and stopped being parsed). */
+    uint16_t side_done = toserver ? TX_REQ_DONE : TX_RES_DONE;
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
+        if (af->parser->one_sided_tx && tx->id < next_id)
+            continue;
+        if (tx->alproto == VG_ALPROTO_HTTP && tx->id < next_id && (tx->progress_before & side_done))
+            continue;
+        tx->ver[toserver ? 0 : 1]++;
+    }
 }
 
 /* Data in order for one direction: recognise, then parse. */

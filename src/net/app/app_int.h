@@ -32,6 +32,7 @@ struct vg_app_tx {
     uint64_t id;
     uint16_t alproto;
     uint16_t progress;         /* TX_* */
+    uint16_t progress_before;  /* progress when the current parse() call began */
     bool logged;
     uint32_t *alerted;         /* sig ids that alerted on this tx (one alert per rule per tx) */
     uint32_t nalerted, capalerted;
