@@ -23,6 +23,7 @@
 #include "core/eve.h"
 #include "core/jbuf.h"
 #include "net/flow.h"
+#include "net/net_eve.h"
 #include "net/packet.h"
 #include "net/sig.h"
 
@@ -63,11 +64,6 @@ void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly);
 
 /* ---- shared EVE helpers (output_common.c) ---- */
 
-/* Suricata's address text: dotted IPv4, IPv6 as 8 groups of 4 hex digits. */
-void vg_eve_addr_str(const vg_addr *a, char out[48]);
-/* IANA protocol keyword as Suricata prints it ("TCP", "IPv6-ICMP", "IP-in-IP"),
- * or the number as text; buf holds the number form. */
-const char *vg_eve_proto_name(uint8_t proto, char buf[8]);
 /* EVE pkt_src text ("wire/pcap", "defrag", "ipv6 tunnel", "stream (flow timeout)"...). */
 const char *vg_eve_pkt_src(const vg_packet *p);
 /* linktype_name for packet_info ("EN10MB", "LINUX_SLL", "IPv4", ...). */

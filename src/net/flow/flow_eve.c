@@ -9,62 +9,7 @@
 
 #include "core/eve.h"
 #include "net/flow/flow_int.h"
-
-/* Suricata writes IPv6 with every group in 4 digits, no "::". */
-static void addr_str(const vg_addr *a, char out[64])
-{
-    if (a->family == 6) {
-        static const char hx[] = "0123456789abcdef";
-        char *o = out;
-        for (int i = 0; i < 16; i += 2) {
-            if (i)
-                *o++ = ':';
-            *o++ = hx[a->a[i] >> 4];
-            *o++ = hx[a->a[i] & 15];
-            *o++ = hx[a->a[i + 1] >> 4];
-            *o++ = hx[a->a[i + 1] & 15];
-        }
-        *o = 0;
-    } else {
-        snprintf(out, 64, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
-    }
-}
-
-/* IANA protocol names as Suricata prints them. */
-static const char *proto_name(uint8_t proto, char buf[8])
-{
-    switch (proto) {
-    case 0: return "HOPOPT";
-    case 1: return "ICMP";
-    case 2: return "IGMP";
-    case 4: return "IP-in-IP";
-    case 6: return "TCP";
-    case 8: return "EGP";
-    case 9: return "IGP";
-    case 17: return "UDP";
-    case 41: return "IPv6";
-    case 43: return "IPv6-Route";
-    case 44: return "IPv6-Frag";
-    case 46: return "RSVP";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 51: return "AH";
-    case 58: return "IPv6-ICMP";
-    case 59: return "IPv6-NoNxt";
-    case 60: return "IPv6-Opts";
-    case 88: return "EIGRP";
-    case 89: return "OSPF";
-    case 94: return "IPIP";
-    case 103: return "PIM";
-    case 112: return "VRRP";
-    case 115: return "L2TP";
-    case 132: return "SCTP";
-    case 136: return "UDPLite";
-    default:
-        snprintf(buf, 8, "%u", proto);
-        return buf;
-    }
-}
+#include "net/net_eve.h"
 
 static void write_vlan(vg_jb *jb, const uint16_t *ids, uint8_t n)
 {
@@ -84,9 +29,9 @@ static bool has_ports(uint8_t proto)
 static void write_tuple(vg_jb *jb, const vg_addr *src, uint16_t sp, const vg_addr *dst,
                         uint16_t dp, uint8_t proto)
 {
-    char a[64], b[64], pb[8];
-    addr_str(src, a);
-    addr_str(dst, b);
+    char a[48], b[48], pb[8];
+    vg_eve_addr_str(src, a);
+    vg_eve_addr_str(dst, b);
     vg_jb_str(jb, "src_ip", a);
     if (has_ports(proto))
         vg_jb_u64(jb, "src_port", sp);
@@ -94,7 +39,7 @@ static void write_tuple(vg_jb *jb, const vg_addr *src, uint16_t sp, const vg_add
     if (has_ports(proto))
         vg_jb_u64(jb, "dest_port", dp);
     vg_jb_u64(jb, "ip_v", src->family == 6 ? 6 : 4);
-    vg_jb_str(jb, "proto", proto_name(proto, pb));
+    vg_jb_str(jb, "proto", vg_eve_proto_name(proto, pb));
 }
 
 void vg_flow_eve_tuple(const vg_packet *p, vg_jb *jb)
