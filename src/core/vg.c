@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *vg_strerror(int rc)
 {
@@ -64,4 +65,11 @@ char *vg_xstrdup(const char *s)
     char *d = vg_xmalloc(n);
     memcpy(d, s, n);
     return d;
+}
+
+int64_t vg_now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }

@@ -44,6 +44,9 @@ enum {
 #define VG_UNLIKELY(x) (x)
 #endif
 
+/* Wall-clock time in microseconds since the epoch (event and audit times). */
+int64_t vg_now_us(void);
+
 /* Short name of a result code, for messages. */
 const char *vg_strerror(int rc);
 

@@ -14,13 +14,6 @@
 #include "server/incidents.h"
 #include "server/server_int.h"
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static const char *arg(vg_api_req *rq, const char *k)
 {
     const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, k);
@@ -75,14 +68,14 @@ enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest)
     const char *sub = end;
     if (!*sub && get) {
         pthread_mutex_lock(&s->lock);
-        json_t *o = vg_incident_get(s->store, rq->unit, id, now_us(), err);
+        json_t *o = vg_incident_get(s->store, rq->unit, id, vg_now_us(), err);
         pthread_mutex_unlock(&s->lock);
         return o ? vg_api_json(rq->conn, 200, o) : vg_api_error(rq->conn, 404, "no such incident");
     }
     if (strcmp(sub, "/report") == 0 && get) {
         const char *kind = arg(rq, "kind"), *fmt = arg(rq, "format");
         pthread_mutex_lock(&s->lock);
-        json_t *r = vg_incident_report(s->store, rq->unit, id, kind ? kind : "initial", now_us(), err);
+        json_t *r = vg_incident_report(s->store, rq->unit, id, kind ? kind : "initial", vg_now_us(), err);
         pthread_mutex_unlock(&s->lock);
         if (!r)
             return vg_api_error(rq->conn, err[0] && strstr(err, "kind") ? 400 : 404,
@@ -116,7 +109,7 @@ enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest)
     } else {
         rc = vg_err(err, VG_ENOENT, "no such route");
     }
-    json_t *o = rc == VG_OK ? vg_incident_get(s->store, rq->unit, id, now_us(), err) : NULL;
+    json_t *o = rc == VG_OK ? vg_incident_get(s->store, rq->unit, id, vg_now_us(), err) : NULL;
     pthread_mutex_unlock(&s->lock);
     json_decref(body);
     if (rc == VG_ENOENT)

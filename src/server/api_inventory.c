@@ -19,13 +19,6 @@
 #include "server/inventory.h"
 #include "server/server_int.h"
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static void today(char out[16])
 {
     time_t t = time(NULL);
@@ -89,14 +82,14 @@ enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind,
             json_t *a = vg_inventory_units(s->store, rq->unit, err);
             out = a ? json_pack("{so}", "units", a) : NULL;
         } else if (strcmp(kind, "systems") == 0) {
-            out = id ? vg_inventory_system(s->store, rq->unit, id, now_us(), err)
-                     : vg_inventory_systems(s->store, rq->unit, now_us(), err);
+            out = id ? vg_inventory_system(s->store, rq->unit, id, vg_now_us(), err)
+                     : vg_inventory_systems(s->store, rq->unit, vg_now_us(), err);
             if (!out && id) {
                 pthread_mutex_unlock(&s->lock);
                 return vg_api_error(rq->conn, 404, "no such system");
             }
         } else if (strcmp(kind, "hosts") == 0 && !id) {
-            json_t *a = vg_inventory_hosts(s->store, rq->unit, now_us(), err);
+            json_t *a = vg_inventory_hosts(s->store, rq->unit, vg_now_us(), err);
             out = a ? json_pack("{so}", "hosts", a) : NULL;
         } else if (strcmp(kind, "inspections") == 0 && !id) {
             json_t *a = vg_inventory_inspections(s->store, rq->unit, err);
@@ -148,7 +141,7 @@ enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind,
         rc = vg_inventory_system_put(s->store, rq->unit, id, body, s->retention_max_months, &nid, err);
         if (rc == VG_OK) {
             audit(s, rq, "system.put", "system", nid, body);
-            out = vg_inventory_system(s->store, rq->unit, nid, now_us(), err);
+            out = vg_inventory_system(s->store, rq->unit, nid, vg_now_us(), err);
         }
     } else if (strcmp(kind, "hosts") == 0 && id) {
         rc = vg_inventory_host_put(s->store, rq->unit, id, body, err);

@@ -13,13 +13,6 @@
 #include "server/response.h"
 #include "server/server_int.h"
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest)
 {
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
@@ -29,9 +22,9 @@ enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest)
         pthread_mutex_lock(&s->lock);
         json_t *o;
         if (sensor) {
-            o = vg_block_pending(s->store, rq->user, rq->unit, now_us(), err);
+            o = vg_block_pending(s->store, rq->user, rq->unit, vg_now_us(), err);
         } else if (vg_api_role_at_least(rq, VG_ROLE_VIEWER)) {
-            json_t *a = vg_block_list(s->store, rq->unit, now_us(), err);
+            json_t *a = vg_block_list(s->store, rq->unit, vg_now_us(), err);
             o = a ? json_pack("{so}", "blocks", a) : NULL;
         } else {
             pthread_mutex_unlock(&s->lock);
@@ -74,7 +67,7 @@ enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest)
         pthread_mutex_lock(&s->lock);
         rc = json_is_boolean(okv)
                  ? vg_block_ack(s->store, rq->user, rq->unit, id, json_is_true(okv), detail,
-                                now_us(), err)
+                                vg_now_us(), err)
                  : vg_err(err, VG_EINVAL, "expected {\"ok\": true|false, \"detail\": ...}");
         pthread_mutex_unlock(&s->lock);
         out = json_pack("{sI}", "id", (json_int_t)id);
@@ -83,7 +76,7 @@ enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest)
         return vg_api_error(rq->conn, 403, "analysts and admins only");
     } else if (id && strcmp(sub, "/revoke") == 0) {
         pthread_mutex_lock(&s->lock);
-        rc = vg_block_revoke(s->store, rq->unit, id, rq->user, now_us(), err);
+        rc = vg_block_revoke(s->store, rq->unit, id, rq->user, vg_now_us(), err);
         pthread_mutex_unlock(&s->lock);
         out = json_pack("{sI ss}", "id", (json_int_t)id, "state", "revoked");
     } else if (!id && !*sub) {
@@ -106,7 +99,7 @@ enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest)
         }
         pthread_mutex_lock(&s->lock);
         rc = vg_block_create(s->store, &s->allow, unit ? unit : "", ip, host,
-                             dur ? (int)json_integer_value(dur) : 0, reason, rq->user, now_us(),
+                             dur ? (int)json_integer_value(dur) : 0, reason, rq->user, vg_now_us(),
                              &id, err);
         pthread_mutex_unlock(&s->lock);
         out = json_pack("{sI}", "id", (json_int_t)id);

@@ -30,13 +30,6 @@ static const char *const statuses[] = {"new", "investigating", "contained", "res
 
 int vg_incidents_schema(vg_store *st, char *errbuf) { return vg_store_ddl(st, ddl, errbuf); }
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static void first_int(void *arg, int n, const char *const *v)
 {
     int64_t *out = arg;
@@ -50,7 +43,7 @@ int vg_incidents_group(vg_store *st, const vg_store_event *ev, size_t n, char *e
         return vg_err(errbuf, VG_EIO, "incidents: cannot begin");
     int rc = VG_OK;
     char now[24];
-    snprintf(now, sizeof now, "%" PRId64, now_us());
+    snprintf(now, sizeof now, "%" PRId64, vg_now_us());
     for (size_t i = 0; rc == VG_OK && i < n; i++) {
         const vg_store_event *e = &ev[i];
         if (!e->event_type || strcmp(e->event_type, "alert") != 0 || !e->src_ip)
@@ -303,7 +296,7 @@ int vg_incident_update(vg_store *st, const char *unit, int64_t id, json_t *ch, c
     }
     char ids[24], now[24];
     snprintf(ids, sizeof ids, "%" PRId64, id);
-    snprintf(now, sizeof now, "%" PRId64, now_us());
+    snprintf(now, sizeof now, "%" PRId64, vg_now_us());
     if (vg_store_begin(st) != VG_OK)
         return vg_err(errbuf, VG_EIO, "cannot begin");
     int rc = VG_OK;
@@ -357,7 +350,7 @@ int vg_incident_comment(vg_store *st, const char *unit, int64_t id, const char *
         return vg_err(errbuf, VG_EINVAL, "comment must be 1-10000 characters");
     char ids[24], now[24];
     snprintf(ids, sizeof ids, "%" PRId64, id);
-    snprintf(now, sizeof now, "%" PRId64, now_us());
+    snprintf(now, sizeof now, "%" PRId64, vg_now_us());
     const char *p[] = {ids, now, user, text};
     int rc = vg_store_exec(st, "INSERT INTO incident_comments(incident_id, ts, user_name, body) "
                                "VALUES(?,?,?,?)", p, 4, NULL, NULL, NULL, errbuf);

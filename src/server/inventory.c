@@ -532,13 +532,6 @@ static bool good_name(const char *s)
     return true;
 }
 
-static int64_t now_real_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 int vg_inventory_unit_put(vg_store *st, const char *unit, json_t *body, char *errbuf)
 {
     bool bad = false;
@@ -551,7 +544,7 @@ int vg_inventory_unit_put(vg_store *st, const char *unit, json_t *body, char *er
     if (unit && unit[0] && strcmp(unit, name) != 0)
         return vg_err(errbuf, VG_ENOENT, "a unit-scoped admin may only edit its own unit");
     char now[24];
-    i64s(now, sizeof now, now_real_us());
+    i64s(now, sizeof now, vg_now_us());
     const char *p[] = {name, org ? org : "", parent ? parent : "", now};
     return vg_store_exec(st,
                          "INSERT INTO units(name, org, parent, created) VALUES(?,?,?,?) "
@@ -637,7 +630,7 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
     if (name_taken(st, "systems", name, id))
         return vg_err(errbuf, VG_EINVAL, "a system named %s exists", name);
     char now[24], lv[8], rt[16];
-    i64s(now, sizeof now, now_real_us());
+    i64s(now, sizeof now, vg_now_us());
     snprintf(lv, sizeof lv, "%d", (int)level);
     snprintf(rt, sizeof rt, "%d", (int)ret);
     int rc;
@@ -758,7 +751,7 @@ int vg_inventory_evidence_put(vg_store *st, const char *unit, int64_t id, json_t
         return vg_err(errbuf, VG_EINVAL, "dates are YYYY-MM-DD");
     char ids[24], now[24], eunit[128] = "";
     i64s(ids, sizeof ids, id);
-    i64s(now, sizeof now, now_real_us());
+    i64s(now, sizeof now, vg_now_us());
     if (id) {
         json_t *arr = query(st, "SELECT unit FROM evidence WHERE id = ?", (const char *const[]){ids},
                             1, (const char *const[]){"s:unit"}, 1, errbuf);

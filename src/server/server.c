@@ -282,20 +282,13 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char *errbuf
     return VG_OK;
 }
 
-static int64_t now_real_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* One pruning pass; the store lock is held per batch only. */
 static void prune_pass(vg_server *s)
 {
     char err[VG_ERRBUF_SIZE];
     int64_t deleted = 0;
     bool more = false;
-    if (vg_retention_prune(s->store, &s->lock, &s->retention, now_real_us(), &deleted, &more,
+    if (vg_retention_prune(s->store, &s->lock, &s->retention, vg_now_us(), &deleted, &more,
                            err) != VG_OK) {
         vg_warn("server: pruning failed: %s", err);
         return;
@@ -350,7 +343,7 @@ static void *notifier_main(void *arg)
         pthread_mutex_unlock(&s->timer_lock);
         char err[VG_ERRBUF_SIZE];
         int sent = 0;
-        if (vg_notify_tick(s->store, &s->lock, &s->notify, vg_notify_send_curl, now_real_us(),
+        if (vg_notify_tick(s->store, &s->lock, &s->notify, vg_notify_send_curl, vg_now_us(),
                            &sent, err) != VG_OK)
             vg_warn("server: notifications: %s", err);
         pthread_mutex_lock(&s->timer_lock);
@@ -366,7 +359,7 @@ enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest)
     char err[VG_ERRBUF_SIZE];
     if (!*rest && strcmp(rq->method, "GET") == 0) {
         pthread_mutex_lock(&s->lock);
-        json_t *o = vg_retention_estimate(s->store, &s->retention, rq->unit, now_real_us(), err);
+        json_t *o = vg_retention_estimate(s->store, &s->retention, rq->unit, vg_now_us(), err);
         int64_t pruned = s->pruned_total;
         pthread_mutex_unlock(&s->lock);
         if (!o)
@@ -380,7 +373,7 @@ enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest)
             return vg_api_error(rq->conn, 403, "admins of every unit only");
         int64_t deleted = 0;
         bool more = false;
-        int rc = vg_retention_prune(s->store, &s->lock, &s->retention, now_real_us(), &deleted,
+        int rc = vg_retention_prune(s->store, &s->lock, &s->retention, vg_now_us(), &deleted,
                                     &more, err);
         if (rc != VG_OK)
             return vg_api_error(rq->conn, 500, "pruning failed");

@@ -12,13 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* Run a command; VG_OK when it returned `want`. */
 static int pg_ok(PGresult *r, ExecStatusType want, PGconn *c, char *errbuf, const char *what)
 {
@@ -120,7 +113,7 @@ static int pg_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *i
 {
     PGconn *c = st->db;
     char rcv[24];
-    snprintf(rcv, sizeof rcv, "%" PRId64, now_us());
+    snprintf(rcv, sizeof rcv, "%" PRId64, vg_now_us());
     cbuf b = {0};
     for (size_t i = 0; i < n; i++) {
         const vg_store_event *e = &ev[i];
@@ -338,7 +331,7 @@ static int pg_user_count(vg_store *st, int64_t *count)
 static int pg_token_put(vg_store *st, const char *hash, const char *user, char *errbuf)
 {
     char now[24];
-    snprintf(now, sizeof now, "%" PRId64, now_us());
+    snprintf(now, sizeof now, "%" PRId64, vg_now_us());
     const char *v[3] = {hash, user, now};
     return pg_ok(PQexecParams(st->db, "INSERT INTO tokens(hash, user_name, created) VALUES($1,$2,$3)",
                               3, NULL, v, NULL, NULL, 0),
@@ -357,7 +350,7 @@ static int pg_token_user(vg_store *st, const char *hash, vg_store_user *out)
 static int pg_audit(vg_store *st, const char *user, const char *action, const char *detail)
 {
     char now[24];
-    snprintf(now, sizeof now, "%" PRId64, now_us());
+    snprintf(now, sizeof now, "%" PRId64, vg_now_us());
     const char *v[4] = {now, user, action, detail};
     return pg_ok(PQexecParams(st->db,
                               "INSERT INTO audit(ts, user_name, action, detail) VALUES($1,$2,$3,$4)",

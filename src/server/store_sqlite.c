@@ -27,13 +27,6 @@ typedef struct sq_priv {
     uint64_t clock;
 } sq_priv;
 
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static int sq_err(sqlite3 *db, char *errbuf, const char *what)
 {
     return vg_err(errbuf, VG_EIO, "sqlite: %s: %s", what, sqlite3_errmsg(db));
@@ -112,7 +105,7 @@ static int sq_insert(vg_store *st, const vg_store_event *ev, size_t n, size_t *i
     sqlite3 *db = st->db;
     sq_priv *pv = st->priv;
     size_t added = 0;
-    int64_t rcv = now_us();
+    int64_t rcv = vg_now_us();
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return sq_err(db, errbuf, "begin");
     for (size_t i = 0; i < n; i++) {
@@ -307,7 +300,7 @@ static int sq_token_put(vg_store *st, const char *hash, const char *user, char *
         return sq_err(st->db, errbuf, "prepare token");
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, now_us());
+    sqlite3_bind_int64(s, 3, vg_now_us());
     int rc = sqlite3_step(s) == SQLITE_DONE ? VG_OK : sq_err(st->db, errbuf, "token");
     sqlite3_finalize(s);
     return rc;
@@ -332,7 +325,7 @@ static int sq_audit(vg_store *st, const char *user, const char *action, const ch
     if (sqlite3_prepare_v2(st->db, "INSERT INTO audit(ts, user_name, action, detail) VALUES(?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return VG_EIO;
-    sqlite3_bind_int64(s, 1, now_us());
+    sqlite3_bind_int64(s, 1, vg_now_us());
     sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
     bind_text(s, 4, detail);
