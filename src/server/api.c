@@ -17,6 +17,12 @@
 #include "server/rollup.h"
 #include "server/server_int.h"
 
+const char *vg_api_arg(vg_api_req *rq, const char *k)
+{
+    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, k);
+    return v && v[0] ? v : NULL;
+}
+
 enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq)
 {
     return vg_api_json(rq->conn, 200,
@@ -209,15 +215,9 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
                                                 "inserted", (json_int_t)inserted));
 }
 
-static const char *arg(vg_api_req *rq, const char *k)
-{
-    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, k);
-    return v && v[0] ? v : NULL;
-}
-
 static int64_t arg_int(vg_api_req *rq, const char *k, bool *bad)
 {
-    const char *v = arg(rq, k);
+    const char *v = vg_api_arg(rq, k);
     if (!v)
         return 0;
     char *end;
@@ -231,14 +231,14 @@ static int filter_from_args(vg_api_req *rq, vg_store_filter *f, const char **uni
 {
     bool bad = false;
     memset(f, 0, sizeof(*f));
-    f->event_type = arg(rq, "event_type");
-    f->src_ip = arg(rq, "src_ip");
-    f->dest_ip = arg(rq, "dest_ip");
-    f->text = arg(rq, "q");
+    f->event_type = vg_api_arg(rq, "event_type");
+    f->src_ip = vg_api_arg(rq, "src_ip");
+    f->dest_ip = vg_api_arg(rq, "dest_ip");
+    f->text = vg_api_arg(rq, "q");
     f->signature_id = arg_int(rq, "signature_id", &bad);
     f->before_id = arg_int(rq, "before", &bad);
     f->limit = (int)arg_int(rq, "limit", &bad);
-    const char *since = arg(rq, "since"), *until = arg(rq, "until");
+    const char *since = vg_api_arg(rq, "since"), *until = vg_api_arg(rq, "until");
     if (since && vg_ingest_parse_ts(since, &f->since_us) != VG_OK)
         bad = true;
     if (until && vg_ingest_parse_ts(until, &f->until_us) != VG_OK)

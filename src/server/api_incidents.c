@@ -14,12 +14,6 @@
 #include "server/incidents.h"
 #include "server/server_int.h"
 
-static const char *arg(vg_api_req *rq, const char *k)
-{
-    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, k);
-    return v && v[0] ? v : NULL;
-}
-
 static enum MHD_Result html(struct MHD_Connection *c, char *page)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(page), page,
@@ -44,7 +38,8 @@ enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest)
     if (!*rest) {
         if (!get)
             return vg_api_error(rq->conn, 405, "method not allowed");
-        const char *b = arg(rq, "before"), *l = arg(rq, "limit"), *st = arg(rq, "status");
+        const char *b = vg_api_arg(rq, "before"), *l = vg_api_arg(rq, "limit");
+        const char *st = vg_api_arg(rq, "status");
         char *end = NULL;
         long long before = b ? strtoll(b, &end, 10) : 0;
         if (b && (*end || before < 0))
@@ -73,7 +68,7 @@ enum MHD_Result vg_api_incidents(vg_server *s, vg_api_req *rq, const char *rest)
         return o ? vg_api_json(rq->conn, 200, o) : vg_api_error(rq->conn, 404, "no such incident");
     }
     if (strcmp(sub, "/report") == 0 && get) {
-        const char *kind = arg(rq, "kind"), *fmt = arg(rq, "format");
+        const char *kind = vg_api_arg(rq, "kind"), *fmt = vg_api_arg(rq, "format");
         pthread_mutex_lock(&s->lock);
         json_t *r = vg_incident_report(s->store, rq->unit, id, kind ? kind : "initial", vg_now_us(), err);
         pthread_mutex_unlock(&s->lock);

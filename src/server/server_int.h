@@ -62,6 +62,8 @@ enum MHD_Result vg_api_enroll(vg_server *s, vg_api_req *rq);
 enum MHD_Result vg_api_json(struct MHD_Connection *c, unsigned code, json_t *body); /* takes body */
 enum MHD_Result vg_api_error(struct MHD_Connection *c, unsigned code, const char *msg);
 bool vg_api_role_at_least(const vg_api_req *rq, int role);
+/* A non-empty query-string argument, or NULL. */
+const char *vg_api_arg(vg_api_req *rq, const char *k);
 
 enum MHD_Result vg_api_health(vg_server *s, vg_api_req *rq);
 enum MHD_Result vg_api_login(vg_server *s, vg_api_req *rq);
