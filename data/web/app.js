@@ -279,6 +279,26 @@ function translateStatic() {
   document.getElementById("lang").textContent = lang === "vi" ? "EN" : "VI";
 }
 
+/* Screens added by other files (data/web/*.js loaded after this one):
+ * vg.registerView("/path", fn, {nav: {vi, en}}) routes "#/path" and
+ * "#/path/<rest>" to fn(rest, params) and, with nav, adds a menu link.
+ * vg.i18n({vi: {...}, en: {...}}) adds translations. */
+const extraViews = [];
+window.vg = {
+  el, api, render, t, rowsTable, barChart, countTable,
+  lang: () => lang,
+  i18n(tables) { for (const l of Object.keys(tables)) Object.assign(I18N[l] || (I18N[l] = {}), tables[l]); },
+  registerView(path, fn, opts = {}) {
+    extraViews.push({ path, fn });
+    if (opts.nav) {
+      const key = "nav" + path.replace(/\W/g, "_");
+      for (const l of Object.keys(opts.nav)) (I18N[l] || (I18N[l] = {}))[key] = opts.nav[l];
+      const a = el("a", { href: "#" + path, "data-i18n": key }, t(key));
+      document.getElementById("nav").appendChild(a);
+    }
+  },
+};
+
 async function route() {
   const h = location.hash || "#/overview";
   const authed = !!sessionStorage.getItem("vigil.token");
@@ -297,6 +317,11 @@ async function route() {
     if (path === "/hosts") return await viewHosts();
     if (path.startsWith("/incident/")) return await viewIncident(path.slice(10));
     if (path === "/login") return viewLogin();
+    const params = Object.fromEntries(new URLSearchParams(qs || ""));
+    for (const v of extraViews) {
+      if (path === v.path) return await v.fn("", params);
+      if (path.startsWith(v.path + "/")) return await v.fn(decodeURIComponent(path.slice(v.path.length + 1)), params);
+    }
     location.hash = "#/overview";
   } catch (e) {
     if (e.message !== "unauthenticated") render(el("p", { class: "error" }, e.message));
