@@ -61,6 +61,8 @@ int vg_app_ctx_new(vg_app_ctx **out, const vg_conf *conf, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "app-layer: out of memory");
     ctx->conf = conf;
     ctx->inline_mode = conf && vg_conf_get_bool(conf, "stream.inline", false);
+    /* the app-layer sees what the reassembly keeps: up to the depth, as Suricata */
+    ctx->depth = conf ? vg_conf_get_size(conf, "stream.reassembly.depth", 1u << 20) : 1u << 20;
     vg_jb_init(&ctx->jb);
     ctx->files = vg_files_ctx_new(conf, NULL); /* files hook: file tracking (NULL: none) */
     int rc = vg_app_http_cfg_new(ctx, errbuf);
@@ -304,23 +306,73 @@ static void release(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver, ui
         return;
     if (n > dir->pend_len)
         n = dir->pend_len;
-    /* the parser may be fed again from here: work on a detached copy */
+    /* the parser may be fed again from here (a flow end, a replay): the
+     * buffer is detached while it runs, then what is left moves to the
+     * front and goes back, ahead of anything held meanwhile */
     uint8_t *d = dir->pend;
-    uint32_t len = dir->pend_len;
+    uint32_t len = dir->pend_len, cap = dir->pend_cap;
     dir->pend = NULL;
     dir->pend_len = dir->pend_cap = 0;
     uint32_t seq = dir->pend_seq;
-    if (n < len) {
-        dir->pend = malloc(len - n > 4096 ? len - n : 4096);
-        if (dir->pend) {
-            memcpy(dir->pend, d + n, len - n);
-            dir->pend_len = len - n;
-            dir->pend_cap = len - n > 4096 ? len - n : 4096;
-            dir->pend_seq = seq + n;
-        }
-    }
     vg_app_on_stream(ctx, f, p, toserver, d, n);
-    free(d);
+    uint32_t rest = len - n;
+    if (!rest) {
+        if (!dir->pend) { /* keep the buffer for the next data */
+            dir->pend = d;
+            dir->pend_cap = cap;
+        } else {
+            free(d);
+        }
+        return;
+    }
+    memmove(d, d + n, rest);
+    if (dir->pend_len) {
+        if (rest + dir->pend_len > cap) {
+            uint8_t *nb = realloc(d, rest + dir->pend_len);
+            if (!nb) {
+                free(d);
+                return;
+            }
+            d = nb;
+            cap = rest + dir->pend_len;
+        }
+        memcpy(d + rest, dir->pend, dir->pend_len);
+    }
+    free(dir->pend);
+    dir->pend = d;
+    dir->pend_cap = cap;
+    dir->pend_len += rest;
+    dir->pend_seq = seq + n;
+}
+
+/* Nothing more is parsed on this side: what was held is parsed now, and
+ * the side's transactions count as complete (Suricata's truncated stream). */
+static void truncate_dir(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
+                         const vg_packet *p)
+{
+    if (dir->trunc)
+        return;
+    release(ctx, f, dir, toserver, dir->pend_len, p);
+    dir->trunc = true;
+    ooo_clear(dir);
+}
+
+/* len bytes from next_seq were never seen: the parser skips them or, when
+ * it cannot, that side stops being parsed. */
+static void gap(vg_app_ctx *ctx, vg_flow *f, app_flow *af, app_dir *dir, bool toserver,
+                uint32_t len, const vg_packet *p)
+{
+    release(ctx, f, dir, toserver, dir->pend_len, p);
+    ctx->st.gaps++;
+    dir->next_seq += len;
+    dir->off += len;
+    bool go_on = f->alproto != VG_ALPROTO_UNKNOWN && f->alproto != VG_ALPROTO_FAILED &&
+                 af->parser && af->parser->gap &&
+                 af->parser->gap(ctx, af, toserver, len, p ? &p->ts : &f->last);
+    if (!go_on) {
+        ctx->st.gap_stop++;
+        truncate_dir(ctx, f, dir, toserver, p);
+    }
 }
 
 /* Deliver [seq, seq+n) given the next expected sequence number. */
@@ -336,9 +388,23 @@ static void deliver(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
         n -= skip;
         seq += skip;
     }
-    if (seq != dir->next_seq)
+    if (seq != dir->next_seq || dir->trunc)
         return;
     dir->next_seq = seq + n;
+    bool cut = false;
+    if (ctx->depth && dir->off + n >= ctx->depth) {
+        n = (uint32_t)(ctx->depth - dir->off);
+        cut = true;
+    }
+    dir->off += n;
+    if (cut) {
+        ctx->st.depth_trunc++;
+        release(ctx, f, dir, toserver, dir->pend_len, p);
+        if (n)
+            vg_app_on_stream(ctx, f, p, toserver, d, n);
+        truncate_dir(ctx, f, dir, toserver, p);
+        return;
+    }
     if (ctx->inline_mode) {
         vg_app_on_stream(ctx, f, p, toserver, d, n);
         return;
@@ -382,6 +448,10 @@ static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet 
         dir->seq_init = true;
         dir->next_seq = seq;
     }
+    if (!dir->sent_init || (int32_t)(seq + n - dir->sent_edge) > 0) {
+        dir->sent_init = true;
+        dir->sent_edge = seq + n;
+    }
     int32_t diff = (int32_t)(seq - dir->next_seq);
     if (diff > 0) {
         /* ahead: queue it, sorted, within the cap */
@@ -413,6 +483,47 @@ static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet 
         dir->ooo_bytes -= s->len;
         deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
         free(s);
+    }
+}
+
+/* The receiver acknowledged data of dir beyond what was seen in order: it
+ * was lost to the capture (or refused, e.g. a bad checksum) and will not
+ * come again.  Skip it as a gap up to the next data queued or the ack. */
+static void acked_unseen(vg_app_ctx *ctx, vg_flow *f, app_flow *af, app_dir *dir, bool toserver,
+                         const vg_packet *p)
+{
+    uint32_t edge = p->tcp_ack;
+    if (dir->fin && edge == dir->fin_seq + 1)
+        edge = dir->fin_seq;
+    /* only up to data the sender was seen to send: an ACK for data nobody
+     * sent must not make the inspection skip what comes next */
+    if (!dir->sent_init)
+        return;
+    if ((int32_t)(edge - dir->sent_edge) > 0)
+        edge = dir->sent_edge;
+    int32_t beyond = (int32_t)(edge - dir->next_seq);
+    if (beyond <= 0 || beyond > (1 << 30))
+        return;
+    uint32_t len = (uint32_t)beyond;
+    if (dir->ooo && (int32_t)(dir->ooo->seq - dir->next_seq) < beyond)
+        len = dir->ooo->seq - dir->next_seq;
+    gap(ctx, f, af, dir, toserver, len, p);
+    if (dir->trunc)
+        return;
+    while (dir->ooo && !dir->trunc) {
+        ooo_seg *s = dir->ooo;
+        if ((int32_t)(s->seq - dir->next_seq) > 0)
+            break;
+        dir->ooo = s->next;
+        dir->ooo_bytes -= s->len;
+        deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
+        free(s);
+    }
+    /* what is now in order and acknowledged is parsed */
+    if (dir->pend_len) {
+        int32_t acked = (int32_t)(p->tcp_ack - dir->pend_seq);
+        if (acked > 0)
+            release(ctx, f, dir, toserver, (uint32_t)acked, p);
     }
 }
 
@@ -456,6 +567,12 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
         int32_t acked = (int32_t)(p->tcp_ack - o->pend_seq);
         if (acked > 0)
             release(ctx, f, o, !toserver, (uint32_t)acked, p);
+    }
+    if ((p->tcp_flags & 0x10) && o->seq_init && !o->trunc)
+        acked_unseen(ctx, f, af, o, !toserver, p);
+    if (p->tcp_flags & 0x01) { /* FIN: takes one sequence number after the data */
+        dir->fin = true;
+        dir->fin_seq = p->tcp_seq + p->payload_len + ((p->tcp_flags & 0x02) ? 1u : 0u);
     }
     if (p->payload_len && (p->flags & VG_PKT_STREAM_ADD))
         tcp_data(ctx, f, af, p);
@@ -527,13 +644,23 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
     free(v);
 }
 
+/* Complete: the parser says so, or the side it waits for is truncated. */
+static bool tx_complete(const app_flow *af, const vg_app_tx *tx)
+{
+    if (tx->progress & TX_LOG_NOW)
+        return true;
+    bool ts = af->dir[0].trunc || (tx->progress & TX_REQ_DONE);
+    bool tc = af->dir[1].trunc || (tx->progress & TX_RES_DONE);
+    return ts && tc && (af->dir[0].trunc || af->dir[1].trunc);
+}
+
 static void flush_txs(vg_app_ctx *ctx, app_flow *af, const vg_packet *p, bool all)
 {
     vg_app_tx **pp = &af->head, *prev = NULL;
     while (*pp) {
         vg_app_tx *tx = *pp;
         /* logged once complete; freed once also inspected on both sides */
-        if (!tx->logged && (all || (tx->progress & TX_LOG_NOW)))
+        if (!tx->logged && (all || tx_complete(af, tx)))
             log_tx(ctx, af, tx, p);
         bool done = tx->logged && tx->seen[0] == tx->ver[0] && tx->seen[1] == tx->ver[1];
         if (!all && !done) {

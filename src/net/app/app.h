@@ -70,6 +70,8 @@ typedef struct vg_app_stats {
     uint64_t tx_logged;
     uint64_t ooo_cap;             /* out-of-order queue full: data skipped */
     uint64_t gaps;                /* stream gaps skipped */
+    uint64_t gap_stop;            /* directions whose parser could not take a gap */
+    uint64_t depth_trunc;         /* directions cut at stream.reassembly.depth */
     uint64_t tx_cap;              /* transactions dropped at VG_APP_TX_MAX */
     uint64_t http_body_cap;       /* body bytes beyond the inspection limit */
     uint64_t http_header_cap;

@@ -507,6 +507,23 @@ static void http_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8
     }
 }
 
+/* libhtp takes a gap as NULL data of its length: skipped inside a body,
+ * resynchronised on the next message elsewhere (as Suricata feeds it). */
+static bool http_gap(vg_app_ctx *ctx, app_flow *af, bool toserver, uint32_t len,
+                     const struct timeval *ts)
+{
+    http_state *hs = af->pstate;
+    hs->ctx = ctx;
+    htp_time_t tv = *ts;
+    if (toserver) {
+        htp_connp_req_data(hs->connp, &tv, NULL, len);
+        return true;
+    }
+    if (hs->pend_len) /* responses waiting for their request: order is lost */
+        return false;
+    return htp_connp_res_data(hs->connp, &tv, NULL, len) != HTP_STREAM_DATA_OTHER;
+}
+
 static void http_flow_end(vg_app_ctx *ctx, app_flow *af)
 {
     http_state *hs = af->pstate;
@@ -705,4 +722,5 @@ const app_parser vg_app_parser_http = {
     .tx_free = http_tx_free,
     .tx_eve = http_tx_eve,
     .get_buffer = http_get_buffer,
+    .gap = http_gap,
 };

@@ -59,6 +59,13 @@ typedef struct app_dir {
     uint8_t *pend;
     uint32_t pend_len, pend_cap;
     uint32_t pend_seq;         /* sequence number of pend[0] */
+    uint64_t off;              /* stream bytes taken so far (gaps included) */
+    bool trunc;                /* stream.reassembly.depth reached, or a gap the parser
+                                  cannot take: nothing more is parsed on this side */
+    bool fin;                  /* the sender's FIN was seen at fin_seq */
+    uint32_t fin_seq;
+    bool sent_init;
+    uint32_t sent_edge;        /* highest sequence number the sender was seen to send */
 } app_dir;
 
 typedef struct app_flow {
@@ -94,6 +101,7 @@ struct vg_app_ctx {
     uint64_t http_req_body_limit, http_res_body_limit;
     const vg_packet *cur_p;    /* packet being processed (for logging) */
     bool inline_mode;          /* stream.inline: parse data as it arrives, not when acked */
+    uint64_t depth;            /* stream.reassembly.depth: bytes parsed per direction (0 all) */
     struct vg_files_ctx *files; /* files hook: file tracking context, owned (net/app/file.h) */
 };
 
@@ -119,6 +127,11 @@ typedef struct app_parser {
     /* Sticky buffer of tx. */
     int (*get_buffer)(const app_flow *af, const vg_app_tx *tx, uint16_t buf_id, uint32_t idx,
                       const uint8_t **data, uint32_t *len);
+    /* Optional: len bytes of one direction were never seen (capture loss).
+     * Returns false when the parser cannot continue past a gap; without
+     * this hook a gap ends parsing of that direction. */
+    bool (*gap)(vg_app_ctx *ctx, app_flow *af, bool toserver, uint32_t len,
+                const struct timeval *ts);
 } app_parser;
 
 extern const app_parser vg_app_parser_http, vg_app_parser_dns, vg_app_parser_tls;
