@@ -12,6 +12,7 @@
 #include "server/auth.h"
 #include "server/incidents.h"
 #include "server/enroll.h"
+#include "server/exceptions.h"
 #include "server/ingest.h"
 #include "server/inventory.h"
 #include "server/rollup.h"
@@ -191,13 +192,20 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
      * durable commit's flush. */
     if (rc == VG_OK)
         (void)vg_store_set_durable(s->store, false);
-    if (rc == VG_OK && inserted && vg_incidents_group(s->store, b.ev, b.n, err) != VG_OK)
+    /* Events an active exception matches are flagged and counted, and left
+     * out of incidents and automatic blocking (exceptions.h). */
+    const vg_store_event *kept = b.ev;
+    size_t nkept = b.n;
+    if (rc == VG_OK && vg_exceptions_ingest(s->store, b.ev, b.n, is_new, vg_now_us(), &kept,
+                                            &nkept, err) != VG_OK)
+        fprintf(stderr, "vigil server: exceptions failed: %s\n", err);
+    if (rc == VG_OK && inserted && vg_incidents_group(s->store, kept, nkept, err) != VG_OK)
         fprintf(stderr, "vigil server: incident grouping failed: %s\n", err);
     if (rc == VG_OK && inserted && vg_rollup_add(s->store, b.ev, b.n, is_new, err) != VG_OK)
         fprintf(stderr, "vigil server: overview counters failed: %s\n", err);
     int blocked = 0;
     if (rc == VG_OK && inserted &&
-        vg_block_from_alerts(s->store, &s->allow, &s->block_rules, b.ev, b.n,
+        vg_block_from_alerts(s->store, &s->allow, &s->block_rules, kept, nkept,
                              (int64_t)time(NULL) * 1000000, &blocked, err) != VG_OK)
         fprintf(stderr, "vigil server: automatic blocking failed: %s\n", err);
     if (rc == VG_OK && vg_inventory_ingest(s->store, rq->user, rq->unit, b.ev, b.n,
@@ -205,6 +213,8 @@ static enum MHD_Result events_post(vg_server *s, vg_api_req *rq)
         fprintf(stderr, "vigil server: inventory update failed: %s\n", err);
     (void)vg_store_set_durable(s->store, true);
     pthread_mutex_unlock(&s->lock);
+    if (kept != b.ev)
+        free((void *)kept);
     size_t n = b.n;
     free(is_new);
     vg_ingest_free(&b);
@@ -245,6 +255,9 @@ static int filter_from_args(vg_api_req *rq, vg_store_filter *f, const char **uni
         bad = true;
     if (f->limit > 1000)
         bad = true;
+    const char *exc = vg_api_arg(rq, "excepted");
+    if (exc)
+        f->excepted = strcmp(exc, "1") == 0 ? 1 : strcmp(exc, "0") == 0 ? -1 : (bad = true, 0);
     if (rq->unit[0]) {
         units[0] = rq->unit;
         units[1] = NULL;
@@ -287,6 +300,8 @@ static enum MHD_Result events_get(vg_server *s, vg_api_req *rq, bool count_only)
     int64_t next = 0;
     pthread_mutex_lock(&s->lock);
     rc = vg_store_query_events(s->store, &f, add_row, arr, &next, err);
+    if (rc == VG_OK)
+        rc = vg_exceptions_decorate(s->store, arr, err);
     pthread_mutex_unlock(&s->lock);
     if (rc != VG_OK) {
         json_decref(arr);
@@ -416,6 +431,10 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
             return events_get(s, rq, false);
     } else if (strcmp(path, "/events/count") == 0 && get) {
         return events_get(s, rq, true);
+    } else if (strncmp(path, "/events/", 8) == 0) {
+        return vg_api_event_item(s, rq, path + 7);
+    } else if (strncmp(path, "/exceptions", 11) == 0) {
+        return vg_api_exceptions(s, rq, path + 11);
     } else if (strncmp(path, "/blocks", 7) == 0) {
         return vg_api_blocks(s, rq, path + 7);
     } else if (strncmp(path, "/retention", 10) == 0) {

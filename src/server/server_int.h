@@ -77,6 +77,10 @@ enum MHD_Result vg_api_inventory(vg_server *s, vg_api_req *rq, const char *kind,
 enum MHD_Result vg_api_blocks(vg_server *s, vg_api_req *rq, const char *rest);
 /* GET /retention (estimate), POST /retention/prune (a pass now); admin. */
 enum MHD_Result vg_api_retention(vg_server *s, vg_api_req *rq, const char *rest);
+/* /exceptions...; rest is what follows "/exceptions" (api_exceptions.c). */
+enum MHD_Result vg_api_exceptions(vg_server *s, vg_api_req *rq, const char *rest);
+/* /events/ID and /events/ID/ack; rest is what follows "/events". */
+enum MHD_Result vg_api_event_item(vg_server *s, vg_api_req *rq, const char *rest);
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 

@@ -6,6 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Finding exceptions and acknowledgements (exceptions.h): created with the
+ * core tables so that the events filter `excepted` works on every store.
+ * Flags are keyed by the event's store id, which the filter joins on. */
+static const char findings_ddl[] =
+    "CREATE TABLE IF NOT EXISTS exceptions ("
+    " id %PK%, unit TEXT NOT NULL DEFAULT '', event_type TEXT NOT NULL,"
+    " signature_id BIGINT NOT NULL DEFAULT 0, check_id TEXT, host TEXT, src_ip TEXT,"
+    " dest_ip TEXT, system TEXT, reason TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, revoked_by TEXT,"
+    " revoke_reason TEXT, hits BIGINT NOT NULL DEFAULT 0, last_hit BIGINT);"
+    "CREATE INDEX IF NOT EXISTS exceptions_unit ON exceptions(unit, id);"
+    "CREATE TABLE IF NOT EXISTS event_exceptions ("
+    " event_rowid BIGINT PRIMARY KEY, event_id TEXT NOT NULL, exception_id BIGINT NOT NULL,"
+    " ts BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS event_exceptions_exc ON event_exceptions(exception_id, event_rowid);"
+    "CREATE TABLE IF NOT EXISTS event_acks ("
+    " event_rowid BIGINT PRIMARY KEY, event_id TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
+    " user_name TEXT NOT NULL, reason TEXT NOT NULL, ts BIGINT NOT NULL)";
+
 int vg_store_open(vg_store **out, const char *uri, char *errbuf)
 {
     const vg_store_ops *ops = &vg_store_sqlite_ops;
@@ -22,6 +41,10 @@ int vg_store_open(vg_store **out, const char *uri, char *errbuf)
     int rc = ops->open(st, target, errbuf);
     if (rc != VG_OK) {
         free(st);
+        return rc;
+    }
+    if ((rc = vg_store_ddl(st, findings_ddl, errbuf)) != VG_OK) {
+        vg_store_close(st);
         return rc;
     }
     *out = st;
@@ -353,6 +376,14 @@ int vg_store_where(const vg_store_filter *f, bool dollar, char *sql, size_t cap,
             return VG_ELIMIT;
         for (int k = 4; k >= 1; k--)
             snprintf(params[np - k], 64, "%s", pat);
+    }
+    if (f->excepted > 0) {
+        if (cat(sql, cap, &len, " AND id IN (SELECT event_rowid FROM event_exceptions)") != VG_OK)
+            return VG_ELIMIT;
+    } else if (f->excepted < 0) {
+        if (cat(sql, cap, &len, " AND NOT EXISTS (SELECT 1 FROM event_exceptions x"
+                                " WHERE x.event_rowid = events.id)") != VG_OK)
+            return VG_ELIMIT;
     }
     if (f->units) {
         /* Strict: a user scoped to units sees only those units' events. */

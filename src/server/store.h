@@ -47,6 +47,8 @@ typedef struct vg_store_filter {
     int64_t after_id;        /* only rows with id >= after_id (0 = unused) */
     int64_t text_window;     /* ids a text search scans; 0 = VG_STORE_TEXT_WINDOW */
     int limit;               /* default 100, max 1000 */
+    int excepted;            /* 1: only events an exception matched, -1: only the
+                              * others, 0: both (exceptions.h) */
 } vg_store_filter;
 
 /* Text search (`text`) is a substring scan, so a query scans at most

@@ -20,5 +20,9 @@ void response_rules(void);
 void notify_rounds(void);
 void rollup_counts_new_events_once(void);
 void notify_mail_text(void);
+void exceptions_match_at_ingest(void);
+void exceptions_validation(void);
+void exceptions_audited(void);
+void events_ack_and_flags(void);
 
 #endif

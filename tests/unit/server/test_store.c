@@ -51,7 +51,8 @@ vg_store *fresh(void)
         static const char *const tables[] = {"units", "systems", "hosts", "sca_state", "evidence",
                                              "incidents", "incident_events", "audit", "blocks",
                                              "block_acks", "notify_state", "notify_log",
-                                             "event_rollup", NULL};
+                                             "event_rollup", "exceptions",
+                                             "event_exceptions", "event_acks", NULL};
         for (const char *const *t = tables; *t; t++) {
             char sql[64];
             snprintf(sql, sizeof sql, "DELETE FROM %s", *t);
@@ -430,6 +431,10 @@ static const vg_test tests[] = {
     {"notify_rounds", notify_rounds},
     {"rollup_counts_new_events_once", rollup_counts_new_events_once},
     {"notify_mail_text", notify_mail_text},
+    {"exceptions_match_at_ingest", exceptions_match_at_ingest},
+    {"exceptions_validation", exceptions_validation},
+    {"exceptions_audited", exceptions_audited},
+    {"events_ack_and_flags", events_ack_and_flags},
     {NULL, NULL},
 };
 
