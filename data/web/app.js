@@ -235,27 +235,13 @@ async function viewIncident(id) {
       el("td", {}, e.src_ip || ""), el("td", {}, e.dest_ip || ""), el("td", {}, evSummary(e))))));
 }
 
-/* A table of the scalar fields of API rows (inventory screens). */
+/* A table of the scalar fields of API rows (generic screens). */
 function rowsTable(id, rows) {
   if (!rows || !rows.length) return el("p", {}, t("no_data"));
   const cols = Object.keys(rows[0]).filter((k) => rows[0][k] === null || typeof rows[0][k] !== "object");
   return el("table", { id }, el("tr", {}, cols.map((c) => el("th", {}, c))),
     rows.map((r) => el("tr", {}, cols.map((c) => el("td", { class: c === "overdue" && r[c] ? "overdue" : "" },
       r[c] === null || r[c] === undefined ? "" : String(r[c]))))));
-}
-
-async function viewSystems() {
-  const [sys, insp] = await Promise.all([api("/systems"), api("/inspections")]);
-  const warnings = (sys.warnings || []).map((w) => el("li", { class: "overdue" },
-    typeof w === "string" ? w : (w.message || JSON.stringify(w))));
-  render(el("h2", {}, t("systems")), rowsTable("systems", sys.systems),
-    warnings.length ? el("div", {}, el("h3", {}, t("warnings")), el("ul", { id: "warnings" }, warnings)) : null,
-    el("h3", {}, t("inspections")), rowsTable("inspections", insp.inspections));
-}
-
-async function viewHosts() {
-  const h = await api("/hosts");
-  render(el("h2", {}, t("hosts")), rowsTable("hosts", h.hosts));
 }
 
 function viewLogin() {
@@ -313,8 +299,6 @@ async function route() {
     if (path === "/events") return await viewEvents(Object.fromEntries(new URLSearchParams(qs || "")));
     if (path.startsWith("/event/")) return viewEvent(path.slice(7));
     if (path === "/incidents") return await viewIncidents();
-    if (path === "/systems") return await viewSystems();
-    if (path === "/hosts") return await viewHosts();
     if (path.startsWith("/incident/")) return await viewIncident(path.slice(10));
     if (path === "/login") return viewLogin();
     const params = Object.fromEntries(new URLSearchParams(qs || ""));

@@ -88,7 +88,12 @@ static void usage(FILE *fp)
             "  next inspection due for the level (12 months; 6 at level 5) and overdue evidence\n"
             "       vigil inspect evidence list --level N [--state PATH]\n"
             "       vigil inspect evidence provide ID --ref TEXT [--state PATH]\n"
-            "  the register of management controls that need documentary evidence\n");
+            "  the register of management controls that need documentary evidence\n"
+            "       vigil inspect register push --server URL [--token-file F] [--system NAME]\n"
+            "                     [--level N] [--state PATH] [--tls-dir DIR]\n"
+            "  send the schedule's inspections and the register to the server, which keeps\n"
+            "  the merged copy (token: --token-file or $VIGIL_TOKEN; --tls-dir: the state\n"
+            "  directory of `vigil forward --enroll`, with ca.crt and the client certificate)\n");
 }
 
 static int64_t now_s(void)
@@ -239,6 +244,84 @@ static int sched_cmd(int argc, char **argv)
     vg_eve_close(eve);
     vg_sched_close(s);
     return rc;
+}
+
+/* vigil inspect register push ... */
+static int register_cmd(int argc, char **argv)
+{
+    const char *state = DEFAULT_STATE, *server = NULL, *token_file = NULL, *system = NULL,
+               *tls_dir = NULL;
+    int level = 5;
+    bool ok = argc >= 2 && strcmp(argv[1], "push") == 0;
+    for (int i = 2; ok && i < argc; i++) {
+        if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+            server = argv[++i];
+        else if (strcmp(argv[i], "--token-file") == 0 && i + 1 < argc)
+            token_file = argv[++i];
+        else if (strcmp(argv[i], "--system") == 0 && i + 1 < argc)
+            system = argv[++i];
+        else if (strcmp(argv[i], "--tls-dir") == 0 && i + 1 < argc)
+            tls_dir = argv[++i];
+        else if (strcmp(argv[i], "--level") == 0 && i + 1 < argc)
+            level = atoi(argv[++i]);
+        else
+            ok = false;
+    }
+    if (!ok || !server || level < 1 || level > 5 ||
+        (strncmp(server, "http://", 7) != 0 && strncmp(server, "https://", 8) != 0)) {
+        fprintf(stderr, "usage: vigil inspect register push --server http(s)://HOST:PORT "
+                        "[--token-file F] [--system NAME] [--level N] [--state PATH] [--tls-dir DIR]\n");
+        return 2;
+    }
+    char token[160] = "";
+    if (token_file) {
+        FILE *fp = fopen(token_file, "r");
+        if (!fp || !fgets(token, sizeof token, fp)) {
+            fprintf(stderr, "vigil inspect: cannot read the token from %s\n", token_file);
+            if (fp)
+                fclose(fp);
+            return 1;
+        }
+        fclose(fp);
+        token[strcspn(token, "\r\n \t")] = '\0';
+    } else if (getenv("VIGIL_TOKEN")) {
+        snprintf(token, sizeof token, "%s", getenv("VIGIL_TOKEN"));
+    }
+    char errbuf[VG_ERRBUF_SIZE], host[256] = "";
+    gethostname(host, sizeof host - 1);
+    vg_sched *s;
+    if (vg_sched_open(state, &s, errbuf) != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    vg_jb jb;
+    vg_jb_init(&jb);
+    int rc = vg_sched_export(s, level, system, host, &jb, errbuf);
+    vg_sched_close(s);
+    if (rc != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        vg_jb_free(&jb);
+        return 1;
+    }
+    vg_sched_push_opts po = {.url = server, .token = token[0] ? token : NULL, .tls_dir = tls_dir,
+                             .timeout_s = 30};
+    long status = 0;
+    char reply[1024];
+    rc = vg_sched_push(&po, jb.buf, jb.len, &status, reply, sizeof reply, errbuf);
+    vg_jb_free(&jb);
+    if (rc != VG_OK) {
+        fprintf(stderr, "vigil inspect: %s\n", errbuf);
+        return 1;
+    }
+    if (status != 200) {
+        fprintf(stderr, "vigil inspect: the server refused the register (HTTP %ld): %s\n", status,
+                reply);
+        return 1;
+    }
+    printf("Register pushed to %s: %s\n", server, reply);
+    return 0;
 }
 
 static int feed_import(int argc, char **argv)
@@ -452,6 +535,35 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
             vg_sca_event(&jb, &tv, host, pols[i], c);
             (void)vg_eve_write(eve, &jb);
         }
+    if (rin->level && n) {
+        /* The run's summary: the server sets the system's compliance from it. */
+        size_t P = 0, F = 0, NA = 0, E = 0;
+        for (size_t i = 0; i < n; i++) {
+            vg_sca_summary sm;
+            vg_sca_summarise(pols[i], &sm);
+            P += sm.passed;
+            F += sm.failed;
+            NA += sm.na;
+            E += sm.errors;
+        }
+        vg_jb_reset(&jb);
+        vg_eve_begin(&jb, &tv, "compliance");
+        vg_jb_str(&jb, "host", host);
+        vg_jb_open_obj(&jb, "compliance");
+        vg_jb_str(&jb, "kind", "summary");
+        vg_jb_u64(&jb, "level", (uint64_t)rin->level);
+        vg_jb_u64(&jb, "score", P + F ? (uint64_t)((P * 100 + (P + F) / 2) / (P + F)) : 100);
+        vg_jb_u64(&jb, "passed", P);
+        vg_jb_u64(&jb, "failed", F);
+        vg_jb_u64(&jb, "not_applicable", NA);
+        vg_jb_u64(&jb, "errors", E);
+        vg_jb_u64(&jb, "vulnerable_packages", ps->done ? ps->nv : 0);
+        vg_jb_u64(&jb, "malware", rin->nmal);
+        vg_jb_str(&jb, "version", VG_VERSION);
+        vg_jb_close_obj(&jb);
+        vg_jb_close_obj(&jb);
+        (void)vg_eve_write(eve, &jb);
+    }
     for (size_t i = 0; ps->done && i < ps->nv; i++) {
         vg_jb_reset(&jb);
         vg_eve_begin(&jb, &tv, "vuln");
@@ -557,6 +669,8 @@ int vg_cmd_inspect(int argc, char **argv)
         return feed_import(argc - 1, argv + 1);
     if (argc > 1 && (strcmp(argv[1], "schedule") == 0 || strcmp(argv[1], "evidence") == 0))
         return sched_cmd(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "register") == 0)
+        return register_cmd(argc - 1, argv + 1);
     const char *policies[MAX_POLICIES];
     size_t npol = 0;
     const char *sets[MAX_SETS];

@@ -6,8 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "core/jbuf.h"
 #include "inspect/appraise.h"
+
+#ifdef VG_HAVE_CURL
+#include <curl/curl.h>
+#endif
 
 #define MAX_ITEMS 128
 
@@ -197,4 +203,143 @@ int vg_sched_evidence_provide(vg_sched *s, const char *id, const char *ref, int6
     if (sqlite3_changes(s->db) == 0)
         return vg_err(errbuf, VG_ENOENT, "evidence %s: no such item in the register", id);
     return VG_OK;
+}
+
+int vg_sched_export(vg_sched *s, int level, const char *system, const char *host, vg_jb *jb,
+                    char *errbuf)
+{
+    vg_evidence *ev = NULL;
+    size_t n = 0;
+    int rc = vg_sched_evidence_list(s, level, &ev, &n, errbuf);
+    if (rc != VG_OK)
+        return rc;
+    vg_jb_open_obj(jb, NULL);
+    if (system && system[0])
+        vg_jb_str(jb, "system", system);
+    if (host && host[0])
+        vg_jb_str(jb, "host", host);
+    vg_jb_u64(jb, "level", (uint64_t)level);
+    vg_jb_open_arr(jb, "items");
+    for (size_t i = 0; i < n && i < 256; i++) {
+        vg_jb_open_obj(jb, NULL);
+        vg_jb_str(jb, "id", ev[i].id);
+        vg_jb_str(jb, "title", ev[i].title);
+        vg_jb_str(jb, "title_vi", ev[i].title_vi);
+        vg_jb_str(jb, "reference", ev[i].reference);
+        vg_jb_u64(jb, "min_level", (uint64_t)ev[i].min_level);
+        vg_jb_str(jb, "status", ev[i].status);
+        if (ev[i].ref[0])
+            vg_jb_str(jb, "ref", ev[i].ref);
+        vg_jb_i64(jb, "due", ev[i].due);
+        if (ev[i].provided_at)
+            vg_jb_i64(jb, "provided", ev[i].provided_at);
+        vg_jb_close_obj(jb);
+    }
+    free(ev);
+    vg_jb_close_arr(jb);
+    vg_jb_open_arr(jb, "inspections");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT at, level, host, passed, failed, na, errors FROM inspections"
+                           " ORDER BY at DESC LIMIT 1000", -1, &st, NULL) != SQLITE_OK)
+        return vg_err(errbuf, VG_EIO, "schedule: %s", sqlite3_errmsg(s->db));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char h[128];
+        col(st, 2, h, sizeof h);
+        vg_jb_open_obj(jb, NULL);
+        vg_jb_i64(jb, "at", sqlite3_column_int64(st, 0));
+        vg_jb_i64(jb, "level", sqlite3_column_int64(st, 1));
+        if (h[0])
+            vg_jb_str(jb, "host", h);
+        vg_jb_i64(jb, "passed", sqlite3_column_int64(st, 3));
+        vg_jb_i64(jb, "failed", sqlite3_column_int64(st, 4));
+        vg_jb_i64(jb, "na", sqlite3_column_int64(st, 5));
+        vg_jb_i64(jb, "errors", sqlite3_column_int64(st, 6));
+        vg_jb_close_obj(jb);
+    }
+    sqlite3_finalize(st);
+    vg_jb_close_arr(jb);
+    vg_jb_close_obj(jb);
+    return vg_jb_ok(jb) ? VG_OK : vg_err(errbuf, VG_ELIMIT, "register too large to send");
+}
+
+#ifdef VG_HAVE_CURL
+typedef struct reply_buf {
+    char *b;
+    size_t cap, len;
+} reply_buf;
+
+static size_t on_reply(char *p, size_t sz, size_t n, void *arg)
+{
+    reply_buf *r = arg;
+    size_t k = sz * n;
+    size_t room = r->cap > r->len + 1 ? r->cap - r->len - 1 : 0;
+    size_t c = k < room ? k : room;
+    memcpy(r->b + r->len, p, c);
+    r->len += c;
+    r->b[r->len] = '\0';
+    return k;
+}
+#endif
+
+int vg_sched_push(const vg_sched_push_opts *o, const char *body, size_t len, long *status,
+                  char *reply, size_t cap, char *errbuf)
+{
+    *status = 0;
+    if (cap)
+        reply[0] = '\0';
+#ifdef VG_HAVE_CURL
+    char url[2048];
+    size_t ul = strlen(o->url);
+    while (ul && o->url[ul - 1] == '/')
+        ul--;
+    if (snprintf(url, sizeof url, "%.*s/api/v1/evidence/import", (int)ul, o->url) >= (int)sizeof url)
+        return vg_err(errbuf, VG_EINVAL, "--server: URL too long");
+    CURL *c = curl_easy_init();
+    if (!c)
+        return vg_err(errbuf, VG_ENOMEM, "libcurl: cannot start");
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    char auth[160];
+    if (o->token && o->token[0]) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %.128s", o->token);
+        h = curl_slist_append(h, auth);
+    }
+    char ca[4200], crt[4200], key[4200];
+    if (o->tls_dir) {
+        snprintf(ca, sizeof ca, "%.4096s/ca.crt", o->tls_dir);
+        snprintf(crt, sizeof crt, "%.4096s/client.crt", o->tls_dir);
+        snprintf(key, sizeof key, "%.4096s/client.key", o->tls_dir);
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+        curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+        /* Our own CA signs one server certificate whose names senders
+         * cannot know in advance (as for vigil forward). */
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        if (access(crt, R_OK) == 0 && access(key, R_OK) == 0) {
+            curl_easy_setopt(c, CURLOPT_SSLCERT, crt);
+            curl_easy_setopt(c, CURLOPT_SSLKEY, key);
+        }
+    }
+    reply_buf rb = {reply, cap, 0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_reply);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 30L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (cc != CURLE_OK)
+        return vg_err(errbuf, VG_EIO, "%s: %s", url, curl_easy_strerror(cc));
+    return VG_OK;
+#else
+    (void)o;
+    (void)body;
+    (void)len;
+    return vg_err(errbuf, VG_ENOTSUP, "built without libcurl: cannot push");
+#endif
 }

@@ -1,6 +1,7 @@
 /*
  * schedule.h: the inspection schedule and the evidence register, kept in a
- * local SQLite file (the server's store takes them over later).
+ * local SQLite file; `vigil inspect register push` sends them to the server,
+ * whose store keeps the merged copy of record (POST /api/v1/evidence/import).
  *
  * Inspections run on the cadence each level requires: every 12 months for
  * levels 3 and 4 and every 6 months for level 5 (Directive 14/CT-TTg, 2019);
@@ -62,5 +63,30 @@ int vg_sched_evidence_sync(vg_sched *s, int level, int64_t now, int due_days, ch
 int vg_sched_evidence_list(vg_sched *s, int level, vg_evidence **out, size_t *n, char *errbuf) VG_WARN_UNUSED;
 int vg_sched_evidence_provide(vg_sched *s, const char *id, const char *ref, int64_t now,
                               char *errbuf) VG_WARN_UNUSED;
+
+/* The register as the server's import reads it: {"system", "host",
+ * "level", "items": [{"id", "title", "title_vi", "reference", "min_level",
+ * "status", "ref", "due", "provided"}...], "inspections": [{"at", "level",
+ * "host", "passed", "failed", "na", "errors"}...]} with times in Unix
+ * seconds; items up to `level` (1-5), the newest 1,000 inspections.
+ * system may be NULL (the server then uses the sending host's system). */
+struct vg_jb;
+int vg_sched_export(vg_sched *s, int level, const char *system, const char *host,
+                    struct vg_jb *jb, char *errbuf) VG_WARN_UNUSED;
+
+/* Where and how to push: url is the server's base ("https://h:8443");
+ * token a bearer token or NULL; tls_dir (or NULL) holds ca.crt and,
+ * optionally, client.crt/client.key as `vigil forward --enroll` writes
+ * them. */
+typedef struct vg_sched_push_opts {
+    const char *url, *token, *tls_dir;
+    long timeout_s;
+} vg_sched_push_opts;
+
+/* POST the export to URL/api/v1/evidence/import; *status gets the HTTP
+ * status and reply (cap bytes) the answer's body.  VG_EIO when the server
+ * could not be reached, VG_ENOTSUP without libcurl. */
+int vg_sched_push(const vg_sched_push_opts *o, const char *body, size_t len, long *status,
+                  char *reply, size_t cap, char *errbuf) VG_WARN_UNUSED;
 
 #endif

@@ -1,5 +1,6 @@
-/* inventory.c: units, systems, hosts, inspection state, evidence (see inventory.h). */
+/* inventory.c: units, systems, hosts, inspection state, schedule, evidence (see inventory.h). */
 #include "server/inventory.h"
+#include "server/inventory_int.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -31,13 +32,80 @@ static const char ddl[] =
     " id %PK%, unit TEXT NOT NULL DEFAULT '', system TEXT NOT NULL DEFAULT '',"
     " control TEXT NOT NULL, document TEXT NOT NULL, doc_date TEXT NOT NULL DEFAULT '',"
     " signer TEXT NOT NULL DEFAULT '', due_date TEXT NOT NULL DEFAULT '',"
-    " created BIGINT NOT NULL, created_by TEXT NOT NULL, updated BIGINT NOT NULL)";
+    " created BIGINT NOT NULL, created_by TEXT NOT NULL, updated BIGINT NOT NULL);"
+    /* One row per inspection run (host, time of its events), recounted
+     * from sca_state; `source` says where it came from (events, register,
+     * manual). */
+    "CREATE TABLE IF NOT EXISTS inspection_runs ("
+    " host TEXT NOT NULL, ts BIGINT NOT NULL, system TEXT NOT NULL DEFAULT '',"
+    " unit TEXT NOT NULL DEFAULT '', level INTEGER NOT NULL DEFAULT 0,"
+    " passed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+    " other INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL DEFAULT 'events',"
+    " PRIMARY KEY (host, ts));"
+    "CREATE INDEX IF NOT EXISTS inspection_runs_system ON inspection_runs(system, ts);"
+    "CREATE INDEX IF NOT EXISTS inspection_runs_unit ON inspection_runs(unit, ts);"
+    "CREATE INDEX IF NOT EXISTS inspection_runs_ts ON inspection_runs(ts);"
+    "CREATE TABLE IF NOT EXISTS web_state ("
+    " host TEXT NOT NULL, url TEXT NOT NULL, ts BIGINT NOT NULL, status INTEGER NOT NULL DEFAULT 0,"
+    " changed INTEGER NOT NULL DEFAULT 0, change_pct INTEGER NOT NULL DEFAULT 0,"
+    " title TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '', signs TEXT,"
+    " PRIMARY KEY (host, url));"
+    "CREATE TABLE IF NOT EXISTS inspect_schedule ("
+    " system_id BIGINT PRIMARY KEY, months INTEGER NOT NULL DEFAULT 0,"
+    " note TEXT NOT NULL DEFAULT '', updated BIGINT NOT NULL, updated_by TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS hosts_system ON hosts(system);"
+    "CREATE INDEX IF NOT EXISTS hosts_unit ON hosts(unit);"
+    "CREATE INDEX IF NOT EXISTS evidence_system ON evidence(system);"
+    "CREATE INDEX IF NOT EXISTS evidence_unit ON evidence(unit, system)";
 
-int vg_inventory_schema(vg_store *st, char *errbuf) { return vg_store_ddl(st, ddl, errbuf); }
+/* Columns added after the first release of a table: probed, then added. */
+static const struct {
+    const char *table, *column, *decl;
+} added_columns[] = {
+    {"evidence", "title", "TEXT NOT NULL DEFAULT ''"},
+    {"evidence", "status", "TEXT NOT NULL DEFAULT 'open'"},
+    {"evidence", "source", "TEXT NOT NULL DEFAULT 'server'"},
+    {"evidence", "updated_by", "TEXT NOT NULL DEFAULT ''"},
+    {"sca_state", "family", "TEXT NOT NULL DEFAULT ''"},
+    {"hosts", "version", "TEXT NOT NULL DEFAULT ''"},
+    {"hosts", "rate_start", "BIGINT NOT NULL DEFAULT 0"},
+    {"hosts", "rate_events", "BIGINT NOT NULL DEFAULT 0"},
+    {"hosts", "rate_mps", "BIGINT NOT NULL DEFAULT 0"},
+};
 
-int vg_inventory_inspect_days(int level)
+int vg_inventory_schema(vg_store *st, char *errbuf)
 {
-    return level == 5 ? 182 : level >= 3 ? 365 : 0;
+    int rc = vg_store_ddl(st, ddl, errbuf);
+    for (size_t i = 0; rc == VG_OK && i < VG_ARRAY_LEN(added_columns); i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE 1 = 0", added_columns[i].column,
+                 added_columns[i].table);
+        if (vg_store_exec(st, sql, NULL, 0, NULL, NULL, NULL, NULL) == VG_OK)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
+                 added_columns[i].column, added_columns[i].decl);
+        rc = vg_store_exec(st, sql, NULL, 0, NULL, NULL, NULL, errbuf);
+    }
+    return rc;
+}
+
+int vg_inventory_cadence_months(int level) { return level == 5 ? 6 : 12; }
+
+int64_t vg_inventory_add_months(int64_t t_us, int months)
+{
+    time_t tt = (time_t)(t_us / 1000000);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    int day = tm.tm_mday;
+    tm.tm_mon += months;
+    tm.tm_mday = 1;
+    time_t first = timegm(&tm);
+    gmtime_r(&first, &tm);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = tm.tm_year + 1900;
+    int last = mdays[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    tm.tm_mday = day > last ? last : day;
+    return (int64_t)timegm(&tm) * 1000000 + t_us % 1000000;
 }
 
 int vg_retention_min_months(int level)
@@ -54,7 +122,7 @@ bool vg_inventory_valid_date(const char *s)
     return s[4] == '-' && s[7] == '-' && y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-static void i64s(char *b, size_t cap, int64_t v) { snprintf(b, cap, "%" PRId64, v); }
+void vg_inv_i64s(char *b, size_t cap, int64_t v) { snprintf(b, cap, "%" PRId64, v); }
 
 /* ---- rows to JSON ---------------------------------------------------- */
 
@@ -103,7 +171,7 @@ static void rowset_add(void *arg, int n, const char *const *v)
     json_array_append_new(rs->arr, o);
 }
 
-static json_t *query(vg_store *st, const char *sql, const char *const *p, int np,
+json_t *vg_inv_query(vg_store *st, const char *sql, const char *const *p, int np,
                      const char *const *cols, int ncols, char *errbuf)
 {
     rowset rs = {cols, ncols, json_array()};
@@ -114,17 +182,24 @@ static json_t *query(vg_store *st, const char *sql, const char *const *p, int np
     return rs.arr;
 }
 
-static void first_int(void *arg, int n, const char *const *v)
+void vg_inv_first_int(void *arg, int n, const char *const *v)
 {
     if (n > 0 && v[0])
         *(int64_t *)arg = strtoll(v[0], NULL, 10);
 }
 
-static void first_str(void *arg, int n, const char *const *v)
+void vg_inv_first_str(void *arg, int n, const char *const *v)
 {
     char *out = arg;
     if (n > 0 && v[0])
         snprintf(out, 128, "%s", v[0]);
+}
+
+void vg_inventory_host_system(vg_store *st, const char *account, char *out)
+{
+    out[0] = '\0';
+    (void)!vg_store_exec(st, "SELECT system FROM hosts WHERE name = ?",
+                         (const char *const[]){account}, 1, vg_inv_first_str, out, NULL, NULL);
 }
 
 /* ---- ingest side ---------------------------------------------------- */
@@ -143,7 +218,7 @@ static json_t *event_obj(const vg_store_event *e, const char *key)
     return o;
 }
 
-static int bump_inspection(vg_store *st, const char *host_system, const char *ts, char *errbuf)
+int vg_inv_bump_inspection(vg_store *st, const char *host_system, const char *ts, char *errbuf)
 {
     if (!host_system[0])
         return VG_OK;
@@ -154,23 +229,46 @@ static int bump_inspection(vg_store *st, const char *host_system, const char *ts
                          p, 4, NULL, NULL, NULL, errbuf);
 }
 
-static int ingest_compliance(vg_store *st, const char *unit, const char *host_system,
-                             const vg_store_event *e, char *errbuf)
+/* A short printable version string, or NULL. */
+static const char *version_of(json_t *o)
+{
+    const char *v = json_string_value(json_object_get(o, "version"));
+    if (!v || !v[0] || strlen(v) > 32)
+        return NULL;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+            return NULL;
+    return v;
+}
+
+static int set_version(vg_store *st, const char *account, json_t *o, char *errbuf)
+{
+    const char *v = version_of(o);
+    if (!v)
+        return VG_OK;
+    return vg_store_exec(st, "UPDATE hosts SET version = ? WHERE name = ?",
+                         (const char *const[]){v, account}, 2, NULL, NULL, NULL, errbuf);
+}
+
+static int ingest_compliance(vg_store *st, const char *account, const char *unit,
+                             const char *host_system, const vg_store_event *e, char *errbuf)
 {
     json_t *c = event_obj(e, "compliance");
     if (!c)
         return VG_OK;
+    int rc = set_version(st, account, c, errbuf);
     const char *sys = json_string_value(json_object_get(c, "system"));
     if (!sys || !sys[0])
         sys = host_system;
-    int rc = VG_OK;
-    if (sys[0]) {
+    json_t *sc = json_object_get(c, "score");
+    /* Only a summary (a numeric score) sets the state: overdue notices do not. */
+    if (rc == VG_OK && sys[0] && json_is_number(sc)) {
         char ts[24], score[24], pass[24], fail[24];
-        i64s(ts, sizeof ts, e->ts_us);
-        json_t *sc = json_object_get(c, "score");
-        i64s(score, sizeof score, json_is_number(sc) ? (int64_t)json_number_value(sc) : -1);
-        i64s(pass, sizeof pass, json_integer_value(json_object_get(c, "passed")));
-        i64s(fail, sizeof fail, json_integer_value(json_object_get(c, "failed")));
+        vg_inv_i64s(ts, sizeof ts, e->ts_us);
+        double d = json_number_value(sc);
+        vg_inv_i64s(score, sizeof score, d < 0 ? 0 : d > 100 ? 100 : (int64_t)d);
+        vg_inv_i64s(pass, sizeof pass, json_integer_value(json_object_get(c, "passed")));
+        vg_inv_i64s(fail, sizeof fail, json_integer_value(json_object_get(c, "failed")));
         /* Only the newest summary counts; a sender only reaches its unit's systems. */
         const char *p[] = {score, pass, fail, ts, ts, ts, ts, ts, sys, unit, unit};
         rc = vg_store_exec(st,
@@ -183,6 +281,28 @@ static int ingest_compliance(vg_store *st, const char *unit, const char *host_sy
     }
     json_decref(c);
     return rc;
+}
+
+/* The family of a check: the prefix of its control ("LOG-02" → "LOG"), of
+ * a vigil check id ("VN-HOST-01-1" → "HOST"), else the policy id. */
+static void check_family(json_t *chk, const char *policy, const char *id, char out[64])
+{
+    const char *c = json_string_value(json_object_get(chk, "control"));
+    const char *src = NULL;
+    if (c && c[0])
+        src = c;
+    else if (strncmp(id, "VN-", 3) == 0 && id[3])
+        src = id + 3;
+    if (src) {
+        size_t n = strcspn(src, "-");
+        if (n > 0 && n < 32) {
+            for (size_t i = 0; i < n; i++)
+                out[i] = (char)toupper((unsigned char)src[i]);
+            out[n] = '\0';
+            return;
+        }
+    }
+    snprintf(out, 64, "%.63s", policy);
 }
 
 static int ingest_sca(vg_store *st, const char *account, const char *host_system,
@@ -198,15 +318,16 @@ static int ingest_sca(vg_store *st, const char *account, const char *host_system
     const char *title = json_string_value(json_object_get(chk, "title"));
     int rc = VG_OK;
     if (policy && id && result && strlen(policy) < 256 && strlen(id) < 256 && strlen(result) < 32) {
-        char ts[24];
-        i64s(ts, sizeof ts, e->ts_us);
-        const char *p[] = {account, policy, id, result, title, ts};
+        char ts[24], fam[64];
+        vg_inv_i64s(ts, sizeof ts, e->ts_us);
+        check_family(chk, policy, id, fam);
+        const char *p[] = {account, policy, id, result, title, ts, fam};
         rc = vg_store_exec(st,
-                           "INSERT INTO sca_state(host, policy, check_id, result, title, ts) "
-                           "VALUES(?,?,?,?,?,?) ON CONFLICT (host, policy, check_id) DO UPDATE SET "
-                           "result = excluded.result, title = excluded.title, ts = excluded.ts "
-                           "WHERE sca_state.ts <= excluded.ts",
-                           p, 6, NULL, NULL, NULL, errbuf);
+                           "INSERT INTO sca_state(host, policy, check_id, result, title, ts, family) "
+                           "VALUES(?,?,?,?,?,?,?) ON CONFLICT (host, policy, check_id) DO UPDATE SET "
+                           "result = excluded.result, title = excluded.title, ts = excluded.ts, "
+                           "family = excluded.family WHERE sca_state.ts <= excluded.ts",
+                           p, 7, NULL, NULL, NULL, errbuf);
         if (rc == VG_OK) {
             const char *q[] = {ts, ts, account};
             rc = vg_store_exec(st,
@@ -215,11 +336,92 @@ static int ingest_sca(vg_store *st, const char *account, const char *host_system
                                q, 3, NULL, NULL, NULL, errbuf);
         }
         if (rc == VG_OK)
-            rc = bump_inspection(st, host_system, ts, errbuf);
+            rc = vg_inv_bump_inspection(st, host_system, ts, errbuf);
     }
     json_decref(s);
     return rc;
 }
+
+/* Recount one run (host, ts) from sca_state: idempotent. */
+static int recount_run(vg_store *st, const char *account, const char *unit, const char *sys,
+                       int64_t ts_us, char *errbuf)
+{
+    char ts[24];
+    vg_inv_i64s(ts, sizeof ts, ts_us);
+    json_t *rows = vg_inv_query(st, "SELECT result, count(*) FROM sca_state WHERE host = ? AND ts = ? "
+                             "GROUP BY result",
+                         (const char *const[]){account, ts}, 2,
+                         (const char *const[]){"s:r", "i:n"}, 2, errbuf);
+    if (!rows)
+        return VG_EIO;
+    int64_t pass = 0, fail = 0, other = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        const char *res = json_string_value(json_object_get(r, "r"));
+        int64_t n = json_integer_value(json_object_get(r, "n"));
+        if (res && strcmp(res, "passed") == 0)
+            pass += n;
+        else if (res && strcmp(res, "failed") == 0)
+            fail += n;
+        else
+            other += n;
+    }
+    json_decref(rows);
+    char ps[24], fs[24], os[24];
+    vg_inv_i64s(ps, sizeof ps, pass);
+    vg_inv_i64s(fs, sizeof fs, fail);
+    vg_inv_i64s(os, sizeof os, other);
+    const char *p[] = {account, ts, sys, unit, ps, fs, os};
+    return vg_store_exec(st,
+                         "INSERT INTO inspection_runs(host, ts, system, unit, passed, failed, other, "
+                         "source) VALUES(?,?,?,?,?,?,?,'events') ON CONFLICT (host, ts) DO UPDATE SET "
+                         "system = excluded.system, passed = excluded.passed, "
+                         "failed = excluded.failed, other = excluded.other",
+                         p, 7, NULL, NULL, NULL, errbuf);
+}
+
+static int ingest_web(vg_store *st, const char *account, const vg_store_event *e, char *errbuf)
+{
+    json_t *w = event_obj(e, "web");
+    if (!w)
+        return VG_OK;
+    const char *url = json_string_value(json_object_get(w, "url"));
+    int rc = VG_OK;
+    if (url && url[0] && strlen(url) <= 2048) {
+        char ts[24], status[24], pct[24];
+        vg_inv_i64s(ts, sizeof ts, e->ts_us);
+        vg_inv_i64s(status, sizeof status, json_integer_value(json_object_get(w, "status")));
+        vg_inv_i64s(pct, sizeof pct, json_integer_value(json_object_get(w, "change_pct")));
+        const char *title = json_string_value(json_object_get(w, "title"));
+        const char *error = json_string_value(json_object_get(w, "error"));
+        json_t *signs = json_object_get(w, "signs");
+        char *sj = json_is_array(signs) ? json_dumps(signs, JSON_COMPACT) : NULL;
+        if (sj && strlen(sj) > 8192) {
+            free(sj);
+            sj = strdup("[{\"sign\":\"too_many_signs\",\"detail\":\"list over 8 KiB\"}]");
+        }
+        char tb[256], eb[256];
+        snprintf(tb, sizeof tb, "%.255s", title ? title : "");
+        snprintf(eb, sizeof eb, "%.255s", error ? error : "");
+        const char *p[] = {account, url, ts, status, json_is_true(json_object_get(w, "changed")) ? "1" : "0",
+                           pct, tb, eb, sj ? sj : "[]"};
+        rc = vg_store_exec(st,
+                           "INSERT INTO web_state(host, url, ts, status, changed, change_pct, title, "
+                           "error, signs) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT (host, url) DO UPDATE "
+                           "SET ts = excluded.ts, status = excluded.status, changed = excluded.changed, "
+                           "change_pct = excluded.change_pct, title = excluded.title, "
+                           "error = excluded.error, signs = excluded.signs "
+                           "WHERE web_state.ts <= excluded.ts",
+                           p, 9, NULL, NULL, NULL, errbuf);
+        free(sj);
+    }
+    json_decref(w);
+    return rc;
+}
+
+#define MAX_RUNS_PER_BATCH 16
+#define RATE_WINDOW_US "300000000"
 
 int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
                         const vg_store_event *ev, size_t n, int64_t now_us, char *errbuf)
@@ -233,44 +435,66 @@ int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
         const char *t = ev[i].event_type ? ev[i].event_type : "";
         if (strcmp(t, "stats") == 0 && (!stats || ev[i].ts_us >= stats->ts_us))
             stats = &ev[i];
-        else if (strcmp(t, "sca") == 0 || strcmp(t, "compliance") == 0)
+        else if (strcmp(t, "sca") == 0 || strcmp(t, "compliance") == 0 || strcmp(t, "web") == 0)
             inspect = true;
     }
     char now[24], cnt[24];
-    i64s(now, sizeof now, now_us);
-    i64s(cnt, sizeof cnt, (int64_t)n);
+    vg_inv_i64s(now, sizeof now, now_us);
+    vg_inv_i64s(cnt, sizeof cnt, (int64_t)n);
     if (vg_store_begin(st) != VG_OK)
         return vg_err(errbuf, VG_EIO, "inventory: cannot begin");
-    const char *p[] = {account, unit, stats ? "sensor" : "agent", now, now, cnt};
-    int rc = vg_store_exec(st,
-                           "INSERT INTO hosts(name, unit, kind, first_seen, last_seen, events) "
-                           "VALUES(?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET "
-                           "last_seen = excluded.last_seen, events = hosts.events + excluded.events, "
-                           "kind = CASE WHEN excluded.kind = 'sensor' THEN 'sensor' ELSE hosts.kind END",
-                           p, 6, NULL, NULL, NULL, errbuf);
+    /* The rate: events of the current window over its length, moved to
+     * rate_mps (events per 1,000 s) when the window is 5 minutes old. */
+    const char *p[] = {account, unit, stats ? "sensor" : "agent", now, now, cnt, now, cnt};
+    int rc = vg_store_exec(
+        st,
+        "INSERT INTO hosts(name, unit, kind, first_seen, last_seen, events, rate_start, rate_events) "
+        "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET "
+        "last_seen = excluded.last_seen, events = hosts.events + excluded.events, "
+        "kind = CASE WHEN excluded.kind = 'sensor' THEN 'sensor' ELSE hosts.kind END, "
+        "rate_mps = CASE WHEN excluded.last_seen - hosts.rate_start >= " RATE_WINDOW_US
+        " THEN hosts.rate_events * 1000000000 / (excluded.last_seen - hosts.rate_start) "
+        "ELSE hosts.rate_mps END, "
+        "rate_events = CASE WHEN excluded.last_seen - hosts.rate_start >= " RATE_WINDOW_US
+        " THEN excluded.rate_events ELSE hosts.rate_events + excluded.rate_events END, "
+        "rate_start = CASE WHEN excluded.last_seen - hosts.rate_start >= " RATE_WINDOW_US
+        " THEN excluded.rate_start ELSE hosts.rate_start END",
+        p, 8, NULL, NULL, NULL, errbuf);
     if (rc == VG_OK && stats) {
         json_t *o = event_obj(stats, "stats");
         char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
         if (js && strlen(js) <= VG_INV_MAX_STATS) {
             const char *q[] = {js, account};
             rc = vg_store_exec(st, "UPDATE hosts SET stats = ? WHERE name = ?", q, 2, NULL, NULL,
                                NULL, errbuf);
         }
+        if (rc == VG_OK)
+            rc = set_version(st, account, o, errbuf);
+        json_decref(o);
         free(js);
     }
     if (rc == VG_OK && inspect) {
         char sys[128] = "";
-        const char *q[] = {account};
-        rc = vg_store_exec(st, "SELECT system FROM hosts WHERE name = ?", q, 1, first_str, sys,
-                           NULL, errbuf);
+        vg_inventory_host_system(st, account, sys);
+        int64_t runs[MAX_RUNS_PER_BATCH];
+        size_t nruns = 0;
         for (size_t i = 0; rc == VG_OK && i < n; i++) {
             const char *t = ev[i].event_type ? ev[i].event_type : "";
-            if (strcmp(t, "sca") == 0)
+            if (strcmp(t, "sca") == 0) {
                 rc = ingest_sca(st, account, sys, &ev[i], errbuf);
-            else if (strcmp(t, "compliance") == 0)
-                rc = ingest_compliance(st, unit, sys, &ev[i], errbuf);
+                size_t k = 0;
+                while (k < nruns && runs[k] != ev[i].ts_us)
+                    k++;
+                if (k == nruns && nruns < MAX_RUNS_PER_BATCH)
+                    runs[nruns++] = ev[i].ts_us;
+            } else if (strcmp(t, "compliance") == 0) {
+                rc = ingest_compliance(st, account, unit, sys, &ev[i], errbuf);
+            } else if (strcmp(t, "web") == 0) {
+                rc = ingest_web(st, account, &ev[i], errbuf);
+            }
         }
+        for (size_t k = 0; rc == VG_OK && k < nruns; k++)
+            rc = recount_run(st, account, unit, sys, runs[k], errbuf);
     }
     if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "inventory: commit");
@@ -286,149 +510,418 @@ json_t *vg_inventory_units(vg_store *st, const char *unit, char *errbuf)
     static const char *const cols[] = {"i:id", "s:name", "s:org", "s:parent", "t:created"};
     const char *p[] = {unit};
     bool scoped = unit && unit[0];
-    return query(st, scoped ? "SELECT id, name, org, parent, created FROM units WHERE name = ? ORDER BY name"
+    return vg_inv_query(st, scoped ? "SELECT id, name, org, parent, created FROM units WHERE name = ? ORDER BY name"
                             : "SELECT id, name, org, parent, created FROM units ORDER BY name",
                  p, scoped ? 1 : 0, cols, 5, errbuf);
 }
 
-#define SYS_COLS "id, name, unit, level, owner, description, retention_months, last_inspection, " \
-                 "compliance_score, compliance_passed, compliance_failed, compliance_ts, created, updated"
+#define SYS_COLS "s.id, s.name, s.unit, s.level, s.owner, s.description, s.retention_months, " \
+                 "s.last_inspection, s.compliance_score, s.compliance_passed, s.compliance_failed, " \
+                 "s.compliance_ts, s.created, s.updated, COALESCE(k.months, 0), k.note"
+#define SYS_FROM " FROM systems s LEFT JOIN inspect_schedule k ON k.system_id = s.id"
 static const char *const sys_cols[] = {
     "i:id", "s:name", "s:unit", "i:level", "s:owner", "s:description", "i:retention_months",
     "i:last_inspection_us", "i:compliance_score", "i:compliance_passed", "i:compliance_failed",
-    "t:compliance_time", "t:created", "t:updated"};
+    "t:compliance_time", "t:created", "t:updated", "i:schedule_months", "s:schedule_note"};
+#define SYS_NCOLS 16
 
-typedef struct sca_count {
-    int64_t passed, failed, other;
-} sca_count;
+/* Per-system aggregates gathered in one vg_inv_query each, keyed by system name. */
+typedef struct sys_aggr {
+    json_t *sca;       /* name -> {"passed", "failed", "other"} */
+    json_t *hosts;     /* name -> {"hosts", "hosts_ok"} */
+    json_t *evidence;  /* name -> {"total", "provided", "overdue"} */
+} sys_aggr;
 
-static void sca_row(void *arg, int n, const char *const *v)
+static void aggr_add(json_t *map, const char *name, const char *key, int64_t n)
 {
-    sca_count *c = arg;
-    if (n < 2 || !v[0] || !v[1])
-        return;
-    int64_t k = strtoll(v[1], NULL, 10);
-    if (strcmp(v[0], "passed") == 0)
-        c->passed += k;
-    else if (strcmp(v[0], "failed") == 0)
-        c->failed += k;
-    else
-        c->other += k;
+    json_t *o = json_object_get(map, name);
+    if (!o) {
+        o = json_object();
+        json_object_set_new(map, name, o);
+    }
+    json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
 }
 
-/* Add schedule, SCA state and host count to one system object. */
-static void decorate(vg_store *st, json_t *sys, int64_t now_us, json_t *warnings)
+static void sca_aggr_row(void *arg, int n, const char *const *v)
+{
+    if (n < 3 || !v[0] || !v[1] || !v[2])
+        return;
+    const char *k = strcmp(v[1], "passed") == 0 ? "passed" : strcmp(v[1], "failed") == 0 ? "failed" : "other";
+    aggr_add(arg, v[0], k, strtoll(v[2], NULL, 10));
+}
+
+static void host_aggr_row(void *arg, int n, const char *const *v)
+{
+    if (n < 3 || !v[0])
+        return;
+    aggr_add(arg, v[0], "hosts", strtoll(v[1] ? v[1] : "0", NULL, 10));
+    aggr_add(arg, v[0], "hosts_ok", strtoll(v[2] ? v[2] : "0", NULL, 10));
+}
+
+static void ev_aggr_row(void *arg, int n, const char *const *v)
+{
+    if (n < 4 || !v[0])
+        return;
+    aggr_add(arg, v[0], "total", strtoll(v[1] ? v[1] : "0", NULL, 10));
+    aggr_add(arg, v[0], "provided", strtoll(v[2] ? v[2] : "0", NULL, 10));
+    aggr_add(arg, v[0], "overdue", strtoll(v[3] ? v[3] : "0", NULL, 10));
+}
+
+/* Aggregates for the systems of unit ("" = all), or of one system. */
+static void aggr_load(vg_store *st, sys_aggr *a, const char *unit, const char *system,
+                      int64_t now_us, const char *today)
+{
+    a->sca = json_object();
+    a->hosts = json_object();
+    a->evidence = json_object();
+    char fresh[24];
+    vg_inv_i64s(fresh, sizeof fresh, now_us - 600LL * 1000000);
+    const char *u = unit ? unit : "", *s = system ? system : "";
+    (void)!vg_store_exec(st,
+                         "SELECT h.system, r.result, count(*) FROM hosts h "
+                         "JOIN sca_state r ON r.host = h.name WHERE h.system <> '' "
+                         "AND (? = '' OR h.unit = ?) AND (? = '' OR h.system = ?) "
+                         "GROUP BY h.system, r.result",
+                         (const char *const[]){u, u, s, s}, 4, sca_aggr_row, a->sca, NULL, NULL);
+    (void)!vg_store_exec(st,
+                         "SELECT system, count(*), sum(CASE WHEN last_seen >= ? THEN 1 ELSE 0 END) "
+                         "FROM hosts WHERE system <> '' AND (? = '' OR unit = ?) "
+                         "AND (? = '' OR system = ?) GROUP BY system",
+                         (const char *const[]){fresh, u, u, s, s}, 5, host_aggr_row, a->hosts, NULL,
+                         NULL);
+    (void)!vg_store_exec(st,
+                         "SELECT system, count(*), sum(CASE WHEN status = 'provided' THEN 1 ELSE 0 END), "
+                         "sum(CASE WHEN due_date <> '' AND due_date < ? AND status <> 'not_applicable' "
+                         "THEN 1 ELSE 0 END) FROM evidence WHERE (? = '' OR unit = ?) "
+                         "AND (? = '' OR system = ?) GROUP BY system",
+                         (const char *const[]){today, u, u, s, s}, 5, ev_aggr_row, a->evidence, NULL,
+                         NULL);
+}
+
+static void aggr_free(sys_aggr *a)
+{
+    json_decref(a->sca);
+    json_decref(a->hosts);
+    json_decref(a->evidence);
+}
+
+static int64_t aggr_get(json_t *map, const char *name, const char *key)
+{
+    return json_integer_value(json_object_get(json_object_get(map, name), key));
+}
+
+/* Add schedule, SCA state, compliance %, hosts and evidence counts to one
+ * system object; warnings (when not NULL) get its overdue items. */
+static void decorate(json_t *sys, const sys_aggr *a, int64_t now_us, json_t *warnings)
 {
     const char *name = json_string_value(json_object_get(sys, "name"));
     int level = (int)json_integer_value(json_object_get(sys, "level"));
     int64_t last = json_integer_value(json_object_get(sys, "last_inspection_us"));
-    int days = vg_inventory_inspect_days(level);
+    int over = (int)json_integer_value(json_object_get(sys, "schedule_months"));
+    int months = over > 0 ? over : vg_inventory_cadence_months(level);
+    bool required = level >= 3 || over > 0;
     json_object_set_new(sys, "last_inspection", ts_json(last));
-    json_object_set_new(sys, "inspection_interval_days", json_integer(days));
-    bool overdue = false;
-    if (days) {
-        int64_t due = last ? last + (int64_t)days * 86400 * 1000000 : 0;
-        json_object_set_new(sys, "next_inspection", last ? ts_json(due) : json_string("now"));
-        overdue = !last || due < now_us;
-        if (overdue && warnings) {
-            char w[300];
-            if (last)
-                snprintf(w, sizeof w, "system %s (level %d): inspection overdue since %s", name,
-                         level, json_string_value(json_object_get(sys, "next_inspection")));
-            else
-                snprintf(w, sizeof w, "system %s (level %d): never inspected", name, level);
-            json_array_append_new(warnings, json_pack("{ss ss ss}", "system", name, "kind",
-                                                      "inspection_overdue", "message", w));
-        }
-    } else {
-        json_object_set_new(sys, "next_inspection", json_null());
-    }
+    json_object_set_new(sys, "inspection_interval_months", json_integer(months));
+    json_object_set_new(sys, "inspection_required", json_boolean(required));
+    json_object_set_new(sys, "schedule_months", over > 0 ? json_integer(over) : json_null());
+    int64_t due = last ? vg_inventory_add_months(last, months) : 0;
+    json_object_set_new(sys, "next_inspection", last ? ts_json(due) : json_string("now"));
+    json_object_set_new(sys, "next_inspection_us", json_integer(last ? due : now_us));
+    bool overdue = required && (!last || due < now_us);
+    int64_t days = overdue && last ? (now_us - due) / (86400LL * 1000000) : 0;
     json_object_set_new(sys, "inspection_overdue", json_boolean(overdue));
+    json_object_set_new(sys, "days_overdue", json_integer(days));
+    if (overdue && warnings) {
+        char w[300], d[40] = "";
+        if (last)
+            snprintf(d, sizeof d, "%s", json_string_value(json_object_get(sys, "next_inspection")));
+        if (last)
+            snprintf(w, sizeof w, "system %s (level %d): inspection overdue since %.10s (%lld days)",
+                     name, level, d, (long long)days);
+        else
+            snprintf(w, sizeof w, "system %s (level %d): never inspected", name, level);
+        json_array_append_new(warnings, json_pack("{ss ss ss sI}", "system", name, "kind",
+                                                  "inspection_overdue", "message", w, "days",
+                                                  (json_int_t)days));
+    }
     int rm = (int)json_integer_value(json_object_get(sys, "retention_months"));
     json_object_set_new(sys, "retention_effective_months",
                         json_integer(rm > 0 ? rm : vg_retention_min_months(level)));
-    sca_count c = {0};
-    int64_t hosts = 0;
-    const char *p[] = {name};
-    (void)!vg_store_exec(st,
-                        "SELECT s.result, count(*) FROM sca_state s JOIN hosts h ON h.name = s.host "
-                        "WHERE h.system = ? GROUP BY s.result", p, 1, sca_row, &c, NULL, NULL);
-    (void)!vg_store_exec(st, "SELECT count(*) FROM hosts WHERE system = ?", p, 1, first_int,
-                        &hosts, NULL, NULL);
-    json_object_set_new(sys, "hosts", json_integer(hosts));
-    json_object_set_new(sys, "sca", json_pack("{sI sI sI}", "passed", (json_int_t)c.passed,
-                                              "failed", (json_int_t)c.failed, "other",
-                                              (json_int_t)c.other));
+    int64_t pass = aggr_get(a->sca, name, "passed"), fail = aggr_get(a->sca, name, "failed");
+    json_object_set_new(sys, "hosts", json_integer(aggr_get(a->hosts, name, "hosts")));
+    json_object_set_new(sys, "hosts_ok", json_integer(aggr_get(a->hosts, name, "hosts_ok")));
+    json_object_set_new(sys, "sca", json_pack("{sI sI sI}", "passed", (json_int_t)pass, "failed",
+                                              (json_int_t)fail, "other",
+                                              (json_int_t)aggr_get(a->sca, name, "other")));
+    /* Compliance %: the newest summary event, else the latest check results. */
+    int64_t score = json_integer_value(json_object_get(sys, "compliance_score"));
+    json_t *pct = score >= 0 ? json_integer(score)
+                  : pass + fail > 0 ? json_integer((pass * 100 + (pass + fail) / 2) / (pass + fail))
+                                    : json_null();
+    json_object_set_new(sys, "compliance_pct", pct);
+    int64_t eo = aggr_get(a->evidence, name, "overdue");
+    json_object_set_new(sys, "evidence", json_pack("{sI sI sI}", "total",
+                                                   (json_int_t)aggr_get(a->evidence, name, "total"),
+                                                   "provided",
+                                                   (json_int_t)aggr_get(a->evidence, name, "provided"),
+                                                   "overdue", (json_int_t)eo));
+    if (eo && warnings) {
+        char w[300];
+        snprintf(w, sizeof w, "system %s: %lld evidence item(s) past their due date", name,
+                 (long long)eo);
+        json_array_append_new(warnings, json_pack("{ss ss ss sI}", "system", name, "kind",
+                                                  "evidence_overdue", "message", w, "count",
+                                                  (json_int_t)eo));
+    }
 }
 
-json_t *vg_inventory_systems(vg_store *st, const char *unit, int64_t now_us, char *errbuf)
+json_t *vg_inventory_systems(vg_store *st, const char *unit, int64_t now_us, const char *today,
+                             char *errbuf)
 {
     const char *p[] = {unit};
     bool scoped = unit && unit[0];
-    json_t *arr = query(st, scoped ? "SELECT " SYS_COLS " FROM systems WHERE unit = ? ORDER BY name"
-                                   : "SELECT " SYS_COLS " FROM systems ORDER BY name",
-                        p, scoped ? 1 : 0, sys_cols, 14, errbuf);
+    json_t *arr = vg_inv_query(st, scoped ? "SELECT " SYS_COLS SYS_FROM " WHERE s.unit = ? ORDER BY s.name"
+                                   : "SELECT " SYS_COLS SYS_FROM " ORDER BY s.name",
+                        p, scoped ? 1 : 0, sys_cols, SYS_NCOLS, errbuf);
     if (!arr)
         return NULL;
+    sys_aggr a;
+    aggr_load(st, &a, unit, NULL, now_us, today);
     json_t *warn = json_array();
     size_t i;
     json_t *s;
-    json_array_foreach(arr, i, s) decorate(st, s, now_us, warn);
+    json_array_foreach(arr, i, s) decorate(s, &a, now_us, warn);
+    aggr_free(&a);
     return json_pack("{so so}", "systems", arr, "warnings", warn);
 }
 
-json_t *vg_inventory_system(vg_store *st, const char *unit, int64_t id, int64_t now_us,
-                            char *errbuf)
+/* One visible system row, decorated, or NULL. */
+static json_t *system_row(vg_store *st, const char *unit, int64_t id, int64_t now_us,
+                          const char *today, json_t *warnings, char *errbuf)
 {
     char ids[24];
-    i64s(ids, sizeof ids, id);
+    vg_inv_i64s(ids, sizeof ids, id);
     const char *p[] = {ids, unit};
     bool scoped = unit && unit[0];
-    json_t *arr = query(st, scoped ? "SELECT " SYS_COLS " FROM systems WHERE id = ? AND unit = ?"
-                                   : "SELECT " SYS_COLS " FROM systems WHERE id = ?",
-                        p, scoped ? 2 : 1, sys_cols, 14, errbuf);
+    json_t *arr = vg_inv_query(st, scoped ? "SELECT " SYS_COLS SYS_FROM " WHERE s.id = ? AND s.unit = ?"
+                                   : "SELECT " SYS_COLS SYS_FROM " WHERE s.id = ?",
+                        p, scoped ? 2 : 1, sys_cols, SYS_NCOLS, errbuf);
     if (!arr || json_array_size(arr) != 1) {
         json_decref(arr);
         return NULL;
     }
     json_t *s = json_incref(json_array_get(arr, 0));
     json_decref(arr);
-    decorate(st, s, now_us, NULL);
-    const char *name = json_string_value(json_object_get(s, "name"));
-    static const char *const hcols[] = {"i:id", "s:name", "s:kind", "t:last_seen"};
-    const char *q[] = {name};
-    json_t *hosts = query(st, "SELECT id, name, kind, last_seen FROM hosts WHERE system = ? ORDER BY name",
-                          q, 1, hcols, 4, NULL);
-    json_object_set_new(s, "host_list", hosts ? hosts : json_array());
-    static const char *const ccols[] = {"s:host", "s:policy", "s:check_id", "s:title", "t:time"};
-    json_t *failed = query(st,
-                           "SELECT s.host, s.policy, s.check_id, s.title, s.ts FROM sca_state s "
-                           "JOIN hosts h ON h.name = s.host WHERE h.system = ? AND s.result = 'failed' "
-                           "ORDER BY s.host, s.policy, s.check_id LIMIT 500", q, 1, ccols, 5, NULL);
-    json_object_set_new(s, "failed_checks", failed ? failed : json_array());
+    sys_aggr a;
+    aggr_load(st, &a, "", json_string_value(json_object_get(s, "name")), now_us, today);
+    decorate(s, &a, now_us, warnings);
+    aggr_free(&a);
     return s;
+}
+
+static json_t *runs_of(vg_store *st, const char *system, int limit)
+{
+    static const char *const cols[] = {"s:host", "t:time", "i:time_us", "i:level", "i:passed",
+                                       "i:failed", "i:other", "s:source"};
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", limit);
+    json_t *a = vg_inv_query(st, "SELECT host, ts, ts, level, passed, failed, other, source FROM inspection_runs "
+                          "WHERE system = ? ORDER BY ts DESC LIMIT ?",
+                      (const char *const[]){system, lim}, 2, cols, 8, NULL);
+    return a ? a : json_array();
+}
+
+typedef struct fam_acc {
+    json_t *by;   /* family -> {"family", "passed", "failed", "other"} */
+} fam_acc;
+
+static void fam_row(void *arg, int n, const char *const *v)
+{
+    if (n < 3 || !v[1])
+        return;
+    fam_acc *f = arg;
+    const char *fam = v[0] && v[0][0] ? v[0] : "-";
+    json_t *o = json_object_get(f->by, fam);
+    if (!o) {
+        o = json_pack("{ss sI sI sI}", "family", fam, "passed", (json_int_t)0, "failed",
+                      (json_int_t)0, "other", (json_int_t)0);
+        json_object_set_new(f->by, fam, o);
+    }
+    const char *k = strcmp(v[1], "passed") == 0 ? "passed" : strcmp(v[1], "failed") == 0 ? "failed" : "other";
+    json_object_set_new(o, k, json_integer(json_integer_value(json_object_get(o, k)) +
+                                           strtoll(v[2] ? v[2] : "0", NULL, 10)));
+}
+
+static json_t *families_of(vg_store *st, const char *system)
+{
+    fam_acc f = {json_object()};
+    (void)!vg_store_exec(st,
+                         "SELECT r.family, r.result, count(*) FROM hosts h JOIN sca_state r "
+                         "ON r.host = h.name WHERE h.system = ? GROUP BY r.family, r.result",
+                         (const char *const[]){system}, 1, fam_row, &f, NULL, NULL);
+    json_t *arr = json_array();
+    const char *k;
+    json_t *o;
+    json_object_foreach(f.by, k, o) {
+        int64_t p = json_integer_value(json_object_get(o, "passed"));
+        int64_t x = json_integer_value(json_object_get(o, "failed"));
+        json_object_set_new(o, "pct", p + x ? json_integer((p * 100 + (p + x) / 2) / (p + x))
+                                            : json_null());
+        json_array_append(arr, o);
+    }
+    json_decref(f.by);
+    return arr;
+}
+
+static json_t *web_of(vg_store *st, const char *system)
+{
+    static const char *const cols[] = {"s:host", "s:url", "t:time", "i:status", "i:changed",
+                                       "i:change_pct", "s:title", "s:error", "j:signs"};
+    json_t *a = vg_inv_query(st, "SELECT w.host, w.url, w.ts, w.status, w.changed, w.change_pct, w.title, "
+                          "w.error, w.signs FROM hosts h JOIN web_state w ON w.host = h.name "
+                          "WHERE h.system = ? ORDER BY w.url, w.host LIMIT 200",
+                      (const char *const[]){system}, 1, cols, 9, NULL);
+    if (!a)
+        return json_array();
+    size_t i;
+    json_t *w;
+    json_array_foreach(a, i, w) {
+        int64_t status = json_integer_value(json_object_get(w, "status"));
+        size_t ns = json_array_size(json_object_get(w, "signs"));
+        const char *state = ns ? "alert" : (status >= 200 && status < 400) ? "ok" : "error";
+        json_object_set_new(w, "state", json_string(state));
+        json_object_set_new(w, "changed", json_boolean(json_integer_value(json_object_get(w, "changed"))));
+    }
+    return a;
+}
+
+json_t *vg_inventory_system(vg_store *st, const char *unit, int64_t id, int64_t now_us,
+                            const char *today, char *errbuf)
+{
+    json_t *s = system_row(st, unit, id, now_us, today, NULL, errbuf);
+    if (!s)
+        return NULL;
+    const char *name = json_string_value(json_object_get(s, "name"));
+    char fresh[24], stale[24];
+    vg_inv_i64s(fresh, sizeof fresh, now_us - 600LL * 1000000);
+    vg_inv_i64s(stale, sizeof stale, now_us - 86400LL * 1000000);
+    static const char *const hcols[] = {"i:id", "s:name", "s:kind", "t:last_seen", "t:last_inspection",
+                                        "s:version", "s:health"};
+    const char *q[] = {fresh, stale, name};
+    json_t *hosts = vg_inv_query(st, "SELECT id, name, kind, last_seen, last_inspection, version, "
+                              "CASE WHEN last_seen >= ? THEN 'ok' WHEN last_seen >= ? THEN 'stale' "
+                              "ELSE 'down' END FROM hosts WHERE system = ? ORDER BY name LIMIT 1000",
+                          q, 3, hcols, 7, NULL);
+    json_object_set_new(s, "host_list", hosts ? hosts : json_array());
+    static const char *const ccols[] = {"s:host", "s:policy", "s:check_id", "s:title", "s:family",
+                                        "t:time"};
+    json_t *failed = vg_inv_query(st,
+                           "SELECT s.host, s.policy, s.check_id, s.title, s.family, s.ts FROM hosts h "
+                           "JOIN sca_state s ON s.host = h.name WHERE h.system = ? "
+                           "AND s.result = 'failed' ORDER BY s.host, s.policy, s.check_id LIMIT 500",
+                           (const char *const[]){name}, 1, ccols, 6, NULL);
+    json_object_set_new(s, "failed_checks", failed ? failed : json_array());
+    json_object_set_new(s, "families", families_of(st, name));
+    json_object_set_new(s, "inspection_history", runs_of(st, name, 20));
+    json_object_set_new(s, "web", web_of(st, name));
+    return s;
+}
+
+json_t *vg_inventory_summary(vg_store *st, const char *unit, int64_t id, int64_t now_us,
+                             const char *today, char *errbuf)
+{
+    json_t *warn = json_array();
+    json_t *s = system_row(st, unit, id, now_us, today, warn, errbuf);
+    if (!s) {
+        json_decref(warn);
+        return NULL;
+    }
+    const char *name = json_string_value(json_object_get(s, "name"));
+    json_t *web = web_of(st, name);
+    int64_t wok = 0, walert = 0, werr = 0;
+    size_t i;
+    json_t *w;
+    json_array_foreach(web, i, w) {
+        const char *x = json_string_value(json_object_get(w, "state"));
+        wok += strcmp(x, "ok") == 0;
+        walert += strcmp(x, "alert") == 0;
+        werr += strcmp(x, "error") == 0;
+    }
+    json_decref(web);
+    json_t *out = json_pack(
+        "{sO sO sO sO sO sO sO sO sO sO sO sO sO s{sI sI sI} so}", "id", json_object_get(s, "id"),
+        "name", json_object_get(s, "name"), "unit", json_object_get(s, "unit"), "level",
+        json_object_get(s, "level"), "compliance_pct", json_object_get(s, "compliance_pct"),
+        "last_inspection", json_object_get(s, "last_inspection"), "next_inspection",
+        json_object_get(s, "next_inspection"), "inspection_interval_months",
+        json_object_get(s, "inspection_interval_months"), "inspection_overdue",
+        json_object_get(s, "inspection_overdue"), "hosts", json_object_get(s, "hosts"), "hosts_ok",
+        json_object_get(s, "hosts_ok"), "sca", json_object_get(s, "sca"), "evidence",
+        json_object_get(s, "evidence"), "websites", "ok", (json_int_t)wok, "alert",
+        (json_int_t)walert, "error", (json_int_t)werr, "warnings", warn);
+    json_decref(s);
+    return out;
+}
+
+json_t *vg_inventory_schedule(vg_store *st, const char *unit, int64_t id, int64_t now_us,
+                              char *errbuf)
+{
+    json_t *s = system_row(st, unit, id, now_us, "", NULL, errbuf);
+    if (!s)
+        return NULL;
+    int level = (int)json_integer_value(json_object_get(s, "level"));
+    json_t *out = json_pack(
+        "{sO sO sO si sO sO sO sO sO sO sO sO}", "id", json_object_get(s, "id"), "system",
+        json_object_get(s, "name"), "level", json_object_get(s, "level"), "default_months",
+        vg_inventory_cadence_months(level), "months", json_object_get(s, "inspection_interval_months"),
+        "override_months", json_object_get(s, "schedule_months"), "note",
+        json_object_get(s, "schedule_note"), "required", json_object_get(s, "inspection_required"),
+        "last_inspection", json_object_get(s, "last_inspection"), "next_inspection",
+        json_object_get(s, "next_inspection"), "overdue", json_object_get(s, "inspection_overdue"),
+        "days_overdue", json_object_get(s, "days_overdue"));
+    json_object_set_new(out, "history", runs_of(st, json_string_value(json_object_get(s, "name")), 50));
+    json_decref(s);
+    return out;
 }
 
 json_t *vg_inventory_hosts(vg_store *st, const char *unit, int64_t now_us, char *errbuf)
 {
     static const char *const cols[] = {"i:id", "s:name", "s:unit", "s:system", "s:kind",
                                        "t:first_seen", "t:last_seen", "i:last_seen_us", "i:events",
-                                       "t:last_inspection", "j:stats"};
+                                       "t:last_inspection", "j:stats", "s:version", "i:rate_start",
+                                       "i:rate_events", "i:rate_mps"};
     const char *p[] = {unit};
     bool scoped = unit && unit[0];
-    json_t *arr = query(st, scoped ? "SELECT id, name, unit, system, kind, first_seen, last_seen, "
-                                     "last_seen, events, last_inspection, stats FROM hosts "
-                                     "WHERE unit = ? ORDER BY name"
+    json_t *arr = vg_inv_query(st, scoped ? "SELECT id, name, unit, system, kind, first_seen, last_seen, "
+                                     "last_seen, events, last_inspection, stats, version, rate_start, "
+                                     "rate_events, rate_mps FROM hosts WHERE unit = ? ORDER BY name"
                                    : "SELECT id, name, unit, system, kind, first_seen, last_seen, "
-                                     "last_seen, events, last_inspection, stats FROM hosts ORDER BY name",
-                        p, scoped ? 1 : 0, cols, 11, errbuf);
+                                     "last_seen, events, last_inspection, stats, version, rate_start, "
+                                     "rate_events, rate_mps FROM hosts ORDER BY name",
+                        p, scoped ? 1 : 0, cols, 15, errbuf);
     size_t i;
     json_t *h;
     json_array_foreach(arr, i, h) {
         /* Health: silent for more than 10 minutes is stale, more than a day is down. */
-        int64_t age = (now_us - json_integer_value(json_object_get(h, "last_seen_us"))) / 1000000;
+        int64_t last = json_integer_value(json_object_get(h, "last_seen_us"));
+        int64_t age = (now_us - last) / 1000000;
         json_object_set_new(h, "silent_s", json_integer(age));
         json_object_set_new(h, "health", json_string(age <= 600 ? "ok" : age <= 86400 ? "stale" : "down"));
+        /* Events per second: the last complete window, else the current one. */
+        int64_t start = json_integer_value(json_object_get(h, "rate_start"));
+        int64_t wev = json_integer_value(json_object_get(h, "rate_events"));
+        int64_t mps = json_integer_value(json_object_get(h, "rate_mps"));
+        double eps = 0;
+        if (age <= 600) {
+            if (mps > 0)
+                eps = (double)mps / 1000.0;
+            else if (start > 0 && now_us - start >= 1000000)
+                eps = (double)wev * 1e6 / (double)(now_us - start);
+        }
+        json_object_set_new(h, "events_per_s", json_real((double)(int64_t)(eps * 100 + 0.5) / 100));
+        json_object_del(h, "rate_start");
+        json_object_del(h, "rate_events");
+        json_object_del(h, "rate_mps");
     }
     return arr;
 }
@@ -478,50 +971,57 @@ json_t *vg_inventory_inspections(vg_store *st, const char *unit, char *errbuf)
     return arr;
 }
 
-json_t *vg_inventory_evidence(vg_store *st, const char *unit, const char *system,
-                              const char *today, char *errbuf)
+json_t *vg_inventory_runs(vg_store *st, const char *unit, const char *system, int64_t before_us,
+                          int limit, char *errbuf)
 {
-    static const char *const cols[] = {"i:id", "s:unit", "s:system", "s:control", "s:document",
-                                       "s:date", "s:signer", "s:due", "t:created", "s:created_by",
-                                       "t:updated"};
-    char sql[512] = "SELECT id, unit, system, control, document, doc_date, signer, due_date, "
-                    "created, created_by, updated FROM evidence WHERE 1=1";
-    const char *p[2];
-    int np = 0;
-    if (unit && unit[0]) {
-        strcat(sql, " AND unit = ?");
-        p[np++] = unit;
-    }
-    if (system && system[0]) {
-        strcat(sql, " AND system = ?");
-        p[np++] = system;
-    }
-    strcat(sql, " ORDER BY id");
-    json_t *arr = query(st, sql, p, np, cols, 11, errbuf);
+    static const char *const cols[] = {"s:host", "s:system", "s:unit", "t:time", "i:time_us",
+                                       "i:level", "i:passed", "i:failed", "i:other", "s:source"};
+    char before[24], lim[16];
+    vg_inv_i64s(before, sizeof before, before_us > 0 ? before_us : INT64_MAX);
+    snprintf(lim, sizeof lim, "%d", limit < 1 ? 100 : limit > 500 ? 500 : limit);
+    const char *u = unit ? unit : "", *s = system ? system : "";
+    /* Each branch keeps one index usable: (system, ts), (unit, ts) or (ts). */
+    const char *sql =
+        s[0] ? "SELECT host, system, unit, ts, ts, level, passed, failed, other, source FROM "
+               "inspection_runs WHERE system = ? AND ts < ? AND (? = '' OR unit = ?) "
+               "ORDER BY ts DESC LIMIT ?"
+        : u[0] ? "SELECT host, system, unit, ts, ts, level, passed, failed, other, source FROM "
+                 "inspection_runs WHERE unit = ? AND ts < ? ORDER BY ts DESC LIMIT ?"
+               : "SELECT host, system, unit, ts, ts, level, passed, failed, other, source FROM "
+                 "inspection_runs WHERE ts < ? ORDER BY ts DESC LIMIT ?";
+    json_t *arr;
+    if (s[0])
+        arr = vg_inv_query(st, sql, (const char *const[]){s, before, u, u, lim}, 5, cols, 10, errbuf);
+    else if (u[0])
+        arr = vg_inv_query(st, sql, (const char *const[]){u, before, lim}, 3, cols, 10, errbuf);
+    else
+        arr = vg_inv_query(st, sql, (const char *const[]){before, lim}, 2, cols, 10, errbuf);
     size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        const char *due = json_string_value(json_object_get(e, "due"));
-        json_object_set_new(e, "overdue", json_boolean(due && due[0] && strcmp(due, today) < 0));
+    json_t *r;
+    json_array_foreach(arr, i, r) {
+        int64_t p = json_integer_value(json_object_get(r, "passed"));
+        int64_t f = json_integer_value(json_object_get(r, "failed"));
+        json_object_set_new(r, "pct", p + f ? json_integer((p * 100 + (p + f) / 2) / (p + f)) : json_null());
     }
     return arr;
 }
 
 /* ---- writes ----------------------------------------------------------- */
 
-static const char *get_str(json_t *body, const char *key, bool *bad)
+const char *vg_inv_get_str(json_t *body, const char *key, bool *bad)
 {
     json_t *v = json_object_get(body, key);
     if (!v || json_is_null(v))
         return NULL;
-    if (!json_is_string(v) || json_string_length(v) > VG_INV_MAX_NAME * 8) {
+    if (!json_is_string(v) || json_string_length(v) > VG_INV_MAX_NAME * 8 ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
         *bad = true;
         return NULL;
     }
     return json_string_value(v);
 }
 
-static bool good_name(const char *s)
+bool vg_inv_good_name(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > VG_INV_MAX_NAME)
@@ -535,16 +1035,16 @@ static bool good_name(const char *s)
 int vg_inventory_unit_put(vg_store *st, const char *unit, json_t *body, char *errbuf)
 {
     bool bad = false;
-    const char *name = get_str(body, "name", &bad);
-    const char *org = get_str(body, "org", &bad);
-    const char *parent = get_str(body, "parent", &bad);
-    if (bad || !good_name(name))
+    const char *name = vg_inv_get_str(body, "name", &bad);
+    const char *org = vg_inv_get_str(body, "org", &bad);
+    const char *parent = vg_inv_get_str(body, "parent", &bad);
+    if (bad || !vg_inv_good_name(name))
         return vg_err(errbuf, VG_EINVAL, "expected {\"name\": 1-%d characters, \"org\", \"parent\"}",
                       VG_INV_MAX_NAME);
     if (unit && unit[0] && strcmp(unit, name) != 0)
         return vg_err(errbuf, VG_ENOENT, "a unit-scoped admin may only edit its own unit");
     char now[24];
-    i64s(now, sizeof now, vg_now_us());
+    vg_inv_i64s(now, sizeof now, vg_now_us());
     const char *p[] = {name, org ? org : "", parent ? parent : "", now};
     return vg_store_exec(st,
                          "INSERT INTO units(name, org, parent, created) VALUES(?,?,?,?) "
@@ -552,7 +1052,7 @@ int vg_inventory_unit_put(vg_store *st, const char *unit, json_t *body, char *er
                          p, 4, NULL, NULL, NULL, errbuf);
 }
 
-static bool get_int(json_t *body, const char *key, int64_t *out, bool *bad)
+bool vg_inv_get_int(json_t *body, const char *key, int64_t *out, bool *bad)
 {
     json_t *v = json_object_get(body, key);
     if (!v || json_is_null(v))
@@ -569,32 +1069,32 @@ static int name_taken(vg_store *st, const char *table, const char *name, int64_t
 {
     char sql[96], ids[24];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE name = ? AND id <> ?", table);
-    i64s(ids, sizeof ids, id);
+    vg_inv_i64s(ids, sizeof ids, id);
     const char *p[] = {name, ids};
     int64_t n = 0;
-    return vg_store_exec(st, sql, p, 2, first_int, &n, NULL, NULL) == VG_OK && n > 0;
+    return vg_store_exec(st, sql, p, 2, vg_inv_first_int, &n, NULL, NULL) == VG_OK && n > 0;
 }
 
 int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *body,
                             int retention_max_months, int64_t *out_id, char *errbuf)
 {
     bool bad = false, scoped = unit && unit[0];
-    const char *name = get_str(body, "name", &bad);
-    const char *sunit = get_str(body, "unit", &bad);
-    const char *owner = get_str(body, "owner", &bad);
-    const char *desc = get_str(body, "description", &bad);
+    const char *name = vg_inv_get_str(body, "name", &bad);
+    const char *sunit = vg_inv_get_str(body, "unit", &bad);
+    const char *owner = vg_inv_get_str(body, "owner", &bad);
+    const char *desc = vg_inv_get_str(body, "description", &bad);
     int64_t level = 0, ret = 0;
-    bool has_level = get_int(body, "level", &level, &bad);
-    bool has_ret = get_int(body, "retention_months", &ret, &bad);
+    bool has_level = vg_inv_get_int(body, "level", &level, &bad);
+    bool has_ret = vg_inv_get_int(body, "retention_months", &ret, &bad);
     if (bad)
         return vg_err(errbuf, VG_EINVAL, "bad field type");
     /* Current row when updating. */
     char cur_name[128] = "", cur_unit[128] = "", ids[24];
     int64_t cur_level = 0, cur_ret = 0;
     if (id) {
-        i64s(ids, sizeof ids, id);
+        vg_inv_i64s(ids, sizeof ids, id);
         const char *p[] = {ids};
-        json_t *arr = query(st, "SELECT name, unit, level, retention_months FROM systems WHERE id = ?",
+        json_t *arr = vg_inv_query(st, "SELECT name, unit, level, retention_months FROM systems WHERE id = ?",
                             p, 1, (const char *const[]){"s:name", "s:unit", "i:level", "i:ret"}, 4,
                             errbuf);
         json_t *row = json_array_get(arr, 0);
@@ -610,7 +1110,7 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
     }
     if (!name)
         name = id ? cur_name : NULL;
-    if (!good_name(name))
+    if (!vg_inv_good_name(name))
         return vg_err(errbuf, VG_EINVAL, "system name must be 1-%d characters", VG_INV_MAX_NAME);
     if (!sunit)
         sunit = id ? cur_unit : scoped ? unit : "";
@@ -630,7 +1130,7 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
     if (name_taken(st, "systems", name, id))
         return vg_err(errbuf, VG_EINVAL, "a system named %s exists", name);
     char now[24], lv[8], rt[16];
-    i64s(now, sizeof now, vg_now_us());
+    vg_inv_i64s(now, sizeof now, vg_now_us());
     snprintf(lv, sizeof lv, "%d", (int)level);
     snprintf(rt, sizeof rt, "%d", (int)ret);
     int rc;
@@ -640,7 +1140,7 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
         rc = vg_store_exec(st,
                            "INSERT INTO systems(name, unit, level, owner, description, "
                            "retention_months, created, updated) VALUES(?,?,?,?,?,?,?,?) RETURNING id",
-                           p, 8, first_int, &nid, NULL, errbuf);
+                           p, 8, vg_inv_first_int, &nid, NULL, errbuf);
         if (out_id)
             *out_id = nid;
         return rc;
@@ -653,14 +1153,20 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
                        "owner = COALESCE(?, owner), description = COALESCE(?, description), "
                        "retention_months = ?, updated = ? WHERE id = ?",
                        p, 8, NULL, NULL, NULL, errbuf);
-    if (rc == VG_OK && strcmp(name, cur_name) != 0) {
-        const char *q[] = {name, cur_name};
-        rc = vg_store_exec(st, "UPDATE hosts SET system = ? WHERE system = ?", q, 2, NULL, NULL,
+    /* The system's name is the key of its hosts, evidence and runs. */
+    static const char *const renames[] = {"UPDATE hosts SET system = ? WHERE system = ?",
+                                          "UPDATE evidence SET system = ? WHERE system = ?",
+                                          "UPDATE inspection_runs SET system = ? WHERE system = ?"};
+    for (size_t i = 0; rc == VG_OK && strcmp(name, cur_name) != 0 && i < VG_ARRAY_LEN(renames); i++)
+        rc = vg_store_exec(st, renames[i], (const char *const[]){name, cur_name}, 2, NULL, NULL,
                            NULL, errbuf);
-        if (rc == VG_OK)
-            rc = vg_store_exec(st, "UPDATE evidence SET system = ? WHERE system = ?", q, 2, NULL,
-                               NULL, NULL, errbuf);
-    }
+    /* Evidence and runs follow their system into its unit. */
+    if (rc == VG_OK && strcmp(sunit, cur_unit) != 0)
+        rc = vg_store_exec(st, "UPDATE evidence SET unit = ? WHERE system = ?",
+                           (const char *const[]){sunit, name}, 2, NULL, NULL, NULL, errbuf);
+    if (rc == VG_OK && strcmp(sunit, cur_unit) != 0)
+        rc = vg_store_exec(st, "UPDATE inspection_runs SET unit = ? WHERE system = ?",
+                           (const char *const[]){sunit, name}, 2, NULL, NULL, NULL, errbuf);
     if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "commit failed");
     else
@@ -673,11 +1179,11 @@ int vg_inventory_system_put(vg_store *st, const char *unit, int64_t id, json_t *
 int vg_inventory_system_delete(vg_store *st, const char *unit, int64_t id, char *errbuf)
 {
     char ids[24];
-    i64s(ids, sizeof ids, id);
+    vg_inv_i64s(ids, sizeof ids, id);
     char name[128] = "";
-    const char *p[] = {ids, unit ? unit : ""};
+    const char *u = unit ? unit : "";
     int rc = vg_store_exec(st, "SELECT name FROM systems WHERE id = ? AND (? = '' OR unit = ?)",
-                           (const char *const[]){ids, p[1], p[1]}, 3, first_str, name, NULL, errbuf);
+                           (const char *const[]){ids, u, u}, 3, vg_inv_first_str, name, NULL, errbuf);
     if (rc != VG_OK)
         return rc;
     if (!name[0])
@@ -685,7 +1191,11 @@ int vg_inventory_system_delete(vg_store *st, const char *unit, int64_t id, char 
     if (vg_store_begin(st) != VG_OK)
         return vg_err(errbuf, VG_EIO, "cannot begin");
     const char *q[] = {name};
-    rc = vg_store_exec(st, "DELETE FROM systems WHERE id = ?", p, 1, NULL, NULL, NULL, errbuf);
+    rc = vg_store_exec(st, "DELETE FROM systems WHERE id = ?", (const char *const[]){ids}, 1, NULL,
+                       NULL, NULL, errbuf);
+    if (rc == VG_OK)
+        rc = vg_store_exec(st, "DELETE FROM inspect_schedule WHERE system_id = ?",
+                           (const char *const[]){ids}, 1, NULL, NULL, NULL, errbuf);
     if (rc == VG_OK)
         rc = vg_store_exec(st, "UPDATE hosts SET system = '' WHERE system = ?", q, 1, NULL, NULL,
                            NULL, errbuf);
@@ -696,16 +1206,28 @@ int vg_inventory_system_delete(vg_store *st, const char *unit, int64_t id, char 
     return rc;
 }
 
+/* Whether a system exists; *sunit gets its unit (128 bytes). */
+bool vg_inv_system_unit(vg_store *st, const char *sys, char *sunit)
+{
+    int64_t found = 0;
+    sunit[0] = '\0';
+    (void)!vg_store_exec(st, "SELECT count(*) FROM systems WHERE name = ?",
+                         (const char *const[]){sys}, 1, vg_inv_first_int, &found, NULL, NULL);
+    (void)!vg_store_exec(st, "SELECT unit FROM systems WHERE name = ?", (const char *const[]){sys},
+                         1, vg_inv_first_str, sunit, NULL, NULL);
+    return found > 0;
+}
+
 int vg_inventory_host_put(vg_store *st, const char *unit, int64_t id, json_t *body, char *errbuf)
 {
     bool bad = false, scoped = unit && unit[0];
-    const char *sys = get_str(body, "system", &bad);
-    const char *hunit = get_str(body, "unit", &bad);
+    const char *sys = vg_inv_get_str(body, "system", &bad);
+    const char *hunit = vg_inv_get_str(body, "unit", &bad);
     if (bad || (!sys && !hunit))
         return vg_err(errbuf, VG_EINVAL, "expected {\"system\": NAME or \"\", \"unit\": ...}");
     char ids[24], cur_unit[128] = "";
-    i64s(ids, sizeof ids, id);
-    json_t *arr = query(st, "SELECT unit FROM hosts WHERE id = ?", (const char *const[]){ids}, 1,
+    vg_inv_i64s(ids, sizeof ids, id);
+    json_t *arr = vg_inv_query(st, "SELECT unit FROM hosts WHERE id = ?", (const char *const[]){ids}, 1,
                         (const char *const[]){"s:unit"}, 1, errbuf);
     json_t *row = json_array_get(arr, 0);
     if (row)
@@ -717,13 +1239,8 @@ int vg_inventory_host_put(vg_store *st, const char *unit, int64_t id, json_t *bo
         return vg_err(errbuf, VG_EINVAL, "a unit-scoped admin cannot move hosts to another unit");
     const char *target_unit = hunit ? hunit : cur_unit;
     if (sys && sys[0]) {
-        char su[128] = "";
-        int64_t found = 0;
-        (void)!vg_store_exec(st, "SELECT count(*) FROM systems WHERE name = ?",
-                            (const char *const[]){sys}, 1, first_int, &found, NULL, NULL);
-        (void)!vg_store_exec(st, "SELECT unit FROM systems WHERE name = ?",
-                            (const char *const[]){sys}, 1, first_str, su, NULL, NULL);
-        if (!found)
+        char su[128];
+        if (!vg_inv_system_unit(st, sys, su))
             return vg_err(errbuf, VG_EINVAL, "no system named %s", sys);
         if (su[0] && strcmp(su, target_unit) != 0)
             return vg_err(errbuf, VG_EINVAL, "system %s belongs to unit %s, the host to %s", sys,
@@ -734,69 +1251,71 @@ int vg_inventory_host_put(vg_store *st, const char *unit, int64_t id, json_t *bo
                          p, 3, NULL, NULL, NULL, errbuf);
 }
 
-int vg_inventory_evidence_put(vg_store *st, const char *unit, int64_t id, json_t *body,
-                              const char *user, int64_t *out_id, char *errbuf)
+static int64_t date_us(const char *ymd)
 {
-    bool bad = false, scoped = unit && unit[0];
-    const char *sys = get_str(body, "system", &bad);
-    const char *control = get_str(body, "control", &bad);
-    const char *doc = get_str(body, "document", &bad);
-    const char *date = get_str(body, "date", &bad);
-    const char *signer = get_str(body, "signer", &bad);
-    const char *due = get_str(body, "due", &bad);
-    if (bad)
-        return vg_err(errbuf, VG_EINVAL, "bad field type");
-    if ((date && date[0] && !vg_inventory_valid_date(date)) ||
-        (due && due[0] && !vg_inventory_valid_date(due)))
-        return vg_err(errbuf, VG_EINVAL, "dates are YYYY-MM-DD");
-    char ids[24], now[24], eunit[128] = "";
-    i64s(ids, sizeof ids, id);
-    i64s(now, sizeof now, vg_now_us());
-    if (id) {
-        json_t *arr = query(st, "SELECT unit FROM evidence WHERE id = ?", (const char *const[]){ids},
-                            1, (const char *const[]){"s:unit"}, 1, errbuf);
-        json_t *row = json_array_get(arr, 0);
-        if (row)
-            snprintf(eunit, sizeof eunit, "%s", json_string_value(json_object_get(row, "unit")));
-        json_decref(arr);
-        if (!row || (scoped && strcmp(eunit, unit) != 0))
-            return vg_err(errbuf, VG_ENOENT, "no such evidence");
-    }
-    if (sys && sys[0]) {
-        char su[128] = "";
-        int64_t found = 0;
-        (void)!vg_store_exec(st, "SELECT count(*) FROM systems WHERE name = ?",
-                            (const char *const[]){sys}, 1, first_int, &found, NULL, NULL);
-        (void)!vg_store_exec(st, "SELECT unit FROM systems WHERE name = ?",
-                            (const char *const[]){sys}, 1, first_str, su, NULL, NULL);
-        if (!found || (scoped && strcmp(su, unit) != 0))
-            return vg_err(errbuf, VG_EINVAL, "no system named %s", sys);
-        if (!id)
-            snprintf(eunit, sizeof eunit, "%s", su);
-    } else if (!id) {
-        snprintf(eunit, sizeof eunit, "%s", scoped ? unit : "");
-    }
-    if (!id) {
-        if (!good_name(control) || !doc || !doc[0])
-            return vg_err(errbuf, VG_EINVAL, "expected control and document (and system, date, "
-                                             "signer, due)");
-        const char *p[] = {eunit, sys ? sys : "", control, doc, date ? date : "",
-                           signer ? signer : "", due ? due : "", now, user, now};
-        return vg_store_exec(st,
-                             "INSERT INTO evidence(unit, system, control, document, doc_date, "
-                             "signer, due_date, created, created_by, updated) "
-                             "VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                             p, 10, first_int, out_id, NULL, errbuf);
-    }
-    if (control && !good_name(control))
-        return vg_err(errbuf, VG_EINVAL, "control must be 1-%d characters", VG_INV_MAX_NAME);
-    if (out_id)
-        *out_id = id;
-    return vg_store_exec(st,
-                         "UPDATE evidence SET system = COALESCE(?, system), "
-                         "control = COALESCE(?, control), document = COALESCE(?, document), "
-                         "doc_date = COALESCE(?, doc_date), signer = COALESCE(?, signer), "
-                         "due_date = COALESCE(?, due_date), updated = ? WHERE id = ?",
-                         (const char *const[]){sys, control, doc, date, signer, due, now, ids}, 8,
-                         NULL, NULL, NULL, errbuf);
+    struct tm tm = {0};
+    if (!vg_inventory_valid_date(ymd) || sscanf(ymd, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000000;
 }
+
+int vg_inventory_schedule_put(vg_store *st, const char *unit, int64_t id, json_t *body,
+                              const char *user, int64_t now_us, char *errbuf)
+{
+    bool bad = false, has_months = false;
+    int64_t months = 0;
+    json_t *m = json_object_get(body, "months");
+    if (m && !json_is_null(m))
+        has_months = vg_inv_get_int(body, "months", &months, &bad);
+    else if (m)
+        has_months = true; /* null: back to the level's default */
+    const char *note = vg_inv_get_str(body, "note", &bad);
+    const char *inspected = vg_inv_get_str(body, "inspected", &bad);
+    if (bad || (has_months && (months < 0 || months > 120)) ||
+        (inspected && !vg_inventory_valid_date(inspected)) || (!has_months && !note && !inspected))
+        return vg_err(errbuf, VG_EINVAL, "expected {\"months\": 1-120 or null, \"note\": TEXT, "
+                                         "\"inspected\": \"YYYY-MM-DD\"}");
+    int64_t when = inspected ? date_us(inspected) : 0;
+    if (inspected && when > now_us)
+        return vg_err(errbuf, VG_EINVAL, "inspected: %s is in the future", inspected);
+    char ids[24], name[128] = "", sunit[128] = "";
+    vg_inv_i64s(ids, sizeof ids, id);
+    const char *u = unit ? unit : "";
+    (void)!vg_store_exec(st, "SELECT name FROM systems WHERE id = ? AND (? = '' OR unit = ?)",
+                         (const char *const[]){ids, u, u}, 3, vg_inv_first_str, name, NULL, NULL);
+    if (!name[0])
+        return vg_err(errbuf, VG_ENOENT, "no such system");
+    vg_inv_system_unit(st, name, sunit);
+    char now[24], ms[16];
+    vg_inv_i64s(now, sizeof now, now_us);
+    snprintf(ms, sizeof ms, "%d", (int)months);
+    if (vg_store_begin(st) != VG_OK)
+        return vg_err(errbuf, VG_EIO, "cannot begin");
+    const char *p[] = {ids, ms, note ? note : "", now, user, has_months ? "1" : "0",
+                       note ? "1" : "0"};
+    int rc = vg_store_exec(st,
+                           "INSERT INTO inspect_schedule(system_id, months, note, updated, updated_by) "
+                           "VALUES(?,?,?,?,?) ON CONFLICT (system_id) DO UPDATE SET "
+                           "months = CASE WHEN ? = '1' THEN excluded.months ELSE inspect_schedule.months END, "
+                           "note = CASE WHEN ? = '1' THEN excluded.note ELSE inspect_schedule.note END, "
+                           "updated = excluded.updated, updated_by = excluded.updated_by",
+                           p, 7, NULL, NULL, NULL, errbuf);
+    if (rc == VG_OK && inspected) {
+        char ts[24];
+        vg_inv_i64s(ts, sizeof ts, when);
+        rc = vg_store_exec(st,
+                           "INSERT INTO inspection_runs(host, ts, system, unit, source) "
+                           "VALUES('', ?, ?, ?, 'manual') ON CONFLICT (host, ts) DO NOTHING",
+                           (const char *const[]){ts, name, sunit}, 3, NULL, NULL, NULL, errbuf);
+        if (rc == VG_OK)
+            rc = vg_inv_bump_inspection(st, name, ts, errbuf);
+    }
+    if (rc == VG_OK)
+        rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "commit failed");
+    else
+        vg_store_rollback(st);
+    return rc;
+}
+
