@@ -128,7 +128,7 @@
     } }, t("exc_ack_do"));
     const summary = e.alert ? e.alert.signature : e.log && e.log.rule ? e.log.rule.description
       : e.sca && e.sca.check ? e.sca.check.title : "";
-    render(el("h2", {}, `${t("exc_from_event")} #${e._id}`),
+    render(...[el("h2", {}, `${t("exc_from_event")} #${e._id}`),
       el("button", { onclick: () => history.back() }, t("back")),
       el("p", { id: "except-event" }, `${(e.timestamp || "").slice(0, 19)} ${e.event_type} ${fmt(e.src_ip)} → ${fmt(e.dest_ip)} `,
         el("strong", {}, summary || "")),
@@ -141,7 +141,7 @@
         el("label", {}, t("exc_expires"), " ", expires), el("br", {}), create),
       e._ack ? null : el("div", { class: "card", id: "ack-form" }, el("h3", {}, t("exc_ack")),
         el("label", {}, t("exc_reason"), " ", ackReason), " ", ack),
-      msg);
+      msg].filter(Boolean)); // render() would print a null as text
   }
 
   vg.registerView("/exceptions", viewExceptions, { nav: { vi: "Ngoại lệ", en: "Exceptions" } });
