@@ -27,9 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/commands.h"
 #include "core/forward.h"
+#include "core/log.h"
 #include "server/pki.h"
 #include "server/response.h"
 
@@ -52,6 +54,9 @@ static void usage(FILE *fp)
             "                     [--eve FILE ...]\n"
             "  The API token comes from --token-file or $VIGIL_TOKEN; after --enroll the\n"
             "  client certificate in DIR (client.crt, client.key, ca.crt) is used instead.\n"
+            "  --renew            renew the client certificate now (then forward, if --eve)\n"
+            "  --renew-check S    seconds between checks of the certificate's lifetime\n"
+            "                     (default 600); it is renewed with a third of it left\n"
             "  --respond          also apply the server's blocks on this host with nft\n"
             "  --nft-dry-run FILE record the nft commands in FILE instead of running them\n"
             "  --allow-net CIDR   never block this network here (repeatable; 127.0.0.0/8,\n"
@@ -129,9 +134,11 @@ static size_t rbuf_add(char *p, size_t s, size_t n, void *u)
 }
 
 /* GET (body NULL) or POST JSON; ca NULL: no verification (the answer is
- * checked against the pinned fingerprint instead).  Returns the parsed
- * JSON object of a 200 answer. */
-static json_t *enroll_call(const char *url, const char *body, const char *ca, char *err)
+ * checked against the pinned fingerprint instead); cert and key (may be
+ * NULL): the client certificate to present.  Returns the parsed JSON object
+ * of a 200 answer. */
+static json_t *enroll_call(const char *url, const char *body, const char *ca, const char *cert,
+                           const char *key, char *err)
 {
     CURL *c = curl_easy_init();
     if (!c) {
@@ -155,6 +162,10 @@ static json_t *enroll_call(const char *url, const char *body, const char *ca, ch
     } else {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (cert && key) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(c, CURLOPT_SSLKEY, key);
     }
     if (body) {
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -243,7 +254,7 @@ static int enroll(const char *url, const char *token_fp, const char *dir, char *
     token[64] = '\0';
     /* 1. The CA, checked against the pinned fingerprint. */
     snprintf(u, sizeof u, "%s/api/v1/enroll/ca", url);
-    json_t *j = enroll_call(u, NULL, NULL, err);
+    json_t *j = enroll_call(u, NULL, NULL, NULL, NULL, err);
     if (!j)
         return VG_EIO;
     const char *ca = json_string_value(json_object_get(j, "ca"));
@@ -269,7 +280,7 @@ static int enroll(const char *url, const char *token_fp, const char *dir, char *
     char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
     snprintf(u, sizeof u, "%s/api/v1/enroll", url);
-    j = body ? enroll_call(u, body, ca_path, err) : NULL;
+    j = body ? enroll_call(u, body, ca_path, NULL, NULL, err) : NULL;
     free(body);
     free(csr);
     const char *cert = json_string_value(json_object_get(j, "cert"));
@@ -290,11 +301,113 @@ static int enroll(const char *url, const char *token_fp, const char *dir, char *
     return rc;
 }
 
+/* --- renewal: a new key and certificate before the current one expires -- */
+
+/* A renewal writes client.key.new then client.crt.new, then renames them
+ * over client.key and client.crt.  After a crash in between: a complete
+ * pair (the .crt.new exists) is finished, a lone key dropped, so the
+ * certificate and key in use always match. */
+static void renew_repair(const char *dir)
+{
+    char k[4096], kn[4200], c[4096], cn[4200];
+    snprintf(k, sizeof k, "%s/client.key", dir);
+    snprintf(kn, sizeof kn, "%s.new", k);
+    snprintf(c, sizeof c, "%s/client.crt", dir);
+    snprintf(cn, sizeof cn, "%s.new", c);
+    if (access(cn, F_OK) == 0) {
+        if (access(kn, F_OK) == 0 && rename(kn, k) != 0)
+            vg_warn("forward: %s: %s", kn, strerror(errno));
+        if (rename(cn, c) != 0)
+            vg_warn("forward: %s: %s", cn, strerror(errno));
+    } else if (access(kn, F_OK) == 0) {
+        unlink(kn);
+    }
+}
+
+typedef struct renewer {
+    const char *dir, *url;
+    bool force;               /* renew now, whatever is left */
+} renewer;
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *b = malloc(65537);
+    size_t n = b ? fread(b, 1, 65536, fp) : 0;
+    fclose(fp);
+    if (b)
+        b[n] = '\0';
+    return b;
+}
+
+/* The hook of vg_forward_opts (and `--renew`): 1 renewed, 0 not due, < 0
+ * failed (logged). */
+static int renew_cert(void *arg)
+{
+    renewer *r = arg;
+    char crt[4096], key[4096], ca[4096], u[2048], err[VG_ERRBUF_SIZE];
+    snprintf(crt, sizeof crt, "%s/client.crt", r->dir);
+    snprintf(key, sizeof key, "%s/client.key", r->dir);
+    snprintf(ca, sizeof ca, "%s/ca.crt", r->dir);
+    char *pem = slurp(crt);
+    vg_pki_cert cur;
+    if (!pem || vg_pki_cert_info(pem, strlen(pem), &cur) != VG_OK) {
+        free(pem);
+        vg_warn("forward: %s: no readable client certificate to renew", crt);
+        return VG_EINVAL;
+    }
+    free(pem);
+    int64_t now = (int64_t)time(NULL) * 1000000;
+    int64_t life = cur.not_after_us - cur.not_before_us, left = cur.not_after_us - now;
+    if (!r->force && left * 3 > life)
+        return 0;
+    char *nkey = NULL, *csr = NULL;
+    if (make_csr(&nkey, &csr) != VG_OK) {
+        free(nkey);
+        free(csr);
+        vg_warn("forward: renewal: cannot create a key");
+        return VG_EIO;
+    }
+    json_t *req = json_pack("{ss}", "csr", csr);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    free(csr);
+    snprintf(u, sizeof u, "%s/api/v1/enroll/renew", r->url);
+    json_t *j = body ? enroll_call(u, body, ca, crt, key, err) : NULL;
+    free(body);
+    const char *cert = json_string_value(json_object_get(j, "cert"));
+    vg_pki_cert nw;
+    int rc = VG_OK;
+    if (!j)
+        rc = VG_EIO;
+    else if (!cert || vg_pki_cert_info(cert, strlen(cert), &nw) != VG_OK ||
+             strcmp(nw.name, cur.name) != 0)
+        rc = vg_err(err, VG_EIO, "renewal answer without a certificate for %s", cur.name);
+    if (rc == VG_OK)
+        rc = write_private(r->dir, "client.key.new", nkey, err);
+    if (rc == VG_OK)
+        rc = write_private(r->dir, "client.crt.new", cert, err);
+    if (rc == VG_OK)
+        renew_repair(r->dir);
+    OPENSSL_cleanse(nkey, strlen(nkey));
+    free(nkey);
+    json_decref(j);
+    if (rc != VG_OK) {
+        vg_warn("forward: certificate renewal failed (the current one is kept): %s", err);
+        return rc;
+    }
+    vg_info("forward: client certificate %s renewed: serial %s, expires in %lld s", cur.serial,
+            nw.serial, (long long)((nw.not_after_us - now) / 1000000));
+    return 1;
+}
+
 int vg_cmd_forward(int argc, char **argv)
 {
     vg_forward_opts o = {0};
     const char *token_file = NULL, *enroll_url = NULL, *enroll_token = NULL;
-    bool respond = false;
+    bool respond = false, renew_now = false;
     static vg_allowlist allow;
     vg_allow_init(&allow);
     respond_thread rt = {.o = {.allow = &allow}};
@@ -315,6 +428,14 @@ int vg_cmd_forward(int argc, char **argv)
             enroll_token = argv[++i];
         }
         else if (strcmp(a, "--respond") == 0) respond = true;
+        else if (strcmp(a, "--renew") == 0) renew_now = true;
+        else if (strcmp(a, "--renew-check") == 0 && v) {
+            o.renew_check_s = strtod(argv[++i], NULL);
+            if (o.renew_check_s < 0.1 || o.renew_check_s > 86400) {
+                fprintf(stderr, "vigil forward: --renew-check: 0.1-86400 seconds\n");
+                return 2;
+            }
+        }
         else if (strcmp(a, "--nft-dry-run") == 0 && v) rt.o.dry_run_file = argv[++i];
         else if (strcmp(a, "--respond-interval") == 0 && v) rt.o.interval_s = strtod(argv[++i], NULL);
         else if (strcmp(a, "--allow-net") == 0 && v) {
@@ -346,6 +467,23 @@ int vg_cmd_forward(int argc, char **argv)
         if (!o.server_url)
             o.server_url = enroll_url;
     }
+    if (o.state_dir)
+        renew_repair(o.state_dir);
+    static renewer rn;
+    if (renew_now) {
+        if (!o.state_dir || !o.server_url) {
+            fprintf(stderr, "vigil forward: --renew needs --state DIR and --server URL\n");
+            return 2;
+        }
+        rn = (renewer){.dir = o.state_dir, .url = o.server_url, .force = true};
+        if (renew_cert(&rn) != 1) {
+            fprintf(stderr, "vigil forward: renewal failed\n");
+            return 1;
+        }
+        printf("vigil forward: certificate renewed in %s/client.crt\n", o.state_dir);
+        if (!o.eve_path && !respond)
+            return 0;
+    }
     if ((!o.eve_path && !respond) || !o.server_url || (o.eve_path && !o.state_dir)) {
         usage(stderr);
         return 2;
@@ -360,6 +498,10 @@ int vg_cmd_forward(int argc, char **argv)
             o.tls_cert = crt;
             o.tls_key = key;
             o.tls_ca = ca;
+            /* Renew before expiry (a third of the lifetime left). */
+            rn = (renewer){.dir = o.state_dir, .url = o.server_url, .force = false};
+            o.renew = renew_cert;
+            o.renew_arg = &rn;
         }
     }
     char token[256] = "";

@@ -4,11 +4,16 @@
  *   vigil server [--data DIR] [--listen ADDR:PORT] [--store URI] [options, see usage()]
  *   vigil server --data DIR user NAME ROLE [UNIT]   (password from VIGIL_PASSWORD or generated)
  *   vigil server --data DIR token USER              (prints a new API token)
+ *   vigil server --data DIR certs [--agent NAME] [--json]   (the certificate register)
+ *   vigil server --data DIR revoke (--serial S | --agent NAME) --reason R
  */
+#include <inttypes.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -30,12 +35,16 @@ static void usage(FILE *fp)
             "       vigil server [--data DIR | --store URI] user NAME ROLE [UNIT]\n"
             "       vigil server [--data DIR | --store URI] token USER\n"
             "       vigil server --data DIR enroll [--name NAME] [--unit UNIT]\n"
+            "       vigil server --data DIR certs [--agent NAME] [--json]\n"
+            "       vigil server --data DIR revoke (--serial S | --agent NAME) --reason R\n"
             "\n"
             "  --data DIR         state directory (SQLite store vigil.db); default ./vigil-data\n"
             "  --listen ADDR:PORT address to serve the API on; default 127.0.0.1:8088 (plain\n"
             "                     HTTP only on 127.0.0.1; other addresses need --tls)\n"
             "  --tls              HTTPS with client certificates from the server's own CA\n"
             "                     (created in DIR on first start); senders enrol for one\n"
+            "  --cert-lifetime S  lifetime of the client certificates issued, in seconds\n"
+            "                     (default 2 years); senders renew at a third left\n"
             "  --store URI        postgresql://... to use PostgreSQL instead of SQLite\n"
             "  --retention-max M  keep no event longer than M months (default 60, at least 12)\n"
             "  --retention-default M  months kept for hosts in no information system (default 12)\n"
@@ -57,7 +66,47 @@ static void usage(FILE *fp)
             "  token USER         issue an API token for USER (printed once)\n"
             "  enroll [--name N] [--unit U]  a one-time enrolment token for sender N (default:\n"
             "                     sensor-<random>), valid 24 h, printed as TOKEN.CA_FINGERPRINT\n"
-            "                     for `vigil forward --enroll https://HOST:PORT TOKEN`\n");
+            "                     for `vigil forward --enroll https://HOST:PORT TOKEN`\n"
+            "  certs              list the client certificates issued (serial, agent, unit,\n"
+            "                     issued, expires, revoked: when, by whom, why)\n"
+            "  revoke             revoke one certificate (--serial, as `certs` prints it) or\n"
+            "                     every certificate of an agent (--agent); --reason is\n"
+            "                     required; a running server refuses it at once (403)\n");
+}
+
+/* The register as a table, one certificate a line. */
+static void print_certs(json_t *a)
+{
+    int64_t now = (int64_t)time(NULL) * 1000000;
+    printf("%-34s %-20s %-12s %-19s %-19s %s\n", "SERIAL", "AGENT", "UNIT", "ISSUED (UTC)",
+           "EXPIRES (UTC)", "STATUS");
+    size_t k;
+    json_t *c;
+    json_array_foreach(a, k, c) {
+        char iss[32], exp[32], at[32], status[400];
+        int64_t e = json_integer_value(json_object_get(c, "expires_us"));
+        time_t ti = (time_t)(json_integer_value(json_object_get(c, "issued_us")) / 1000000);
+        time_t te = (time_t)(e / 1000000);
+        struct tm tm;
+        strftime(iss, sizeof iss, "%Y-%m-%d %H:%M:%S", gmtime_r(&ti, &tm));
+        strftime(exp, sizeof exp, "%Y-%m-%d %H:%M:%S", gmtime_r(&te, &tm));
+        json_t *rv = json_object_get(c, "revoked_at_us");
+        if (rv) {
+            time_t tr = (time_t)(json_integer_value(rv) / 1000000);
+            strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", gmtime_r(&tr, &tm));
+            snprintf(status, sizeof status, "revoked %s by %s: %s", at,
+                     json_string_value(json_object_get(c, "revoked_by")),
+                     json_string_value(json_object_get(c, "reason")));
+        } else {
+            snprintf(status, sizeof status, "%s", e < now ? "expired" : "valid");
+        }
+        const char *from = json_string_value(json_object_get(c, "renewed_from"));
+        printf("%-34s %-20s %-12s %-19s %-19s %s%s%s\n",
+               json_string_value(json_object_get(c, "serial")),
+               json_string_value(json_object_get(c, "name")),
+               json_string_value(json_object_get(c, "unit")), iss, exp, status,
+               from ? "; renews " : "", from ? from : "");
+    }
 }
 
 static int int_arg(const char *opt, const char *v, int lo, int hi, int *out)
@@ -86,6 +135,12 @@ int vg_cmd_server(int argc, char **argv)
         else if (strcmp(a, "--listen") == 0 && v) o.listen = argv[++i];
         else if (strcmp(a, "--store") == 0 && v) o.store_uri = argv[++i];
         else if (strcmp(a, "--tls") == 0) o.tls = true;
+        else if (strcmp(a, "--cert-lifetime") == 0 && v) {
+            int x;
+            if (int_arg(a, argv[++i], 10, 20 * 366 * 86400, &x) != 0)
+                return 2;
+            o.cert_lifetime_s = x;
+        }
         else if (strcmp(a, "--retention-max") == 0 && v) {
             if (int_arg(a, argv[++i], 12, 1200, &o.retention_max_months) != 0)
                 return 2;
@@ -220,6 +275,53 @@ int vg_cmd_server(int argc, char **argv)
         } else if (rc == 0) {
             printf("enrolment token for %s (one use, 24 h; TOKEN.CA_FINGERPRINT):\n%s\n", name, out);
         }
+    } else if (verb && strcmp(verb, "revoke") == 0) {
+        const char *serial = NULL, *agent = NULL, *reason = NULL;
+        for (int k = i + 1; k < argc; k++) {
+            if (strcmp(argv[k], "--serial") == 0 && k + 1 < argc)
+                serial = argv[++k];
+            else if (strcmp(argv[k], "--agent") == 0 && k + 1 < argc)
+                agent = argv[++k];
+            else if (strcmp(argv[k], "--reason") == 0 && k + 1 < argc)
+                reason = argv[++k];
+            else
+                rc = 2;
+        }
+        int64_t n = 0;
+        if (rc == 2 || (!serial == !agent) || !reason) {
+            fprintf(stderr, "vigil server: revoke needs --serial S or --agent NAME, and --reason R\n");
+            rc = 2;
+        } else if (vg_server_cert_revoke(s, serial, agent, reason, &n, err) != VG_OK) {
+            fprintf(stderr, "vigil server: %s\n", err);
+            rc = 1;
+        } else {
+            printf("revoked %lld certificate(s)\n", (long long)n);
+        }
+    } else if (verb && strcmp(verb, "certs") == 0) {
+        const char *agent = NULL;
+        bool as_json = false;
+        for (int k = i + 1; k < argc; k++) {
+            if (strcmp(argv[k], "--agent") == 0 && k + 1 < argc)
+                agent = argv[++k];
+            else if (strcmp(argv[k], "--json") == 0)
+                as_json = true;
+            else
+                rc = 2;
+        }
+        json_t *a = rc == 0 ? vg_server_certs(s, agent, err) : NULL;
+        if (rc == 2) {
+            usage(stderr);
+        } else if (!a) {
+            fprintf(stderr, "vigil server: %s\n", err);
+            rc = 1;
+        } else if (as_json) {
+            char *t = json_dumps(a, JSON_INDENT(1));
+            printf("%s\n", t ? t : "[]");
+            free(t);
+        } else {
+            print_certs(a);
+        }
+        json_decref(a);
     } else if (verb) {
         usage(stderr);
         rc = 2;

@@ -32,6 +32,8 @@ typedef struct fwd {
     size_t body_cap;
     double backoff;           /* seconds; 0 = none */
     struct timespec next_try;
+    double next_renew;        /* monotonic seconds of the next renewal check */
+    bool fresh;               /* the certificate changed: next post reconnects */
 } fwd;
 
 static int db_exec(sqlite3 *db, const char *sql, char *errbuf)
@@ -254,6 +256,10 @@ static int send_batch(fwd *f, bool *progress)
     curl_easy_setopt(f->curl, CURLOPT_POSTFIELDS, f->body);
     curl_easy_setopt(f->curl, CURLOPT_POSTFIELDSIZE, (long)len);
     CURLcode cc = curl_easy_perform(f->curl);
+    if (f->fresh) {
+        curl_easy_setopt(f->curl, CURLOPT_FRESH_CONNECT, 0L);
+        f->fresh = false;
+    }
     long code = 0;
     curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code);
     if (cc != CURLE_OK || code != 200) {
@@ -321,6 +327,13 @@ int vg_forward_run(const vg_forward_opts *o, volatile int *stop, vg_forward_stat
         curl_easy_setopt(f.curl, CURLOPT_NOSIGNAL, 1L);
         while (!*stop) {
             bool progress = false;
+            if (o->renew && now_s() >= f.next_renew) {
+                f.next_renew = now_s() + (o->renew_check_s > 0 ? o->renew_check_s : 600);
+                if (o->renew(o->renew_arg) == 1) {
+                    curl_easy_setopt(f.curl, CURLOPT_FRESH_CONNECT, 1L);
+                    f.fresh = true;
+                }
+            }
             if ((rc = spool_new_lines(&f, &progress)) != VG_OK) {
                 vg_err(errbuf, rc, "forward: spool write failed: %s", sqlite3_errmsg(f.db));
                 break;

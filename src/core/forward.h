@@ -35,6 +35,15 @@ typedef struct vg_forward_opts {
     /* Mutual TLS (files from `vigil forward --enroll`): client certificate
      * and key, and the server's CA (the only CA trusted); NULL: none. */
     const char *tls_cert, *tls_key, *tls_ca;
+    /* Certificate renewal hook (`vigil forward`): called at start and then
+     * every renew_check_s seconds (0: 600) from the uplink loop; returns 1
+     * when it replaced the client certificate files (the next post then
+     * opens a new connection, presenting the new certificate), 0 when
+     * nothing was due, negative on failure (the hook logs it; delivery goes
+     * on with the current certificate). */
+    int (*renew)(void *arg);
+    void *renew_arg;
+    double renew_check_s;
 } vg_forward_opts;
 
 typedef struct vg_forward_stats {

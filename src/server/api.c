@@ -89,8 +89,8 @@ enum MHD_Result vg_api_enroll(vg_server *s, vg_api_req *rq)
         rc = vg_err(err, VG_EINVAL, "account '%s' exists and is not a sensor", name);
         code = 409;
     }
-    if (rc == VG_OK && (rc = vg_pki_sign_csr(&s->pki, csr, strlen(csr), name, &cert, err)) != VG_OK)
-        code = 400;
+    if (rc == VG_OK && (rc = vg_api_cert_issue(s, csr, name, unit, NULL, &cert, NULL, err)) != VG_OK)
+        code = rc == VG_EINVAL || rc == VG_ELIMIT ? 400 : 503;
     if (rc == VG_OK && vg_store_user_get(s->store, name, &u) != VG_OK) {
         memset(&u, 0, sizeof u);
         snprintf(u.name, sizeof u.name, "%s", name);
@@ -437,6 +437,8 @@ enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path)
         return vg_api_exceptions(s, rq, path + 11);
     } else if (strncmp(path, "/blocks", 7) == 0) {
         return vg_api_blocks(s, rq, path + 7);
+    } else if (strncmp(path, "/certs", 6) == 0) {
+        return vg_api_certs(s, rq, path + 6);
     } else if (strncmp(path, "/retention", 10) == 0) {
         return vg_api_retention(s, rq, path + 10);
     } else if (strcmp(path, "/audit") == 0 && get) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CSR_MAX (16 * 1024)
@@ -96,8 +97,8 @@ static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 
 /* A certificate for pub named cn, signed by (issuer, ikey); issuer NULL:
  * self-signed CA. */
-static X509 *make_cert(EVP_PKEY *pub, const char *cn, X509 *issuer, EVP_PKEY *ikey, long days,
-                       const char *eku, const char *san)
+static X509 *make_cert(EVP_PKEY *pub, const char *cn, X509 *issuer, EVP_PKEY *ikey, long secs,
+                       long backdate, const char *eku, const char *san)
 {
     X509 *x = X509_new();
     if (!x)
@@ -107,8 +108,8 @@ static X509 *make_cert(EVP_PKEY *pub, const char *cn, X509 *issuer, EVP_PKEY *ik
     serial[0] &= 0x7f;
     BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
     bool ok = bn && X509_set_version(x, 2) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) &&
-              X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
-              X509_gmtime_adj(X509_getm_notAfter(x), days * 86400L) && X509_set_pubkey(x, pub);
+              X509_gmtime_adj(X509_getm_notBefore(x), -backdate) &&
+              X509_gmtime_adj(X509_getm_notAfter(x), secs) && X509_set_pubkey(x, pub);
     BN_free(bn);
     X509_NAME *nm = X509_get_subject_name(x);
     ok = ok && X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
@@ -164,13 +165,13 @@ static int create(const char *dir, const char *listen_host, char *errbuf)
     if (access(p_cacrt, F_OK) == 0)
         return VG_OK;
     EVP_PKEY *cakey = EVP_EC_gen("P-256"), *skey = EVP_EC_gen("P-256");
-    X509 *ca = cakey ? make_cert(cakey, "vigil CA", NULL, cakey, 3650, NULL, NULL) : NULL;
+    X509 *ca = cakey ? make_cert(cakey, "vigil CA", NULL, cakey, 3650L * 86400, 3600, NULL, NULL) : NULL;
     char san[512];
     snprintf(san, sizeof san, "IP:127.0.0.1,DNS:localhost%s%s", listen_host ? ",IP:" : "",
              listen_host ? listen_host : "");
     if (listen_host && strcmp(listen_host, "127.0.0.1") == 0)
         snprintf(san, sizeof san, "IP:127.0.0.1,DNS:localhost");
-    X509 *srv = ca && skey ? make_cert(skey, "vigil server", ca, cakey, 730, "serverAuth", san)
+    X509 *srv = ca && skey ? make_cert(skey, "vigil server", ca, cakey, 730L * 86400, 3600, "serverAuth", san)
                            : NULL;
     int rc = VG_OK;
     char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
@@ -257,12 +258,65 @@ void vg_pki_free(vg_pki *p)
     memset(p, 0, sizeof(*p));
 }
 
-int vg_pki_sign_csr(const vg_pki *p, const char *csr_pem, size_t len, const char *name,
-                    char **cert_pem, char *errbuf)
+void vg_pki_serial_hex(const unsigned char *b, size_t n, char out[VG_PKI_SERIAL_MAX])
+{
+    while (n > 1 && b[0] == 0) {
+        b++;
+        n--;
+    }
+    if (n > (VG_PKI_SERIAL_MAX - 1) / 2)
+        n = (VG_PKI_SERIAL_MAX - 1) / 2;
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    out[2 * n] = '\0';
+}
+
+static int64_t asn1_time_us(const ASN1_TIME *t)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    return (int64_t)timegm(&tm) * 1000000;
+}
+
+/* Serial and validity of a certificate. */
+static void cert_facts(X509 *x, vg_pki_cert *out)
+{
+    memset(out, 0, sizeof(*out));
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    unsigned char b[64];
+    int n = bn && BN_num_bytes(bn) <= (int)sizeof b ? BN_bn2bin(bn, b) : 0;
+    BN_free(bn);
+    if (n > 0)
+        vg_pki_serial_hex(b, (size_t)n, out->serial);
+    out->not_before_us = asn1_time_us(X509_get0_notBefore(x));
+    out->not_after_us = asn1_time_us(X509_get0_notAfter(x));
+    X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, out->name,
+                              (int)sizeof out->name);
+}
+
+int vg_pki_cert_info(const char *pem, size_t len, vg_pki_cert *out)
+{
+    BIO *b = BIO_new_mem_buf(pem, (int)len);
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    if (!x) {
+        ERR_clear_error();
+        return VG_EINVAL;
+    }
+    cert_facts(x, out);
+    X509_free(x);
+    return out->serial[0] && out->not_after_us ? VG_OK : VG_EINVAL;
+}
+
+int vg_pki_sign_csr_ex(const vg_pki *p, const char *csr_pem, size_t len, const char *name,
+                       long lifetime_s, char **cert_pem, vg_pki_cert *info, char *errbuf)
 {
     *cert_pem = NULL;
     if (len > CSR_MAX)
         return vg_err(errbuf, VG_ELIMIT, "CSR larger than %d bytes", CSR_MAX);
+    if (lifetime_s <= 0)
+        lifetime_s = VG_PKI_CLIENT_LIFETIME_S;
     BIO *b = BIO_new_mem_buf(csr_pem, (int)len);
     X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
     BIO_free(b);
@@ -273,8 +327,13 @@ int vg_pki_sign_csr(const vg_pki *p, const char *csr_pem, size_t len, const char
     if (!pub || X509_REQ_verify(req, pub) != 1) {
         rc = vg_err(errbuf, VG_EINVAL, "CSR: its signature does not verify");
     } else {
-        X509 *x = make_cert(pub, name, p->ca_crt, p->ca_key, 730, "clientAuth", NULL);
+        /* Back-dated for senders' clock skew: an hour, less for short
+         * lifetimes so that renewal at a third left stays meaningful. */
+        long back = lifetime_s / 4 < 3600 ? lifetime_s / 4 : 3600;
+        X509 *x = make_cert(pub, name, p->ca_crt, p->ca_key, lifetime_s, back, "clientAuth", NULL);
         *cert_pem = x ? crt_pem(x) : NULL;
+        if (x && info)
+            cert_facts(x, info);
         X509_free(x);
         if (!*cert_pem)
             rc = vg_err(errbuf, VG_EIO, "cannot sign the certificate");
@@ -283,4 +342,10 @@ int vg_pki_sign_csr(const vg_pki *p, const char *csr_pem, size_t len, const char
     X509_REQ_free(req);
     ERR_clear_error();
     return rc;
+}
+
+int vg_pki_sign_csr(const vg_pki *p, const char *csr_pem, size_t len, const char *name,
+                    char **cert_pem, char *errbuf)
+{
+    return vg_pki_sign_csr_ex(p, csr_pem, len, name, 0, cert_pem, NULL, errbuf);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "server/inventory.h"
 #include "server/rollup.h"
 
@@ -116,33 +117,54 @@ int vg_retention_prune(vg_store *st, pthread_mutex_t *lock, const vg_retention_c
     if (lock)
         pthread_mutex_unlock(lock);
     char cut[24];
-    /* 1. Per host, by its system. */
+    /* 0. Time partitions (PostgreSQL): the ones ahead, and whole ones past
+     * every retention dropped at once; the batches below do the rest. */
+    if (rc == VG_OK) {
+        int longest = vg_retention_months(c, 0, 0);
+        for (size_t i = 0; i < l.n; i++)
+            longest = l.v[i].months > longest ? l.v[i].months : longest;
+        int64_t parts = 0, rows = 0;
+        if (lock)
+            pthread_mutex_lock(lock);
+        rc = vg_store_partitions_maintain(st, now_us, errbuf);
+        if (rc == VG_OK)
+            rc = vg_store_partitions_drop(st, now_us - (int64_t)longest * VG_MONTH_US, &parts,
+                                          &rows, errbuf);
+        if (lock)
+            pthread_mutex_unlock(lock);
+        if (parts)
+            vg_info("retention: dropped %lld partitions (%lld events) past every retention",
+                    (long long)parts, (long long)rows);
+        *deleted += rows;
+    }
+    /* 1. Per host, by its system.  The outer `ts < ?` lets PostgreSQL
+     * visit only the partitions that can hold such rows. */
     for (size_t i = 0; rc == VG_OK && i < l.n && !*more; i++) {
         snprintf(cut, sizeof cut, "%" PRId64, now_us - (int64_t)l.v[i].months * VG_MONTH_US);
-        const char *p[] = {l.v[i].name, cut, lim};
+        const char *p[] = {cut, l.v[i].name, cut, lim};
         rc = drain(st, lock, c,
-                   "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE sensor = ? "
-                   "AND ts < ? LIMIT ?)", p, 3, &budget, deleted, more, errbuf);
+                   "DELETE FROM events WHERE ts < ? AND id IN (SELECT id FROM events WHERE "
+                   "sensor = ? AND ts < ? LIMIT ?)", p, 4, &budget, deleted, more, errbuf);
     }
     free(l.v);
     /* 2. Senders unknown to the inventory keep the default. */
     if (rc == VG_OK && !*more) {
         snprintf(cut, sizeof cut, "%" PRId64,
                  now_us - (int64_t)vg_retention_months(c, 0, 0) * VG_MONTH_US);
-        const char *p[] = {cut, lim};
+        const char *p[] = {cut, cut, lim};
         rc = drain(st, lock, c,
-                   "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? AND "
-                   "sensor NOT IN (SELECT name FROM hosts) LIMIT ?)", p, 2, &budget, deleted,
+                   "DELETE FROM events WHERE ts < ? AND id IN (SELECT id FROM events WHERE ts < ? "
+                   "AND sensor NOT IN (SELECT name FROM hosts) LIMIT ?)", p, 3, &budget, deleted,
                    more, errbuf);
     }
     /* 3. The upper bound holds for everything. */
     if (rc == VG_OK && !*more) {
         int max = c->max_months >= 12 ? c->max_months : 12;
         snprintf(cut, sizeof cut, "%" PRId64, now_us - (int64_t)max * VG_MONTH_US);
-        const char *p[] = {cut, lim};
+        const char *p[] = {cut, cut, lim};
         rc = drain(st, lock, c,
-                   "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)",
-                   p, 2, &budget, deleted, more, errbuf);
+                   "DELETE FROM events WHERE ts < ? AND id IN (SELECT id FROM events WHERE ts < ? "
+                   "LIMIT ?)", p, 3, &budget, deleted, more, errbuf);
         /* The overview's counters follow the upper bound. */
         int64_t gone = 0;
         if (rc == VG_OK) {

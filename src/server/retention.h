@@ -10,6 +10,12 @@
  * (the configured upper bound: nothing is kept longer), which is never
  * below 12.  A month counts as 31 days, so "at least N months" holds.
  *
+ * On PostgreSQL, whose events table is partitioned by time (store_pg.c),
+ * each pass first makes the partitions ahead and drops every partition
+ * whose whole range is older than the longest retention of any host (and
+ * the default), counting its rows as deleted; what remains past a shorter
+ * retention goes in batches as on SQLite.
+ *
  * Pruning deletes in batches of `batch` rows, each its own short
  * transaction, at most `max_batches` per call, so that ingest interleaves;
  * the server calls it on a timer with its lock held per batch only.

@@ -243,6 +243,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return vg_api_enroll_ca(s, &rq);
     if (s->tls && strcmp(path, "/enroll") == 0 && strcmp(method, "POST") == 0)
         return vg_api_enroll(s, &rq);
+    enum MHD_Result gated;
+    if (vg_api_cert_gate(s, &rq, &gated))
+        return gated; /* a revoked client certificate */
+    if (s->tls && strcmp(path, "/enroll/renew") == 0 && strcmp(method, "POST") == 0)
+        return vg_api_enroll_renew(s, &rq);
     if (!authenticate(s, c, &rq))
         return vg_api_error(c, 401, "authentication required");
     return vg_api_route(s, &rq, path);
@@ -406,6 +411,7 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
     s->retention = (vg_retention_cfg){.max_months = s->retention_max_months,
                                       .default_months = s->retention_default_months};
     s->prune_interval_s = o->prune_interval_s ? o->prune_interval_s : 3600;
+    s->cert_lifetime_s = o->cert_lifetime_s;
     pthread_mutex_init(&s->timer_lock, NULL);
     pthread_cond_init(&s->timer_cond, NULL);
     char uri[4096];
@@ -428,7 +434,8 @@ int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf)
         (rc = vg_inventory_schema(s->store, errbuf)) != VG_OK ||
         (rc = vg_response_schema(s->store, errbuf)) != VG_OK ||
         (rc = vg_notify_schema(s->store, errbuf)) != VG_OK ||
-        (rc = vg_rollup_schema(s->store, errbuf)) != VG_OK) {
+        (rc = vg_rollup_schema(s->store, errbuf)) != VG_OK ||
+        (rc = vg_enroll_schema(s->store, errbuf)) != VG_OK) {
         vg_store_close(s->store);
         free(s);
         return rc;

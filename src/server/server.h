@@ -17,6 +17,8 @@
 #ifndef VG_SERVER_SERVER_H
 #define VG_SERVER_SERVER_H
 
+#include <jansson.h>
+
 #include "core/vg.h"
 #include "server/notify.h"
 #include "server/response.h"
@@ -49,6 +51,9 @@ typedef struct vg_server_opts {
      * (pki.h, in data_dir); without it the server listens only on
      * 127.0.0.1. */
     bool tls;
+    /* Lifetime of the client certificates the server issues, seconds
+     * (0: two years); senders renew at a third left. */
+    long cert_lifetime_s;
 } vg_server_opts;
 
 int vg_server_start(vg_server **out, const vg_server_opts *o, char *errbuf) VG_WARN_UNUSED;
@@ -69,6 +74,12 @@ bool vg_server_needs_admin(vg_server *s);
  * is created in data_dir when absent. */
 int vg_server_enroll(vg_server *s, const char *data_dir, const char *name, const char *unit,
                      char out[131], char *errbuf) VG_WARN_UNUSED;
+/* The certificate register (enroll.h) for `vigil server revoke | certs`:
+ * revoke by serial or agent (audited as "cli"); the list as a JSON array
+ * (the caller frees it). */
+int vg_server_cert_revoke(vg_server *s, const char *serial, const char *agent, const char *reason,
+                          int64_t *count, char *errbuf) VG_WARN_UNUSED;
+json_t *vg_server_certs(vg_server *s, const char *agent, char *errbuf);
 /* The CA fingerprint (hex) of a --tls server, "" otherwise. */
 const char *vg_server_ca_fingerprint(const vg_server *s);
 

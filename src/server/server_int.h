@@ -17,6 +17,7 @@ struct vg_server {
     struct MHD_Daemon *mhd;
     bool tls;                 /* HTTPS with client certificates (pki) */
     vg_pki pki;
+    long cert_lifetime_s;     /* client certificates issued (0: pki's default) */
     vg_store *store;
     pthread_mutex_t lock;     /* every store access */
     size_t max_body;
@@ -58,6 +59,19 @@ typedef struct vg_api_req {
 /* Enrolment routes (api.c), only with --tls: no credentials needed. */
 enum MHD_Result vg_api_enroll_ca(vg_server *s, vg_api_req *rq);
 enum MHD_Result vg_api_enroll(vg_server *s, vg_api_req *rq);
+
+/* Client certificates (api_certs.c).  The gate runs before
+ * authentication: true when it answered (403 for a revoked certificate),
+ * with *ret the result to return. */
+bool vg_api_cert_gate(vg_server *s, vg_api_req *rq, enum MHD_Result *ret);
+/* Sign csr for account name, record it in the register (renews: the
+ * serial it replaces, or NULL) and audit; under the server's lock. */
+int vg_api_cert_issue(vg_server *s, const char *csr, const char *name, const char *unit,
+                      const char *renews, char **cert, vg_pki_cert *info, char *errbuf);
+/* POST /enroll/renew, authenticated by the current certificate. */
+enum MHD_Result vg_api_enroll_renew(vg_server *s, vg_api_req *rq);
+/* GET /certs, POST /certs/revoke (admin); rest follows "/certs". */
+enum MHD_Result vg_api_certs(vg_server *s, vg_api_req *rq, const char *rest);
 
 enum MHD_Result vg_api_json(struct MHD_Connection *c, unsigned code, json_t *body); /* takes body */
 enum MHD_Result vg_api_error(struct MHD_Connection *c, unsigned code, const char *msg);

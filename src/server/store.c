@@ -126,6 +126,18 @@ int vg_store_prune(vg_store *st, const char *unit, int64_t cutoff_us, int64_t *d
     return st->ops->prune(st, unit, cutoff_us, deleted, errbuf);
 }
 
+int vg_store_partitions_maintain(vg_store *st, int64_t now_us, char *errbuf)
+{
+    return st->ops->part_maintain ? st->ops->part_maintain(st, now_us, errbuf) : VG_OK;
+}
+
+int vg_store_partitions_drop(vg_store *st, int64_t cutoff_us, int64_t *parts, int64_t *rows,
+                             char *errbuf)
+{
+    *parts = *rows = 0;
+    return st->ops->part_drop ? st->ops->part_drop(st, cutoff_us, parts, rows, errbuf) : VG_OK;
+}
+
 int vg_store_user_put(vg_store *st, const vg_store_user *u, char *errbuf)
 {
     return st->ops->user_put(st, u, errbuf);

@@ -86,6 +86,15 @@ int vg_store_count_events(vg_store *st, const vg_store_filter *f, int64_t *count
 int vg_store_prune(vg_store *st, const char *unit, int64_t cutoff_us, int64_t *deleted,
                    char *errbuf);
 
+/* Time partitions (PostgreSQL: store_pg.c; SQLite has none and these do
+ * nothing).  maintain makes the partitions for now and ahead; drop removes
+ * every partition whose whole time range is before cutoff_us, *parts and
+ * *rows getting what went.  Idempotency on PostgreSQL is per (event_id,
+ * event time): see store_pg.c. */
+int vg_store_partitions_maintain(vg_store *st, int64_t now_us, char *errbuf);
+int vg_store_partitions_drop(vg_store *st, int64_t cutoff_us, int64_t *parts, int64_t *rows,
+                             char *errbuf);
+
 /* Users and tokens (auth.c hashes; the store keeps the hashes). */
 typedef struct vg_store_user {
     int64_t id;

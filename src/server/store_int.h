@@ -28,6 +28,10 @@ typedef struct vg_store_ops {
     int (*exec)(vg_store *st, const char *sql, const char *const *params, int nparams,
                 vg_store_row_cb row, void *arg, int64_t *changes, char *errbuf);
     int (*durable)(vg_store *st, bool durable);
+    /* Time partitions (PostgreSQL; NULL: the backend has none). */
+    int (*part_maintain)(vg_store *st, int64_t now_us, char *errbuf);
+    int (*part_drop)(vg_store *st, int64_t cutoff_us, int64_t *parts, int64_t *rows,
+                     char *errbuf);
     const char *pk;   /* the backend's auto-increment primary key column type */
     const char *without_rowid;  /* " WITHOUT ROWID" (SQLite) or "" */
 } vg_store_ops;

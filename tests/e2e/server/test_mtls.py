@@ -5,7 +5,16 @@ forward --enroll` trades it for a client certificate (the CA pinned by the
 token's fingerprint) and forwards an EVE file over mTLS without any bearer
 token.  Refused: a reused token, a wrong fingerprint, a client without a
 certificate, a client with a certificate of another CA.  Plain HTTP is refused
-on any address but 127.0.0.1."""
+on any address but 127.0.0.1.
+
+Revocation and renewal: every issued certificate is in the register (`vigil
+server certs`); `vigil forward --renew` trades the current certificate for a
+new one (new serial, renewed_from the old), both work; `vigil server revoke`
+(by serial, from another process) and POST /api/v1/certs/revoke (admin only,
+by agent) make the running server refuse the certificate with 403 at once,
+other agents unaffected; a revoked certificate cannot renew; every action is
+in the audit trail.  A server issuing 20-second certificates sees `vigil
+forward` renew its own before expiry and keep delivering."""
 import json
 import os
 import re
@@ -67,6 +76,185 @@ def post(port, ctx, body, token=None):
         return e.code, None
     except (urllib.error.URLError, ssl.SSLError, ConnectionError) as e:
         return -1, str(e)
+
+
+def serial_of(path):
+    """The certificate's serial as the server's register writes it."""
+    d = ssl._ssl._test_decode_cert(path)
+    h = format(int(d["serialNumber"], 16), "x")
+    return h if len(h) % 2 == 0 else "0" + h
+
+
+def certs(data):
+    r = run("server", "--data", data, "certs", "--json")
+    return json.loads(r.stdout) if r.returncode == 0 else []
+
+
+def ctx_with(ca, crt, key):
+    c = ssl.create_default_context(cafile=ca)
+    c.load_cert_chain(crt, key)
+    return c
+
+
+def api(url, ctx, path, token, body=None):
+    r = urllib.request.Request(url + path, method="POST" if body is not None else "GET",
+                               data=json.dumps(body).encode() if body is not None else None)
+    r.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(r, timeout=30, context=ctx) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def revocation_and_renewal(tmp, data, url, port, st, line, vt):
+    ca = f"{st}/ca.crt"
+    st_b = f"{tmp}/st-b"
+    r = run("forward", "--enroll", url, enroll_token(data, "sensor-b"), "--state", st_b)
+    check("second agent enrolled", r.returncode == 0, r.stderr)
+    reg = {c["serial"]: c for c in certs(data)}
+    sa, sb = serial_of(f"{st}/client.crt"), serial_of(f"{st_b}/client.crt")
+    check("register holds both issued certificates",
+          reg.get(sa, {}).get("name") == "sensor-a" and reg.get(sb, {}).get("name") == "sensor-b"
+          and reg[sa].get("unit") == "u1" and reg[sa].get("expires_us", 0) > time.time() * 1e6,
+          reg)
+    # Renewal: a new key and serial, renewed_from the old; both certificates work.
+    old_crt, old_key = f"{tmp}/old.crt", f"{tmp}/old.key"
+    with open(f"{st}/client.crt") as f, open(old_crt, "w") as g:
+        g.write(f.read())
+    with open(f"{st}/client.key") as f, open(old_key, "w") as g:
+        g.write(f.read())
+    r = run("forward", "--state", st, "--server", url, "--renew")
+    sa2 = serial_of(f"{st}/client.crt")
+    check("renewal gives a new serial", r.returncode == 0 and sa2 != sa, (r.stderr, sa, sa2))
+    reg = {c["serial"]: c for c in certs(data)}
+    check("renewal recorded as renewing the old serial",
+          reg.get(sa2, {}).get("renewed_from") == sa, reg.get(sa2))
+    new_ctx = ctx_with(ca, f"{st}/client.crt", f"{st}/client.key")
+    old_ctx = ctx_with(ca, old_crt, old_key)
+    b_ctx = ctx_with(ca, f"{st_b}/client.crt", f"{st_b}/client.key")
+    code, body = post(port, new_ctx, line)
+    check("renewed certificate accepted", code == 200 and body.get("accepted") == 1, code)
+    code, _ = post(port, old_ctx, line)
+    check("old certificate still accepted until it expires", code == 200, code)
+    # Revocation by serial, from another process, while the server runs.
+    r = run("server", "--data", data, "revoke", "--serial", sa2)
+    check("revoke without a reason refused", r.returncode == 2, r.stderr)
+    r = run("server", "--data", data, "revoke", "--serial", sa2, "--reason", "key leaked")
+    check("revoke by serial", r.returncode == 0 and "revoked 1" in r.stdout, (r.stdout, r.stderr))
+    code, _ = post(port, new_ctx, line)
+    check("revoked certificate refused with 403 (no restart)", code == 403, code)
+    code, _ = post(port, old_ctx, line)
+    check("the agent's other certificate unaffected by a serial revocation", code == 200, code)
+    code, body = post(port, b_ctx, line)
+    check("other agent unaffected", code == 200 and body.get("accepted") == 1, code)
+    r = run("forward", "--state", st, "--server", url, "--renew")
+    check("revoked certificate cannot renew", r.returncode != 0 and "403" in r.stderr, r.stderr)
+    check("failed renewal keeps the certificate", serial_of(f"{st}/client.crt") == sa2)
+    # Revocation by agent through the API: admin only.
+    run("server", "--data", data, "user", "admin1", "admin", env={**os.environ,
+        "VIGIL_PASSWORD": "admin-password-1234"})
+    adm = run("server", "--data", data, "token", "admin1").stdout.strip().splitlines()[-1]
+    ctx = ssl.create_default_context(cafile=ca)
+    code, _ = api(url, ctx, "/api/v1/certs/revoke", vt, {"agent": "sensor-a", "reason": "x"})
+    check("viewer cannot revoke", code == 403, code)
+    code, _ = api(url, ctx, "/api/v1/certs", vt)
+    check("viewer cannot list certificates", code == 403, code)
+    code, body = api(url, ctx, "/api/v1/certs/revoke", adm, {"agent": "sensor-a",
+                                                             "reason": "host decommissioned"})
+    check("admin revokes an agent's certificates", code == 200 and body.get("revoked") == 1,
+          (code, body))
+    code, _ = post(port, old_ctx, line)
+    check("every certificate of the revoked agent refused", code == 403, code)
+    code, _ = post(port, b_ctx, line)
+    check("other agent still unaffected", code == 200, code)
+    code, body = api(url, ctx, "/api/v1/certs", adm)
+    lst = {c["serial"]: c for c in (body or {}).get("certs", [])}
+    check("API lists revoked certificates with who and why",
+          lst.get(sa, {}).get("revoked_by") == "admin1" and
+          lst.get(sa, {}).get("reason") == "host decommissioned" and
+          lst.get(sa2, {}).get("revoked_by") == "cli" and "revoked_at_us" not in lst.get(sb, {}),
+          lst)
+    r = run("server", "--data", data, "certs")
+    check("`vigil server certs` prints the register",
+          r.returncode == 0 and sa2 in r.stdout and "revoked" in r.stdout and "key leaked" in
+          r.stdout and "valid" in r.stdout, r.stdout)
+    code, body = api(url, ctx, "/api/v1/audit", adm)
+    acts = [a.get("action") for a in (body or {}).get("audit", [])]
+    check("audited: issue, renew, revoke, refusal",
+          all(a in acts for a in ("cert.issue", "cert.renew", "cert.revoke", "cert.refused")),
+          acts)
+
+
+def auto_renewal(tmp):
+    """A server issuing 20 s certificates: the forwarder renews at a third
+    left and keeps delivering with the new certificate."""
+    data = f"{tmp}/short"
+    os.makedirs(data)
+    tok = enroll_token(data, "sensor-c")
+    port = free_port()
+    p = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", f"127.0.0.1:{port}", "--tls",
+                          "--cert-lifetime", "20"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    for _ in range(50):
+        if "CA fingerprint" in p.stdout.readline():
+            break
+    threading.Thread(target=lambda: p.stdout.read(), daemon=True).start()
+    url = f"https://127.0.0.1:{port}"
+    st = f"{tmp}/st-c"
+    eve = f"{tmp}/eve-c.json"
+    fw = None
+    try:
+        r = run("forward", "--enroll", url, tok, "--state", st)
+        check("short-lived enrolment", r.returncode == 0, r.stderr)
+        first = serial_of(f"{st}/client.crt")
+        first_expiry = ssl.cert_time_to_seconds(
+            ssl._ssl._test_decode_cert(f"{st}/client.crt")["notAfter"])
+        open(eve, "w").close()
+        env = {k: v for k, v in os.environ.items() if k != "VIGIL_TOKEN"}
+        fw = subprocess.Popen([VIGIL, "forward", "--eve", eve, "--server", url, "--state", st,
+                               "--sensor", "sensor-c", "--renew-check", "0.5"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        renewed = None
+        for i in range(90):
+            with open(eve, "a") as f:
+                f.write(json.dumps({"timestamp": "2026-01-02T00:00:%02d.%06dZ" % (i % 60, i),
+                                    "event_type": "flow", "src_ip": "10.1.0.1"}) + "\n")
+            time.sleep(0.5)
+            s = serial_of(f"{st}/client.crt")
+            if s != first:
+                renewed = s
+                break
+        check("forwarder renews before expiry", renewed is not None, first)
+        reg = {c["serial"]: c for c in certs(data)}
+        check("automatic renewal recorded", renewed and reg.get(renewed, {}).get("renewed_from")
+              == first, reg)
+        n_before = i + 1
+        # Past the first certificate's expiry, only the renewed one can deliver.
+        time.sleep(max(0.0, first_expiry + 1.5 - time.time()))
+        with open(eve, "a") as f:
+            for k in range(20):
+                f.write(json.dumps({"timestamp": "2026-01-03T00:00:%02dZ" % k,
+                                    "event_type": "flow", "src_ip": "10.1.0.2"}) + "\n")
+        run("server", "--data", data, "user", "v2", "viewer", env={**os.environ,
+            "VIGIL_PASSWORD": "viewer-password-123"})
+        vt = run("server", "--data", data, "token", "v2").stdout.strip().splitlines()[-1]
+        ctx = ssl.create_default_context(cafile=f"{st}/ca.crt")
+        cnt = None
+        for _ in range(60):
+            code, body = api(url, ctx, "/api/v1/events/count", vt)
+            cnt = (body or {}).get("count")
+            if cnt == n_before + 20:
+                break
+            time.sleep(0.5)
+        check("delivery goes on after the first certificate expired", cnt == n_before + 20,
+              (cnt, n_before + 20))
+    finally:
+        if fw:
+            fw.terminate()
+            fw.wait(timeout=30)
+        p.terminate()
+        p.wait(timeout=30)
 
 
 def enroll_token(data, name):
@@ -175,9 +363,11 @@ def main():
         ctx3.load_cert_chain(f"{st}/client.crt", f"{st}/client.key")
         code, body = post(port, ctx3, line)
         check("enrolled certificate accepted", code == 200 and body.get("accepted") == 1, code)
+        revocation_and_renewal(tmp, data, url, port, st, line, vt)
     finally:
         srv.terminate()
         srv.wait(timeout=30)
+    auto_renewal(tmp)
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -27,5 +27,9 @@ void exceptions_match_at_ingest(void);
 void exceptions_validation(void);
 void exceptions_audited(void);
 void events_ack_and_flags(void);
+void partitions_boundaries(void);
+void partitions_retention_drop(void);
+void partitions_daily(void);
+void partitions_migrate(void);
 
 #endif

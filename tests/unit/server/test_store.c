@@ -438,6 +438,10 @@ static const vg_test tests[] = {
     {"exceptions_validation", exceptions_validation},
     {"exceptions_audited", exceptions_audited},
     {"events_ack_and_flags", events_ack_and_flags},
+    {"partitions_boundaries", partitions_boundaries},
+    {"partitions_retention_drop", partitions_retention_drop},
+    {"partitions_daily", partitions_daily},
+    {"partitions_migrate", partitions_migrate},
     {NULL, NULL},
 };
 
