@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "net/app/app_int.h"
 #include "net/app/file.h" /* files hook */
+#include "net/app/app_dns.h" /* appfeat hook: eve settings checks */
+#include "net/app/app_tls.h" /* appfeat hook */
 #include "net/engine/output.h"
 
 typedef struct ooo_seg {
@@ -97,6 +99,8 @@ void vg_app_add_eve(vg_app_ctx *ctx, const char *type, vg_eve *eve, const vg_con
             : strcmp(type, "ssh") == 0 ? 6 /* files hook: ssh */ : -1;
     if (k < 0 || ctx->neves[k] >= APP_MAX_EVE)
         return;
+    if (k == 1 || k == 2) /* appfeat hook: warn about bad dns version / tls custom fields */
+        (void)(k == 1 ? vg_dns_eve_check(settings) : vg_tls_eve_check(settings));
     ctx->eves[k][ctx->neves[k]].eve = eve;
     ctx->eves[k][ctx->neves[k]].settings = settings;
     ctx->neves[k]++;
@@ -129,6 +133,7 @@ vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data)
         af->head = tx;
     af->tail = tx;
     af->ntx++;
+    ctx->st.tx_proto[af->flow && af->flow->proto == 17][tx->alproto & 63]++; /* appfeat hook */
     return tx;
 }
 

@@ -71,6 +71,8 @@ static uint16_t resolve(uint16_t id, bool toclient)
         case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
         case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
         case VG_ABUF_TLS_ALPN:
+        case VG_ABUF_TLS_RANDOM: case VG_ABUF_TLS_RANDOM_TIME: /* appfeat hook: the client's random */
+        case VG_ABUF_TLS_RANDOM_BYTES:
             return (uint16_t)(id | VG_TLS_CLIENT_BUF); /* the client's certificate, ALPN list */
         default:
             return id;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "net/app/app_dns.h"
 #include "net/app/app_int.h"
 
@@ -50,7 +51,8 @@ static bool u32(rd *r, uint32_t *v)
 
 /* Read a (possibly compressed) name at r->o into out (dotted, no trailing
  * dot; "<root>" for the root); advances r past the name's in-place bytes. */
-static bool read_name(rd *r, char out[VG_DNS_NAME_MAX + 1], bool *truncated, uint64_t *capped)
+static bool read_name(rd *r, char out[VG_DNS_NAME_MAX + 1], bool *truncated, uint64_t *capped,
+                      uint32_t *events)
 {
     uint32_t o = r->o, end_in_place = 0;
     bool jumped = false;
@@ -76,6 +78,7 @@ static bool read_name(rd *r, char out[VG_DNS_NAME_MAX + 1], bool *truncated, uin
                 /* forward pointers and loops end the name here */
                 if (jumps > DNS_MAX_JUMPS)
                     (*capped)++;
+                *events |= VG_DNS_EV_INFINITE_LOOP;
                 *truncated = true;
                 break;
             }
@@ -95,6 +98,7 @@ static bool read_name(rd *r, char out[VG_DNS_NAME_MAX + 1], bool *truncated, uin
             else if (!*truncated) {
                 *truncated = true;
                 (*capped)++;
+                *events |= VG_DNS_EV_NAME_TOO_LONG;
             }
         }
         o += 1u + l;
@@ -168,12 +172,12 @@ static bool read_rdata(rd *r, vg_dns_msg *m, vg_dns_rr *rr, uint16_t rdlen, uint
         }
         break;
     case 2: case 5: case 12: case 39: /* NS CNAME PTR DNAME */
-        if (read_name(&sub, name, &tr, capped))
+        if (read_name(&sub, name, &tr, capped, &m->events))
             put_str(m, &rr->rdata, name, strlen(name));
         break;
     case 15: { /* MX: preference, exchange */
         uint16_t pref;
-        if (u16(&sub, &pref) && read_name(&sub, name, &tr, capped))
+        if (u16(&sub, &pref) && read_name(&sub, name, &tr, capped, &m->events))
             put_str(m, &rr->rdata, name, strlen(name));
         break;
     }
@@ -192,7 +196,8 @@ static bool read_rdata(rd *r, vg_dns_msg *m, vg_dns_rr *rr, uint16_t rdlen, uint
     }
     case 6: { /* SOA */
         char rname[VG_DNS_NAME_MAX + 1];
-        if (read_name(&sub, name, &tr, capped) && read_name(&sub, rname, &tr, capped) &&
+        if (read_name(&sub, name, &tr, capped, &m->events) &&
+            read_name(&sub, rname, &tr, capped, &m->events) &&
             u32(&sub, &rr->soa.serial) && u32(&sub, &rr->soa.refresh) &&
             u32(&sub, &rr->soa.retry) && u32(&sub, &rr->soa.expire) &&
             u32(&sub, &rr->soa.minimum)) {
@@ -204,7 +209,7 @@ static bool read_rdata(rd *r, vg_dns_msg *m, vg_dns_rr *rr, uint16_t rdlen, uint
     }
     case 33: /* SRV */
         if (u16(&sub, &rr->srv.priority) && u16(&sub, &rr->srv.weight) &&
-            u16(&sub, &rr->srv.port) && read_name(&sub, name, &tr, capped)) {
+            u16(&sub, &rr->srv.port) && read_name(&sub, name, &tr, capped, &m->events)) {
             put_str(m, &rr->srv.target, name, strlen(name));
             rr->has_srv = true;
         }
@@ -257,7 +262,8 @@ int vg_dns_parse(const uint8_t *d, uint32_t n, vg_dns_msg **out, uint64_t *cappe
     for (uint32_t i = 0; i < cnt[0]; i++) {
         bool tr;
         uint16_t type, cls;
-        if (!read_name(&r, name, &tr, capped) || !u16(&r, &type) || !u16(&r, &cls)) {
+        if (!read_name(&r, name, &tr, capped, &m->events) || !u16(&r, &type) ||
+            !u16(&r, &cls)) {
             rc = VG_EINVAL;
             break;
         }
@@ -269,15 +275,17 @@ int vg_dns_parse(const uint8_t *d, uint32_t n, vg_dns_msg **out, uint64_t *cappe
             q->cls = cls;
         }
     }
+    int fail_sec = 0;
     for (int s = 1; s < 4 && rc == VG_OK; s++) {
         uint32_t kept = 0;
+        fail_sec = s;
         for (uint32_t i = 0; i < cnt[s]; i++) {
             bool tr;
             vg_dns_rr tmp;
             memset(&tmp, 0, sizeof tmp);
             uint16_t rdlen;
-            if (!read_name(&r, name, &tr, capped) || !u16(&r, &tmp.type) || !u16(&r, &tmp.cls) ||
-                !u32(&r, &tmp.ttl) || !u16(&r, &rdlen)) {
+            if (!read_name(&r, name, &tr, capped, &m->events) || !u16(&r, &tmp.type) ||
+                !u16(&r, &tmp.cls) || !u32(&r, &tmp.ttl) || !u16(&r, &rdlen)) {
                 rc = VG_EINVAL;
                 break;
             }
@@ -305,6 +313,12 @@ int vg_dns_parse(const uint8_t *d, uint32_t n, vg_dns_msg **out, uint64_t *cappe
         return rc;
     }
     m->incomplete = rc != VG_OK;
+    if (rc != VG_OK) /* the section the records ended in (Suricata's events) */
+        m->events |= fail_sec == 3   ? VG_DNS_EV_INVALID_ADDITIONALS
+                     : fail_sec == 2 ? VG_DNS_EV_INVALID_AUTHORITIES
+                                     : VG_DNS_EV_MALFORMED_DATA;
+    if (m->flags & 0x0040)
+        m->events |= VG_DNS_EV_Z_FLAG_SET;
     *out = m;
     return VG_OK;
 }
@@ -376,7 +390,8 @@ static void dns_tx_free(void *p)
     free(t);
 }
 
-static void one_message(vg_app_ctx *ctx, app_flow *af, const uint8_t *d, uint32_t n)
+static void one_message(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d,
+                        uint32_t n)
 {
     vg_dns_msg *m;
     if (vg_dns_parse(d, n, &m, &ctx->st.dns_name_cap) != VG_OK) {
@@ -390,6 +405,10 @@ static void one_message(vg_app_ctx *ctx, app_flow *af, const uint8_t *d, uint32_
     }
     t->m = m;
     t->response = (m->flags & 0x8000) != 0;
+    if (t->response && toserver)
+        m->events |= VG_DNS_EV_NOT_A_REQUEST;
+    else if (!t->response && !toserver)
+        m->events |= VG_DNS_EV_NOT_A_RESPONSE;
     vg_app_tx *a = vg_app_tx_new(ctx, af, t);
     if (!a) {
         dns_tx_free(t);
@@ -404,7 +423,7 @@ static void dns_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
 {
     (void)ts;
     if (af->flow->proto == 17) {
-        one_message(ctx, af, d, n);
+        one_message(ctx, af, toserver, d, n);
         return;
     }
     dns_state *s = af->pstate;
@@ -433,7 +452,7 @@ static void dns_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         n -= take;
         if (s->len[di] - 2 == need) {
             if (need)
-                one_message(ctx, af, s->buf[di] + 2, need);
+                one_message(ctx, af, toserver, s->buf[di] + 2, need);
             s->len[di] = 0;
         }
     }
@@ -531,6 +550,57 @@ static void rr_eve(const vg_dns_msg *m, const vg_dns_rr *rr, vg_jb *jb)
     vg_jb_close_obj(jb);
 }
 
+/* Answers grouped by type (the types the schema knows). */
+static void grouped_eve(const vg_dns_msg *m, vg_jb *jb)
+{
+    char b[8];
+    /* grouped answers: the types the schema knows */
+    static const uint16_t gt[] = {1, 28, 5, 15, 2, 10, 12, 6, 33, 44, 16};
+    bool gopen = false;
+    for (size_t k = 0; k < VG_ARRAY_LEN(gt); k++) {
+        bool aopen = false;
+        for (uint32_t i = 0; i < m->nrr; i++) {
+            const vg_dns_rr *rr = &m->rr[i];
+            if (rr->section != 1 || rr->type != gt[k])
+                continue;
+            if (!rr->rdata && !rr->has_soa && !rr->has_srv)
+                continue;
+            if (!gopen) {
+                vg_jb_open_obj(jb, "grouped");
+                gopen = true;
+            }
+            if (!aopen) {
+                vg_jb_open_arr(jb, vg_dns_rrtype_name(gt[k], b));
+                aopen = true;
+            }
+            if (rr->has_soa) {
+                vg_jb_open_obj(jb, NULL);
+                vg_jb_str(jb, "mname", vg_dns_str(m, rr->soa.mname));
+                vg_jb_str(jb, "rname", vg_dns_str(m, rr->soa.rname));
+                vg_jb_u64(jb, "serial", rr->soa.serial);
+                vg_jb_u64(jb, "refresh", rr->soa.refresh);
+                vg_jb_u64(jb, "retry", rr->soa.retry);
+                vg_jb_u64(jb, "expire", rr->soa.expire);
+                vg_jb_u64(jb, "minimum", rr->soa.minimum);
+                vg_jb_close_obj(jb);
+            } else if (rr->has_srv) {
+                vg_jb_open_obj(jb, NULL);
+                vg_jb_u64(jb, "priority", rr->srv.priority);
+                vg_jb_u64(jb, "weight", rr->srv.weight);
+                vg_jb_u64(jb, "port", rr->srv.port);
+                vg_jb_str(jb, "name", vg_dns_str(m, rr->srv.target));
+                vg_jb_close_obj(jb);
+            } else {
+                vg_jb_str(jb, NULL, vg_dns_str(m, rr->rdata));
+            }
+        }
+        if (aopen)
+            vg_jb_close_arr(jb);
+    }
+    if (gopen)
+        vg_jb_close_obj(jb);
+}
+
 void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb)
 {
     char b[8];
@@ -587,64 +657,163 @@ void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb)
                 vg_jb_close_arr(jb);
             if (s != 1)
                 continue;
-            /* grouped answers: the types the schema knows */
-            static const uint16_t gt[] = {1, 28, 5, 15, 2, 10, 12, 6, 33, 44, 16};
-            bool gopen = false;
-            for (size_t k = 0; k < VG_ARRAY_LEN(gt); k++) {
-                bool aopen = false;
-                for (uint32_t i = 0; i < m->nrr; i++) {
-                    const vg_dns_rr *rr = &m->rr[i];
-                    if (rr->section != 1 || rr->type != gt[k])
-                        continue;
-                    if (!rr->rdata && !rr->has_soa && !rr->has_srv)
-                        continue;
-                    if (!gopen) {
-                        vg_jb_open_obj(jb, "grouped");
-                        gopen = true;
-                    }
-                    if (!aopen) {
-                        vg_jb_open_arr(jb, vg_dns_rrtype_name(gt[k], b));
-                        aopen = true;
-                    }
-                    if (rr->has_soa) {
-                        vg_jb_open_obj(jb, NULL);
-                        vg_jb_str(jb, "mname", vg_dns_str(m, rr->soa.mname));
-                        vg_jb_str(jb, "rname", vg_dns_str(m, rr->soa.rname));
-                        vg_jb_u64(jb, "serial", rr->soa.serial);
-                        vg_jb_u64(jb, "refresh", rr->soa.refresh);
-                        vg_jb_u64(jb, "retry", rr->soa.retry);
-                        vg_jb_u64(jb, "expire", rr->soa.expire);
-                        vg_jb_u64(jb, "minimum", rr->soa.minimum);
-                        vg_jb_close_obj(jb);
-                    } else if (rr->has_srv) {
-                        vg_jb_open_obj(jb, NULL);
-                        vg_jb_u64(jb, "priority", rr->srv.priority);
-                        vg_jb_u64(jb, "weight", rr->srv.weight);
-                        vg_jb_u64(jb, "port", rr->srv.port);
-                        vg_jb_str(jb, "name", vg_dns_str(m, rr->srv.target));
-                        vg_jb_close_obj(jb);
-                    } else {
-                        vg_jb_str(jb, NULL, vg_dns_str(m, rr->rdata));
-                    }
-                }
-                if (aopen)
-                    vg_jb_close_arr(jb);
-            }
-            if (gopen)
-                vg_jb_close_obj(jb);
+            grouped_eve(m, jb);
         }
     }
     vg_jb_close_obj(jb);
 }
 
+void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *jb)
+{
+    char b[8];
+    bool resp = m->flags & 0x8000;
+    vg_jb_open_obj(jb, "dns");
+    if (!resp) {
+        vg_jb_str(jb, "type", "query");
+        vg_jb_u64(jb, "id", m->id);
+        if (q < m->nq) {
+            vg_jb_str(jb, "rrname", vg_dns_str(m, m->q[q].name));
+            vg_jb_str(jb, "rrtype", vg_dns_rrtype_name(m->q[q].type, b));
+        }
+        vg_jb_u64(jb, "tx_id", tx_id);
+        if (m->flags & 0x0040)
+            vg_jb_bool(jb, "z", true);
+        vg_jb_u64(jb, "opcode", (m->flags >> 11) & 0xf);
+        vg_jb_close_obj(jb);
+        return;
+    }
+    vg_jb_u64(jb, "version", 2);
+    vg_jb_str(jb, "type", "answer");
+    vg_jb_u64(jb, "id", m->id);
+    char fl[8];
+    snprintf(fl, sizeof fl, "%x", m->flags);
+    vg_jb_str(jb, "flags", fl);
+    vg_jb_bool(jb, "qr", true);
+    if (m->flags & 0x0400)
+        vg_jb_bool(jb, "aa", true);
+    if (m->flags & 0x0200)
+        vg_jb_bool(jb, "tc", true);
+    if (m->flags & 0x0100)
+        vg_jb_bool(jb, "rd", true);
+    if (m->flags & 0x0080)
+        vg_jb_bool(jb, "ra", true);
+    if (m->flags & 0x0040)
+        vg_jb_bool(jb, "z", true);
+    vg_jb_u64(jb, "opcode", (m->flags >> 11) & 0xf);
+    if (m->nq) {
+        vg_jb_str(jb, "rrname", vg_dns_str(m, m->q[0].name));
+        vg_jb_str(jb, "rrtype", vg_dns_rrtype_name(m->q[0].type, b));
+    }
+    vg_jb_str(jb, "rcode", vg_dns_rcode_name(m->flags & 0xf, b));
+    bool any = false;
+    for (uint32_t i = 0; i < m->nrr && !any; i++)
+        any = m->rr[i].section == 1;
+    if (any) {
+        vg_jb_open_arr(jb, "answers");
+        for (uint32_t i = 0; i < m->nrr; i++)
+            if (m->rr[i].section == 1)
+                rr_eve(m, &m->rr[i], jb);
+        vg_jb_close_arr(jb);
+        grouped_eve(m, jb);
+    }
+    any = false;
+    for (uint32_t i = 0; i < m->nrr && !any; i++)
+        any = m->rr[i].section == 2;
+    if (any) {
+        vg_jb_open_arr(jb, "authorities");
+        for (uint32_t i = 0; i < m->nrr; i++)
+            if (m->rr[i].section == 2)
+                rr_eve(m, &m->rr[i], jb);
+        vg_jb_close_arr(jb);
+    }
+    vg_jb_close_obj(jb);
+}
+
+/* version as written, or 0 when absent; -1 when not a number */
+static int version_value(const vg_conf_node *settings, const vg_conf_node **where)
+{
+    const vg_conf_node *v = settings ? vg_conf_node_child(settings, "version") : NULL;
+    *where = v;
+    const char *s = v && v->value ? v->value : NULL;
+    if (!s)
+        return 0;
+    int64_t n;
+    if (vg_conf_parse_int(s, &n) != VG_OK || n < 0 || n > 1000)
+        return -1;
+    return (int)n;
+}
+
+int vg_dns_eve_version(const vg_conf_node *settings)
+{
+    const vg_conf_node *w;
+    int v = version_value(settings, &w);
+    if (v == 0 && !w) {
+        /* no version in the configuration: the environment, as Suricata */
+        const char *e = getenv("SURICATA_EVE_DNS_VERSION");
+        if (e && strcmp(e, "2") == 0)
+            return 2;
+        return 3;
+    }
+    return v == 2 ? 2 : 3;
+}
+
+int vg_dns_eve_check(const vg_conf_node *settings)
+{
+    const vg_conf_node *w;
+    int v = version_value(settings, &w);
+    if (!w || v == 2 || v == 3)
+        return 0;
+    char where[300];
+    vg_warn("%s: eve-log dns version '%s' is not supported (2 or 3); using 3",
+            vg_conf_node_where(w, where, sizeof where), w->value ? w->value : "");
+    return 1;
+}
+
+/* The eve writer whose dns settings are `settings`, when exactly one is. */
+static vg_eve *eve_of(const vg_app_ctx *ctx, const vg_conf_node *settings)
+{
+    vg_eve *e = NULL;
+    for (int i = 0; ctx && i < ctx->neves[1]; i++)
+        if (ctx->eves[1][i].settings == settings) {
+            if (e)
+                return NULL;
+            e = ctx->eves[1][i].eve;
+        }
+    return e;
+}
+
 static void dns_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                        const vg_conf_node *settings)
 {
-    (void)ctx;
     (void)af;
-    (void)settings;
     const dns_tx *t = a->data;
-    vg_dns_msg_eve(t->m, a->id, jb);
+    if (!ctx || vg_dns_eve_version(settings) != 2) {
+        vg_dns_msg_eve(t->m, a->id, jb); /* alert metadata: always version 3 */
+        return;
+    }
+    const vg_dns_msg *m = t->m;
+    vg_eve *eve = !t->response && m->nq > 1 ? eve_of(ctx, settings) : NULL;
+    if (eve && jb->depth == 1) {
+        /* version 2 logs one record per question: the first ones are
+         * written here from a copy of the record's header, the last one is
+         * the record app.c writes */
+        size_t len = jb->len;
+        bool first = jb->first[1];
+        for (uint32_t q = 0; q + 1 < m->nq; q++) {
+            vg_dns_msg_eve_v2(m, a->id, q, jb);
+            vg_jb_close_obj(jb);
+            if (vg_jb_ok(jb))
+                (void)vg_eve_write(eve, jb);
+            jb->len = len;
+            jb->buf[len] = '\0';
+            jb->depth = 1;
+            jb->first[1] = first;
+            jb->overflow = false;
+        }
+        vg_dns_msg_eve_v2(m, a->id, m->nq - 1, jb);
+        return;
+    }
+    vg_dns_msg_eve_v2(m, a->id, 0, jb);
 }
 
 bool vg_app_dns_is_response(const vg_app_tx *a)

@@ -12,10 +12,26 @@
 #ifndef VG_NET_APP_APP_DNS_H
 #define VG_NET_APP_APP_DNS_H
 
+#include "core/conf.h"
 #include "core/jbuf.h"
 
 #define VG_DNS_NAME_MAX 255
 #define VG_DNS_MAX_RR 64
+
+/* DNS decoder events (app-layer-event:dns.<name>, names in app_feat_kw.c) */
+enum {
+    VG_DNS_EV_MALFORMED_DATA = 1u << 0,
+    VG_DNS_EV_NOT_A_REQUEST = 1u << 1,    /* a response sent to the server */
+    VG_DNS_EV_NOT_A_RESPONSE = 1u << 2,   /* a request sent to the client */
+    VG_DNS_EV_Z_FLAG_SET = 1u << 3,
+    VG_DNS_EV_FLOODED = 1u << 4,
+    VG_DNS_EV_STATE_MEMCAP = 1u << 5,
+    VG_DNS_EV_INVALID_ADDITIONALS = 1u << 6,
+    VG_DNS_EV_INVALID_AUTHORITIES = 1u << 7,
+    VG_DNS_EV_NAME_TOO_LONG = 1u << 8,
+    VG_DNS_EV_INFINITE_LOOP = 1u << 9,
+    VG_DNS_EV_TOO_MANY_LABELS = 1u << 10,
+};
 
 typedef struct vg_dns_q {
     uint32_t name;                /* arena ref */
@@ -42,6 +58,7 @@ typedef struct vg_dns_msg {
     vg_dns_rr *rr;                /* all sections, in message order */
     uint32_t nrr;
     bool incomplete;              /* records ended early (malformed or cut) */
+    uint32_t events;              /* VG_DNS_EV_* */
     char *arena;
     size_t arena_len, arena_cap;
 } vg_dns_msg;
@@ -56,5 +73,17 @@ const char *vg_dns_rrtype_name(uint16_t t, char buf[8]);
 const char *vg_dns_rcode_name(uint16_t rc, char buf[8]);
 /* The "dns" object of an EVE record (version 3) for message m. */
 void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb);
+/* Version 2's "dns" object (Suricata 7's format, outputs...dns.version: 2):
+ * for a request, the query record of question q ({type: query, id,
+ * rrname, rrtype, tx_id, opcode}); for a response, the answer record
+ * ({version: 2, type: answer, id, flags, qr..., rrname, rrtype, rcode,
+ * answers, grouped, authorities}); q is ignored for responses. */
+void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *jb);
+/* The EVE dns version the settings of the dns type ask for: version (2 or
+ * 3), else the environment's SURICATA_EVE_DNS_VERSION (as Suricata), else
+ * 3.  Anything else is 3, and vg_dns_eve_check() warns about it. */
+int vg_dns_eve_version(const vg_conf_node *settings);
+/* Warn (file:line and reason) about a bad version; 1 when bad, else 0. */
+int vg_dns_eve_check(const vg_conf_node *settings);
 
 #endif

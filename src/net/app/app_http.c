@@ -724,3 +724,12 @@ const app_parser vg_app_parser_http = {
     .get_buffer = http_get_buffer,
     .gap = http_gap,
 };
+
+/* appfeat hook: the libhtp transaction of an HTTP tx, for the HTTP decoder
+ * events (app-layer-event:http.*, net/app/app_feat_kw.c); NULL if none. */
+struct htp_tx_t *vg_app_http_htx(const vg_app_tx *a);
+struct htp_tx_t *vg_app_http_htx(const vg_app_tx *a)
+{
+    const http_tx *t = a && a->alproto == VG_ALPROTO_HTTP ? a->data : NULL;
+    return t ? t->htx : NULL;
+}

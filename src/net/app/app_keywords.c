@@ -88,6 +88,9 @@ static const buf_info bufs[] = {
     {VG_ABUF_SSH_SOFTWARE, "ssh.software", VG_ALPROTO_SSH, false},        /* files hook */
     {VG_ABUF_SSH_PROTO_SRV, "ssh.proto (server)", VG_ALPROTO_SSH, true},  /* files hook */
     {VG_ABUF_SSH_SOFTWARE_SRV, "ssh.software (server)", VG_ALPROTO_SSH, true}, /* files hook */
+    {VG_ABUF_TLS_RANDOM, "tls.random", VG_ALPROTO_TLS, false},
+    {VG_ABUF_TLS_RANDOM_TIME, "tls.random_time", VG_ALPROTO_TLS, false},
+    {VG_ABUF_TLS_RANDOM_BYTES, "tls.random_bytes", VG_ALPROTO_TLS, false},
 };
 
 static const buf_info *info(uint16_t id)
@@ -112,6 +115,7 @@ bool vg_app_buf_both(uint16_t id)
     case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
     case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:
     case VG_ABUF_TLS_ALPN:
+    case VG_ABUF_TLS_RANDOM: case VG_ABUF_TLS_RANDOM_TIME: case VG_ABUF_TLS_RANDOM_BYTES:
     case VG_ABUF_DNP3_DATA: /* ICS hook: either side's messages */
     case VG_ABUF_FILE_NAME: case VG_ABUF_FILE_MAGIC: /* files hook: files of either side */
     case VG_ABUF_SSH_PROTO: case VG_ABUF_SSH_SOFTWARE: /* files hook: either side's banner */
@@ -297,6 +301,9 @@ STICKY(kw_ja3_string, "ja3.string", "ja3_string", VG_ABUF_JA3_STRING)
 STICKY(kw_ja3s_hash, "ja3s.hash", "ja3s_hash", VG_ABUF_JA3S_HASH)
 STICKY(kw_ja3s_string, "ja3s.string", "ja3s_string", VG_ABUF_JA3S_STRING)
 STICKY(kw_ja4_hash, "ja4.hash", NULL, VG_ABUF_JA4_HASH)
+STICKY(kw_tls_random, "tls.random", NULL, VG_ABUF_TLS_RANDOM)
+STICKY(kw_tls_random_time, "tls.random_time", NULL, VG_ABUF_TLS_RANDOM_TIME)
+STICKY(kw_tls_random_bytes, "tls.random_bytes", NULL, VG_ABUF_TLS_RANDOM_BYTES)
 
 MODIFIER(kw_m_http_uri, "http_uri", VG_ABUF_HTTP_URI)
 MODIFIER(kw_m_uricontent_dummy, "http_raw_uri", VG_ABUF_HTTP_URI_RAW)
@@ -345,6 +352,7 @@ extern const vg_keyword vg_app_kw_to_lowercase, vg_app_kw_to_uppercase, vg_app_k
     vg_app_kw_strip_ws, vg_app_kw_dotprefix, vg_app_kw_url_decode, vg_app_kw_header_lowercase,
     vg_app_kw_strip_pseudo, vg_app_kw_to_md5, vg_app_kw_to_sha1, vg_app_kw_to_sha256,
     vg_app_kw_xor, vg_app_kw_pcrexform, vg_app_kw_from_base64, vg_app_kw_absent;
+extern const vg_keyword vg_app_kw_ssl_version, vg_app_kw_ssl_state, vg_app_kw_app_layer_event;
 
 const vg_keyword *const vg_app_keywords[] = {
     &vg_app_kw_urilen, &vg_app_kw_dns_opcode, &vg_app_kw_dns_rcode, &vg_app_kw_dns_rrtype,
@@ -366,7 +374,8 @@ const vg_keyword *const vg_app_keywords[] = {
     &kw_dns_auth_rrname, &kw_dns_add_rrname, &kw_dns_response_rrname, &kw_tls_sni,
     &kw_tls_cert_subject, &kw_tls_cert_issuer, &kw_tls_cert_serial, &kw_tls_cert_fingerprint,
     &kw_tls_certs, &kw_tls_san, &kw_tls_alpn, &kw_ja3_hash, &kw_ja3_string, &kw_ja3s_hash,
-    &kw_ja3s_string, &kw_ja4_hash,
+    &kw_ja3s_string, &kw_ja4_hash, &kw_tls_random, &kw_tls_random_time, &kw_tls_random_bytes,
+    &vg_app_kw_ssl_version, &vg_app_kw_ssl_state, &vg_app_kw_app_layer_event, /* app_feat_kw */
     &kw_m_http_uri, &kw_m_uricontent_dummy, &kw_m_http_method, &kw_m_http_header,
     &kw_m_http_raw_header, &kw_m_http_cookie, &kw_m_http_user_agent, &kw_m_http_host,
     &kw_m_http_raw_host, &kw_m_http_client_body, &kw_m_http_server_body, &kw_m_http_stat_code,

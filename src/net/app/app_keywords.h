@@ -80,6 +80,9 @@ enum vg_app_buf {
     VG_ABUF_SSH_SOFTWARE,         /* files hook: ssh.software, the client's */
     VG_ABUF_SSH_PROTO_SRV,        /* files hook: ssh.proto in a to_client rule */
     VG_ABUF_SSH_SOFTWARE_SRV,     /* files hook: ssh.software in a to_client rule */
+    VG_ABUF_TLS_RANDOM,           /* the client's random to the server, the server's to the client */
+    VG_ABUF_TLS_RANDOM_TIME,      /* its first 4 bytes */
+    VG_ABUF_TLS_RANDOM_BYTES,     /* its last 28 bytes */
     VG_ABUF_END,
 };
 

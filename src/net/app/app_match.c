@@ -17,6 +17,7 @@
 #include "net/app/app_tls.h"
 #include "net/app/ics.h" /* ICS hook */
 #include "net/app/file.h" /* files hook */
+#include "net/app/app_feat.h" /* appfeat hook */
 #include "net/detect/detect_int.h"
 
 const vg_dns_msg *vg_app_dns_msg(const vg_app_tx *a);
@@ -300,6 +301,9 @@ int vg_app_match_dir(const vg_keyword *kw)
     int fd = vg_file_match_dir(kw); /* files hook: filesize, filemd5... */
     if (fd >= 0)
         return fd;
+    int ft = vg_app_feat_match_dir(kw); /* appfeat hook: ssl_version, ssl_state, app-layer-event */
+    if (ft >= 0)
+        return ft;
     if (kw == &vg_app_kw_urilen)
         return 0;
     if (kw == &vg_app_kw_dns_opcode || kw == &vg_app_kw_dns_rcode ||

@@ -11,6 +11,10 @@
  * JA3S) and the server's Certificate chain (at most TLS_MAX_CERTS; subject,
  * issuer, serial, SHA-1 fingerprint, validity, SANs of the first).  It is
  * logged once both sides went encrypted, or at flow end.
+ *
+ * Malformed input is data: it raises a TLS decoder event on the
+ * transaction (VG_TLS_EV_*, for app-layer-event:tls.*) and the direction
+ * stops being parsed when the framing is lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "core/log.h"
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
 
@@ -157,6 +162,20 @@ static void set_str(char **dst, const char *s, size_t n)
     }
 }
 
+static void keep_list(uint16_t **dst, uint32_t *dn, const uint16_t *v, uint32_t n)
+{
+    free(*dst);
+    *dst = NULL;
+    *dn = 0;
+    if (!n)
+        return;
+    *dst = malloc(n * sizeof(uint16_t));
+    if (!*dst)
+        return;
+    memcpy(*dst, v, n * sizeof(uint16_t));
+    *dn = n;
+}
+
 static int cmp16(const void *a, const void *b)
 {
     uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
@@ -238,7 +257,14 @@ static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     t->has_client_random = true;
     r.o += 32;
     t->client_version = (uint16_t)ver;
-    if (!get(&r, 1, &l) || !skip(&r, l) || !get(&r, 2, &l) || r.o + l > n)
+    if (!get(&r, 1, &l) || r.o + l > n)
+        return;
+    if (l <= sizeof t->session_id) {
+        memcpy(t->session_id, d + r.o, l);
+        t->session_id_len = (uint8_t)l;
+    }
+    r.o += l;
+    if (!get(&r, 2, &l) || r.o + l > n)
         return;
     for (uint32_t i = 0; i + 1 < l; i += 2) {
         uint16_t c = (uint16_t)((d[r.o + i] << 8) | d[r.o + i + 1]);
@@ -252,18 +278,28 @@ static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     if (!get(&r, 2, &el) || r.o + el > n)
         goto done;
     uint32_t eend = r.o + el;
+    bool seen_sni = false;
     while (r.o + 4 <= eend) {
         uint32_t et = 0, elen = 0;
         get(&r, 2, &et);
         get(&r, 2, &elen);
-        if (r.o + elen > eend)
+        if (r.o + elen > eend) {
+            t->events |= VG_TLS_EV_HANDSHAKE_INVALID_LENGTH;
             break;
+        }
         const uint8_t *e = d + r.o;
         if (!grease((uint16_t)et) && ne < TLS_MAX_LIST)
             ext[ne++] = (uint16_t)et;
-        if (et == 0 && elen >= 5) { /* server_name: list, type 0, name */
-            uint32_t nl = ((uint32_t)e[3] << 8) | e[4];
-            if (e[2] == 0 && 5 + nl <= elen)
+        if (et == 0) { /* server_name: list, type 0, name */
+            if (seen_sni)
+                t->events |= VG_TLS_EV_MULTIPLE_SNI;
+            seen_sni = true;
+            uint32_t nl = elen >= 5 ? ((uint32_t)e[3] << 8) | e[4] : 0;
+            if (elen >= 5 && e[2] != 0)
+                t->events |= VG_TLS_EV_INVALID_SNI_TYPE;
+            else if (elen > 0 && (elen < 5 || 5 + nl > elen))
+                t->events |= VG_TLS_EV_INVALID_SNI_LENGTH;
+            else if (elen >= 5 && !t->sni)
                 set_str(&t->sni, (const char *)e + 5, nl);
         } else if (et == 10 && elen >= 2) {
             uint32_t gl = ((uint32_t)e[0] << 8) | e[1];
@@ -327,6 +363,9 @@ done:
     }
     free(b.s);
     ja4(t, maxver, ciph, nc, ext, ne, sig, ns, alpn0_len ? alpn0 : NULL, alpn0_len);
+    keep_list(&t->ch_ciphers, &t->n_ch_ciphers, ciph, nc);
+    keep_list(&t->ch_exts, &t->n_ch_exts, ext, ne);
+    keep_list(&t->ch_sigalgs, &t->n_ch_sigalgs, sig, ns);
     t->has_client_hello = true;
 }
 
@@ -336,8 +375,17 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     uint32_t ver, l, cipher, el;
     uint16_t ext[TLS_MAX_LIST];
     uint32_t ne = 0;
-    if (!get(&r, 2, &ver) || !skip(&r, 32) || !get(&r, 1, &l) || !skip(&r, l) ||
-        !get(&r, 2, &cipher) || !skip(&r, 1))
+    if (!get(&r, 2, &ver) || r.o + 32 > n)
+        return;
+    memcpy(t->server_random, d + r.o, 32);
+    t->has_server_random = true;
+    r.o += 32;
+    if (!get(&r, 1, &l) || r.o + l > n)
+        return;
+    /* resumption by session id: the server echoes the client's */
+    t->session_resumed = l && l == t->session_id_len && memcmp(d + r.o, t->session_id, l) == 0;
+    r.o += l;
+    if (!get(&r, 2, &cipher) || !skip(&r, 1))
         return;
     t->server_version = (uint16_t)ver;
     t->cipher = (uint16_t)cipher;
@@ -358,6 +406,7 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
             r.o += elen;
         }
     }
+    keep_list(&t->sh_exts, &t->n_sh_exts, ext, ne);
     sb b = {0};
     char tmp[16];
     snprintf(tmp, sizeof tmp, "%u,%u,", ver, cipher);
@@ -425,8 +474,10 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, n);
-    if (!x)
+    if (!x) {
+        t->events |= VG_TLS_EV_CERT_INVALID_DER;
         return;
+    }
     t->subject = name_str(X509_get_subject_name(x));
     t->issuer = name_str(X509_get_issuer_name(x));
     const ASN1_INTEGER *ser = X509_get0_serialNumber(x);
@@ -450,7 +501,16 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
             const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
             if (g->type != GEN_DNS)
                 continue;
+            if (t->nsan == t->cap_san) {
+                uint32_t nc = t->cap_san ? t->cap_san * 2 : 16;
+                char **ns = realloc(t->san, nc * sizeof(char *));
+                if (!ns)
+                    break;
+                t->san = ns;
+                t->cap_san = nc;
+            }
             const ASN1_IA5STRING *s = g->d.dNSName;
+            t->san[t->nsan] = NULL;
             set_str(&t->san[t->nsan++], (const char *)s->data, (size_t)s->length);
         }
         GENERAL_NAMES_free(gens);
@@ -462,13 +522,17 @@ static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, 
 {
     rd r = {d, n, 0};
     uint32_t total;
-    if (!get(&r, 3, &total) || r.o + total > n)
+    if (!get(&r, 3, &total) || r.o + total > n) {
+        t->events |= VG_TLS_EV_CERT_INVALID_LENGTH;
         return;
+    }
     while (r.o + 3 <= n) {
         uint32_t cl = 0;
         get(&r, 3, &cl);
-        if (r.o + cl > n)
+        if (r.o + cl > n) {
+            t->events |= VG_TLS_EV_CERT_INVALID_LENGTH;
             break;
+        }
         if (t->ncerts >= TLS_MAX_CERTS) {
             (*cx->capped)++;
             break;
@@ -487,9 +551,30 @@ static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, 
     t->has_certs = true;
 }
 
+/* Handshake types of TLS 1.0-1.3 (RFC 5246, 6066, 8446...). */
+static bool known_hs_type(uint8_t type)
+{
+    switch (type) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 8: case 11: case 12: case 13:
+    case 14: case 15: case 16: case 20: case 21: case 22: case 23: case 24: case 25: case 254:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const uint8_t *d,
                       uint32_t n, bool toserver)
 {
+    uint8_t st = type == 1 ? VG_TLS_ST_CLIENT_HELLO
+                 : type == 2 ? VG_TLS_ST_SERVER_HELLO
+                 : type == 16 ? VG_TLS_ST_CLIENT_KEYX
+                 : type == 12 ? VG_TLS_ST_SERVER_KEYX
+                 : known_hs_type(type) ? 0 : VG_TLS_ST_UNKNOWN;
+    if (st == VG_TLS_ST_UNKNOWN)
+        t->events |= VG_TLS_EV_INVALID_HANDSHAKE_MESSAGE;
+    t->hs_flags |= st;
+    t->cur_flags[toserver ? 0 : 1] |= st;
     if (type == 1 && toserver && !t->has_client_hello)
         client_hello(t, d, n);
     else if (type == 2 && !toserver && !t->has_server_hello)
@@ -518,10 +603,15 @@ void vg_tls_info_free(vg_tls_info *t)
     free(t->serial);
     free(t->fingerprint);
     free(t->server_alpn);
+    free(t->ch_ciphers);
+    free(t->ch_exts);
+    free(t->ch_sigalgs);
+    free(t->sh_exts);
     for (uint32_t i = 0; i < t->nalpn; i++)
         free(t->alpn[i]);
     for (uint32_t i = 0; i < t->nsan; i++)
         free(t->san[i]);
+    free(t->san);
     for (uint32_t i = 0; i < t->ncerts; i++)
         free(t->certs[i]);
     vg_tls_info_free(t->client);
@@ -585,7 +675,7 @@ static vg_app_tx *tx_of(tls_state *s, vg_app_ctx *ctx)
 
 /* Handshake bytes of one record: gather messages across records. */
 static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, const uint8_t *d,
-                     uint32_t n)
+                     uint32_t n, bool *fresh)
 {
     vg_tls_state_ctx cx = {&ctx->st.tls_cap};
     while (n) {
@@ -616,12 +706,20 @@ static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, 
                           dd->hs[o + 3];
             if (ml > TLS_HS_MAX) {
                 ctx->st.tls_cap++;
+                vg_app_tx *tx = tx_of(s, ctx);
+                if (tx)
+                    ((vg_tls_info *)tx->data)->events |= VG_TLS_EV_HANDSHAKE_INVALID_LENGTH;
                 dd->skip = true;
                 return;
             }
             if (dd->hs_len - o - 4 < ml)
                 break;
             vg_app_tx *tx = tx_of(s, ctx);
+            if (tx && *fresh) {
+                /* ssl_state sees the messages of the data parsed last */
+                ((vg_tls_info *)tx->data)->cur_flags[toserver ? 0 : 1] = 0;
+                *fresh = false;
+            }
             if (tx) {
                 vg_tls_handshake(&cx, tx->data, dd->hs[o], dd->hs + o + 4, ml, toserver);
                 tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
@@ -639,16 +737,39 @@ static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, 
     }
 }
 
+/* Raise a decoder event on the flow's transaction. */
+static void tls_event(tls_state *s, vg_app_ctx *ctx, uint32_t ev)
+{
+    vg_app_tx *tx = tx_of(s, ctx);
+    if (tx)
+        ((vg_tls_info *)tx->data)->events |= ev;
+}
+
 static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
                       const struct timeval *ts)
 {
     (void)ts;
     tls_state *s = af->pstate;
     tls_dir *dd = &s->d[toserver ? 0 : 1];
+    bool fresh = true;
     if (toserver && !dd->seen_record && n >= 3 && (d[0] & 0x80) && d[2] == 1) {
         /* an SSLv2-style ClientHello first (2-byte header): step over it;
          * the server may still answer with TLS records */
         dd->v2_skip = (((uint32_t)d[0] & 0x7f) << 8 | d[1]) + 2;
+        vg_app_tx *tx = tx_of(s, ctx);
+        if (tx) {
+            vg_tls_info *t = tx->data;
+            /* the version the client offers (SSLv2 when it says 0x0002) */
+            uint16_t v = n >= 5 ? (uint16_t)((d[3] << 8) | d[4]) : 0x0002;
+            if (!t->client_version)
+                t->client_version = v == 0x0002 || (v >> 8) == 3 ? v : 0x0002;
+            t->hs_flags |= VG_TLS_ST_CLIENT_HELLO;
+            t->cur_flags[0] = VG_TLS_ST_CLIENT_HELLO;
+            fresh = false;
+            tx->progress |= TX_REQ_HDRS;
+        }
+    } else if (toserver && !dd->seen_record && n >= 1 && (d[0] & 0x80)) {
+        tls_event(s, ctx, VG_TLS_EV_INVALID_SSLV2_HEADER);
     }
     dd->seen_record = true;
     if (dd->v2_skip) {
@@ -665,6 +786,8 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
             uint32_t rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
             if (rl > TLS_REC_MAX - 5 || dd->rec[1] != 3) {
                 ctx->st.tls_malformed++;
+                tls_event(s, ctx, dd->rec[1] != 3 ? VG_TLS_EV_INVALID_RECORD_VERSION
+                                                  : VG_TLS_EV_INVALID_RECORD_LENGTH);
                 dd->skip = true;
                 break;
             }
@@ -680,12 +803,16 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         if (dd->rec_len < rl + 5)
             continue;
         uint8_t type = dd->rec[0];
-        if (type == 22)
-            hs_bytes(ctx, s, dd, toserver, dd->rec + 5, rl);
-        else if (type == 20 || type == 23)
+        if (type == 22) {
+            hs_bytes(ctx, s, dd, toserver, dd->rec + 5, rl, &fresh);
+        } else if (type == 20 || type == 23) {
             dd->encrypted = true;
-        else if (type != 21)
+        } else if (type == 24) {
+            tls_event(s, ctx, VG_TLS_EV_HEARTBEAT);
+        } else if (type != 21) {
+            tls_event(s, ctx, VG_TLS_EV_INVALID_RECORD_TYPE);
             dd->skip = true;
+        }
         dd->rec_len = 0;
     }
     if (!s->logged && af->head && (s->d[0].encrypted || s->d[0].skip) &&
@@ -718,6 +845,18 @@ static int tls_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, u
 {
     (void)af;
     const vg_tls_info *t = a->data;
+    uint16_t base = (uint16_t)(id & ~VG_TLS_CLIENT_BUF);
+    if (t && (base == VG_ABUF_TLS_RANDOM || base == VG_ABUF_TLS_RANDOM_TIME ||
+              base == VG_ABUF_TLS_RANDOM_BYTES)) {
+        /* the client's random to the server, the server's to the client */
+        bool cl = id & VG_TLS_CLIENT_BUF;
+        if (idx || !(cl ? t->has_client_random : t->has_server_random))
+            return VG_DECLINED;
+        const uint8_t *r = cl ? t->client_random : t->server_random;
+        *d = base == VG_ABUF_TLS_RANDOM_BYTES ? r + 4 : r;
+        *n = base == VG_ABUF_TLS_RANDOM ? 32 : base == VG_ABUF_TLS_RANDOM_TIME ? 4 : 28;
+        return VG_OK;
+    }
     if (t && id == (VG_ABUF_TLS_ALPN | VG_TLS_CLIENT_BUF)) /* the client's ALPN list */
         return idx < t->nalpn ? sout(t->alpn[idx], d, n) : VG_DECLINED;
     if (t && id == VG_ABUF_TLS_ALPN) /* the server's choice */
@@ -759,83 +898,209 @@ static int tls_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, u
     }
 }
 
-void vg_tls_info_eve(const vg_tls_info *t, vg_jb *jb)
+static void b64_der(vg_jb *jb, const char *key, const uint8_t *der, uint32_t n)
+{
+    vg_jb_b64(jb, key, der, n);
+}
+
+static void u16_list(vg_jb *jb, const char *key, const uint16_t *v, uint32_t n)
+{
+    vg_jb_open_arr(jb, key);
+    for (uint32_t i = 0; i < n; i++)
+        vg_jb_u64(jb, NULL, v[i]);
+    vg_jb_close_arr(jb);
+}
+
+/* The certificate fields of one side (the server's at the top level, the
+ * client's under "client"). */
+static void cert_fields(const vg_tls_info *c, uint32_t f, bool client, vg_jb *jb)
+{
+    if ((f & VG_TLS_F_SUBJECT) && c->subject)
+        vg_jb_str(jb, "subject", c->subject);
+    if ((f & VG_TLS_F_ISSUER) && c->issuer)
+        vg_jb_str(jb, "issuerdn", c->issuer);
+    if (!client && (f & VG_TLS_F_SESSION_RESUMED) && c->session_resumed)
+        vg_jb_bool(jb, "session_resumed", true);
+    if ((f & VG_TLS_F_SERIAL) && c->serial)
+        vg_jb_str(jb, "serial", c->serial);
+    if ((f & VG_TLS_F_FINGERPRINT) && c->fingerprint)
+        vg_jb_str(jb, "fingerprint", c->fingerprint);
+    if (client) {
+        if ((f & VG_TLS_F_NOTBEFORE) && c->notbefore[0])
+            vg_jb_str(jb, "notbefore", c->notbefore);
+        if ((f & VG_TLS_F_NOTAFTER) && c->notafter[0])
+            vg_jb_str(jb, "notafter", c->notafter);
+        if ((f & VG_TLS_F_SAN) && c->nsan) {
+            vg_jb_open_arr(jb, "subjectaltname");
+            for (uint32_t i = 0; i < c->nsan; i++)
+                vg_jb_str(jb, NULL, c->san[i]);
+            vg_jb_close_arr(jb);
+        }
+        if ((f & VG_TLS_F_CLIENT_CERT) && c->ncerts)
+            b64_der(jb, "certificate", c->certs[0], c->cert_len[0]);
+        if ((f & VG_TLS_F_CLIENT_CHAIN) && c->ncerts) {
+            vg_jb_open_arr(jb, "chain");
+            for (uint32_t i = 0; i < c->ncerts; i++)
+                b64_der(jb, NULL, c->certs[i], c->cert_len[i]);
+            vg_jb_close_arr(jb);
+        }
+    }
+}
+
+void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t f, vg_jb *jb)
 {
     vg_jb_open_obj(jb, "tls");
-    if (t->subject)
-        vg_jb_str(jb, "subject", t->subject);
-    if (t->issuer)
-        vg_jb_str(jb, "issuerdn", t->issuer);
-    if (t->serial)
-        vg_jb_str(jb, "serial", t->serial);
-    if (t->fingerprint)
-        vg_jb_str(jb, "fingerprint", t->fingerprint);
-    if (t->sni)
+    cert_fields(t, f, false, jb);
+    if ((f & VG_TLS_F_SNI) && t->sni)
         vg_jb_str(jb, "sni", t->sni);
-    uint16_t v = t->has_server_hello ? t->server_version : t->client_version;
-    vg_jb_str(jb, "version", vg_tls_version_name(v));
-    if (t->notbefore[0])
+    if (f & VG_TLS_F_VERSION) {
+        uint16_t v = t->has_server_hello ? t->server_version : t->client_version;
+        vg_jb_str(jb, "version", vg_tls_version_name(v));
+    }
+    if ((f & VG_TLS_F_NOTBEFORE) && t->notbefore[0])
         vg_jb_str(jb, "notbefore", t->notbefore);
-    if (t->notafter[0])
+    if ((f & VG_TLS_F_NOTAFTER) && t->notafter[0])
         vg_jb_str(jb, "notafter", t->notafter);
-    if (t->ja3) {
+    if ((f & VG_TLS_F_CERTIFICATE) && t->ncerts)
+        b64_der(jb, "certificate", t->certs[0], t->cert_len[0]);
+    if ((f & VG_TLS_F_CHAIN) && t->ncerts) {
+        vg_jb_open_arr(jb, "chain");
+        for (uint32_t i = 0; i < t->ncerts; i++)
+            b64_der(jb, NULL, t->certs[i], t->cert_len[i]);
+        vg_jb_close_arr(jb);
+    }
+    if ((f & VG_TLS_F_JA3) && t->ja3) {
         vg_jb_open_obj(jb, "ja3");
         vg_jb_str(jb, "hash", t->ja3_hash);
         vg_jb_str(jb, "string", t->ja3);
         vg_jb_close_obj(jb);
     }
-    if (t->ja3s) {
+    if ((f & VG_TLS_F_JA3S) && t->ja3s) {
         vg_jb_open_obj(jb, "ja3s");
         vg_jb_str(jb, "hash", t->ja3s_hash);
         vg_jb_str(jb, "string", t->ja3s);
         vg_jb_close_obj(jb);
     }
-    if (t->ja4)
+    if ((f & VG_TLS_F_JA4) && t->ja4)
         vg_jb_str(jb, "ja4", t->ja4);
-    if (t->nsan) {
+    if ((f & VG_TLS_F_SAN) && t->nsan) {
         vg_jb_open_arr(jb, "subjectaltname");
         for (uint32_t i = 0; i < t->nsan; i++)
             vg_jb_str(jb, NULL, t->san[i]);
         vg_jb_close_arr(jb);
     }
-    if (t->nalpn) {
+    if ((f & VG_TLS_F_CLIENT_ALPNS) && t->nalpn) {
         vg_jb_open_arr(jb, "client_alpns");
         for (uint32_t i = 0; i < t->nalpn; i++)
             vg_jb_str(jb, NULL, t->alpn[i]);
         vg_jb_close_arr(jb);
     }
-    if (t->server_alpn) {
+    if ((f & VG_TLS_F_SERVER_ALPNS) && t->server_alpn) {
         vg_jb_open_arr(jb, "server_alpns");
         vg_jb_str(jb, NULL, t->server_alpn);
         vg_jb_close_arr(jb);
     }
     const vg_tls_info *c = t->client;
-    if (c && c->has_certs) {
+    if ((f & (VG_TLS_F_CLIENT | VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN)) && c &&
+        c->has_certs) {
+        /* "client" alone logs the client certificate's fields; the
+         * certificate and chain only when asked for */
+        uint32_t cf = f & VG_TLS_F_CLIENT
+                          ? (f | VG_TLS_F_SUBJECT | VG_TLS_F_ISSUER | VG_TLS_F_SERIAL |
+                             VG_TLS_F_FINGERPRINT | VG_TLS_F_NOTBEFORE | VG_TLS_F_NOTAFTER)
+                          : f & (VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN);
         vg_jb_open_obj(jb, "client");
-        if (c->subject)
-            vg_jb_str(jb, "subject", c->subject);
-        if (c->issuer)
-            vg_jb_str(jb, "issuerdn", c->issuer);
-        if (c->serial)
-            vg_jb_str(jb, "serial", c->serial);
-        if (c->fingerprint)
-            vg_jb_str(jb, "fingerprint", c->fingerprint);
-        if (c->notbefore[0])
-            vg_jb_str(jb, "notbefore", c->notbefore);
-        if (c->notafter[0])
-            vg_jb_str(jb, "notafter", c->notafter);
+        cert_fields(c, cf & ~(uint32_t)VG_TLS_F_SAN, true, jb);
+        vg_jb_close_obj(jb);
+    }
+    if ((f & VG_TLS_F_CLIENT_HS) && t->has_client_hello) {
+        vg_jb_open_obj(jb, "client_handshake");
+        vg_jb_str(jb, "version", vg_tls_version_name(t->client_version));
+        u16_list(jb, "ciphers", t->ch_ciphers, t->n_ch_ciphers);
+        u16_list(jb, "exts", t->ch_exts, t->n_ch_exts);
+        u16_list(jb, "sig_algs", t->ch_sigalgs, t->n_ch_sigalgs);
+        vg_jb_close_obj(jb);
+    }
+    if ((f & VG_TLS_F_SERVER_HS) && t->has_server_hello) {
+        vg_jb_open_obj(jb, "server_handshake");
+        vg_jb_str(jb, "version", vg_tls_version_name(t->server_version));
+        vg_jb_u64(jb, "cipher", t->cipher);
+        u16_list(jb, "exts", t->sh_exts, t->n_sh_exts);
         vg_jb_close_obj(jb);
     }
     vg_jb_close_obj(jb);
 }
 
+void vg_tls_info_eve(const vg_tls_info *t, vg_jb *jb)
+{
+    vg_tls_info_eve_fields(t, VG_TLS_F_EXTENDED, jb);
+}
+
+static const struct {
+    const char *name;
+    uint32_t f;
+} tls_field_names[] = {
+        {"subject", VG_TLS_F_SUBJECT}, {"issuer", VG_TLS_F_ISSUER},
+        {"session_resumed", VG_TLS_F_SESSION_RESUMED}, {"serial", VG_TLS_F_SERIAL},
+        {"fingerprint", VG_TLS_F_FINGERPRINT}, {"sni", VG_TLS_F_SNI},
+        {"version", VG_TLS_F_VERSION}, {"not_before", VG_TLS_F_NOTBEFORE},
+        {"not_after", VG_TLS_F_NOTAFTER}, {"certificate", VG_TLS_F_CERTIFICATE},
+        {"chain", VG_TLS_F_CHAIN}, {"ja3", VG_TLS_F_JA3}, {"ja3s", VG_TLS_F_JA3S},
+        {"ja4", VG_TLS_F_JA4}, {"subjectaltname", VG_TLS_F_SAN}, {"client", VG_TLS_F_CLIENT},
+        {"client_certificate", VG_TLS_F_CLIENT_CERT}, {"client_chain", VG_TLS_F_CLIENT_CHAIN},
+        {"client_alpns", VG_TLS_F_CLIENT_ALPNS}, {"server_alpns", VG_TLS_F_SERVER_ALPNS},
+        {"client_handshake", VG_TLS_F_CLIENT_HS}, {"server_handshake", VG_TLS_F_SERVER_HS},
+};
+
+static uint32_t tls_field(const char *name)
+{
+    for (size_t i = 0; name && i < VG_ARRAY_LEN(tls_field_names); i++)
+        if (strcmp(name, tls_field_names[i].name) == 0)
+            return tls_field_names[i].f;
+    return 0;
+}
+
+int vg_tls_eve_check(const vg_conf_node *settings)
+{
+    const vg_conf_node *custom = settings ? vg_conf_node_child(settings, "custom") : NULL;
+    int bad = 0;
+    for (const vg_conf_node *c = custom ? custom->child : NULL; c; c = c->next)
+        if (!tls_field(c->value)) {
+            char where[300];
+            vg_warn("%s: eve-log tls custom: unknown field '%s' (ignored)",
+                    vg_conf_node_where(c, where, sizeof where), c->value ? c->value : "");
+            bad++;
+        }
+    return bad;
+}
+
+uint32_t vg_tls_eve_fields(const vg_conf_node *settings)
+{
+    if (!settings)
+        return VG_TLS_F_EXTENDED;
+    const vg_conf_node *custom = vg_conf_node_child(settings, "custom");
+    if (custom && custom->child) {
+        /* custom replaces extended logging */
+        uint32_t f = 0;
+        for (const vg_conf_node *c = custom->child; c; c = c->next)
+            f |= tls_field(c->value);
+        return f;
+    }
+    const vg_conf_node *ext = vg_conf_node_child(settings, "extended");
+    bool b;
+    if (ext && ext->value && vg_conf_parse_bool(ext->value, &b) == VG_OK && !b)
+        return VG_TLS_F_BASIC;
+    return VG_TLS_F_EXTENDED;
+}
+
 static void tls_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                        const vg_conf_node *settings)
 {
-    (void)ctx;
     (void)af;
-    (void)settings;
-    vg_tls_info_eve(a->data, jb);
+    /* a tls type named without settings logs the basic fields, as in
+     * Suricata; alert metadata (no ctx) the extended ones */
+    uint32_t f = ctx && !settings ? VG_TLS_F_BASIC : vg_tls_eve_fields(settings);
+    vg_tls_info_eve_fields(a->data, f, jb);
 }
 
 const app_parser vg_app_parser_tls = {

@@ -286,6 +286,7 @@ static void stats_fill(engine *e)
     e->st.detect = e->de;
     e->st.ips = e->ips;
     e->st.live = e->live;
+    e->st.app = e->app ? vg_app_get_stats(e->app) : NULL; /* appfeat hook: app_layer.tx */
     if (e->live && e->src) {
         uint64_t r = 0, d = 0, ifd = 0;
         if (vg_source_stats(e->src, &r, &d, &ifd) == VG_OK) {

@@ -43,7 +43,15 @@ typedef struct vg_alert_cfg {
     bool tagged_packets;     /* tagged-packets: EVE "packet" records for tagged packets */
     bool ips;                /* engine runs as IPS (--simulate-ips / inline) */
     const char *in_iface;    /* live capture interface, NULL in file mode */
+    /* xff (alert's own settings, else the eve-log's): the client address an
+     * HTTP proxy reported, as alert.xff (extra-data) or in place of the
+     * address of the client's side (overwrite) */
+    uint8_t xff_mode;        /* VG_XFF_OFF, VG_XFF_EXTRA_DATA, VG_XFF_OVERWRITE */
+    bool xff_last;           /* deployment: reverse (the last address; forward: the first) */
+    char xff_header[64];     /* header: X-Forwarded-For */
 } vg_alert_cfg;
+
+enum { VG_XFF_OFF = 0, VG_XFF_EXTRA_DATA = 1, VG_XFF_OVERWRITE = 2 };
 
 /* Settings of the EVE anomaly record (eve-log.types.anomaly.types). */
 typedef struct vg_anomaly_cfg {
@@ -131,6 +139,7 @@ typedef struct vg_stats_src {
     uint64_t kernel_packets, kernel_drops, kernel_ifdrops; /* live only */
     bool live;
     uint64_t app_flows[16];       /* ended flows per app-layer protocol (app_layer.flow) */
+    const struct vg_app_stats *app; /* app-layer counters (app_layer.tx), or NULL */
 } vg_stats_src;
 
 /* Open the outputs named by conf in log_dir.  Errors name the file. */

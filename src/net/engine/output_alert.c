@@ -6,13 +6,22 @@
  * decapsulated packets, app_proto, direction and the flow object, then the
  * optional payload / payload_printable / stream / payload_length, packet /
  * packet_info and verdict.
+ *
+ * xff (HTTP flows, when enabled): the address of the configured header of
+ * the alert's transaction is written as alert.xff (extra-data) or replaces
+ * the client side's address in the record (overwrite: dest_ip on a packet
+ * to the client, src_ip otherwise), as Suricata does.
  */
 #include <ctype.h>
-#include <time.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "core/log.h"
 #include "net/app/app.h"
+#include "net/app/app_feat.h"
 #include "net/detect.h"
 #include "net/engine/output.h"
 #include "net/flow.h"
@@ -36,11 +45,51 @@ bool vg_output_child_bool(const vg_conf_node *n, const char *key, bool dflt)
     return dflt;
 }
 
+static void xff_warn(const vg_conf_node *n, const char *what, const char *v, const char *dflt)
+{
+    char where[300];
+    vg_warn("%s: xff %s '%s' is not valid; using %s", vg_conf_node_where(n, where, sizeof where),
+            what, v, dflt);
+}
+
+/* xff settings: the alert type's own, else the eve-log's (alert is the
+ * settings node of `- alert:` inside eve-log.types). */
+static void xff_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
+{
+    const vg_conf_node *x = vg_conf_node_child(alert, "xff");
+    const vg_conf_node *eve = alert->parent && alert->parent->parent ? alert->parent->parent->parent
+                                                                      : NULL;
+    if (!x && eve)
+        x = vg_conf_node_child(eve, "xff");
+    if (!x || !vg_output_child_bool(x, "enabled", false))
+        return;
+    const vg_conf_node *m = vg_conf_node_child(x, "mode");
+    cfg->xff_mode = VG_XFF_EXTRA_DATA;
+    if (m && m->value && strcasecmp(m->value, "overwrite") == 0)
+        cfg->xff_mode = VG_XFF_OVERWRITE;
+    else if (m && m->value && strcasecmp(m->value, "extra-data") != 0)
+        xff_warn(m, "mode", m->value, "extra-data");
+    const vg_conf_node *d = vg_conf_node_child(x, "deployment");
+    cfg->xff_last = true;
+    if (d && d->value && strcasecmp(d->value, "forward") == 0)
+        cfg->xff_last = false;
+    else if (d && d->value && strcasecmp(d->value, "reverse") != 0)
+        xff_warn(d, "deployment", d->value, "reverse");
+    const vg_conf_node *h = vg_conf_node_child(x, "header");
+    const char *hv = h && h->value && *h->value ? h->value : "X-Forwarded-For";
+    if (strlen(hv) >= sizeof cfg->xff_header || strpbrk(hv, ": \t\r\n")) {
+        xff_warn(h, "header", hv, "X-Forwarded-For");
+        hv = "X-Forwarded-For";
+    }
+    snprintf(cfg->xff_header, sizeof cfg->xff_header, "%s", hv);
+}
+
 void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
 {
     vg_alert_cfg_default(cfg);
     if (!alert)
         return;
+    xff_load(cfg, alert);
     cfg->payload = vg_output_child_bool(alert, "payload", false);
     cfg->payload_printable = vg_output_child_bool(alert, "payload-printable", false);
     cfg->payload_length = vg_output_child_bool(alert, "payload-length", false);
@@ -277,8 +326,8 @@ bool vg_eve_tagged_packet(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p
     return true;
 }
 
-void vg_eve_alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
-                         const vg_alert *a)
+static void alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
+                         const vg_alert *a, const char *xff)
 {
     const vg_sig *s = a->sig;
     vg_jb_open_obj(jb, "alert");
@@ -306,16 +355,59 @@ void vg_eve_alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
             vg_jb_str(jb, NULL, s->references[i]);
         vg_jb_close_arr(jb);
     }
+    if (xff)
+        vg_jb_str(jb, "xff", xff);
     vg_jb_close_obj(jb);
+}
+
+void vg_eve_alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
+                         const vg_alert *a)
+{
+    alert_object(jb, cfg, p, a, NULL);
+}
+
+/* Replace the string value of the first "key" in jb with v (a validated
+ * address: no characters to escape). */
+static void splice_value(vg_jb *jb, const char *key, const char *v)
+{
+    char pat[24];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    char *at = jb->buf ? strstr(jb->buf, pat) : NULL;
+    if (!at)
+        return;
+    size_t vb = (size_t)(at - jb->buf) + strlen(pat);
+    char *q = strchr(jb->buf + vb, '"');
+    if (!q)
+        return;
+    size_t ve = (size_t)(q - jb->buf), nl = strlen(v);
+    size_t len = jb->len - (ve - vb) + nl;
+    if (len + 1 > jb->cap) {
+        char *nb = realloc(jb->buf, len + 1);
+        if (!nb) {
+            jb->overflow = true;
+            return;
+        }
+        jb->buf = nb;
+        jb->cap = len + 1;
+    }
+    memmove(jb->buf + vb + nl, jb->buf + ve, jb->len - ve + 1);
+    memcpy(jb->buf + vb, v, nl);
+    jb->len = len;
 }
 
 void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const vg_alert *a)
 {
+    char xff[48];
+    bool have_xff = cfg->xff_mode != VG_XFF_OFF && p->flow &&
+                    vg_app_xff(p->flow, (a->flags & VG_ALERT_TX) ? a->tx_id : UINT64_MAX,
+                               cfg->xff_header, cfg->xff_last, xff, sizeof xff);
     vg_eve_packet_header(jb, p, "alert", cfg->in_iface);
+    if (have_xff && cfg->xff_mode == VG_XFF_OVERWRITE)
+        splice_value(jb, (p->flags & VG_PKT_TOCLIENT) ? "dest_ip" : "src_ip", xff);
     if (a->flags & VG_ALERT_TX)
         vg_jb_u64(jb, "tx_id", a->tx_id);
 
-    vg_eve_alert_object(jb, cfg, p, a);
+    alert_object(jb, cfg, p, a, have_xff && cfg->xff_mode == VG_XFF_EXTRA_DATA ? xff : NULL);
 
     if (p->root && p->root != p && p->pkt_src == VG_PKT_SRC_TUNNEL)
         write_tunnel(jb, p);

@@ -1,8 +1,13 @@
 /*
  * output_stats.c: the EVE stats record: {"stats": {uptime, capture (live
  * only), decoder, flow, tcp (from the decoder and the flow table), detect
- * {engines, alert, alert_queue_overflow, alerts_suppressed}, ips (IPS mode
- * only)}}.  Only counters that Suricata 8.0.6's schema knows are written.
+ * {engines, alert, alert_queue_overflow, alerts_suppressed}, app_layer
+ * {flow, tx} per protocol, ips (IPS mode only)}}.  Only counters that
+ * Suricata 8.0.6's schema knows are written.
+ *
+ * app_layer.flow.<proto> counts the flows of each recognised protocol
+ * (failed_tcp/failed_udp: flows no parser took), app_layer.tx.<proto> the
+ * transactions the parsers created (DNS split by transport), as Suricata.
  */
 #include <time.h>
 
@@ -82,6 +87,15 @@ void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
     vg_jb_open_obj(jb, "flow");
     for (size_t i = 0; i < VG_ARRAY_LEN(app_names) && i < VG_ARRAY_LEN(s->app_flows); i++)
         vg_jb_u64(jb, app_names[i].name, s->app_flows[i]);
+    vg_jb_close_obj(jb);
+    vg_jb_open_obj(jb, "tx");
+    for (size_t i = 0; i < VG_ARRAY_LEN(app_names); i++) {
+        if (app_names[i].alproto == VG_ALPROTO_FAILED)
+            continue; /* no transactions without a parser */
+        vg_jb_u64(jb, app_names[i].name,
+                  s->app ? s->app->tx_proto[app_names[i].proto == 17][app_names[i].alproto & 63]
+                         : 0);
+    }
     vg_jb_close_obj(jb);
     vg_jb_close_obj(jb);
     if (s->ips) {
