@@ -98,6 +98,9 @@ def main():
     ap.add_argument("--clients", type=int, default=2)
     ap.add_argument("--store")
     ap.add_argument("--forward", action="store_true")
+    ap.add_argument("--exceptions", type=int, default=0,
+                    help="active finding exceptions during the run: 10 match bench signatures "
+                         "(about 0.5 %% of the events), the rest match nothing")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="vg-bench-ingest-")
     data = f"{tmp}/data"
@@ -106,8 +109,23 @@ def main():
     tok = cli(a.vigil, data, a.store, "token", "bench-sensor").splitlines()[-1]
     lines = events(a.events)
     nbytes = sum(len(x) + 1 for x in lines)
+    if a.exceptions:
+        cli(a.vigil, data, a.store, "user", "bench-analyst", "analyst", "")
+        atok = cli(a.vigil, data, a.store, "token", "bench-analyst").splitlines()[-1]
     proc, port = start_server(a.vigil, data, a.store)
     try:
+        for i in range(a.exceptions):
+            m = ({"signature_id": 2000000 + i} if i < 10 else
+                 {"signature_id": 3000000 + i} if i % 3 == 0 else
+                 {"src_ip": "172.16.%d.%d" % (i // 250 % 256, i % 250 + 1)} if i % 3 == 1 else
+                 {"host": "host-%d" % i})
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            c.request("POST", "/api/v1/exceptions",
+                      body=json.dumps({"event_type": "alert", "reason": "bench", **m}),
+                      headers={"Authorization": "Bearer " + atok})
+            if c.getresponse().status != 201:
+                print("cannot create exception", i, file=sys.stderr)
+            c.close()
         cpu0 = cpu_seconds(proc.pid)
         t0 = time.time()
         if a.forward:
@@ -157,10 +175,16 @@ def main():
             r = subprocess.run(["sqlite3", f"{data}/vigil.db", "SELECT count(*) FROM events"],
                                capture_output=True, text=True)
             stored = int(r.stdout.strip() or 0)
+        excepted = None
+        if a.exceptions and not a.store:
+            r = subprocess.run(["sqlite3", f"{data}/vigil.db", "SELECT count(*) FROM event_exceptions"],
+                               capture_output=True, text=True)
+            excepted = int(r.stdout.strip() or 0)
         print(json.dumps({"backend": "postgresql" if a.store else "sqlite",
                           "path": "vigil forward" if a.forward else "HTTP batches",
                           "events": a.events, "stored": stored, "batch": a.batch,
-                          "clients": a.clients, "seconds": round(dt, 2),
+                          "clients": a.clients, "exceptions": a.exceptions, "excepted": excepted,
+                          "seconds": round(dt, 2),
                           "events_per_s": round(a.events / dt), "mb_per_s": round(nbytes / dt / 1e6, 1),
                           "server_cpu_s": round(cpu, 2),
                           "events_per_server_cpu_s": round(a.events / cpu) if cpu > 0 else None,
