@@ -7,7 +7,9 @@
  * bars are set through the CSSOM, which the page's CSP allows. */
 "use strict";
 (() => {
-  const { el, api, render, t } = window.vg;
+  const { el, api, t } = window.vg;
+  /* render() without the absent (null) parts */
+  const render = (...nodes) => window.vg.render(...nodes.filter((n) => n !== null && n !== undefined));
 
   window.vg.i18n({
     vi: {
@@ -90,6 +92,16 @@
 
   function kpi(label, value, cls = "") {
     return el("div", { class: "kpi " + cls }, el("span", { class: "kpi-v" }, value), el("span", { class: "kpi-l" }, label));
+  }
+
+  /* The compliance figure with a bar under it. */
+  function compKpi(pct) {
+    const cls = pct === null || pct === undefined ? "" : pct >= 80 ? "good" : pct >= 50 ? "warn" : "bad";
+    const fill = el("span", { class: "fill " + cls });
+    fill.style.width = (pct ?? 0) + "%";
+    return el("div", { class: "kpi " + cls, id: "kpi-compliance" },
+      el("span", { class: "kpi-v" }, pct === null || pct === undefined ? dash : pct + "%"),
+      el("span", { class: "kbar" }, fill), el("span", { class: "kpi-l" }, t("inv_compliance")));
   }
 
   function nextCell(s) {
@@ -258,7 +270,7 @@
       el("p", { class: "muted" }, `${t("inv_unit")}: ${s.unit || dash} · ${t("inv_owner")}: ${s.owner || dash}`,
         s.description ? ` · ${s.description}` : ""),
       el("div", { class: "kpis" },
-        el("div", { class: "kpi" }, el("span", { class: "kpi-v" }, pctBar(s.compliance_pct, "big")), el("span", { class: "kpi-l" }, t("inv_compliance"))),
+        compKpi(s.compliance_pct),
         kpi(t("inv_last_insp"), s.last_inspection ? day(s.last_inspection) : t("inv_never")),
         kpi(t("inv_next_insp"), s.inspection_overdue ? (s.last_inspection ? `${day(s.next_inspection)} (${s.days_overdue} ${t("inv_days_late")})` : t("inv_now"))
           : day(s.next_inspection), s.inspection_overdue ? "bad" : "good"),

@@ -476,25 +476,26 @@ int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
     if (rc == VG_OK && inspect) {
         char sys[128] = "";
         vg_inventory_host_system(st, account, sys);
-        int64_t runs[MAX_RUNS_PER_BATCH];
-        size_t nruns = 0;
+        /* A run's events are contiguous in a batch: it is recounted when
+         * the next run starts, before newer results replace its rows. */
+        int64_t run = 0;
+        size_t recounts = 0;
         for (size_t i = 0; rc == VG_OK && i < n; i++) {
             const char *t = ev[i].event_type ? ev[i].event_type : "";
             if (strcmp(t, "sca") == 0) {
-                rc = ingest_sca(st, account, sys, &ev[i], errbuf);
-                size_t k = 0;
-                while (k < nruns && runs[k] != ev[i].ts_us)
-                    k++;
-                if (k == nruns && nruns < MAX_RUNS_PER_BATCH)
-                    runs[nruns++] = ev[i].ts_us;
+                if (run && run != ev[i].ts_us && recounts++ < MAX_RUNS_PER_BATCH)
+                    rc = recount_run(st, account, unit, sys, run, errbuf);
+                run = ev[i].ts_us;
+                if (rc == VG_OK)
+                    rc = ingest_sca(st, account, sys, &ev[i], errbuf);
             } else if (strcmp(t, "compliance") == 0) {
                 rc = ingest_compliance(st, account, unit, sys, &ev[i], errbuf);
             } else if (strcmp(t, "web") == 0) {
                 rc = ingest_web(st, account, &ev[i], errbuf);
             }
         }
-        for (size_t k = 0; rc == VG_OK && k < nruns; k++)
-            rc = recount_run(st, account, unit, sys, runs[k], errbuf);
+        if (rc == VG_OK && run)
+            rc = recount_run(st, account, unit, sys, run, errbuf);
     }
     if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "inventory: commit");

@@ -435,6 +435,22 @@ void inventory_runs_and_state(void)
     runs = vg_inventory_runs(st, "", "portal-2", 0, 10, err);
     VG_CHECK_EQ(json_array_size(runs), 3);
     json_decref(runs);
+    /* two runs in one batch: each is counted before the next replaces its rows */
+    VG_CHECK_EQ(ingest(st, "web2", "u3",
+                       "{\"timestamp\":\"2023-01-01T00:00:00+0000\",\"event_type\":\"sca\",\"sca\":"
+                       "{\"policy\":\"p\",\"check\":{\"id\":\"1\",\"result\":\"failed\"}}}\n"
+                       "{\"timestamp\":\"2023-01-01T00:00:00+0000\",\"event_type\":\"sca\",\"sca\":"
+                       "{\"policy\":\"p\",\"check\":{\"id\":\"2\",\"result\":\"failed\"}}}\n"
+                       "{\"timestamp\":\"2023-02-01T00:00:00+0000\",\"event_type\":\"sca\",\"sca\":"
+                       "{\"policy\":\"p\",\"check\":{\"id\":\"1\",\"result\":\"passed\"}}}\n"
+                       "{\"timestamp\":\"2023-02-01T00:00:00+0000\",\"event_type\":\"sca\",\"sca\":"
+                       "{\"policy\":\"p\",\"check\":{\"id\":\"2\",\"result\":\"passed\"}}}\n", now),
+                VG_OK);
+    runs = vg_inventory_runs(st, "u3", NULL, 0, 10, err);
+    VG_CHECK_EQ(json_array_size(runs), 2);
+    VG_CHECK_EQ(get_i(json_array_get(runs, 0), "passed"), 2); /* newest first */
+    VG_CHECK_EQ(get_i(json_array_get(runs, 1), "failed"), 2);
+    json_decref(runs);
     done(st);
 }
 
