@@ -304,12 +304,14 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
             char xid[24], ts[24];
             i64s(xid, sizeof xid, x->id);
             i64s(ts, sizeof ts, ev[i].ts_us);
-            const char *q[] = {xid, ts, ev[i].event_id};
+            /* (event_id, ts) is the events' unique key on every backend
+             * (PostgreSQL partitions by ts). */
+            const char *q[] = {xid, ts, ev[i].event_id, ts};
             int64_t added = 0;
             rc = vg_store_exec(st,
                                "INSERT INTO event_exceptions(event_rowid, event_id, exception_id, ts) "
-                               "SELECT id, event_id, ?, ? FROM events WHERE event_id = ? "
-                               "ON CONFLICT DO NOTHING", q, 3, NULL, NULL, &added, errbuf);
+                               "SELECT id, event_id, ?, ? FROM events WHERE event_id = ? AND ts = ? "
+                               "ON CONFLICT DO NOTHING", q, 4, NULL, NULL, &added, errbuf);
             if (rc == VG_OK && added)
                 x->hits++;
         }
