@@ -71,7 +71,19 @@ static const struct {
     {"hosts", "rate_start", "BIGINT NOT NULL DEFAULT 0"},
     {"hosts", "rate_events", "BIGINT NOT NULL DEFAULT 0"},
     {"hosts", "rate_mps", "BIGINT NOT NULL DEFAULT 0"},
+    {"hosts", "sca_passed", "INTEGER NOT NULL DEFAULT 0"},
+    {"hosts", "sca_failed", "INTEGER NOT NULL DEFAULT 0"},
+    {"hosts", "sca_other", "INTEGER NOT NULL DEFAULT 0"},
 };
+
+/* Each host's count of its latest SCA results by kind, kept in its row so
+ * that listings add up hosts rather than every check. */
+#define SCA_RECOUNT                                                                              \
+    "UPDATE hosts SET "                                                                          \
+    "sca_passed = (SELECT count(*) FROM sca_state s WHERE s.host = hosts.name AND s.result = 'passed'), " \
+    "sca_failed = (SELECT count(*) FROM sca_state s WHERE s.host = hosts.name AND s.result = 'failed'), " \
+    "sca_other = (SELECT count(*) FROM sca_state s WHERE s.host = hosts.name "                  \
+    "AND s.result <> 'passed' AND s.result <> 'failed')"
 
 int vg_inventory_schema(vg_store *st, char *errbuf)
 {
@@ -85,6 +97,8 @@ int vg_inventory_schema(vg_store *st, char *errbuf)
         snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
                  added_columns[i].column, added_columns[i].decl);
         rc = vg_store_exec(st, sql, NULL, 0, NULL, NULL, NULL, errbuf);
+        if (rc == VG_OK && strcmp(added_columns[i].column, "sca_other") == 0)
+            rc = vg_store_exec(st, SCA_RECOUNT, NULL, 0, NULL, NULL, NULL, errbuf); /* older stores */
     }
     return rc;
 }
@@ -496,6 +510,9 @@ int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
         }
         if (rc == VG_OK && run)
             rc = recount_run(st, account, unit, sys, run, errbuf);
+        if (rc == VG_OK && run)
+            rc = vg_store_exec(st, SCA_RECOUNT " WHERE name = ?", (const char *const[]){account}, 1,
+                               NULL, NULL, NULL, errbuf);
     }
     if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "inventory: commit");
@@ -543,20 +560,16 @@ static void aggr_add(json_t *map, const char *name, const char *key, int64_t n)
     json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
 }
 
-static void sca_aggr_row(void *arg, int n, const char *const *v)
-{
-    if (n < 3 || !v[0] || !v[1] || !v[2])
-        return;
-    const char *k = strcmp(v[1], "passed") == 0 ? "passed" : strcmp(v[1], "failed") == 0 ? "failed" : "other";
-    aggr_add(arg, v[0], k, strtoll(v[2], NULL, 10));
-}
-
 static void host_aggr_row(void *arg, int n, const char *const *v)
 {
-    if (n < 3 || !v[0])
+    sys_aggr *a = arg;
+    if (n < 6 || !v[0])
         return;
-    aggr_add(arg, v[0], "hosts", strtoll(v[1] ? v[1] : "0", NULL, 10));
-    aggr_add(arg, v[0], "hosts_ok", strtoll(v[2] ? v[2] : "0", NULL, 10));
+    aggr_add(a->hosts, v[0], "hosts", strtoll(v[1] ? v[1] : "0", NULL, 10));
+    aggr_add(a->hosts, v[0], "hosts_ok", strtoll(v[2] ? v[2] : "0", NULL, 10));
+    aggr_add(a->sca, v[0], "passed", strtoll(v[3] ? v[3] : "0", NULL, 10));
+    aggr_add(a->sca, v[0], "failed", strtoll(v[4] ? v[4] : "0", NULL, 10));
+    aggr_add(a->sca, v[0], "other", strtoll(v[5] ? v[5] : "0", NULL, 10));
 }
 
 static void ev_aggr_row(void *arg, int n, const char *const *v)
@@ -579,17 +592,11 @@ static void aggr_load(vg_store *st, sys_aggr *a, const char *unit, const char *s
     vg_inv_i64s(fresh, sizeof fresh, now_us - 600LL * 1000000);
     const char *u = unit ? unit : "", *s = system ? system : "";
     (void)!vg_store_exec(st,
-                         "SELECT h.system, r.result, count(*) FROM hosts h "
-                         "JOIN sca_state r ON r.host = h.name WHERE h.system <> '' "
-                         "AND (? = '' OR h.unit = ?) AND (? = '' OR h.system = ?) "
-                         "GROUP BY h.system, r.result",
-                         (const char *const[]){u, u, s, s}, 4, sca_aggr_row, a->sca, NULL, NULL);
-    (void)!vg_store_exec(st,
-                         "SELECT system, count(*), sum(CASE WHEN last_seen >= ? THEN 1 ELSE 0 END) "
+                         "SELECT system, count(*), sum(CASE WHEN last_seen >= ? THEN 1 ELSE 0 END), "
+                         "sum(sca_passed), sum(sca_failed), sum(sca_other) "
                          "FROM hosts WHERE system <> '' AND (? = '' OR unit = ?) "
                          "AND (? = '' OR system = ?) GROUP BY system",
-                         (const char *const[]){fresh, u, u, s, s}, 5, host_aggr_row, a->hosts, NULL,
-                         NULL);
+                         (const char *const[]){fresh, u, u, s, s}, 5, host_aggr_row, a, NULL, NULL);
     (void)!vg_store_exec(st,
                          "SELECT system, count(*), sum(CASE WHEN status = 'provided' THEN 1 ELSE 0 END), "
                          "sum(CASE WHEN due_date <> '' AND due_date < ? AND status <> 'not_applicable' "
@@ -927,49 +934,18 @@ json_t *vg_inventory_hosts(vg_store *st, const char *unit, int64_t now_us, char 
     return arr;
 }
 
-typedef struct insp_acc {
-    json_t *by_host;   /* name -> object */
-} insp_acc;
-
-static void insp_row(void *arg, int n, const char *const *v)
-{
-    insp_acc *a = arg;
-    if (n < 5 || !v[0] || !v[3])
-        return;
-    json_t *o = json_object_get(a->by_host, v[0]);
-    if (!o) {
-        o = json_pack("{ss ss so sI sI sI}", "host", v[0], "system", v[1] ? v[1] : "",
-                      "last_inspection", ts_json(v[2] ? strtoll(v[2], NULL, 10) : 0), "passed",
-                      (json_int_t)0, "failed", (json_int_t)0, "other", (json_int_t)0);
-        json_object_set_new(a->by_host, v[0], o);
-    }
-    const char *k = strcmp(v[3], "passed") == 0 ? "passed" : strcmp(v[3], "failed") == 0 ? "failed" : "other";
-    json_object_set_new(o, k, json_integer(json_integer_value(json_object_get(o, k)) +
-                                           strtoll(v[4] ? v[4] : "0", NULL, 10)));
-}
-
 json_t *vg_inventory_inspections(vg_store *st, const char *unit, char *errbuf)
 {
-    insp_acc a = {json_object()};
-    bool scoped = unit && unit[0];
-    const char *p[] = {unit};
-    int rc = vg_store_exec(st, scoped
-        ? "SELECT h.name, h.system, h.last_inspection, s.result, count(*) FROM sca_state s "
-          "JOIN hosts h ON h.name = s.host WHERE h.unit = ? GROUP BY h.name, h.system, "
-          "h.last_inspection, s.result ORDER BY h.name"
-        : "SELECT h.name, h.system, h.last_inspection, s.result, count(*) FROM sca_state s "
-          "JOIN hosts h ON h.name = s.host GROUP BY h.name, h.system, h.last_inspection, s.result "
-          "ORDER BY h.name", p, scoped ? 1 : 0, insp_row, &a, NULL, errbuf);
-    if (rc != VG_OK) {
-        json_decref(a.by_host);
-        return NULL;
-    }
-    json_t *arr = json_array();
-    const char *k;
-    json_t *o;
-    json_object_foreach(a.by_host, k, o) json_array_append(arr, o);
-    json_decref(a.by_host);
-    return arr;
+    static const char *const cols[] = {"s:host", "s:system", "t:last_inspection", "i:passed",
+                                       "i:failed", "i:other"};
+    const char *u = unit ? unit : "";
+    return vg_inv_query(st, u[0] ? "SELECT name, system, last_inspection, sca_passed, sca_failed, "
+                                   "sca_other FROM hosts WHERE unit = ? AND sca_passed + sca_failed "
+                                   "+ sca_other > 0 ORDER BY name LIMIT 10000"
+                                 : "SELECT name, system, last_inspection, sca_passed, sca_failed, "
+                                   "sca_other FROM hosts WHERE sca_passed + sca_failed + sca_other > 0 "
+                                   "ORDER BY name LIMIT 10000",
+                        (const char *const[]){u}, u[0] ? 1 : 0, cols, 6, errbuf);
 }
 
 json_t *vg_inventory_runs(vg_store *st, const char *unit, const char *system, int64_t before_us,
