@@ -4,6 +4,13 @@
  *
  *   vigil forward --eve FILE --server URL --state DIR [--token-file F] [--sensor NAME] [--once]
  *   vigil forward ... --respond [--nft-dry-run FILE] [--allow-net CIDR]... [--respond-interval S]
+ *   vigil forward --enroll https://HOST:PORT TOKEN.FINGERPRINT --state DIR [...]
+ *   vigil forward --state DIR --server URL --renew [...]
+ *
+ * Enrolled (client.crt in --state), it renews its certificate through the
+ * server (POST /api/v1/enroll/renew, authenticated by the current one) when
+ * less than a third of its lifetime is left, checked at start and every
+ * --renew-check seconds.
  *
  * With --respond it also enforces the server's blocks on this host with nft
  * (src/server/response.h); --eve may then be omitted (respond only).

@@ -171,8 +171,8 @@ static bool overlaps(const pg_priv *p, int64_t lo, int64_t hi)
  * default partition (outside the window, or already covered). */
 static bool range_for(const pg_priv *p, int64_t ts, int64_t now, int64_t *lo, int64_t *hi)
 {
-    if (ts < now - PAST_US || ts >= month_start(now, 2) || part_of(p, ts))
-        return false;
+    if (part_of(p, ts) || ts < now - PAST_US || ts >= month_start(now, 2))
+        return false; /* the common case, covered, costs one binary search */
     bool daily = p->mode == 2 || (p->mode == 0 && p->daily);
     int64_t m0 = month_start(ts, 0), m1 = month_start(ts, 1);
     /* Past months go in one partition; days only from this month on. */

@@ -31,5 +31,7 @@ void partitions_boundaries(void);
 void partitions_retention_drop(void);
 void partitions_daily(void);
 void partitions_migrate(void);
+void certs_pki_serials(void);
+void certs_register(void);
 
 #endif

@@ -442,6 +442,8 @@ static const vg_test tests[] = {
     {"partitions_retention_drop", partitions_retention_drop},
     {"partitions_daily", partitions_daily},
     {"partitions_migrate", partitions_migrate},
+    {"certs_pki_serials", certs_pki_serials},
+    {"certs_register", certs_register},
     {NULL, NULL},
 };
 
