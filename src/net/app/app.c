@@ -322,12 +322,7 @@ static void release(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver, ui
     vg_app_on_stream(ctx, f, p, toserver, d, n);
     uint32_t rest = len - n;
     if (!rest) {
-        if (!dir->pend) { /* keep the buffer for the next data */
-            dir->pend = d;
-            dir->pend_cap = cap;
-        } else {
-            free(d);
-        }
+        free(d); /* idle flows hold no buffer (there may be 100,000s of them) */
         return;
     }
     memmove(d, d + n, rest);

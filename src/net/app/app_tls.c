@@ -1,6 +1,6 @@
 /*
  * app_tls.c: TLS handshakes: our own bounded record and handshake parser,
- * certificates through OpenSSL's d2i_X509.
+ * certificates decoded with OpenSSL (tls_cert.c: without their public key).
  *
  * Per direction, records are gathered (header + up to 18 KiB of body) and
  * handshake messages reassembled across records (up to TLS_HS_MAX bytes;
@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
+#include "net/app/tls_cert.h"
 
 #define TLS_REC_MAX (16384 + 2048 + 5)
 #define TLS_HS_MAX (256u << 10)
@@ -472,15 +473,14 @@ static void time_str(const ASN1_TIME *at, char *out, size_t n)
 
 static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
 {
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, n);
-    if (!x) {
+    vg_x509_parts x;
+    if (!vg_x509_parts_get(der, n, &x)) { /* not d2i_X509: it decodes the key, slowly */
         t->events |= VG_TLS_EV_CERT_INVALID_DER;
         return;
     }
-    t->subject = name_str(X509_get_subject_name(x));
-    t->issuer = name_str(X509_get_issuer_name(x));
-    const ASN1_INTEGER *ser = X509_get0_serialNumber(x);
+    t->subject = name_str(x.subject);
+    t->issuer = name_str(x.issuer);
+    const ASN1_INTEGER *ser = x.serial;
     if (ser && ser->length > 0 && ser->length <= 64) {
         t->serial = malloc((size_t)ser->length * 3 + 1);
         if (t->serial)
@@ -493,9 +493,9 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
         if (t->fingerprint)
             hexs(h, hl, t->fingerprint, true, false);
     }
-    time_str(X509_get0_notBefore(x), t->notbefore, sizeof t->notbefore);
-    time_str(X509_get0_notAfter(x), t->notafter, sizeof t->notafter);
-    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    time_str(x.notbefore, t->notbefore, sizeof t->notbefore);
+    time_str(x.notafter, t->notafter, sizeof t->notafter);
+    GENERAL_NAMES *gens = x.san;
     if (gens) {
         for (int i = 0; i < sk_GENERAL_NAME_num(gens) && t->nsan < VG_TLS_MAX_SAN; i++) {
             const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
@@ -513,9 +513,8 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
             t->san[t->nsan] = NULL;
             set_str(&t->san[t->nsan++], (const char *)s->data, (size_t)s->length);
         }
-        GENERAL_NAMES_free(gens);
     }
-    X509_free(x);
+    vg_x509_parts_free(&x);
 }
 
 static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, uint32_t n)
