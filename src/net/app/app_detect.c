@@ -19,6 +19,7 @@
 #include "net/app/app_transform.h"
 #include "net/app/app_tls.h"
 #include "net/detect/detect_int.h"
+#include "net/payload/payload_int.h" /* the fast pattern's content, for pf_view */
 
 int vg_app_match_dir(const vg_keyword *kw); /* app_match.c */
 
@@ -106,6 +107,15 @@ static bool alerted(const vg_app_tx *tx, uint32_t sid)
  * on first use, per detection thread); each transaction keeps, per side
  * and version, the set of signatures whose fast pattern occurs in it. */
 
+/* The signature as the prefilter database sees it: for a dotprefix list
+ * whose fast pattern starts with the dot, a copy whose pattern is chopped
+ * past the dot (same id: hits count for the real signature). */
+typedef struct pf_shadow {
+    vg_sig sig;
+    vg_sm sm;
+    pl_content c;
+} pf_shadow;
+
 typedef struct app_pf {
     const vg_detect *de;
     uint32_t nsigs;
@@ -114,8 +124,14 @@ typedef struct app_pf {
     bool any[VG_ABUF_END];       /* some sig has its fast pattern in this buffer */
     struct vg_mpm_scratch *scratch;
     uint8_t *prefiltered;        /* per sig id: its fast pattern decides */
-    uint64_t *fallback;          /* eligible sigs whose database failed: always candidates */
-    bool any_fallback;
+    uint32_t *fallback;          /* eligible sigs whose database failed: always candidates */
+    uint32_t nfallback;
+    uint64_t *seen;              /* scratch bitmap over sig ids, all zero between scans */
+    uint32_t *hits;              /* scratch: ids found by one transaction's scan */
+    uint32_t nhits;
+    vg_sig **view;               /* the sigs as the databases are built from (pf_view) */
+    pf_shadow **shadows;         /* owned copies in view[] */
+    uint32_t nshadows;
 } app_pf;
 
 void vg_app_prefilter_free(void *p)
@@ -128,25 +144,79 @@ void vg_app_prefilter_free(void *p)
     vg_mpm_scratch_free(pf->scratch);
     free(pf->prefiltered);
     free(pf->fallback);
+    free(pf->seen);
+    free(pf->hits);
+    for (uint32_t i = 0; i < pf->nshadows; i++)
+        free(pf->shadows[i]);
+    free(pf->shadows);
+    free(pf->view);
     free(pf);
 }
 
-static bool fp_list_plain(const vg_sig *s)
+extern const vg_keyword vg_app_kw_dotprefix; /* app_transform.c */
+
+enum { FP_NO, FP_PLAIN, FP_DOTPREFIX };
+
+/* May the fast pattern be looked for in the untransformed buffer?  Plain
+ * lists, yes; a list whose only transform is dotprefix too: P occurs in
+ * "." + B only if P, less a leading dot, occurs in B (the database then
+ * holds that shorter pattern: a superset, confirmed by the full match). */
+static int fp_list_kind(const vg_sig *s)
 {
-    /* the fast pattern's list must not start with a transform or absent */
-    for (int i = 0; i < s->nbufs; i++)
-        if (s->bufs[i].id == s->fast_pattern_buf) {
-            for (const vg_sm *sm = s->bufs[i].head; sm; sm = sm->next)
-                if (sm == s->fast_pattern)
-                    return !vg_app_is_transform(s->bufs[i].head);
+    for (int i = 0; i < s->nbufs; i++) {
+        if (s->bufs[i].id != s->fast_pattern_buf)
+            continue;
+        const vg_sm *h = s->bufs[i].head;
+        for (const vg_sm *sm = h; sm; sm = sm->next) {
+            if (sm != s->fast_pattern)
+                continue;
+            if (!vg_app_is_transform(h))
+                return FP_PLAIN;
+            if (h->kw != &vg_app_kw_dotprefix || (h->next && vg_app_is_transform(h->next)))
+                return FP_NO;
+            const pl_content *c = s->fast_pattern->ctx;
+            if (pl_kind_of(s->fast_pattern) != PL_CONTENT)
+                return FP_NO;
+            uint32_t off = (c->flags & PLC_FP_CHOP) ? c->fp_off : 0;
+            uint32_t len = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+            if (off == 0 && len && c->pat[0] == '.' && len < 2)
+                return FP_NO; /* "." occurs in every dot-prefixed buffer */
+            return FP_DOTPREFIX;
         }
-    return false;
+    }
+    return FP_NO;
 }
 
 bool vg_app_sig_pf_eligible(const vg_sig *s)
 {
     uint16_t b = s->fast_pattern_buf;
-    return s->fast_pattern && b >= VG_BUF_APP_FIRST && b < VG_ABUF_END && fp_list_plain(s);
+    return s->fast_pattern && b >= VG_BUF_APP_FIRST && b < VG_ABUF_END && fp_list_kind(s) != FP_NO;
+}
+
+
+static const vg_sig *pf_view(const vg_sig *s, pf_shadow **shadow)
+{
+    *shadow = NULL;
+    if (!vg_app_sig_pf_eligible(s) || fp_list_kind(s) != FP_DOTPREFIX)
+        return s;
+    const pl_content *c = s->fast_pattern->ctx;
+    uint32_t off = (c->flags & PLC_FP_CHOP) ? c->fp_off : 0;
+    uint32_t len = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+    if (off != 0 || c->pat[0] != '.')
+        return s; /* found at position >= 1 of "." + B: in B itself */
+    pf_shadow *sh = malloc(sizeof *sh);
+    if (!sh)
+        return NULL;
+    sh->sig = *s;
+    sh->sm = *s->fast_pattern;
+    sh->c = *c;
+    sh->c.flags |= PLC_FP_CHOP;
+    sh->c.fp_off = 1;
+    sh->c.fp_len = (uint16_t)(len - 1);
+    sh->sm.ctx = &sh->c;
+    sh->sig.fast_pattern = &sh->sm;
+    *shadow = sh;
+    return &sh->sig;
 }
 
 static app_pf *pf_get(vg_det_thread *dt)
@@ -162,19 +232,28 @@ static app_pf *pf_get(vg_det_thread *dt)
     pf->de = dt->de;
     pf->nsigs = dt->de->nsigs;
     pf->prefiltered = calloc(pf->nsigs ? pf->nsigs : 1, 1);
-    pf->fallback = calloc((pf->nsigs + 63) / 64 + 1, sizeof(uint64_t));
-    if (!pf->prefiltered || !pf->fallback) {
-        free(pf->prefiltered);
-        free(pf->fallback);
-        free(pf);
+    pf->fallback = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(uint32_t));
+    pf->seen = calloc((pf->nsigs + 63) / 64 + 1, sizeof(uint64_t));
+    pf->hits = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(uint32_t));
+    pf->view = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(vg_sig *));
+    pf->shadows = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(pf_shadow *));
+    if (!pf->prefiltered || !pf->fallback || !pf->seen || !pf->hits || !pf->view || !pf->shadows) {
+        vg_app_prefilter_free(pf);
         return NULL;
     }
     for (uint32_t i = 0; i < pf->nsigs; i++) {
         const vg_sig *s = dt->de->sigs[i];
         uint16_t b = s->fast_pattern_buf;
-        if (vg_app_sig_pf_eligible(s) && s->id < pf->nsigs) {
+        pf_shadow *sh;
+        const vg_sig *v = pf_view(s, &sh);
+        pf->view[i] = (vg_sig *)(v ? v : s);
+        if (sh)
+            pf->shadows[pf->nshadows++] = sh;
+        if (v && vg_app_sig_pf_eligible(s) && s->id < pf->nsigs) {
             pf->any[b] = true;
             pf->prefiltered[s->id] = 1;
+        } else if (!v && s->id < pf->nsigs) { /* no memory for its copy: always a candidate */
+            pf->fallback[pf->nfallback++] = s->id;
         }
     }
     dt->app_pf = pf;
@@ -188,7 +267,7 @@ static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
     if (!pf->tried[b]) {
         pf->tried[b] = true;
         char err[VG_ERRBUF_SIZE];
-        if (vg_mpm_build(&pf->mpm[b], dt->de->sigs, dt->de->nsigs, b, err) != VG_OK ||
+        if (vg_mpm_build(&pf->mpm[b], pf->view, pf->nsigs, b, err) != VG_OK ||
             vg_mpm_scratch_alloc(pf->mpm[b], &pf->scratch) != VG_OK) {
             /* no database: these sigs are evaluated without a prefilter */
             vg_mpm_free(pf->mpm[b]);
@@ -196,8 +275,7 @@ static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
             for (uint32_t i = 0; i < pf->nsigs; i++)
                 if (dt->de->sigs[i]->fast_pattern_buf == b && pf->prefiltered[i]) {
                     pf->prefiltered[i] = 0;
-                    pf->fallback[i / 64] |= 1ull << (i % 64);
-                    pf->any_fallback = true;
+                    pf->fallback[pf->nfallback++] = i;
                 }
             pf->any[b] = false;
         }
@@ -207,39 +285,52 @@ static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
 
 static void pf_hit(const vg_sig *s, void *arg)
 {
-    uint64_t *bits = arg;
-    bits[s->id / 64] |= 1ull << (s->id % 64);
+    app_pf *pf = arg;
+    uint64_t bit = 1ull << (s->id % 64);
+    if (s->id >= pf->nsigs || (pf->seen[s->id / 64] & bit))
+        return;
+    pf->seen[s->id / 64] |= bit;
+    pf->hits[pf->nhits++] = s->id;
 }
 
-/* The prefilter candidates of tx in direction d (computed when tx changed
- * since the last computation), or NULL when they cannot be computed. */
-static uint64_t *pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *tx, int d)
+static int id_cmp(const void *a, const void *b)
 {
-    uint32_t words = (pf->nsigs + 63) / 64;
-    if (!tx->cand[d] || tx->cand_ver[d] != tx->ver[d]) {
-        if (!tx->cand[d]) {
-            tx->cand[d] = calloc(words, sizeof(uint64_t));
-            if (!tx->cand[d])
-                return NULL;
-        } else {
-            memset(tx->cand[d], 0, words * sizeof(uint64_t));
-        }
-        tx->cand_ver[d] = tx->ver[d];
-        for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
-            struct vg_mpm *m = pf_mpm(pf, dt, b);
-            if (!m)
-                continue;
-            uint16_t id = resolve(b, d == 1);
-            for (uint32_t idx = 0; idx < 1024; idx++) {
-                const uint8_t *data;
-                uint32_t n;
-                if (vg_app_get_buffer(f, tx, id, idx, &data, &n) != VG_OK)
-                    break;
-                vg_mpm_scan(m, pf->scratch, data, n, pf_hit, tx->cand[d]);
-            }
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The prefilter candidates of tx in direction d, ascending (computed when
+ * tx changed since the last computation); false when they cannot be. */
+static bool pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *tx, int d)
+{
+    if (tx->cand[d] && tx->cand_ver[d] == tx->ver[d])
+        return true;
+    pf->nhits = 0;
+    for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
+        struct vg_mpm *m = pf_mpm(pf, dt, b);
+        if (!m)
+            continue;
+        uint16_t id = resolve(b, d == 1);
+        for (uint32_t idx = 0; idx < 1024; idx++) {
+            const uint8_t *data;
+            uint32_t n;
+            if (vg_app_get_buffer(f, tx, id, idx, &data, &n) != VG_OK)
+                break;
+            vg_mpm_scan(m, pf->scratch, data, n, pf_hit, pf);
         }
     }
-    return tx->cand[d];
+    for (uint32_t i = 0; i < pf->nhits; i++)
+        pf->seen[pf->hits[i] / 64] = 0;
+    if (pf->nhits > 1)
+        qsort(pf->hits, pf->nhits, sizeof(uint32_t), id_cmp);
+    uint32_t *c = realloc(tx->cand[d], (pf->nhits ? pf->nhits : 1) * sizeof(uint32_t));
+    if (!c)
+        return false;
+    memcpy(c, pf->hits, pf->nhits * sizeof(uint32_t));
+    tx->cand[d] = c;
+    tx->ncand[d] = pf->nhits;
+    tx->cand_ver[d] = tx->ver[d];
+    return true;
 }
 
 /* Is s still a candidate on tx in direction d? */
@@ -250,8 +341,9 @@ static bool pf_pass(vg_det_thread *dt, const vg_flow *f, vg_app_tx *tx, const vg
     app_pf *pf = pf_get(dt);
     if (!pf || s->id >= pf->nsigs || !pf->prefiltered[s->id])
         return true;
-    uint64_t *c = pf_cand(dt, pf, f, tx, d);
-    return !c || ((c[s->id / 64] >> (s->id % 64)) & 1);
+    if (!pf_cand(dt, pf, f, tx, d))
+        return true;
+    return bsearch(&s->id, tx->cand[d], tx->ncand[d], sizeof(uint32_t), id_cmp) != NULL;
 }
 
 /* Transactions detection looks at in direction d (the sig-independent part
@@ -268,27 +360,35 @@ static bool tx_due(const vg_app_tx *tx, bool toserver)
     return true;
 }
 
-bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits)
+static void union_add(uint64_t *bits, uint32_t *list, uint32_t *nlist, uint32_t id)
+{
+    uint64_t bit = 1ull << (id % 64);
+    if (bits[id / 64] & bit)
+        return;
+    bits[id / 64] |= bit;
+    list[(*nlist)++] = id;
+}
+
+bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits,
+                            uint32_t *list, uint32_t *nlist)
 {
     app_pf *pf = pf_get(dt);
     if (!pf)
         return false;
-    uint32_t words = (pf->nsigs + 63) / 64;
     int d = toserver ? 0 : 1;
     bool any = false;
     for (vg_app_tx *tx = vg_app_tx_first(f); tx; tx = tx->next) {
         if (!tx_due(tx, toserver))
             continue;
-        uint64_t *c = pf_cand(dt, pf, f, tx, d);
-        if (!c)
+        if (!pf_cand(dt, pf, f, tx, d))
             return false;
-        for (uint32_t w = 0; w < words; w++)
-            bits[w] |= c[w];
+        for (uint32_t i = 0; i < tx->ncand[d]; i++)
+            union_add(bits, list, nlist, tx->cand[d][i]);
         any = true;
     }
-    if (any && pf->any_fallback)
-        for (uint32_t w = 0; w < words; w++)
-            bits[w] |= pf->fallback[w];
+    if (any)
+        for (uint32_t i = 0; i < pf->nfallback; i++)
+            union_add(bits, list, nlist, pf->fallback[i]);
     return true;
 }
 

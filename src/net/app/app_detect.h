@@ -27,7 +27,8 @@ bool vg_app_sig_pf_eligible(const vg_sig *s);
  * when the prefilter is unavailable (then treat every eligible sig as a
  * candidate).  Lets detection add only the app sigs whose fast pattern
  * occurs, instead of walking every app sig on every packet. */
-bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits);
+bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits,
+                            uint32_t *list, uint32_t *nlist);
 /* The next transaction of f after prev (NULL: from the first) that s may
  * inspect now, in direction toserver, and that has not alerted for s. */
 vg_app_tx *vg_app_detect_next_tx(vg_det_thread *dt, const vg_flow *f, const vg_app_tx *prev,

@@ -40,7 +40,9 @@ struct vg_app_tx {
     uint32_t vis[2];           /* ver[] visible to detection: taken when a packet of that
                                   side arrives (Suricata inspects a side on its packets) */
     uint32_t seen[2];          /* vis[] when detection last looked (after a packet of that side) */
-    uint64_t *cand[2];         /* prefilter: sigs whose fast pattern occurs, per side */
+    uint32_t *cand[2];         /* prefilter: ids of sigs whose fast pattern occurs, per
+                                  side, ascending */
+    uint32_t ncand[2];
     uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
     struct vg_file_list *files; /* files hook: files carried by the tx, owned (net/app/file.h) */

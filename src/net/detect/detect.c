@@ -419,13 +419,14 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
     dt->cbits = calloc(dt->cwords, sizeof(uint64_t));
     dt->mbits = calloc(dt->cwords, sizeof(uint64_t));
     dt->app_union = calloc(dt->cwords, sizeof(uint64_t));
+    dt->app_ulist = calloc(n, sizeof(uint32_t));
     dt->mlist = calloc(VG_MATCHED_MAX, sizeof(uint32_t));
     dt->clo = UINT32_MAX;
     dt->chi = 0;
     dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
     dt->thr = vg_thr_table_new(65536);
     dt->xbits = vg_xbit_table_new(65536);
-    if (!dt->cbits || !dt->mbits || !dt->app_union || !dt->mlist || !dt->scratch || !dt->thr ||
+    if (!dt->cbits || !dt->mbits || !dt->app_union || !dt->app_ulist || !dt->mlist || !dt->scratch || !dt->thr ||
         !dt->xbits) {
         vg_detect_thread_free(dt);
         return VG_ENOMEM;
@@ -452,6 +453,7 @@ void vg_detect_thread_free(vg_det_thread *dt)
     free(dt->cbits);
     free(dt->mbits);
     free(dt->app_union);
+    free(dt->app_ulist);
     free(dt->mlist);
     vg_thr_table_free(dt->thr);
     vg_xbit_table_free(dt->xbits);
@@ -719,6 +721,22 @@ static bool already_alerted(const vg_det_thread *dt, const vg_packet *p, const v
 }
 
 
+/* The group's app sigs without a prefilter whose alproto is al (always_app
+ * is ordered by alproto). */
+static void add_app_range(vg_det_thread *dt, const vg_sgroup *g, uint16_t al)
+{
+    uint32_t lo = 0, hi = g->nalways_app;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->always_app[mid]->alproto < al)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < g->nalways_app && g->always_app[lo]->alproto == al; lo++)
+        cand_add(dt, g->always_app[lo]);
+}
+
 static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p,
                        const vg_stream_chunk *chunk, bool pkt_ok)
 {
@@ -730,29 +748,43 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
      * protocol was recognised (and is theirs, when they name one) */
     uint16_t fal = p->flow ? p->flow->alproto : 0;
     const vg_detect *de = dt->de;
-    if (g->nalways_app && fal && fal != de->al_failed)
-        for (uint32_t i = 0; i < g->nalways_app; i++) {
-            const vg_sig *s = g->always_app[i];
-            if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
-                cand_add(dt, s);
+    if (g->nalways_app && fal && fal != de->al_failed) {
+        add_app_range(dt, g, 0);
+        add_app_range(dt, g, fal);
+        if (fal == de->al_http) {
+            add_app_range(dt, g, de->al_http1);
+            add_app_range(dt, g, de->al_http2);
         }
+    }
     /* App sigs with an app fast pattern: only those whose pattern occurs in
      * a transaction detection will look at (one union per packet), instead
      * of walking thousands of sigs per packet. */
     if (g->has_app_pf && fal && fal != de->al_failed && p->flow->app_state) {
         if (!dt->app_union_done) {
-            memset(dt->app_union, 0, dt->cwords * sizeof(uint64_t));
+            dt->app_ulen = 0;
             dt->app_union_ok = vg_app_prefilter_union(dt, p->flow, !(p->flags & VG_PKT_TOCLIENT),
-                                                      dt->app_union);
+                                                      dt->app_union, dt->app_ulist, &dt->app_ulen);
             dt->app_union_done = true;
         }
-        for (uint32_t w = 0; w < dt->cwords; w++) {
-            uint64_t m = g->app_pf_bits[w] & (dt->app_union_ok ? dt->app_union[w] : ~0ull);
-            while (m) {
-                const vg_sig *s = de->sigs[w * 64 + (uint32_t)__builtin_ctzll(m)];
-                m &= m - 1;
+        if (dt->app_union_ok) {
+            /* few hits: test each against the group */
+            for (uint32_t k = 0; k < dt->app_ulen; k++) {
+                uint32_t id = dt->app_ulist[k];
+                if (!((g->app_pf_bits[id / 64] >> (id % 64)) & 1))
+                    continue;
+                const vg_sig *s = de->sigs[id];
                 if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
                     cand_add(dt, s);
+            }
+        } else {
+            for (uint32_t w = 0; w < dt->cwords; w++) {
+                uint64_t m = g->app_pf_bits[w];
+                while (m) {
+                    const vg_sig *s = de->sigs[w * 64 + (uint32_t)__builtin_ctzll(m)];
+                    m &= m - 1;
+                    if (!s->alproto || s->alproto == fal || alproto_compatible(de, s->alproto, fal))
+                        cand_add(dt, s);
+                }
             }
         }
     }
@@ -815,6 +847,10 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
     const vg_detect *de = dt->de;
     dt->clo = UINT32_MAX;
     dt->chi = 0;
+    if (dt->app_union_done) /* the last pass's hits: clear their words */
+        for (uint32_t k = 0; k < dt->app_ulen; k++)
+            dt->app_union[dt->app_ulist[k] / 64] = 0;
+    dt->app_ulen = 0;
     dt->app_union_done = false;
     if (p->ipver == 0) {
         /* not IP (or not decoded that far): only decoder-event sigs apply;

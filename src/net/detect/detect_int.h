@@ -212,7 +212,8 @@ typedef struct vg_sgroup {
     uint32_t nsigs;
     vg_sig **always;                /* sigs without a fast pattern in a prefiltered buffer */
     uint32_t nalways;
-    vg_sig **always_app;            /* the same, for sigs that need app-layer state */
+    vg_sig **always_app;            /* the same, for sigs that need app-layer state,
+                                       ordered by alproto (0 first) for range lookups */
     uint32_t nalways_app;
     /* app sigs whose fast pattern is in an app buffer: a bitmap by sig id;
      * they become candidates through the app prefilter's hits only */
@@ -334,7 +335,10 @@ struct vg_det_thread {
     uint64_t alerts_total;
     struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
     void *app_pf;                   /* app-layer hook: its prefilter state, freed with the thread */
-    uint64_t *app_union;            /* app prefilter hits of this packet's transactions (cwords) */
+    uint64_t *app_union;            /* app prefilter hits of this packet's transactions (cwords),
+                                       zero again once the packet is done */
+    uint32_t *app_ulist;            /* the same hits as a list of sig ids */
+    uint32_t app_ulen;
     bool app_union_done, app_union_ok;
 };
 

@@ -139,6 +139,10 @@ int vg_iponly_build(vg_detect *de)
     }
     for (uint32_t i = 0; i < de->niponly; i++) {
         vg_sig *s = de->iponly_sigs[i];
+        /* a side without IPv4 addresses never meets an IPv4 packet: such a
+         * sig is left to the IPv6 path (which checks every ip-only sig) */
+        if ((!s->src->any && s->src->v4.n == 0) || (!s->dst->any && s->dst->v4.n == 0))
+            continue;
         vg_u128 cs = s->src->any ? ~(vg_u128)0 : coverage(s->src);
         vg_u128 cd = s->dst->any ? ~(vg_u128)0 : coverage(s->dst);
         int side = cs <= cd ? 0 : 1;

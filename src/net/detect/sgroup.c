@@ -155,6 +155,14 @@ static bool sig_needs_app(const vg_sig *s)
     return false;
 }
 
+static int alproto_cmp(const void *a, const void *b)
+{
+    const vg_sig *x = *(const vg_sig *const *)a, *y = *(const vg_sig *const *)b;
+    if (x->alproto != y->alproto)
+        return x->alproto < y->alproto ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Build a group from sig list (takes ownership of sigs[]). */
 static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
 {
@@ -188,6 +196,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
         else
             g->always[g->nalways++] = sigs[i];
     }
+    if (g->nalways_app > 1)
+        qsort(g->always_app, g->nalways_app, sizeof(vg_sig *), alproto_cmp);
     /* databases are compiled later, in parallel (compile_mpms) */
     for (int b = 0; b < VG_BUF_APP_FIRST; b++)
         g->want_mpm[b] = used[b];
