@@ -159,6 +159,24 @@ async function inventoryScreens(page) {
   check("systems screen in Vietnamese", (await page.textContent("main h2")).includes("Hệ thống thông tin") &&
     (await page.textContent("#systems")).includes("chưa kiểm tra"));
   await page.screenshot({ path: path.join(artifacts, "systems-vi.png"), fullPage: true });
+  await page.click("#lang");
+
+  // A viewer reads the same page without the editing controls.
+  await apiCall("POST", "/users", { name: "viewer-b", password: "viewer-b-password!", role: "viewer", unit: "" });
+  const vctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const vpage = await vctx.newPage();
+  vpage.on("pageerror", (e) => { console.log("page error:", e.message); failedRequests++; });
+  await vpage.goto(base + "/");
+  await vpage.fill("#user", "viewer-b");
+  await vpage.fill("#password", "viewer-b-password!");
+  await vpage.click("#login");
+  await vpage.waitForSelector("#overview");
+  await vpage.goto(base + `/#/systems/${data.portalId}`);
+  await vpage.waitForSelector("#evidence");
+  check("a viewer sees the register without add, edit or schedule controls",
+    (await vpage.locator("#ev-add").count()) === 0 && (await vpage.locator("#evidence button").count()) === 0 &&
+    (await vpage.locator("#sched-save").count()) === 0);
+  await vctx.close();
 }
 
 const browser = await pw.chromium.launch({

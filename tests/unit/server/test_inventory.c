@@ -456,6 +456,12 @@ void inventory_runs_and_state(void)
 
 void inventory_host_rate(void)
 {
+    /* calendar months, as vigil inspect counts them */
+    int64_t jan31 = 1706659200LL * 1000000; /* 2024-01-31 */
+    VG_CHECK_EQ(vg_inventory_add_months(jan31, 1), 1709164800LL * 1000000); /* 2024-02-29 */
+    VG_CHECK_EQ(vg_inventory_add_months(jan31, 12), 1738281600LL * 1000000); /* 2025-01-31 */
+    VG_CHECK_EQ(vg_inventory_cadence_months(5), 6);
+    VG_CHECK_EQ(vg_inventory_cadence_months(3), 12);
     vg_store *st = fresh();
     if (!st) {
         VG_CHECK(st != NULL);
