@@ -200,6 +200,19 @@ enum MHD_Result vg_api_enroll_renew(vg_server *s, vg_api_req *rq)
         code = 403;
     } else if ((rc = vg_api_cert_issue(s, csr, p.name, u.unit, p.serial, &cert, &n, err)) != VG_OK) {
         code = rc == VG_EINVAL || rc == VG_ELIMIT ? 400 : 503;
+    } else {
+        /* A certificate has at most one live successor: renewing it again
+         * (the sender lost the answer, or is misbehaving) supersedes the
+         * previous renewal, so live certificates cannot pile up. */
+        char now[24], why[200];
+        snprintf(now, sizeof now, "%" PRId64, vg_now_us());
+        snprintf(why, sizeof why, "superseded: %s renewed again as %s", p.serial, n.serial);
+        const char *q[] = {now, why, p.serial, n.serial};
+        int64_t gone = 0;
+        if (vg_store_exec(s->store, "UPDATE certs SET revoked_at = ?, revoked_by = 'server', "
+                          "reason = ? WHERE renewed_from = ? AND serial <> ? AND revoked_at = 0",
+                          q, 4, NULL, NULL, &gone, NULL) == VG_OK && gone > 0)
+            vg_store_audit(s->store, p.name, "cert.revoke", why);
     }
     pthread_mutex_unlock(&s->lock);
     json_decref(j);

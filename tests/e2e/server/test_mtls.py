@@ -151,6 +151,24 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
     r = run("forward", "--state", st, "--server", url, "--renew")
     check("revoked certificate cannot renew", r.returncode != 0 and "403" in r.stderr, r.stderr)
     check("failed renewal keeps the certificate", serial_of(f"{st}/client.crt") == sa2)
+    # Renewing one certificate twice (an answer lost): the second renewal
+    # supersedes the first, the renewed certificate itself stays valid.
+    st_b2 = f"{tmp}/st-b2"
+    os.makedirs(st_b2)
+    for f in ("ca.crt", "client.crt", "client.key"):
+        with open(f"{st_b}/{f}") as x, open(f"{st_b2}/{f}", "w") as y:
+            y.write(x.read())
+    r1 = run("forward", "--state", st_b2, "--server", url, "--renew")
+    r2 = run("forward", "--state", st_b, "--server", url, "--renew")
+    b1, b2 = serial_of(f"{st_b2}/client.crt"), serial_of(f"{st_b}/client.crt")
+    reg = {c["serial"]: c for c in certs(data)}
+    check("a second renewal of one certificate supersedes the first",
+          r1.returncode == 0 and r2.returncode == 0 and b1 != b2 and
+          reg.get(b1, {}).get("revoked_by") == "server" and
+          reg.get(b2, {}).get("renewed_from") == sb and "revoked_at_us" not in reg.get(sb, {}),
+          (r1.stderr, r2.stderr, reg.get(b1), reg.get(b2)))
+    code, _ = post(port, ctx_with(ca, f"{st_b2}/client.crt", f"{st_b2}/client.key"), line)
+    check("the superseded renewal is refused", code == 403, code)
     # Revocation by agent through the API: admin only.
     run("server", "--data", data, "user", "admin1", "admin", env={**os.environ,
         "VIGIL_PASSWORD": "admin-password-1234"})
