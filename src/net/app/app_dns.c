@@ -668,6 +668,7 @@ void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *j
     char b[8];
     bool resp = m->flags & 0x8000;
     vg_jb_open_obj(jb, "dns");
+    vg_jb_u64(jb, "version", 2);
     if (!resp) {
         vg_jb_str(jb, "type", "query");
         vg_jb_u64(jb, "id", m->id);
@@ -682,7 +683,6 @@ void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *j
         vg_jb_close_obj(jb);
         return;
     }
-    vg_jb_u64(jb, "version", 2);
     vg_jb_str(jb, "type", "answer");
     vg_jb_u64(jb, "id", m->id);
     char fl[8];

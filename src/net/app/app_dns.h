@@ -74,10 +74,10 @@ const char *vg_dns_rcode_name(uint16_t rc, char buf[8]);
 /* The "dns" object of an EVE record (version 3) for message m. */
 void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb);
 /* Version 2's "dns" object (Suricata 7's format, outputs...dns.version: 2):
- * for a request, the query record of question q ({type: query, id,
- * rrname, rrtype, tx_id, opcode}); for a response, the answer record
- * ({version: 2, type: answer, id, flags, qr..., rrname, rrtype, rcode,
- * answers, grouped, authorities}); q is ignored for responses. */
+ * for a request, the query record of question q ({version: 2, type:
+ * query, id, rrname, rrtype, tx_id, opcode}); for a response, the answer
+ * record ({version: 2, type: answer, id, flags, qr..., rrname, rrtype,
+ * rcode, answers, grouped, authorities}); q is ignored for responses. */
 void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *jb);
 /* The EVE dns version the settings of the dns type ask for: version (2 or
  * 3), else the environment's SURICATA_EVE_DNS_VERSION (as Suricata), else

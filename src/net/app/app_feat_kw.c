@@ -11,8 +11,9 @@
  *
  * ssl_state:S[|S...] (client_hello, server_hello, client_keyx,
  * server_keyx, unknown, each optionally negated) tests the handshake
- * messages of the data parsed last on the inspected side, as Suricata's
- * "current" state: (listed & current) ^ negated != 0.
+ * messages parsed on the inspected side since detection last looked at it
+ * (Suricata's "current" state, the data just parsed):
+ * (listed & current) ^ negated != 0.
  *
  * app-layer-event:<proto>.<event> matches a transaction on which the
  * protocol's parser raised the event, with Suricata's names: http.* (from
@@ -80,13 +81,15 @@ static int append(vg_sig *s, const vg_keyword *kw, void *c, char *errbuf)
     return VG_OK;
 }
 
-/* Next item of a list separated by sep: [*b, *e) trimmed; false at the end. */
+/* Next item of a list separated by sep: [*b, *e) trimmed (possibly
+ * empty); false at the end (*p NULL). */
 static bool next_item(const char **p, char sep, const char **b, const char **e)
 {
     const char *s = *p;
-    if (!*s)
+    if (!s)
         return false;
     const char *end = strchr(s, sep);
+    bool last = !end;
     if (!end)
         end = s + strlen(s);
     *b = s;
@@ -95,7 +98,7 @@ static bool next_item(const char **p, char sep, const char **b, const char **e)
         (*b)++;
     while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
         (*e)--;
-    *p = *end ? end + 1 : end;
+    *p = last ? NULL : end + 1; /* "a|" has an empty last item */
     return true;
 }
 

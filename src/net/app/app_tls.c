@@ -714,11 +714,13 @@ static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, 
             if (dd->hs_len - o - 4 < ml)
                 break;
             vg_app_tx *tx = tx_of(s, ctx);
-            if (tx && *fresh) {
-                /* ssl_state sees the messages of the data parsed last */
-                ((vg_tls_info *)tx->data)->cur_flags[toserver ? 0 : 1] = 0;
-                *fresh = false;
+            int side = toserver ? 0 : 1;
+            if (tx && *fresh && tx->seen[side] == tx->ver[side]) {
+                /* ssl_state sees the messages parsed since detection last
+                 * looked at this side (Suricata: the current data's) */
+                ((vg_tls_info *)tx->data)->cur_flags[side] = 0;
             }
+            *fresh = false;
             if (tx) {
                 vg_tls_handshake(&cx, tx->data, dd->hs[o], dd->hs + o + 4, ml, toserver);
                 tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;

@@ -9,9 +9,11 @@
  * OpenSSL.  Strings are NUL-terminated and owned by t.
  *
  * For the keywords it also keeps both randoms (tls.random*), the handshake
- * messages seen (ssl_state: all of them in hs_flags, the ones of the last
- * parsed data of each side in cur_flags), each side's version (ssl_version)
+ * messages seen (ssl_state: all in hs_flags; per side in cur_flags, those
+ * parsed since detection last looked), each side's version (ssl_version)
  * and the TLS decoder events raised (app-layer-event:tls.*, VG_TLS_EV_*).
+ * SANs are kept up to VG_TLS_MAX_SAN (bounded anyway by the 256 KiB
+ * handshake message cap).
  */
 #ifndef VG_NET_APP_APP_TLS_H
 #define VG_NET_APP_APP_TLS_H
@@ -61,7 +63,8 @@ typedef struct vg_tls_info {
     uint8_t session_id_len;
     bool session_resumed;         /* the ServerHello took the client's session id */
     uint8_t hs_flags;             /* VG_TLS_ST_* seen so far */
-    uint8_t cur_flags[2];         /* VG_TLS_ST_* of the last data parsed, per side (0 client) */
+    uint8_t cur_flags[2];         /* VG_TLS_ST_* parsed since detection last looked, per
+                                     side (0 client) */
     uint32_t events;              /* VG_TLS_EV_* */
     /* ClientHello / ServerHello lists for the EVE handshake objects (owned) */
     uint16_t *ch_ciphers, *ch_exts, *ch_sigalgs, *sh_exts;

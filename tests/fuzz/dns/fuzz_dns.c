@@ -22,6 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vg_jb_close_obj(&jb);
         if (vg_jb_ok(&jb) && (jb.buf[0] != '{' || jb.buf[jb.len - 1] != '}'))
             abort();
+        /* version 2: each question's query record, or the answer record */
+        for (uint32_t q = 0; q < (m->nq ? m->nq : 1); q++) {
+            vg_jb_reset(&jb);
+            vg_jb_open_obj(&jb, NULL);
+            vg_dns_msg_eve_v2(m, 0, q, &jb);
+            vg_jb_close_obj(&jb);
+            if (vg_jb_ok(&jb) && (jb.buf[0] != '{' || jb.buf[jb.len - 1] != '}'))
+                abort();
+        }
         vg_jb_free(&jb);
         for (uint32_t i = 0; i < m->nq; i++)
             if (strlen(vg_dns_str(m, m->q[i].name)) > VG_DNS_NAME_MAX)
