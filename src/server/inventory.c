@@ -435,6 +435,44 @@ static int ingest_web(vg_store *st, const char *account, const vg_store_event *e
 }
 
 #define MAX_RUNS_PER_BATCH 16
+
+/* A sender cannot grow its derived rows without bound: past a cap, its
+ * oldest check results, websites and runs go (checked only when the count
+ * is over the cap; each statement walks one host's primary-key range). */
+static const struct {
+    const char *count, *trim;
+    int cap;
+} host_caps[] = {
+    {"SELECT count(*) FROM sca_state WHERE host = ?",
+     "DELETE FROM sca_state WHERE host = ? AND (policy, check_id) NOT IN (SELECT policy, check_id "
+     "FROM sca_state WHERE host = ? ORDER BY ts DESC, policy, check_id LIMIT ?)",
+     VG_INV_MAX_CHECKS_PER_HOST},
+    {"SELECT count(*) FROM web_state WHERE host = ?",
+     "DELETE FROM web_state WHERE host = ? AND url NOT IN (SELECT url FROM web_state "
+     "WHERE host = ? ORDER BY ts DESC, url LIMIT ?)",
+     VG_INV_MAX_URLS_PER_HOST},
+    {"SELECT count(*) FROM inspection_runs WHERE host = ?",
+     "DELETE FROM inspection_runs WHERE host = ? AND ts NOT IN (SELECT ts FROM inspection_runs "
+     "WHERE host = ? ORDER BY ts DESC LIMIT ?)",
+     VG_INV_MAX_RUNS_PER_HOST},
+};
+
+static int cap_host_rows(vg_store *st, const char *account, char *errbuf)
+{
+    int rc = VG_OK;
+    for (size_t i = 0; rc == VG_OK && i < VG_ARRAY_LEN(host_caps); i++) {
+        int64_t n = 0;
+        rc = vg_store_exec(st, host_caps[i].count, (const char *const[]){account}, 1,
+                           vg_inv_first_int, &n, NULL, errbuf);
+        if (rc != VG_OK || n <= host_caps[i].cap)
+            continue;
+        char cap[16];
+        snprintf(cap, sizeof cap, "%d", host_caps[i].cap);
+        rc = vg_store_exec(st, host_caps[i].trim, (const char *const[]){account, account, cap}, 3,
+                           NULL, NULL, NULL, errbuf);
+    }
+    return rc;
+}
 #define RATE_WINDOW_US "300000000"
 
 int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
@@ -510,6 +548,8 @@ int vg_inventory_ingest(vg_store *st, const char *account, const char *unit,
         }
         if (rc == VG_OK && run)
             rc = recount_run(st, account, unit, sys, run, errbuf);
+        if (rc == VG_OK)
+            rc = cap_host_rows(st, account, errbuf);
         if (rc == VG_OK && run)
             rc = vg_store_exec(st, SCA_RECOUNT " WHERE name = ?", (const char *const[]){account}, 1,
                                NULL, NULL, NULL, errbuf);

@@ -29,7 +29,8 @@
  *  - `web` events keep the newest state per host and URL (web_state:
  *    status, change, signs of defacement).
  * A sender may only touch systems of its own unit (a sender with no unit:
- * any).
+ * any), and keeps at most VG_INV_MAX_CHECKS_PER_HOST check results,
+ * VG_INV_MAX_URLS_PER_HOST websites and VG_INV_MAX_RUNS_PER_HOST runs.
  *
  * Schedule: every 12 months, every 6 at level 5 (Directive 14/CT-TTg,
  * 2019; the same table as `vigil inspect schedule`), in calendar months; an
@@ -59,6 +60,10 @@
 #define VG_INV_MAX_BODY (1u << 20)        /* inventory request bodies */
 #define VG_INV_IMPORT_MAX_ITEMS 256
 #define VG_INV_IMPORT_MAX_RUNS 1000
+/* Derived rows kept per sender (the oldest go first). */
+#define VG_INV_MAX_CHECKS_PER_HOST 5000
+#define VG_INV_MAX_URLS_PER_HOST 256
+#define VG_INV_MAX_RUNS_PER_HOST 1000
 
 int vg_inventory_schema(vg_store *st, char *errbuf) VG_WARN_UNUSED;
 

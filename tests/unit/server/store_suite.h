@@ -14,6 +14,7 @@ void inventory_evidence(void);
 void inventory_runs_and_state(void);
 void inventory_host_rate(void);
 void inventory_evidence_register(void);
+void inventory_host_caps(void);
 void retention_by_level(void);
 void retention_estimate(void);
 void response_allowlist(void);

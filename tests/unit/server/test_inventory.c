@@ -4,10 +4,12 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/ingest.h"
 #include "server/inventory.h"
+#include "server/inventory_int.h"
 #include "store_suite.h"
 #include "unit/vg_test.h"
 
@@ -614,5 +616,67 @@ void inventory_evidence_register(void)
     all = vg_inventory_evidence(st, "", NULL, "2026-01-01", err);
     VG_CHECK_EQ(json_array_size(all), 3);
     json_decref(all);
+    done(st);
+}
+
+void inventory_host_caps(void)
+{
+    vg_store *st = fresh();
+    if (!st) {
+        VG_CHECK(st != NULL);
+        return;
+    }
+    clear_register_tables(st);
+    char err[VG_ERRBUF_SIZE];
+    int64_t now = 1700000000LL * 1000000;
+    /* a hostile sender: more distinct checks and websites than the caps */
+    size_t cap = 600 * (VG_INV_MAX_CHECKS_PER_HOST + 10);
+    char *b = malloc(cap);
+    size_t len = 0;
+    for (int i = 0; b && i < VG_INV_MAX_CHECKS_PER_HOST + 10; i++)
+        len += (size_t)snprintf(b + len, cap - len,
+                                "{\"timestamp\":\"2023-11-10T00:00:00+0000\",\"event_type\":\"sca\","
+                                "\"sca\":{\"policy\":\"p\",\"check\":{\"id\":\"c%d\",\"result\":\"failed\"}}}\n",
+                                i);
+    for (int i = 0; b && i < VG_INV_MAX_URLS_PER_HOST + 10; i++)
+        len += (size_t)snprintf(b + len, cap - len,
+                                "{\"timestamp\":\"2023-11-10T00:00:%02d+0000\",\"event_type\":\"web\","
+                                "\"web\":{\"url\":\"https://x%d.example/\",\"status\":200}}\n",
+                                i % 60, i);
+    VG_CHECK(b != NULL);
+    if (b)
+        VG_CHECK_EQ(ingest(st, "evil", "u1", b, now), VG_OK);
+    free(b);
+    int64_t n = 0;
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM sca_state WHERE host = 'evil'", NULL, 0,
+                              vg_inv_first_int, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, VG_INV_MAX_CHECKS_PER_HOST);
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM web_state WHERE host = 'evil'", NULL, 0,
+                              vg_inv_first_int, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, VG_INV_MAX_URLS_PER_HOST);
+    /* the newest websites stay */
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM web_state WHERE host = 'evil' "
+                                  "AND url = 'https://x265.example/'", NULL, 0,
+                              vg_inv_first_int, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, 1);
+    /* runs: the oldest beyond the cap go */
+    VG_CHECK_EQ(vg_store_exec(st, "DELETE FROM inspection_runs", NULL, 0, NULL, NULL, NULL, err), VG_OK);
+    VG_CHECK_EQ(vg_store_begin(st), VG_OK);
+    for (int i = 0; i < VG_INV_MAX_RUNS_PER_HOST + 5; i++) {
+        char ts[24];
+        snprintf(ts, sizeof ts, "%d", 1000 + i);
+        VG_CHECK_EQ(vg_store_exec(st, "INSERT INTO inspection_runs(host, ts) VALUES('evil', ?)",
+                                  (const char *const[]){ts}, 1, NULL, NULL, NULL, err), VG_OK);
+    }
+    VG_CHECK_EQ(vg_store_commit(st), VG_OK);
+    VG_CHECK_EQ(ingest(st, "evil", "u1", "{\"timestamp\":\"2023-11-11T00:00:00+0000\",\"event_type\":"
+                                         "\"sca\",\"sca\":{\"policy\":\"p\",\"check\":{\"id\":\"c1\","
+                                         "\"result\":\"passed\"}}}", now), VG_OK);
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT count(*) FROM inspection_runs WHERE host = 'evil'", NULL, 0,
+                              vg_inv_first_int, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, VG_INV_MAX_RUNS_PER_HOST);
+    VG_CHECK_EQ(vg_store_exec(st, "SELECT min(ts) FROM inspection_runs WHERE host = 'evil'", NULL, 0,
+                              vg_inv_first_int, &n, NULL, err), VG_OK);
+    VG_CHECK_EQ(n, 1006); /* 1000..1005 went, the new run stayed */
     done(st);
 }

@@ -425,6 +425,7 @@ static const vg_test tests[] = {
     {"inventory_runs_and_state", inventory_runs_and_state},
     {"inventory_host_rate", inventory_host_rate},
     {"inventory_evidence_register", inventory_evidence_register},
+    {"inventory_host_caps", inventory_host_caps},
     {"retention_by_level", retention_by_level},
     {"retention_estimate", retention_estimate},
     {"response_allowlist", response_allowlist},
