@@ -11,8 +11,10 @@
  * signature looks at.  A multi-buffer (dns.query with several questions,
  * http.request_header) matches when any entry matches.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
@@ -119,9 +121,8 @@ typedef struct pf_shadow {
 typedef struct app_pf {
     const vg_detect *de;
     uint32_t nsigs;
-    struct vg_mpm *mpm[VG_ABUF_END];
-    bool tried[VG_ABUF_END];
-    bool any[VG_ABUF_END];       /* some sig has its fast pattern in this buffer */
+    struct vg_mpm *mpm[2][VG_ABUF_END]; /* per side inspected (0 to server), per buffer */
+    bool any[2][VG_ABUF_END];    /* some sig inspected on that side has its fast pattern there */
     struct vg_mpm_scratch *scratch;
     uint8_t *prefiltered;        /* per sig id: its fast pattern decides */
     uint32_t *fallback;          /* eligible sigs whose database failed: always candidates */
@@ -129,7 +130,8 @@ typedef struct app_pf {
     uint64_t *seen;              /* scratch bitmap over sig ids, all zero between scans */
     uint32_t *hits;              /* scratch: ids found by one transaction's scan */
     uint32_t nhits;
-    vg_sig **view;               /* the sigs as the databases are built from (pf_view) */
+    vg_sig **view[2];            /* per side, the sigs as its databases see them (pf_view) */
+    uint32_t nview[2];
     pf_shadow **shadows;         /* owned copies in view[] */
     uint32_t nshadows;
 } app_pf;
@@ -139,8 +141,9 @@ void vg_app_prefilter_free(void *p)
     app_pf *pf = p;
     if (!pf)
         return;
-    for (int i = 0; i < VG_ABUF_END; i++)
-        vg_mpm_free(pf->mpm[i]);
+    for (int d = 0; d < 2; d++)
+        for (int i = 0; i < VG_ABUF_END; i++)
+            vg_mpm_free(pf->mpm[d][i]);
     vg_mpm_scratch_free(pf->scratch);
     free(pf->prefiltered);
     free(pf->fallback);
@@ -149,7 +152,8 @@ void vg_app_prefilter_free(void *p)
     for (uint32_t i = 0; i < pf->nshadows; i++)
         free(pf->shadows[i]);
     free(pf->shadows);
-    free(pf->view);
+    free(pf->view[0]);
+    free(pf->view[1]);
     free(pf);
 }
 
@@ -219,6 +223,86 @@ static const vg_sig *pf_view(const vg_sig *s, pf_shadow **shadow)
     return &sh->sig;
 }
 
+/* Building the databases: one job per (side, buffer), on a few threads
+ * (Hyperscan compilation is thread-safe), at the thread's start rather
+ * than in the middle of the traffic. */
+typedef struct pf_job {
+    app_pf *pf;
+    int d;
+    uint16_t b;
+    int rc;
+} pf_job;
+
+typedef struct pf_pool {
+    pf_job *jobs;
+    uint32_t njobs, next;
+    pthread_mutex_t mu;
+} pf_pool;
+
+static void *pf_worker(void *arg)
+{
+    pf_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        uint32_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->njobs)
+            return NULL;
+        pf_job *j = &pool->jobs[i];
+        char err[VG_ERRBUF_SIZE];
+        j->rc = vg_mpm_build(&j->pf->mpm[j->d][j->b], j->pf->view[j->d], j->pf->nview[j->d], j->b,
+                             err);
+    }
+}
+
+static void pf_build_all(app_pf *pf)
+{
+    pf_pool pool = {.jobs = calloc(2 * VG_ABUF_END, sizeof(pf_job))};
+    if (pool.jobs) {
+        for (int d = 0; d < 2; d++)
+            for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++)
+                if (pf->any[d][b])
+                    pool.jobs[pool.njobs++] = (pf_job){pf, d, b, VG_OK};
+        pthread_mutex_init(&pool.mu, NULL);
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        int nth = nc > 4 ? 4 : nc > 1 ? (int)nc : 1;
+        pthread_t th[4];
+        int started = 0;
+        for (int i = 1; i < nth; i++)
+            if (pthread_create(&th[started], NULL, pf_worker, &pool) == 0)
+                started++;
+        pf_worker(&pool);
+        for (int i = 0; i < started; i++)
+            pthread_join(th[i], NULL);
+        pthread_mutex_destroy(&pool.mu);
+        for (uint32_t i = 0; i < pool.njobs; i++)
+            if (pool.jobs[i].rc != VG_OK) {
+                vg_mpm_free(pf->mpm[pool.jobs[i].d][pool.jobs[i].b]);
+                pf->mpm[pool.jobs[i].d][pool.jobs[i].b] = NULL;
+            }
+        free(pool.jobs);
+    }
+    /* a side or buffer left without a database: its sigs are candidates
+     * without a prefilter (evaluated on every due transaction) */
+    for (int d = 0; d < 2; d++)
+        for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
+            if (!pf->any[d][b])
+                continue;
+            if (pf->mpm[d][b] && vg_mpm_scratch_alloc(pf->mpm[d][b], &pf->scratch) == VG_OK)
+                continue;
+            vg_mpm_free(pf->mpm[d][b]);
+            pf->mpm[d][b] = NULL;
+            pf->any[d][b] = false;
+            for (uint32_t i = 0; i < pf->nview[d]; i++) {
+                uint32_t id = pf->view[d][i]->id;
+                if (pf->view[d][i]->fast_pattern_buf == b && pf->prefiltered[id]) {
+                    pf->prefiltered[id] = 0;
+                    pf->fallback[pf->nfallback++] = id;
+                }
+            }
+        }
+}
+
 static app_pf *pf_get(vg_det_thread *dt)
 {
     app_pf *pf = dt->app_pf;
@@ -231,56 +315,48 @@ static app_pf *pf_get(vg_det_thread *dt)
         return NULL;
     pf->de = dt->de;
     pf->nsigs = dt->de->nsigs;
-    pf->prefiltered = calloc(pf->nsigs ? pf->nsigs : 1, 1);
-    pf->fallback = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(uint32_t));
+    uint32_t n1 = pf->nsigs ? pf->nsigs : 1;
+    pf->prefiltered = calloc(n1, 1);
+    pf->fallback = calloc(n1, sizeof(uint32_t));
     pf->seen = calloc((pf->nsigs + 63) / 64 + 1, sizeof(uint64_t));
-    pf->hits = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(uint32_t));
-    pf->view = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(vg_sig *));
-    pf->shadows = calloc(pf->nsigs ? pf->nsigs : 1, sizeof(pf_shadow *));
-    if (!pf->prefiltered || !pf->fallback || !pf->seen || !pf->hits || !pf->view || !pf->shadows) {
+    pf->hits = calloc(n1, sizeof(uint32_t));
+    pf->view[0] = calloc(n1, sizeof(vg_sig *));
+    pf->view[1] = calloc(n1, sizeof(vg_sig *));
+    pf->shadows = calloc(n1, sizeof(pf_shadow *));
+    if (!pf->prefiltered || !pf->fallback || !pf->seen || !pf->hits || !pf->view[0] ||
+        !pf->view[1] || !pf->shadows) {
         vg_app_prefilter_free(pf);
         return NULL;
     }
     for (uint32_t i = 0; i < pf->nsigs; i++) {
         const vg_sig *s = dt->de->sigs[i];
+        if (!vg_app_sig_pf_eligible(s) || s->id >= pf->nsigs)
+            continue;
         uint16_t b = s->fast_pattern_buf;
         pf_shadow *sh;
         const vg_sig *v = pf_view(s, &sh);
-        pf->view[i] = (vg_sig *)(v ? v : s);
+        if (!v) { /* no memory for its copy: always a candidate */
+            pf->fallback[pf->nfallback++] = s->id;
+            continue;
+        }
         if (sh)
             pf->shadows[pf->nshadows++] = sh;
-        if (v && vg_app_sig_pf_eligible(s) && s->id < pf->nsigs) {
-            pf->any[b] = true;
-            pf->prefiltered[s->id] = 1;
-        } else if (!v && s->id < pf->nsigs) { /* no memory for its copy: always a candidate */
-            pf->fallback[pf->nfallback++] = s->id;
-        }
+        pf->prefiltered[s->id] = 1;
+        int dirs = sig_dirs(s);
+        for (int d = 0; d < 2; d++)
+            if (dirs & (1 << d)) {
+                pf->view[d][pf->nview[d]++] = (vg_sig *)v;
+                pf->any[d][b] = true;
+            }
     }
+    pf_build_all(pf);
     dt->app_pf = pf;
     return pf;
 }
 
-static struct vg_mpm *pf_mpm(app_pf *pf, vg_det_thread *dt, uint16_t b)
+void vg_app_prefilter_prepare(vg_det_thread *dt)
 {
-    if (!pf->any[b])
-        return NULL;
-    if (!pf->tried[b]) {
-        pf->tried[b] = true;
-        char err[VG_ERRBUF_SIZE];
-        if (vg_mpm_build(&pf->mpm[b], pf->view, pf->nsigs, b, err) != VG_OK ||
-            vg_mpm_scratch_alloc(pf->mpm[b], &pf->scratch) != VG_OK) {
-            /* no database: these sigs are evaluated without a prefilter */
-            vg_mpm_free(pf->mpm[b]);
-            pf->mpm[b] = NULL;
-            for (uint32_t i = 0; i < pf->nsigs; i++)
-                if (dt->de->sigs[i]->fast_pattern_buf == b && pf->prefiltered[i]) {
-                    pf->prefiltered[i] = 0;
-                    pf->fallback[pf->nfallback++] = i;
-                }
-            pf->any[b] = false;
-        }
-    }
-    return pf->mpm[b];
+    (void)pf_get(dt);
 }
 
 static void pf_hit(const vg_sig *s, void *arg)
@@ -305,9 +381,10 @@ static bool pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *
 {
     if (tx->cand[d] && tx->cand_ver[d] == tx->ver[d])
         return true;
+    (void)dt;
     pf->nhits = 0;
     for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
-        struct vg_mpm *m = pf_mpm(pf, dt, b);
+        struct vg_mpm *m = pf->mpm[d][b];
         if (!m)
             continue;
         uint16_t id = resolve(b, d == 1);

@@ -27,6 +27,8 @@ bool vg_app_sig_pf_eligible(const vg_sig *s);
  * when the prefilter is unavailable (then treat every eligible sig as a
  * candidate).  Lets detection add only the app sigs whose fast pattern
  * occurs, instead of walking every app sig on every packet. */
+/* Build the thread's app-layer prefilter databases now (else at first use). */
+void vg_app_prefilter_prepare(vg_det_thread *dt);
 bool vg_app_prefilter_union(vg_det_thread *dt, const vg_flow *f, bool toserver, uint64_t *bits,
                             uint32_t *list, uint32_t *nlist);
 /* The next transaction of f after prev (NULL: from the first) that s may

@@ -437,6 +437,8 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
             return VG_ENOMEM;
         }
     }
+    if (de->nsigs)
+        vg_app_prefilter_prepare(dt); /* app-layer hook: its databases, now rather than mid-traffic */
     *out = dt;
     return VG_OK;
 }
