@@ -18,7 +18,8 @@
  * app-layer-event:<proto>.<event> matches a transaction on which the
  * protocol's parser raised the event, with Suricata's names: http.* (from
  * libhtp's transaction flags and its log messages about the transaction),
- * dns.* (vg_dns_msg.events) and tls.* (vg_tls_info.events).  A name
+ * dns.* (vg_dns_msg.events), tls.* (vg_tls_info.events), modbus.* and
+ * dnp3.* (the ICS parsers' per-message flags).  A name
  * Suricata knows but vigil's parsers never raise still loads (it cannot
  * match); an unknown protocol or event is a rule error.  Events of the
  * engine itself (applayer_*) are not raised and fail the rule as
@@ -37,6 +38,7 @@
 #include "net/app/app_feat.h"
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
+#include "net/app/ics.h"
 #include "net/detect/detect_int.h"
 
 const vg_dns_msg *vg_app_dns_msg(const vg_app_tx *a); /* app_dns.c */
@@ -301,6 +303,22 @@ static const char *const tls_events[] = {
 _Static_assert(VG_TLS_EV_ERROR_MESSAGE == 1u << 15, "tls_events[] follows the VG_TLS_EV_* bits");
 _Static_assert(VG_DNS_EV_TOO_MANY_LABELS == 1u << 10, "dns_events[] follows the VG_DNS_EV_* bits");
 
+static const char *const modbus_events[] = {
+    "invalid_protocol_id", "unsolicited_response", "invalid_length", "invalid_unit_identifier",
+    "invalid_function_code", "invalid_value", "invalid_exception_code", "value_mismatch",
+    "flooded", NULL,
+};
+
+/* dnp3: the events of an application message (link CRC and length errors
+ * are counted and logged as anomalies, not carried by a transaction) */
+static const char *const dnp3_events[] = {
+    "flooded", "len_too_small", "bad_link_crc", "bad_transport_crc", "malformed",
+    "unknown_object", NULL,
+};
+enum { D3_EV_MALFORMED = 4, D3_EV_UNKNOWN_OBJECT = 5 };
+
+_Static_assert(VG_MB_EV_FLOODED == 1u << 8, "modbus_events[] follows the VG_MB_EV_* bits");
+
 static const struct {
     const char *proto;
     uint16_t alproto;
@@ -308,6 +326,7 @@ static const struct {
 } event_protos[] = {
     {"http", VG_ALPROTO_HTTP, http_events}, {"http1", VG_ALPROTO_HTTP, http_events},
     {"dns", VG_ALPROTO_DNS, dns_events},    {"tls", VG_ALPROTO_TLS, tls_events},
+    {"modbus", VG_ALPROTO_MODBUS, modbus_events}, {"dnp3", VG_ALPROTO_DNP3, dnp3_events},
 };
 
 typedef struct event_ctx {
@@ -440,6 +459,17 @@ uint64_t vg_app_tx_events(const vg_app_tx *tx)
     }
     case VG_ALPROTO_TLS:
         return ((const vg_tls_info *)tx->data)->events;
+    case VG_ALPROTO_MODBUS:
+        return vg_ics_modbus_events(tx);
+    case VG_ALPROTO_DNP3: {
+        const vg_dnp3_msg *m = vg_ics_dnp3_msg(tx);
+        uint64_t ev = 0;
+        if (m && (m->events & (VG_DNP3_EV_MALFORMED | VG_DNP3_EV_TOO_MANY_OBJECTS)))
+            ev |= 1ull << D3_EV_MALFORMED;
+        if (m && (m->events & VG_DNP3_EV_UNKNOWN_OBJECT))
+            ev |= 1ull << D3_EV_UNKNOWN_OBJECT;
+        return ev;
+    }
     default:
         return 0;
     }

@@ -1101,6 +1101,14 @@ static void tls_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, 
     /* a tls type named without settings logs the basic fields, as in
      * Suricata; alert metadata (no ctx) the extended ones */
     uint32_t f = ctx && !settings ? VG_TLS_F_BASIC : vg_tls_eve_fields(settings);
+    /* fingerprints switched off (app-layer.protocols.tls.ja3-fingerprints /
+     * ja4-fingerprints: no) are not logged; auto counts as yes */
+    if (ctx && ctx->conf) {
+        if (!vg_conf_get_bool(ctx->conf, "app-layer.protocols.tls.ja3-fingerprints", true))
+            f &= ~(uint32_t)(VG_TLS_F_JA3 | VG_TLS_F_JA3S);
+        if (!vg_conf_get_bool(ctx->conf, "app-layer.protocols.tls.ja4-fingerprints", true))
+            f &= ~(uint32_t)VG_TLS_F_JA4;
+    }
     vg_tls_info_eve_fields(a->data, f, jb);
 }
 

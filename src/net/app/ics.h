@@ -185,6 +185,20 @@ struct vg_app_tx;
 /* The transaction's Modbus request/response, DNP3 message (NULL when tx
  * is not of that protocol). */
 const vg_modbus_msg *vg_ics_modbus_req(const struct vg_app_tx *tx);
+/* Modbus decoder events of a transaction (app-layer-event:modbus.*), the
+ * VG_MB_EV_* bits (Suricata's order; names in app_feat_kw.c). */
+enum {
+    VG_MB_EV_INVALID_PROTOCOL_ID = 1u << 0,     /* framing lost: no transaction carries it */
+    VG_MB_EV_UNSOLICITED_RESPONSE = 1u << 1,
+    VG_MB_EV_INVALID_LENGTH = 1u << 2,
+    VG_MB_EV_INVALID_UNIT_IDENTIFIER = 1u << 3, /* not raised */
+    VG_MB_EV_INVALID_FUNCTION_CODE = 1u << 4,
+    VG_MB_EV_INVALID_VALUE = 1u << 5,
+    VG_MB_EV_INVALID_EXCEPTION_CODE = 1u << 6,
+    VG_MB_EV_VALUE_MISMATCH = 1u << 7,          /* not raised */
+    VG_MB_EV_FLOODED = 1u << 8,
+};
+uint32_t vg_ics_modbus_events(const struct vg_app_tx *tx);
 const vg_dnp3_msg *vg_ics_dnp3_msg(const struct vg_app_tx *tx);
 
 /* Keywords (NULL-terminated) and their inspection direction: 0 to

@@ -505,6 +505,32 @@ const vg_modbus_msg *vg_ics_modbus_req(const vg_app_tx *tx)
     return t->has_req ? &t->req : NULL;
 }
 
+uint32_t vg_ics_modbus_events(const vg_app_tx *tx)
+{
+    if (!tx || tx->alproto != VG_ALPROTO_MODBUS || !tx->data)
+        return 0;
+    const mb_tx *t = tx->data;
+    uint32_t ev = 0;
+    if (t->events & MB_EV_UNSOLICITED)
+        ev |= VG_MB_EV_UNSOLICITED_RESPONSE;
+    if (t->events & MB_EV_FLOODED)
+        ev |= VG_MB_EV_FLOODED;
+    for (int side = 0; side < 2; side++) {
+        const vg_modbus_msg *m = side ? &t->res : &t->req;
+        if (!(side ? t->has_res : t->has_req))
+            continue;
+        if (m->errflags & VG_MB_ERR_DATA_LENGTH)
+            ev |= VG_MB_EV_INVALID_LENGTH;
+        if (m->category == 0)
+            ev |= VG_MB_EV_INVALID_FUNCTION_CODE;
+        else if (m->errflags & VG_MB_ERR_DATA_VALUE)
+            ev |= VG_MB_EV_INVALID_VALUE;
+        if (m->errflags & VG_MB_ERR_EXC_CODE)
+            ev |= VG_MB_EV_INVALID_EXCEPTION_CODE;
+    }
+    return ev;
+}
+
 static bool conf_enabled(const vg_app_ctx *ctx, const char *key)
 {
     /* Suricata's default leaves the ICS parsers off; a NULL conf (tests,

@@ -111,6 +111,14 @@ def main():
         check(all("version" in e["tls"] and "ja3" in e["tls"] for e in tls),
               "extended tls records carry version and ja3")
 
+        # fingerprints switched off are not logged
+        out = os.path.join(tmp, "noja3")
+        r, ev = run(vigil, ["--set", "app-layer.protocols.tls.ja3-fingerprints=no", "-r",
+                            tls_pcap], out)
+        t = [e["tls"] for e in ev if e["event_type"] == "tls"]
+        check(len(t) == sessions and all("ja3" not in x and "ja3s" not in x and "ja4" in x
+                                         for x in t), "ja3-fingerprints: no")
+
         # ---- TLS custom fields ----
         yml = os.path.join(tmp, "custom.yaml")
         with open(yml, "w") as f:

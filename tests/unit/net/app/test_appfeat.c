@@ -774,6 +774,42 @@ static void alert_xff(void)
     fx_free(&x);
 }
 
+/* ---- ICS ---- */
+
+static size_t mbap(uint8_t *out, uint16_t tid, const uint8_t *pdu, size_t n)
+{
+    out[0] = (uint8_t)(tid >> 8); out[1] = (uint8_t)tid;
+    out[2] = 0; out[3] = 0;
+    out[4] = 0; out[5] = (uint8_t)(n + 1);
+    out[6] = 1;
+    memcpy(out + 7, pdu, n);
+    return n + 7;
+}
+
+static void modbus_events(void)
+{
+    fixture x;
+    fx_init(&x, 6);
+    uint8_t fr[64];
+    static const uint8_t rd[] = {0x03, 0x00, 0x6b, 0x00, 0x03};
+    static const uint8_t res[] = {0x03, 0x06, 0x02, 0x2b, 0x00, 0x00, 0x00, 0x64};
+    feed(&x, true, fr, mbap(fr, 1, rd, sizeof rd));
+    feed(&x, false, fr, mbap(fr, 9, res, sizeof res)); /* answers no request */
+    vg_app_tx *tx = vg_app_tx_first(&x.f);
+    VG_CHECK(tx && x.f.alproto == VG_ALPROTO_MODBUS);
+    VG_CHECK_EQ(kw_match("app-layer-event", "modbus.unsolicited_response", tx, false), 0);
+    vg_app_tx *un = tx ? vg_app_tx_next(tx) : NULL;
+    VG_CHECK(un != NULL);
+    VG_CHECK_EQ(kw_match("app-layer-event", "modbus.unsolicited_response", un, true), 1);
+    VG_CHECK_EQ(kw_match("app-layer-event", "modbus.flooded", un, true), 0);
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK(kw_setup("app-layer-event", "modbus.no_such", NULL, NULL, err) == VG_EINVAL);
+    uint16_t al;
+    VG_CHECK_EQ(kw_setup("app-layer-event", "dnp3.unknown_object", NULL, &al, err), VG_OK);
+    VG_CHECK_EQ(al, VG_ALPROTO_DNP3);
+    fx_free(&x);
+}
+
 /* ---- stats ---- */
 
 static void stats_app_layer_tx(void)
@@ -810,6 +846,7 @@ static const vg_test tests[] = {
     {"http_events", http_events},
     {"xff_lookup", xff_lookup},
     {"alert_xff", alert_xff},
+    {"modbus_events", modbus_events},
     {"stats_app_layer_tx", stats_app_layer_tx},
     {NULL, NULL},
 };
