@@ -77,7 +77,7 @@
     });
     render(el("h2", {}, t("exc_title")),
       el("div", { class: "filters" }, el("label", {}, t("exc_state"), " ", sel),
-        el("a", { href: "#/events?excepted=1", id: "exc-events" }, t("exc_excepted_events"))),
+        el("a", { href: "#/events?excepted=1", id: "exc-events" }, `${t("exc_excepted_events")} (${data.excepted_events})`)),
       msg,
       rows.length ? el("table", { id: "exceptions" },
         el("tr", {}, ["#", t("exc_unit"), t("exc_match"), t("exc_reason"), t("exc_created"), t("exc_expires"),

@@ -1,6 +1,7 @@
 /*
  * api_exceptions.c: /api/v1/exceptions and the per-event routes.
- *   GET  /exceptions[?state=active|expired|revoked|all&before=&limit=]  list (viewer+)
+ *   GET  /exceptions[?state=active|expired|revoked|all&before=&limit=]  list (viewer+),
+ *        with excepted_events: the stored events exceptions matched, in the caller's units
  *   POST /exceptions      {event_type, signature_id?, check_id?, host?, src_ip?,
  *                          dest_ip?, system?, reason, expires_at?, unit?}      (analyst+)
  *   GET  /exceptions/ID                                                      (viewer+)
@@ -82,14 +83,25 @@ enum MHD_Result vg_api_exceptions(vg_server *s, vg_api_req *rq, const char *rest
             long limit = l ? strtol(l, &end, 10) : 100;
             if (l && (*end || limit < 1 || limit > 500))
                 return vg_api_error(rq->conn, 400, "bad limit (1-500)");
+            /* With the number of stored events an exception matched, in
+             * the caller's units (the overview counts them with the rest). */
+            const char *units[] = {rq->unit, NULL};
+            vg_store_filter f = {.excepted = 1, .units = rq->unit[0] ? units : NULL};
+            int64_t excepted = 0;
             pthread_mutex_lock(&s->lock);
             json_t *arr = vg_exceptions_list(s->store, rq->unit, vg_api_arg(rq, "state"), before,
                                              (int)limit, vg_now_us(), err);
+            int rc = arr ? vg_store_count_events(s->store, &f, &excepted, err) : VG_OK;
             pthread_mutex_unlock(&s->lock);
             if (!arr)
                 return vg_api_error(rq->conn, strstr(err, "state") ? 400 : 500,
                                     strstr(err, "state") ? err : "query failed");
-            return vg_api_json(rq->conn, 200, json_pack("{so}", "exceptions", arr));
+            if (rc != VG_OK) {
+                json_decref(arr);
+                return vg_api_error(rq->conn, 500, "query failed");
+            }
+            return vg_api_json(rq->conn, 200, json_pack("{so sI}", "exceptions", arr,
+                                                        "excepted_events", (json_int_t)excepted));
         }
         if (!post)
             return vg_api_error(rq->conn, 405, "method not allowed");

@@ -168,6 +168,10 @@ def run(port, admin_pw):
     st, body = req(port, "GET", "/events?limit=100", token=v)
     check("search shows excepted events too", st == 200 and len(body["events"]) == 9
           and sum(1 for e in body["events"] if "_exception_id" in e) == 5, len(body.get("events", [])))
+    st, body = req(port, "GET", "/exceptions", token=v)
+    check("the list counts the unit's excepted events", st == 200 and body["excepted_events"] == 5, body)
+    st, body = req(port, "GET", "/exceptions", token=a2)
+    check("another unit's excepted events are not counted", st == 200 and body["excepted_events"] == 0, body)
     st, _ = req(port, "GET", "/events?excepted=2", token=v)
     check("bad excepted value is 400", st == 400, st)
 
