@@ -62,7 +62,7 @@ static int gid_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbu
 
 static int priority_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
 {
-    uint32_t v;
+    uint32_t v = 0; /* set on VG_OK; initialised for -Wmaybe-uninitialized at -O3 */
     int rc = parse_u32(arg, 1, 255, &v, errbuf);
     if (rc)
         return rc;
