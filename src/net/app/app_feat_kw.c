@@ -5,8 +5,9 @@
  *
  * ssl_version:V[,V...] (sslv2, sslv3, tls1.0, tls1.1, tls1.2, tls1.3, each
  * optionally negated with '!') tests the version of the side being
- * inspected: the ClientHello's to the server, the ServerHello's (with
- * supported_versions) to the client.  It matches when that version is
+ * inspected: to the server the ClientHello's (the first valid entry of its
+ * supported_versions, else its version field), to the client the
+ * ServerHello's (with supported_versions).  It matches when that version is
  * listed (or, with only negated entries, when it is not one of them).
  *
  * ssl_state:S[|S...] (client_hello, server_hello, client_keyx,
@@ -174,7 +175,8 @@ int vg_app_ssl_version_match(const void *ctx, const vg_tls_info *t, bool to_clie
     const ver_ctx *c = ctx;
     if (!t)
         return 0;
-    uint16_t v = to_client ? (t->has_server_hello ? t->server_version : 0) : t->client_version;
+    uint16_t v = to_client ? (t->has_server_hello ? t->server_version : 0)
+                           : t->client_sv_version ? t->client_sv_version : t->client_version;
     int i = v ? ver_index(v) : -1;
     if (i < 0)
         return 0;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -336,6 +337,10 @@ static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
                 uint16_t v = (uint16_t)((e[i] << 8) | e[i + 1]);
                 if (!grease(v) && v > maxver)
                     maxver = v;
+                /* the client's preferred version: the first valid one */
+                if (!t->client_sv_version && ((v >= 0x0300 && v <= 0x0304) ||
+                                              (v & 0xff00) == 0x7f00))
+                    t->client_sv_version = v;
             }
         }
         r.o += elen;
@@ -912,52 +917,58 @@ static void u16_list(vg_jb *jb, const char *key, const uint16_t *v, uint32_t n)
     vg_jb_close_arr(jb);
 }
 
-/* The certificate fields of one side (the server's at the top level, the
- * client's under "client"). */
-static void cert_fields(const vg_tls_info *c, uint32_t f, bool client, vg_jb *jb)
+/* The client certificate's fields (the "client" object). */
+static void client_cert(const vg_tls_info *c, uint32_t f, vg_jb *jb)
 {
-    if ((f & VG_TLS_F_SUBJECT) && c->subject)
+    if (c->subject)
         vg_jb_str(jb, "subject", c->subject);
-    if ((f & VG_TLS_F_ISSUER) && c->issuer)
+    if (c->issuer)
         vg_jb_str(jb, "issuerdn", c->issuer);
-    if (!client && (f & VG_TLS_F_SESSION_RESUMED) && c->session_resumed)
-        vg_jb_bool(jb, "session_resumed", true);
-    if ((f & VG_TLS_F_SERIAL) && c->serial)
-        vg_jb_str(jb, "serial", c->serial);
-    if ((f & VG_TLS_F_FINGERPRINT) && c->fingerprint)
+    if (c->fingerprint)
         vg_jb_str(jb, "fingerprint", c->fingerprint);
-    if (client) {
-        if ((f & VG_TLS_F_NOTBEFORE) && c->notbefore[0])
-            vg_jb_str(jb, "notbefore", c->notbefore);
-        if ((f & VG_TLS_F_NOTAFTER) && c->notafter[0])
-            vg_jb_str(jb, "notafter", c->notafter);
-        if ((f & VG_TLS_F_SAN) && c->nsan) {
-            vg_jb_open_arr(jb, "subjectaltname");
-            for (uint32_t i = 0; i < c->nsan; i++)
-                vg_jb_str(jb, NULL, c->san[i]);
-            vg_jb_close_arr(jb);
-        }
-        if ((f & VG_TLS_F_CLIENT_CERT) && c->ncerts)
-            b64_der(jb, "certificate", c->certs[0], c->cert_len[0]);
-        if ((f & VG_TLS_F_CLIENT_CHAIN) && c->ncerts) {
-            vg_jb_open_arr(jb, "chain");
-            for (uint32_t i = 0; i < c->ncerts; i++)
-                b64_der(jb, NULL, c->certs[i], c->cert_len[i]);
-            vg_jb_close_arr(jb);
-        }
+    if (c->serial)
+        vg_jb_str(jb, "serial", c->serial);
+    if (c->notbefore[0])
+        vg_jb_str(jb, "notbefore", c->notbefore);
+    if (c->notafter[0])
+        vg_jb_str(jb, "notafter", c->notafter);
+    if ((f & VG_TLS_F_CLIENT_CERT) && c->ncerts)
+        b64_der(jb, "certificate", c->certs[0], c->cert_len[0]);
+    if ((f & VG_TLS_F_CLIENT_CHAIN) && c->ncerts) {
+        vg_jb_open_arr(jb, "chain");
+        for (uint32_t i = 0; i < c->ncerts; i++)
+            b64_der(jb, NULL, c->certs[i], c->cert_len[i]);
+        vg_jb_close_arr(jb);
     }
 }
 
 void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t f, vg_jb *jb)
 {
     vg_jb_open_obj(jb, "tls");
-    cert_fields(t, f, false, jb);
+    if ((f & VG_TLS_F_SUBJECT) && t->subject)
+        vg_jb_str(jb, "subject", t->subject);
+    if ((f & VG_TLS_F_ISSUER) && t->issuer)
+        vg_jb_str(jb, "issuerdn", t->issuer);
+    if ((f & VG_TLS_F_SAN) && t->nsan) {
+        vg_jb_open_arr(jb, "subjectaltname");
+        for (uint32_t i = 0; i < t->nsan; i++)
+            vg_jb_str(jb, NULL, t->san[i]);
+        vg_jb_close_arr(jb);
+    }
+    /* resumed: the server took the session id and sent no certificate
+     * (TLS 1.3 resumes otherwise) */
+    if ((f & VG_TLS_F_SESSION_RESUMED) && t->session_resumed && !t->subject && !t->issuer &&
+        t->has_server_hello && t->server_version != 0x0304)
+        vg_jb_bool(jb, "session_resumed", true);
+    if ((f & VG_TLS_F_SERIAL) && t->serial)
+        vg_jb_str(jb, "serial", t->serial);
+    if ((f & VG_TLS_F_FINGERPRINT) && t->fingerprint)
+        vg_jb_str(jb, "fingerprint", t->fingerprint);
     if ((f & VG_TLS_F_SNI) && t->sni)
         vg_jb_str(jb, "sni", t->sni);
-    if (f & VG_TLS_F_VERSION) {
-        uint16_t v = t->has_server_hello ? t->server_version : t->client_version;
-        vg_jb_str(jb, "version", vg_tls_version_name(v));
-    }
+    if (f & VG_TLS_F_VERSION) /* the server's choice (UNDETERMINED without a ServerHello) */
+        vg_jb_str(jb, "version",
+                  vg_tls_version_name(t->has_server_hello ? t->server_version : 0));
     if ((f & VG_TLS_F_NOTBEFORE) && t->notbefore[0])
         vg_jb_str(jb, "notbefore", t->notbefore);
     if ((f & VG_TLS_F_NOTAFTER) && t->notafter[0])
@@ -984,12 +995,6 @@ void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t f, vg_jb *jb)
     }
     if ((f & VG_TLS_F_JA4) && t->ja4)
         vg_jb_str(jb, "ja4", t->ja4);
-    if ((f & VG_TLS_F_SAN) && t->nsan) {
-        vg_jb_open_arr(jb, "subjectaltname");
-        for (uint32_t i = 0; i < t->nsan; i++)
-            vg_jb_str(jb, NULL, t->san[i]);
-        vg_jb_close_arr(jb);
-    }
     if ((f & VG_TLS_F_CLIENT_ALPNS) && t->nalpn) {
         vg_jb_open_arr(jb, "client_alpns");
         for (uint32_t i = 0; i < t->nalpn; i++)
@@ -1000,19 +1005,6 @@ void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t f, vg_jb *jb)
         vg_jb_open_arr(jb, "server_alpns");
         vg_jb_str(jb, NULL, t->server_alpn);
         vg_jb_close_arr(jb);
-    }
-    const vg_tls_info *c = t->client;
-    if ((f & (VG_TLS_F_CLIENT | VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN)) && c &&
-        c->has_certs) {
-        /* "client" alone logs the client certificate's fields; the
-         * certificate and chain only when asked for */
-        uint32_t cf = f & VG_TLS_F_CLIENT
-                          ? (f | VG_TLS_F_SUBJECT | VG_TLS_F_ISSUER | VG_TLS_F_SERIAL |
-                             VG_TLS_F_FINGERPRINT | VG_TLS_F_NOTBEFORE | VG_TLS_F_NOTAFTER)
-                          : f & (VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN);
-        vg_jb_open_obj(jb, "client");
-        cert_fields(c, cf & ~(uint32_t)VG_TLS_F_SAN, true, jb);
-        vg_jb_close_obj(jb);
     }
     if ((f & VG_TLS_F_CLIENT_HS) && t->has_client_hello) {
         vg_jb_open_obj(jb, "client_handshake");
@@ -1027,6 +1019,13 @@ void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t f, vg_jb *jb)
         vg_jb_str(jb, "version", vg_tls_version_name(t->server_version));
         vg_jb_u64(jb, "cipher", t->cipher);
         u16_list(jb, "exts", t->sh_exts, t->n_sh_exts);
+        vg_jb_close_obj(jb);
+    }
+    const vg_tls_info *c = t->client;
+    if ((f & (VG_TLS_F_CLIENT | VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN)) && c &&
+        (c->subject || c->issuer)) {
+        vg_jb_open_obj(jb, "client");
+        client_cert(c, f, jb);
         vg_jb_close_obj(jb);
     }
     vg_jb_close_obj(jb);
@@ -1056,7 +1055,7 @@ static const struct {
 static uint32_t tls_field(const char *name)
 {
     for (size_t i = 0; name && i < VG_ARRAY_LEN(tls_field_names); i++)
-        if (strcmp(name, tls_field_names[i].name) == 0)
+        if (strcasecmp(name, tls_field_names[i].name) == 0)
             return tls_field_names[i].f;
     return 0;
 }
@@ -1079,27 +1078,33 @@ uint32_t vg_tls_eve_fields(const vg_conf_node *settings)
 {
     if (!settings)
         return VG_TLS_F_EXTENDED;
+    uint32_t f = VG_TLS_F_BASIC;
+    bool b;
+    const vg_conf_node *ext = vg_conf_node_child(settings, "extended");
+    if (ext && ext->value && vg_conf_parse_bool(ext->value, &b) == VG_OK && b)
+        f = VG_TLS_F_EXTENDED;
     const vg_conf_node *custom = vg_conf_node_child(settings, "custom");
-    if (custom && custom->child) {
-        /* custom replaces extended logging */
-        uint32_t f = 0;
+    if (custom && (custom->child || custom->is_seq)) {
+        /* custom replaces the basic or extended set */
+        f = 0;
         for (const vg_conf_node *c = custom->child; c; c = c->next)
             f |= tls_field(c->value);
-        return f;
+        if (f & (VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT_CHAIN))
+            f |= VG_TLS_F_CLIENT;
     }
-    const vg_conf_node *ext = vg_conf_node_child(settings, "extended");
-    bool b;
-    if (ext && ext->value && vg_conf_parse_bool(ext->value, &b) == VG_OK && !b)
-        return VG_TLS_F_BASIC;
-    return VG_TLS_F_EXTENDED;
+    const vg_conf_node *sr = vg_conf_node_child(settings, "session-resumption");
+    if (!sr || !sr->value || vg_conf_parse_bool(sr->value, &b) != VG_OK || b)
+        f |= VG_TLS_F_SESSION_RESUMED;
+    return f;
 }
 
 static void tls_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                        const vg_conf_node *settings)
 {
     (void)af;
-    /* a tls type named without settings logs the basic fields, as in
-     * Suricata; alert metadata (no ctx) the extended ones */
+    /* a tls type named without settings logs the basic fields (without
+     * session_resumed), as in Suricata; alert metadata (no ctx) the
+     * extended ones */
     uint32_t f = ctx && !settings ? VG_TLS_F_BASIC : vg_tls_eve_fields(settings);
     /* fingerprints switched off (app-layer.protocols.tls.ja3-fingerprints /
      * ja4-fingerprints: no) are not logged; auto counts as yes */

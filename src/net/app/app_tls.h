@@ -57,6 +57,7 @@ enum {
 typedef struct vg_tls_info {
     bool has_client_hello, has_server_hello, has_certs;
     uint16_t client_version, server_version, cipher;
+    uint16_t client_sv_version;   /* first valid version of the client's supported_versions */
     uint8_t client_random[32], server_random[32];
     bool has_client_random, has_server_random;
     uint8_t session_id[32];       /* the ClientHello's session id */
@@ -113,16 +114,18 @@ enum {
     VG_TLS_F_CLIENT_ALPNS = 1u << 18, VG_TLS_F_SERVER_ALPNS = 1u << 19,
     VG_TLS_F_CLIENT_HS = 1u << 20, VG_TLS_F_SERVER_HS = 1u << 21,
 };
-#define VG_TLS_F_BASIC (VG_TLS_F_SUBJECT | VG_TLS_F_ISSUER | VG_TLS_F_SESSION_RESUMED)
-/* What extended logging writes (also the default). */
+/* Suricata 8's sets: basic (a tls type without extended), extended. */
+#define VG_TLS_F_BASIC (VG_TLS_F_SUBJECT | VG_TLS_F_ISSUER | VG_TLS_F_SAN)
 #define VG_TLS_F_EXTENDED                                                                       \
     (VG_TLS_F_BASIC | VG_TLS_F_SERIAL | VG_TLS_F_FINGERPRINT | VG_TLS_F_SNI | VG_TLS_F_VERSION | \
      VG_TLS_F_NOTBEFORE | VG_TLS_F_NOTAFTER | VG_TLS_F_JA3 | VG_TLS_F_JA3S | VG_TLS_F_JA4 |      \
-     VG_TLS_F_SAN | VG_TLS_F_CLIENT | VG_TLS_F_CLIENT_ALPNS | VG_TLS_F_SERVER_ALPNS)
+     VG_TLS_F_CLIENT | VG_TLS_F_CLIENT_ALPNS | VG_TLS_F_SERVER_ALPNS)
 
-/* The fields the settings node of the tls type select (NULL: extended):
- * custom: [...] replaces extended logging; extended: no leaves the basic
- * fields.  Unknown custom names are skipped. */
+/* The fields the settings node of the tls type select (NULL: extended, as
+ * alert metadata): the basic fields, extended: yes the extended ones,
+ * custom: [...] exactly those named (case-insensitive; unknown names
+ * skipped; client_certificate and client_chain bring client), plus
+ * session_resumed unless session-resumption: no. */
 uint32_t vg_tls_eve_fields(const vg_conf_node *settings);
 /* Warn (file:line and reason) about each unknown custom field name, once
  * when the output is set up; returns their count. */

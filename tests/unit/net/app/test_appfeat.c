@@ -280,6 +280,24 @@ static void ssl_state_and_version(void)
     VG_CHECK_EQ(kw_match("ssl_version", "sslv3", tx, true), 1);
     VG_CHECK_EQ(kw_match("ssl_version", "sslv3", tx, false), 0);
     fx_free(&y);
+    /* a TLS 1.3 client: its first supported version (GREASE skipped) */
+    fixture w;
+    fx_init(&w, 6);
+    n = put_client_hello(body, "v13.example", 0, false);
+    /* append supported_versions {GREASE, 1.3, 1.2} and fix the lengths */
+    static const uint8_t sv[] = {0, 43, 0, 7, 6, 0x1a, 0x1a, 0x03, 0x04, 0x03, 0x03};
+    size_t el_at = 2 + 32 + 1 + 2 + 4 + 2;
+    size_t el = ((size_t)body[el_at] << 8 | body[el_at + 1]) + sizeof sv;
+    memcpy(body + n, sv, sizeof sv);
+    n += sizeof sv;
+    body[el_at] = (uint8_t)(el >> 8);
+    body[el_at + 1] = (uint8_t)el;
+    feed(&w, true, r2, put_record(r2, 22, 1, body, n));
+    tx = vg_app_tx_first(&w.f);
+    VG_CHECK(tx && ((const vg_tls_info *)tx->data)->client_version == 0x0303);
+    VG_CHECK_EQ(kw_match("ssl_version", "tls1.3", tx, false), 1);
+    VG_CHECK_EQ(kw_match("ssl_version", "tls1.2", tx, false), 0);
+    fx_free(&w);
     /* an SSLv2 ClientHello: version sslv2, state client_hello */
     fixture z;
     fx_init(&z, 6);
@@ -395,7 +413,7 @@ static void tls_resumption_and_fields(void)
     vg_jb jb;
     vg_jb_init(&jb);
     vg_jb_open_obj(&jb, NULL);
-    vg_tls_info_eve_fields(t, VG_TLS_F_BASIC, &jb);
+    vg_tls_info_eve_fields(t, VG_TLS_F_BASIC | VG_TLS_F_SESSION_RESUMED, &jb);
     vg_jb_close_obj(&jb);
     json_t *j = parse_jb(&jb);
     VG_CHECK(j && json_is_true(get(j, "tls.session_resumed")));
@@ -404,8 +422,9 @@ static void tls_resumption_and_fields(void)
     /* custom: only the fields named, the handshake objects on request */
     vg_conf *c = vg_conf_new();
     char err[VG_ERRBUF_SIZE];
-    VG_CHECK_EQ(vg_conf_load_string(c, "tls:\n  custom: [sni, client_handshake, "
-                                       "server_handshake, bogus]\n", "t.yaml", err), VG_OK);
+    VG_CHECK_EQ(vg_conf_load_string(c, "tls:\n  custom: [sni, Client_Handshake, "
+                                       "server_handshake, bogus]\n  session-resumption: no\n",
+                                    "t.yaml", err), VG_OK);
     const vg_conf_node *set = vg_conf_node_get(c, "tls");
     uint32_t f = vg_tls_eve_fields(set);
     VG_CHECK_EQ(f, VG_TLS_F_SNI | VG_TLS_F_CLIENT_HS | VG_TLS_F_SERVER_HS);
@@ -428,11 +447,21 @@ static void tls_resumption_and_fields(void)
     VG_CHECK(json_is_array(sx) && json_integer_value(json_array_get(sx, 0)) == 0xff01);
     json_decref(j);
     vg_conf_free(c);
-    /* extended: no keeps the basic fields only; no settings: extended */
+    /* extended: no keeps the basic fields (and session_resumed unless
+     * session-resumption: no); client_certificate brings client; no
+     * settings (alert metadata): extended */
     c = vg_conf_new();
-    VG_CHECK_EQ(vg_conf_load_string(c, "tls:\n  extended: no\n", "t.yaml", err), VG_OK);
-    VG_CHECK_EQ(vg_tls_eve_fields(vg_conf_node_get(c, "tls")), VG_TLS_F_BASIC);
+    VG_CHECK_EQ(vg_conf_load_string(c, "tls:\n  extended: no\nt2:\n  extended: yes\n"
+                                       "t3:\n  custom: [client_certificate]\n", "t.yaml", err),
+                VG_OK);
+    VG_CHECK_EQ(vg_tls_eve_fields(vg_conf_node_get(c, "tls")),
+                VG_TLS_F_BASIC | VG_TLS_F_SESSION_RESUMED);
+    VG_CHECK_EQ(vg_tls_eve_fields(vg_conf_node_get(c, "t2")),
+                VG_TLS_F_EXTENDED | VG_TLS_F_SESSION_RESUMED);
+    VG_CHECK_EQ(vg_tls_eve_fields(vg_conf_node_get(c, "t3")),
+                VG_TLS_F_CLIENT_CERT | VG_TLS_F_CLIENT | VG_TLS_F_SESSION_RESUMED);
     VG_CHECK_EQ(vg_tls_eve_fields(NULL), VG_TLS_F_EXTENDED);
+    VG_CHECK(VG_TLS_F_BASIC & VG_TLS_F_SAN);
     vg_conf_free(c);
     vg_jb_free(&jb);
     fx_free(&x);
