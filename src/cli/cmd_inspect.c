@@ -526,8 +526,10 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
     gettimeofday(&tv, NULL);
     vg_jb jb;
     vg_jb_init(&jb);
+    /* A policy whose requirements were not met evaluated nothing: its
+     * checks are not results (their result field is still the default). */
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < vg_sca_count(pols[i]); k++) {
+        for (size_t k = 0; !vg_sca_requirements_reason(pols[i]) && k < vg_sca_count(pols[i]); k++) {
             const vg_sca_check *c = vg_sca_check_at(pols[i], k);
             if (c->result == VG_SCA_SKIPPED)
                 continue;
@@ -539,6 +541,8 @@ static int write_events(const char *path, vg_sca_policy **pols, size_t n, const 
         /* The run's summary: the server sets the system's compliance from it. */
         size_t P = 0, F = 0, NA = 0, E = 0;
         for (size_t i = 0; i < n; i++) {
+            if (vg_sca_requirements_reason(pols[i]))
+                continue;
             vg_sca_summary sm;
             vg_sca_summarise(pols[i], &sm);
             P += sm.passed;
@@ -920,6 +924,8 @@ int vg_cmd_inspect(int argc, char **argv)
         vg_sched *sch;
         size_t P = 0, F = 0, NA = 0, E = 0;
         for (size_t i = 0; i < loaded; i++) {
+            if (vg_sca_requirements_reason(pols[i]))
+                continue; /* requirements not met: nothing was evaluated */
             vg_sca_summary sm;
             vg_sca_summarise(pols[i], &sm);
             P += sm.passed;

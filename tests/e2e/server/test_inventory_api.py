@@ -278,6 +278,32 @@ def main():
         st, body = req(port, "POST", "/evidence/import", {"system": "hr", "items": []}, token=a1)
         check("analyst cannot import into another unit's system", st == 404, st)
 
+        # a real inspection, forwarded: its events become a run and the compliance
+        src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        logdir = os.path.join(tmp, "inspect-log")
+        os.makedirs(logdir)
+        r = subprocess.run([VIGIL, "inspect", "--level", "3", "--root",
+                            os.path.join(src, "tests", "golden", "inspect", "vn_fail"), "--policies",
+                            os.path.join(src, "data", "policies"), "-l", logdir, "-q"],
+                           capture_output=True, text=True)
+        evs = [json.loads(x) for x in open(os.path.join(logdir, "eve.json"))]
+        summ = [e["compliance"] for e in evs if e["event_type"] == "compliance"]
+        nsca = sum(1 for e in evs if e["event_type"] == "sca")
+        check("vigil inspect --level writes its checks and a compliance summary",
+              len(summ) == 1 and summ[0]["kind"] == "summary" and nsca == summ[0]["passed"] + summ[0]["failed"]
+              + summ[0]["not_applicable"] + summ[0]["errors"], (r.returncode, summ, nsca))
+        r = subprocess.run([VIGIL, "forward", "--eve", os.path.join(logdir, "eve.json"), "--server",
+                            f"http://127.0.0.1:{port}", "--state", os.path.join(tmp, "fwd"), "--token-file",
+                            tfile, "--once"], capture_output=True, text=True, timeout=60)
+        st, body = req(port, "GET", "/inspections/runs?system=portal&limit=1", token=v)
+        newest = body["runs"][0] if isinstance(body, dict) and body.get("runs") else {}
+        check("the forwarded run is the system's newest, counted as vigil inspect counted it",
+              r.returncode == 0 and summ and newest.get("failed") == summ[0]["failed"]
+              and newest.get("passed") == summ[0]["passed"] and newest.get("source") == "events", (r.stderr, body))
+        st, body = req(port, f"GET", f"/systems/{sid}/summary", token=v)
+        check("the system's compliance is the forwarded summary's score",
+              st == 200 and summ and body["compliance_pct"] == summ[0]["score"], body)
+
         st, _ = req(port, "DELETE", f"/evidence/{eid}", token=a1)
         check("analyst deletes evidence of the unit", st == 200, st)
         st, _ = req(port, "DELETE", f"/evidence/{eid}", token=a1)
