@@ -137,6 +137,19 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
     check("renewed certificate accepted", code == 200 and body.get("accepted") == 1, code)
     code, _ = post(port, old_ctx, line)
     check("old certificate still accepted until it expires", code == 200, code)
+    # The renewal route: a certificate is required, a bad CSR is a 400.
+    def renew_post(c, body):
+        r = urllib.request.Request(f"{url}/api/v1/enroll/renew", method="POST",
+                                   data=json.dumps(body).encode())
+        try:
+            with urllib.request.urlopen(r, timeout=30, context=c) as resp:
+                return resp.status
+        except urllib.error.HTTPError as e:
+            return e.code
+    check("renewal without a certificate: 401",
+          renew_post(ssl.create_default_context(cafile=ca), {"csr": "x"}) == 401)
+    check("renewal with a bad CSR: 400", renew_post(b_ctx, {"csr": "junk"}) == 400)
+    check("renewal without a CSR: 400", renew_post(b_ctx, {"x": 1}) == 400)
     # Revocation by serial, from another process, while the server runs.
     r = run("server", "--data", data, "revoke", "--serial", sa2)
     check("revoke without a reason refused", r.returncode == 2, r.stderr)
