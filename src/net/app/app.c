@@ -633,6 +633,8 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
     static const char *const names[] = {"http", "dns", "tls", "modbus", "dnp3",
                                         "anomaly", "ssh"}; /* ICS hook, files hook (ssh) */
     for (int i = 0; i < ctx->neves[k]; i++) {
+        if (ps->tx_log_ok && !ps->tx_log_ok(ctx, af, tx, ctx->eves[k][i].settings))
+            continue; /* appfeat hook: this output does not log such transactions */
         vg_jb *jb = &ctx->jb;
         vg_eve_packet_header(jb, v, names[k], NULL);
         vg_jb_u64(jb, "tx_id", tx->id);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "net/app/app_dns.h"
@@ -769,6 +770,41 @@ int vg_dns_eve_check(const vg_conf_node *settings)
     return 1;
 }
 
+static bool setting_off(const vg_conf_node *settings, const char *key)
+{
+    const vg_conf_node *n = settings ? vg_conf_node_child(settings, key) : NULL;
+    bool b;
+    return n && n->value && vg_conf_parse_bool(n->value, &b) == VG_OK && !b;
+}
+
+bool vg_dns_eve_wants(const vg_conf_node *settings, const vg_dns_msg *m)
+{
+    bool resp = m->flags & 0x8000;
+    /* requests / responses (version 2's query / answer) */
+    if (resp ? setting_off(settings, "responses") || setting_off(settings, "answer")
+             : setting_off(settings, "requests") || setting_off(settings, "query"))
+        return false;
+    const vg_conf_node *types = settings ? vg_conf_node_child(settings, "types") : NULL;
+    if (!types || !types->child || !m->nq)
+        return true;
+    /* types: [a, aaaa, ...]: by the type of the (first) question */
+    char b[8];
+    const char *qt = vg_dns_rrtype_name(m->q[0].type, b);
+    for (const vg_conf_node *t = types->child; t; t = t->next)
+        if (t->value && strcasecmp(t->value, qt) == 0)
+            return true;
+    return false;
+}
+
+static bool dns_tx_log_ok(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a,
+                          const vg_conf_node *settings)
+{
+    (void)ctx;
+    (void)af;
+    const dns_tx *t = a->data;
+    return t && t->m && vg_dns_eve_wants(settings, t->m);
+}
+
 /* The eve writer whose dns settings are `settings`, when exactly one is. */
 static vg_eve *eve_of(const vg_app_ctx *ctx, const vg_conf_node *settings)
 {
@@ -840,4 +876,5 @@ const app_parser vg_app_parser_dns = {
     .tx_free = dns_tx_free,
     .tx_eve = dns_tx_eve,
     .get_buffer = dns_get_buffer,
+    .tx_log_ok = dns_tx_log_ok,
 };

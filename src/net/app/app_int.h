@@ -134,6 +134,11 @@ typedef struct app_parser {
      * this hook a gap ends parsing of that direction. */
     bool (*gap)(vg_app_ctx *ctx, app_flow *af, bool toserver, uint32_t len,
                 const struct timeval *ts);
+    /* Optional (appfeat hook): does an eve-log with these settings log tx?
+     * (DNS requests/responses/types, TLS sessions without certificate);
+     * without it every finished transaction is logged. */
+    bool (*tx_log_ok)(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *tx,
+                      const vg_conf_node *settings);
 } app_parser;
 
 extern const app_parser vg_app_parser_http, vg_app_parser_dns, vg_app_parser_tls;

@@ -1098,6 +1098,26 @@ uint32_t vg_tls_eve_fields(const vg_conf_node *settings)
     return f;
 }
 
+bool vg_tls_eve_loggable(const vg_tls_info *t, uint32_t fields)
+{
+    /* a server certificate; or a resumed session when session_resumed is
+     * logged; or TLS 1.3 (its certificates are encrypted) */
+    if (t->subject && t->issuer)
+        return true;
+    if (t->session_resumed && (fields & VG_TLS_F_SESSION_RESUMED))
+        return true;
+    return t->has_server_hello &&
+           (t->server_version == 0x0304 || (t->server_version >> 8) == 0x7f);
+}
+
+static bool tls_tx_log_ok(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a,
+                          const vg_conf_node *settings)
+{
+    (void)ctx;
+    (void)af;
+    return vg_tls_eve_loggable(a->data, settings ? vg_tls_eve_fields(settings) : VG_TLS_F_BASIC);
+}
+
 static void tls_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, vg_jb *jb,
                        const vg_conf_node *settings)
 {
@@ -1128,4 +1148,5 @@ const app_parser vg_app_parser_tls = {
     .tx_free = tls_tx_free,
     .tx_eve = tls_tx_eve,
     .get_buffer = tls_get_buffer,
+    .tx_log_ok = tls_tx_log_ok,
 };

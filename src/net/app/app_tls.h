@@ -130,6 +130,10 @@ uint32_t vg_tls_eve_fields(const vg_conf_node *settings);
 /* Warn (file:line and reason) about each unknown custom field name, once
  * when the output is set up; returns their count. */
 int vg_tls_eve_check(const vg_conf_node *settings);
+/* Is the session logged (Suricata's rule): it showed the server's
+ * certificate, or was resumed and fields has VG_TLS_F_SESSION_RESUMED, or
+ * the server chose TLS 1.3 (certificates encrypted). */
+bool vg_tls_eve_loggable(const vg_tls_info *t, uint32_t fields);
 /* The "tls" object with the given VG_TLS_F_* fields. */
 void vg_tls_info_eve_fields(const vg_tls_info *t, uint32_t fields, vg_jb *jb);
 

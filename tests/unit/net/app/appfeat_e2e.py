@@ -177,6 +177,13 @@ def main():
         check(all(e["dns"].get("version") == 3 for e in ev if e["event_type"] == "dns"),
               "bad dns version: version 3")
 
+        with open(yml2, "w") as f:
+            f.write("%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
+                    "      filename: eve.json\n      types:\n        - dns:\n"
+                    "            requests: no\n")
+        r, ev = run(vigil, ["-c", yml2, "-r", dns_pcap], os.path.join(tmp, "dnsnoreq"))
+        check(not [e for e in ev if e["event_type"] == "dns"], "dns requests: no")
+
         # ---- XFF: extra-data, forward ----
         yml3 = os.path.join(tmp, "xff.yaml")
         with open(yml3, "w") as f:

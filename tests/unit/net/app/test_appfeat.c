@@ -464,10 +464,24 @@ static void tls_resumption_and_fields(void)
     VG_CHECK(VG_TLS_F_BASIC & VG_TLS_F_SAN);
     vg_conf_free(c);
     vg_jb_free(&jb);
+    /* logged: resumed sessions when session_resumed is logged */
+    VG_CHECK(vg_tls_eve_loggable(t, VG_TLS_F_SESSION_RESUMED));
+    VG_CHECK(!vg_tls_eve_loggable(t, VG_TLS_F_BASIC));
     fx_free(&x);
-    /* different session ids: not resumed */
+    /* different session ids: not resumed, no certificate: not logged */
     tx = tls_session(&x, 32, 16, false);
     VG_CHECK(tx && !((const vg_tls_info *)tx->data)->session_resumed);
+    VG_CHECK(tx && !vg_tls_eve_loggable(tx->data, VG_TLS_F_EXTENDED | VG_TLS_F_SESSION_RESUMED));
+    fx_free(&x);
+    /* TLS 1.3 chosen by the server: logged without a certificate */
+    fx_init(&x, 6);
+    uint8_t body[512], rec[600];
+    size_t n = put_client_hello(body, "t13", 0, false);
+    feed(&x, true, rec, put_record(rec, 22, 1, body, n));
+    n = put_server_hello(body, 0x0304, 0);
+    feed(&x, false, rec, put_record(rec, 22, 2, body, n));
+    tx = vg_app_tx_first(&x.f);
+    VG_CHECK(tx && vg_tls_eve_loggable(tx->data, VG_TLS_F_BASIC));
     fx_free(&x);
 }
 
@@ -611,6 +625,26 @@ static void dns_eve_v2(void)
     VG_CHECK_EQ(vg_dns_eve_check(vg_conf_node_get(c, "a")), 0);
     VG_CHECK_EQ(vg_dns_eve_version(vg_conf_node_get(c, "d")), 3);
     VG_CHECK_EQ(vg_dns_eve_version(NULL), 3);
+    /* requests / responses / types filters */
+    vg_conf *fc = vg_conf_new();
+    VG_CHECK_EQ(vg_conf_load_string(fc, "r:\n  requests: no\ns:\n  responses: no\n"
+                                        "t:\n  types: [aaaa, MX]\nu:\n  types: [A]\n",
+                                    "f.yaml", err), VG_OK);
+    static const uint8_t q1[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+                                 1, 'x', 0, 0, 1, 0, 1};
+    vg_dns_msg *mq;
+    VG_CHECK_EQ(vg_dns_parse(q1, sizeof q1, &mq, &capped), VG_OK);
+    VG_CHECK(!vg_dns_eve_wants(vg_conf_node_get(fc, "r"), mq));
+    VG_CHECK(vg_dns_eve_wants(vg_conf_node_get(fc, "s"), mq));
+    VG_CHECK(!vg_dns_eve_wants(vg_conf_node_get(fc, "t"), mq));
+    VG_CHECK(vg_dns_eve_wants(vg_conf_node_get(fc, "u"), mq));
+    VG_CHECK(vg_dns_eve_wants(NULL, mq));
+    vg_dns_msg_free(mq);
+    VG_CHECK_EQ(vg_dns_parse(resp, sizeof resp, &mq, &capped), VG_OK);
+    VG_CHECK(vg_dns_eve_wants(vg_conf_node_get(fc, "r"), mq));
+    VG_CHECK(!vg_dns_eve_wants(vg_conf_node_get(fc, "s"), mq));
+    vg_dns_msg_free(mq);
+    vg_conf_free(fc);
     setenv("SURICATA_EVE_DNS_VERSION", "2", 1);
     VG_CHECK_EQ(vg_dns_eve_version(vg_conf_node_get(c, "d")), 2);
     VG_CHECK_EQ(vg_dns_eve_version(vg_conf_node_get(c, "b")), 3); /* the config wins */
