@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "net/app/app_int.h"
+#include "net/flow/flow_table.h"
 #include "net/app/file.h" /* files hook */
 #include "net/app/app_dns.h" /* appfeat hook: eve settings checks */
 #include "net/app/app_tls.h" /* appfeat hook */
@@ -557,7 +558,11 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
     if (!af)
         return;
     app_dir *dir = &af->dir[toserver ? 0 : 1];
-    if ((p->tcp_flags & 0x02) && !dir->seq_init) {
+    /* the ISN of a SYN the session took, not of one it refused (a bad
+     * checksum): a later SYN on the flow starts the real session */
+    uint32_t isn, nxt;
+    if ((p->tcp_flags & 0x02) && !dir->seq_init && vg_flow_tcp_seq(f, toserver, &isn, &nxt) &&
+        isn == p->tcp_seq) {
         dir->seq_init = true;
         dir->next_seq = p->tcp_seq + 1;
     }

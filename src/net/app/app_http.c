@@ -25,6 +25,7 @@
 
 #include "net/app/app_int.h"
 #include "net/app/file.h" /* files hook */
+#include "net/flow/flow_table.h"
 
 #define HDR_MAX (64u << 10)      /* bytes of header buffers per side */
 #define PENDING_MAX (256u << 10) /* response bytes waiting for their request */
@@ -366,6 +367,11 @@ static int on_req_complete(htp_tx_t *tx)
     vg_file_http_done(hs0 ? hs0->ctx : NULL, a, false); /* files hook */
     if (a)
         a->progress |= TX_REQ_HDRS | TX_REQ_DONE;
+    /* request done: its raw stream data is inspected with the transaction
+     * at the client's next packet, whatever the chunk size (Suricata's
+     * HTPCallbackRequestComplete) */
+    if (hs0 && hs0->af && hs0->af->flow)
+        vg_flow_trigger_raw(hs0->af->flow, true);
     return HTP_OK;
 }
 
@@ -379,6 +385,8 @@ static int on_res_complete(htp_tx_t *tx)
     vg_file_http_done(hs1 ? hs1->ctx : NULL, a, true); /* files hook */
     if (a)
         a->progress |= TX_RES_HDRS | TX_RES_DONE | TX_LOG_NOW;
+    if (hs1 && hs1->af && hs1->af->flow) /* the same for the response */
+        vg_flow_trigger_raw(hs1->af->flow, false);
     return HTP_OK;
 }
 

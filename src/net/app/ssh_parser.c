@@ -31,7 +31,20 @@ typedef struct ssh_tx {
     ssh_side side[2];           /* 0 client, 1 server */
 } ssh_tx;
 
+/* One side's SSH binary packets after its banner: uint32 length, padding
+ * length, message code; only the code is looked at. */
+typedef struct ssh_rec {
+    uint8_t hdr[6];
+    uint32_t have;              /* header bytes collected */
+    uint32_t skip;              /* rest of the current packet */
+    bool newkeys, bad;
+} ssh_rec;
+
+#define SSH_PACKET_MAX 35000u   /* RFC 4253 6.1: at least 35000 must be accepted */
+#define SSH_MSG_NEWKEYS 21
+
 typedef struct ssh_state {
+    ssh_rec rec[2];             /* 0 client, 1 server */
     vg_app_tx *tx;              /* the flow's transaction (NULL until the first byte) */
     ssh_tx *t;
     bool finished;              /* both banners in: the tx is app.c's to log and free */
@@ -98,13 +111,47 @@ static void line_done(ssh_side *sd)
     sd->overlong = false;
 }
 
+/* Follow one side's packets up to its NEWKEYS; when both sides sent it the
+ * rest is encrypted: no more payload inspection of the flow, as Suricata
+ * 7.0 sets NO_INSPECTION/NO_REASSEMBLY then (raw data not yet inspected,
+ * the banners included, is not inspected at all). */
+static void rec_feed(ssh_state *ss, app_flow *af, bool toserver, const uint8_t *d, uint32_t n)
+{
+    ssh_rec *r = &ss->rec[toserver ? 0 : 1];
+    uint32_t i = 0;
+    while (i < n && !r->bad && !r->newkeys) {
+        if (r->skip) {
+            uint32_t k = n - i < r->skip ? n - i : r->skip;
+            r->skip -= k;
+            i += k;
+            continue;
+        }
+        r->hdr[r->have++] = d[i++];
+        if (r->have < sizeof r->hdr)
+            continue;
+        uint32_t len = (uint32_t)r->hdr[0] << 24 | (uint32_t)r->hdr[1] << 16 |
+                       (uint32_t)r->hdr[2] << 8 | r->hdr[3];
+        if (len < 2 || len > SSH_PACKET_MAX) {
+            r->bad = true; /* not SSH framing (or not any more): stop following */
+            break;
+        }
+        r->newkeys = r->hdr[5] == SSH_MSG_NEWKEYS;
+        r->skip = len + 4 - (uint32_t)sizeof r->hdr;
+        r->have = 0;
+    }
+    if (ss->rec[0].newkeys && ss->rec[1].newkeys && af->flow)
+        af->flow->flags |= VG_FLOW_NOPAYLOAD_INSPECT;
+}
+
 static void ssh_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_t *d, uint32_t n,
                       const struct timeval *ts)
 {
     (void)ts;
     ssh_state *ss = af->pstate;
-    if (ss->finished)
-        return; /* key exchange and encrypted data */
+    if (ss->finished) {
+        rec_feed(ss, af, toserver, d, n); /* key exchange and encrypted data */
+        return;
+    }
     if (!ss->tx) {
         ss->t = calloc(1, sizeof(ssh_tx));
         if (!ss->t)
@@ -117,7 +164,9 @@ static void ssh_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         }
     }
     ssh_side *sd = &ss->t->side[toserver ? 0 : 1];
-    for (uint32_t i = 0; i < n && !sd->done && !sd->gave_up; i++) {
+    bool was_done = sd->done;
+    uint32_t i = 0;
+    for (; i < n && !sd->done && !sd->gave_up; i++) {
         char c = (char)d[i];
         if (c == '\n') {
             if (sd->len && sd->line[sd->len - 1] == '\r')
@@ -131,6 +180,8 @@ static void ssh_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         else
             sd->overlong = true;
     }
+    if (sd->done) /* what follows the banner line */
+        rec_feed(ss, af, toserver, d + (was_done ? 0 : i), n - (was_done ? 0 : i));
     if (sd->done)
         ss->tx->progress |= toserver ? (TX_REQ_HDRS | TX_REQ_DONE) : (TX_RES_HDRS | TX_RES_DONE);
     if (ss->t->side[0].done && ss->t->side[1].done) {

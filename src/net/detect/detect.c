@@ -1049,7 +1049,7 @@ static void detect_run(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *c
             track_seq(df, p);
     }
     bool iponly_due = false;
-    if (!repeat) {
+    if (!repeat && !(p->pkt_src == VG_PKT_SRC_STREAM_FLOW_TIMEOUT)) {
         iponly_due = true;
         if (p->flow && de->niponly) { /* per-flow state only when ip-only sigs exist */
             vg_match_ctx mc = {dt, p, NULL};

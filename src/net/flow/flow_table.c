@@ -1105,7 +1105,19 @@ static void run_pending(vg_flow_table *ft, vg_flow_end_cb cb, void *arg)
         if (s && n->state != FST_BYPASSED && !(n->f.flags & VG_FLOW_PASS) && ft->cfg.raw &&
             !ft->cfg.inline_mode) {
             int nts = vg_reasm_raw(ft, s, &s->client, true, true, ch, 8, 0);
+            bool open = s->state >= TCPS_ESTABLISHED && s->state != TCPS_CLOSED;
+            if (!nts && open) {
+                memset(&ch[0], 0, sizeof ch[0]);
+                ch[0].toserver = true;
+                ch[0].flow_end = true;
+                nts = 1;
+            }
             int ntc = vg_reasm_raw(ft, s, &s->server, false, true, ch + nts, 8, 1);
+            if (!ntc && open) {
+                memset(&ch[nts], 0, sizeof ch[nts]);
+                ch[nts].flow_end = true;
+                ntc = 1;
+            }
             nch = nts + ntc;
             ft->st.pseudo += (nts > 0) + (ntc > 0); /* one pseudo packet per direction */
         }

@@ -48,7 +48,7 @@ static int bclass(uint32_t cap)
     int k = 0;
     while ((2048u << k) < cap && k < BPOOL_CLASSES)
         k++;
-    return (2048u << k) == cap ? k : -1;
+    return k < BPOOL_CLASSES && (2048u << k) == cap ? k : -1;
 }
 
 static uint8_t *buf_get(vg_flow_table *ft, uint32_t cap)
