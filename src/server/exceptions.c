@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,9 @@ static void first_int(void *arg, int n, const char *const *v)
 
 typedef struct exc {
     int64_t id, sig;
+    int64_t expires;        /* 0: never */
     char *unit, *type, *check, *host, *src, *dst, *sys;
     int kind;
-    uint64_t hits;          /* new events matched in this batch */
 } exc;
 
 typedef struct exc_set {
@@ -65,7 +67,7 @@ static char *dup_or_null(const char *s)
 static void set_row(void *arg, int n, const char *const *v)
 {
     exc_set *s = arg;
-    if (n < 9 || s->failed || !v[0] || !v[2])
+    if (n < 10 || s->failed || !v[0] || !v[2])
         return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -88,6 +90,7 @@ static void set_row(void *arg, int n, const char *const *v)
     x->src = dup_or_null(v[6]);
     x->dst = dup_or_null(v[7]);
     x->sys = dup_or_null(v[8]);
+    x->expires = v[9] ? strtoll(v[9], NULL, 10) : 0;
     s->n++;
     if (!x->unit || !x->type || (v[4] && !x->check) || (v[5] && !x->host) ||
         (v[6] && !x->src) || (v[7] && !x->dst) || (v[8] && !x->sys))
@@ -156,6 +159,7 @@ static int set_index(exc_set *s)
 /* The values of one event that an exception may test. */
 typedef struct ev_vals {
     const vg_store_event *e;
+    int64_t now;            /* expired exceptions do not match */
     const char *check;      /* sca.check.id, when needed */
     const char *sys;        /* the host's system, when needed */
 } ev_vals;
@@ -168,7 +172,8 @@ static bool eq_or_unset(const char *want, const char *have)
 static bool exc_matches(const exc *x, const ev_vals *v)
 {
     const vg_store_event *e = v->e;
-    return (!x->unit[0] || strcmp(x->unit, e->unit ? e->unit : "") == 0) &&
+    return (!x->expires || x->expires > v->now) &&
+           (!x->unit[0] || strcmp(x->unit, e->unit ? e->unit : "") == 0) &&
            strcmp(x->type, e->event_type) == 0 && (!x->sig || x->sig == e->signature_id) &&
            eq_or_unset(x->check, v->check) && eq_or_unset(x->host, e->sensor) &&
            eq_or_unset(x->src, e->src_ip) && eq_or_unset(x->dst, e->dest_ip) &&
@@ -232,6 +237,78 @@ static void first_str(void *arg, int n, const char *const *v)
         snprintf(out, VG_EXC_MAX_FIELD + 1, "%s", v[0]);
 }
 
+/* The active set, indexed, kept between batches while the store's
+ * exceptions token (a random value every create and revoke writes, table
+ * exceptions_meta) is unchanged: a batch then costs one single-row query
+ * before matching.  Expiry is checked per event, so time needs no reload.
+ * One cache per process, shared by the stores it serves under its lock. */
+static struct {
+    pthread_mutex_t lock;
+    char token[40];         /* "" = nothing cached */
+    exc_set set;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void token_row(void *arg, int n, const char *const *v)
+{
+    if (n > 0 && v[0])
+        snprintf(arg, 40, "%s", v[0]);
+}
+
+/* A new token for the exceptions of st (inside the caller's transaction). */
+static int bump_token(vg_store *st, char *errbuf)
+{
+    uint8_t r[16];
+    char tok[40];
+    if (RAND_bytes(r, sizeof r) != 1)
+        return vg_err(errbuf, VG_EIO, "exceptions: no randomness");
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(tok + 2 * i, 3, "%02x", r[i]);
+    const char *p[] = {tok};
+    return vg_store_exec(st, "INSERT INTO exceptions_meta(k, token) VALUES(1, ?) "
+                             "ON CONFLICT (k) DO UPDATE SET token = excluded.token",
+                         p, 1, NULL, NULL, NULL, errbuf);
+}
+
+/* Make the cache hold st's active exceptions; the cache lock is held. */
+static int cache_load(vg_store *st, int64_t now_us, char *errbuf)
+{
+    char tok[40] = "";
+    int rc = vg_store_exec(st, "SELECT token FROM exceptions_meta WHERE k = 1", NULL, 0,
+                           token_row, tok, NULL, errbuf);
+    if (rc != VG_OK)
+        return rc;
+    if (tok[0] && strcmp(tok, cache.token) == 0)
+        return VG_OK;
+    set_free(&cache.set);
+    cache.token[0] = '\0';
+    if (!tok[0])
+        return VG_OK; /* no exception was ever made in this store */
+    char now[24];
+    i64s(now, sizeof now, now_us);
+    const char *p[] = {now};
+    exc_set s = {0};
+    rc = vg_store_exec(st,
+                       "SELECT id, unit, event_type, signature_id, check_id, host, src_ip, "
+                       "dest_ip, system, expires_at FROM exceptions WHERE revoked_at IS NULL AND "
+                       "(expires_at IS NULL OR expires_at > ?) ORDER BY id LIMIT 5000",
+                       p, 1, set_row, &s, NULL, errbuf);
+    if (rc == VG_OK && s.failed)
+        rc = vg_err(errbuf, VG_ENOMEM, "exceptions: out of memory");
+    if (rc == VG_OK && s.n && set_index(&s) != VG_OK)
+        rc = vg_err(errbuf, VG_ENOMEM, "exceptions: out of memory");
+    if (rc != VG_OK) {
+        set_free(&s);
+        return rc;
+    }
+    cache.set = s;
+    snprintf(cache.token, sizeof cache.token, "%s", tok);
+    return VG_OK;
+}
+
+static int ingest_locked(vg_store *st, const vg_store_event *ev, size_t n, const uint8_t *is_new,
+                         int64_t now_us, const vg_store_event **keep, size_t *nkeep,
+                         char *errbuf);
+
 int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const uint8_t *is_new,
                          int64_t now_us, const vg_store_event **keep, size_t *nkeep,
                          char *errbuf)
@@ -240,28 +317,27 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
     *nkeep = n;
     if (!n)
         return VG_OK;
+    pthread_mutex_lock(&cache.lock);
+    int rc = cache_load(st, now_us, errbuf);
+    if (rc == VG_OK && cache.set.n)
+        rc = ingest_locked(st, ev, n, is_new, now_us, keep, nkeep, errbuf);
+    pthread_mutex_unlock(&cache.lock);
+    return rc;
+}
+
+static int ingest_locked(vg_store *st, const vg_store_event *ev, size_t n, const uint8_t *is_new,
+                         int64_t now_us, const vg_store_event **keep, size_t *nkeep,
+                         char *errbuf)
+{
+    const exc_set *sp = &cache.set;
+    int rc = VG_OK;
     char now[24];
     i64s(now, sizeof now, now_us);
-    exc_set s = {0};
-    const char *p[] = {now};
-    int rc = vg_store_exec(st,
-                           "SELECT id, unit, event_type, signature_id, check_id, host, src_ip, "
-                           "dest_ip, system FROM exceptions WHERE revoked_at IS NULL AND "
-                           "(expires_at IS NULL OR expires_at > ?) ORDER BY id LIMIT 5000",
-                           p, 1, set_row, &s, NULL, errbuf);
-    if (rc == VG_OK && s.failed)
-        rc = vg_err(errbuf, VG_ENOMEM, "exceptions: out of memory");
-    if (rc != VG_OK || s.n == 0) {
-        set_free(&s);
-        return rc;
-    }
-    if (set_index(&s) != VG_OK) {
-        set_free(&s);
-        return vg_err(errbuf, VG_ENOMEM, "exceptions: out of memory");
-    }
     int32_t *hit = malloc(n * sizeof(*hit));
-    if (!hit) {
-        set_free(&s);
+    uint32_t *hits = calloc(sp->n, sizeof(*hits)); /* new events per exception */
+    if (!hit || !hits) {
+        free(hit);
+        free(hits);
         return vg_err(errbuf, VG_ENOMEM, "exceptions: out of memory");
     }
     size_t matched = 0;
@@ -269,14 +345,14 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
     bool sys_known = false;
     for (size_t i = 0; i < n; i++) {
         const vg_store_event *e = &ev[i];
-        ev_vals v = {.e = e};
+        ev_vals v = {.e = e, .now = now_us};
         char chk[VG_EXC_MAX_FIELD + 1];
         hit[i] = -1;
         if (!e->event_type)
             continue;
-        if (s.mask & (1u << K_CHECK))
+        if (sp->mask & (1u << K_CHECK))
             v.check = sca_check_id(e, chk, sizeof chk);
-        if ((s.mask & (1u << K_SYS)) && e->sensor && strlen(e->sensor) <= VG_EXC_MAX_FIELD) {
+        if ((sp->mask & (1u << K_SYS)) && e->sensor && strlen(e->sensor) <= VG_EXC_MAX_FIELD) {
             /* A batch comes from one sender: one look-up per sender. */
             if (!sys_known || strcmp(sys_of, e->sensor) != 0) {
                 const char *q[] = {e->sensor};
@@ -289,7 +365,7 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
             }
             v.sys = sys[0] ? sys : NULL;
         }
-        long m = set_match(&s, &v);
+        long m = set_match(sp, &v);
         if (m >= 0) {
             hit[i] = (int32_t)m;
             matched++;
@@ -300,7 +376,7 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
         for (size_t i = 0; rc == VG_OK && i < n; i++) {
             if (hit[i] < 0 || (is_new && !is_new[i]))
                 continue;
-            exc *x = &s.v[hit[i]];
+            const exc *x = &sp->v[hit[i]];
             char xid[24], ts[24];
             i64s(xid, sizeof xid, x->id);
             i64s(ts, sizeof ts, ev[i].ts_us);
@@ -313,14 +389,14 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
                                "SELECT id, event_id, ?, ? FROM events WHERE event_id = ? AND ts = ? "
                                "ON CONFLICT DO NOTHING", q, 4, NULL, NULL, &added, errbuf);
             if (rc == VG_OK && added)
-                x->hits++;
+                hits[hit[i]]++;
         }
-        for (size_t k = 0; rc == VG_OK && k < s.n; k++) {
-            if (!s.v[k].hits)
+        for (size_t k = 0; rc == VG_OK && k < sp->n; k++) {
+            if (!hits[k])
                 continue;
             char xid[24], cnt[24];
-            i64s(xid, sizeof xid, s.v[k].id);
-            i64s(cnt, sizeof cnt, (int64_t)s.v[k].hits);
+            i64s(xid, sizeof xid, sp->v[k].id);
+            i64s(cnt, sizeof cnt, (int64_t)hits[k]);
             const char *q[] = {cnt, now, xid};
             rc = vg_store_exec(st, "UPDATE exceptions SET hits = hits + ?, last_hit = ? WHERE id = ?",
                                q, 3, NULL, NULL, NULL, errbuf);
@@ -349,7 +425,7 @@ int vg_exceptions_ingest(vg_store *st, const vg_store_event *ev, size_t n, const
         }
     }
     free(hit);
-    set_free(&s);
+    free(hits);
     return rc;
 }
 
@@ -529,6 +605,8 @@ int vg_exception_create(vg_store *st, const char *unit, const char *user, json_t
                  ? VG_OK : vg_err(errbuf, VG_EIO, "exceptions: audit failed");
     }
     if (rc == VG_OK)
+        rc = bump_token(st, errbuf);
+    if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "exceptions: commit");
     else
         vg_store_rollback(st);
@@ -693,6 +771,8 @@ int vg_exception_revoke(vg_store *st, const char *unit, int64_t id, const char *
         rc = vg_store_audit(st, user, "exception.revoke", detail) == VG_OK
                  ? VG_OK : vg_err(errbuf, VG_EIO, "exceptions: audit failed");
     }
+    if (rc == VG_OK)
+        rc = bump_token(st, errbuf);
     if (rc == VG_OK)
         rc = vg_store_commit(st) == VG_OK ? VG_OK : vg_err(errbuf, VG_EIO, "exceptions: commit");
     else

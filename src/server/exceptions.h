@@ -21,10 +21,12 @@
  * Matching is by hash: each active exception is filed under its most
  * selective field (signature id, check id, source, destination, host,
  * system, in that order) together with its event type, so an event costs
- * one probe per kind of field that some exception uses (at most six), and a
- * batch costs one query when no exception is active.  At most
- * VG_EXC_MAX_ACTIVE exceptions are active at once (creation is refused
- * beyond).
+ * one probe per kind of field that some exception uses (at most six).  The
+ * indexed set is kept between batches (one per process) while the store's
+ * exceptions token, a random value that every create and revoke writes, is
+ * unchanged: a batch then costs one single-row query before matching, and
+ * expiry is checked per event.  At most VG_EXC_MAX_ACTIVE exceptions are
+ * active at once (creation is refused beyond).
  *
  * An acknowledgement records that a person looked at one event (who, when,
  * why); it changes nothing else.  Both show on events (`_exception_id`,

@@ -23,7 +23,10 @@ static const char findings_ddl[] =
     "CREATE INDEX IF NOT EXISTS event_exceptions_exc ON event_exceptions(exception_id, event_rowid);"
     "CREATE TABLE IF NOT EXISTS event_acks ("
     " event_rowid BIGINT PRIMARY KEY, event_id TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
-    " user_name TEXT NOT NULL, reason TEXT NOT NULL, ts BIGINT NOT NULL)";
+    " user_name TEXT NOT NULL, reason TEXT NOT NULL, ts BIGINT NOT NULL);"
+    /* A random token every change of the exceptions writes: the ingest
+     * keeps its matching set while the token is the same. */
+    "CREATE TABLE IF NOT EXISTS exceptions_meta (k INTEGER PRIMARY KEY, token TEXT NOT NULL)";
 
 int vg_store_open(vg_store **out, const char *uri, char *errbuf)
 {

@@ -92,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (vg_store_exec(st, "DELETE FROM exceptions", NULL, 0, NULL, NULL, NULL, err) != VG_OK ||
         vg_store_exec(st, "DELETE FROM event_exceptions", NULL, 0, NULL, NULL, NULL, err) != VG_OK ||
         vg_store_exec(st, "DELETE FROM events", NULL, 0, NULL, NULL, NULL, err) != VG_OK ||
-        vg_store_exec(st, "DELETE FROM audit", NULL, 0, NULL, NULL, NULL, err) != VG_OK)
+        vg_store_exec(st, "DELETE FROM audit", NULL, 0, NULL, NULL, NULL, err) != VG_OK ||
+        vg_store_exec(st, "DELETE FROM exceptions_meta", NULL, 0, NULL, NULL, NULL, err) != VG_OK)
         abort();
     return 0;
 }

@@ -52,7 +52,8 @@ vg_store *fresh(void)
                                              "incidents", "incident_events", "audit", "blocks",
                                              "block_acks", "notify_state", "notify_log",
                                              "event_rollup", "exceptions",
-                                             "event_exceptions", "event_acks", NULL};
+                                             "event_exceptions", "event_acks", "exceptions_meta",
+                                             NULL};
         for (const char *const *t = tables; *t; t++) {
             char sql[64];
             snprintf(sql, sizeof sql, "DELETE FROM %s", *t);
