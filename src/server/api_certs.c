@@ -26,7 +26,8 @@
 #define REFUSAL_SLOTS 64
 #define REFUSAL_QUIET_US ((int64_t)60 * 1000000)
 
-/* Under the server's lock. */
+/* One table for the process, under its own lock. */
+static pthread_mutex_t refusals_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     char serial[VG_PKI_SERIAL_MAX];
     int64_t at;
@@ -84,6 +85,7 @@ static void refusal(vg_server *s, const vg_pki_cert *p, const vg_cert_row *r, co
 {
     int64_t now = vg_now_us();
     int slot = 0;
+    pthread_mutex_lock(&refusals_lock);
     for (int i = 0; i < REFUSAL_SLOTS; i++) {
         if (strcmp(refusals[i].serial, p->serial) == 0) {
             slot = i;
@@ -92,10 +94,15 @@ static void refusal(vg_server *s, const vg_pki_cert *p, const vg_cert_row *r, co
         if (refusals[i].at < refusals[slot].at)
             slot = i;
     }
-    if (strcmp(refusals[slot].serial, p->serial) == 0 && now - refusals[slot].at < REFUSAL_QUIET_US)
+    bool quiet = strcmp(refusals[slot].serial, p->serial) == 0 &&
+                 now - refusals[slot].at < REFUSAL_QUIET_US;
+    if (!quiet) {
+        snprintf(refusals[slot].serial, sizeof refusals[slot].serial, "%s", p->serial);
+        refusals[slot].at = now;
+    }
+    pthread_mutex_unlock(&refusals_lock);
+    if (quiet)
         return;
-    snprintf(refusals[slot].serial, sizeof refusals[slot].serial, "%s", p->serial);
-    refusals[slot].at = now;
     char d[768];
     snprintf(d, sizeof d, "revoked certificate %s refused on %.100s (revoked by %s: %s)", p->serial,
              url, r->revoked_by, r->reason);
