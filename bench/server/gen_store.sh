@@ -20,8 +20,17 @@ step=$((span / n))
 t0=1764547200000000   # 2025-12-01T00:00:00Z
 if [ -n "${VG_PG:-}" ]; then
     VIGIL_PASSWORD=bench-admin-password "$vigil" server --data "$dir" --store "$VG_PG" user benchadmin admin >/dev/null
+    VIGIL_PASSWORD=bench-viewer-password "$vigil" server --data "$dir" --store "$VG_PG" user benchviewer viewer unit1 >/dev/null
+    # A time-partitioned events table (store_pg.c) gets the partition of the
+    # generated month, as ingest would have made it.
     psql -q "$VG_PG" <<EOF
 SET synchronous_commit = off;
+DO \$\$ BEGIN
+  IF (SELECT relkind FROM pg_class WHERE oid = 'events'::regclass) = 'p' THEN
+    CREATE TABLE IF NOT EXISTS events_m202512 PARTITION OF events
+      FOR VALUES FROM (1764547200000000) TO (1767225600000000);
+  END IF;
+END \$\$;
 INSERT INTO events(event_id, ts, received, event_type, sensor, unit, src_ip, dest_ip, signature_id, severity, signature, json)
 SELECT 'gen:' || i, $t0 + i * $step, $t0 + i * $step,
   CASE WHEN i % 20 = 0 THEN 'alert' WHEN i % 20 < 13 THEN 'flow' WHEN i % 20 < 16 THEN 'dns'
@@ -39,7 +48,7 @@ SELECT 'gen:' || i, $t0 + i * $step, $t0 + i * $step,
   '","dest_port":443,"proto":"TCP","flow_id":' || i || ',"in_iface":"eth0","alert":{"signature_id":' ||
   (2000000 + (i / 20) % 100) || ',"severity":' || (1 + (i / 20) % 3) ||
   ',"signature":"ET POLICY generated signature ' || (2000000 + (i / 20) % 100) || '"}}'
-FROM generate_series(0, $n - 1) AS i;
+FROM generate_series(0::bigint, $n - 1) AS i;  -- bigint: i * step overflows int at 10 M
 INSERT INTO event_rollup(unit, hour, kind, key, n)
   SELECT unit, ts / 3600000000, 'type', event_type, count(*) FROM events GROUP BY 1, 2, 4
   ON CONFLICT DO NOTHING;
