@@ -159,6 +159,26 @@ static void stacked(FILE *fp, size_t p, size_t f, size_t na, size_t e)
     fputs("</svg>\n", fp);
 }
 
+/* A policy whose requirements were not met: not applicable, with the
+ * reason; its checks were not evaluated. */
+static void na_policy_row(FILE *fp, const vg_sca_policy *p)
+{
+    vg_sca_summary s;
+    vg_sca_summarise(p, &s);
+    fputs("<tr><td>", fp);
+    vg_html_text(fp, vg_sca_policy_id(p));
+    fputs("</td><td>Chính sách không áp dụng cho máy này: ", fp);
+    vg_html_text(fp, vg_sca_policy_name(p));
+    fprintf(fp, " (%zu kiểm tra không được đánh giá)<br><span class=\"en\">Policy not applicable to "
+                "this host: %zu checks not evaluated</span><br><small>", s.na, s.na);
+    vg_html_text(fp, vg_sca_requirements_reason(p));
+    fputs("</small></td>", fp);
+    result_cell(fp, VG_SCA_NA);
+    fputs("<td>-</td><td>", fp);
+    vg_html_text(fp, vg_sca_policy_file(p));
+    fputs("</td></tr>\n", fp);
+}
+
 int vg_report_html(const vg_report_in *in, const char *path)
 {
     FILE *fp = fopen(path, "w");
@@ -226,7 +246,15 @@ int vg_report_html(const vg_report_in *in, const char *path)
           "<th>Khắc phục / Remediation</th><th>Căn cứ / Source</th></tr>\n", fp);
     size_t shown = 0;
     for (int pass = 0; pass < 2; pass++)
-        for (size_t k = 0; k < in->npols; k++)
+        for (size_t k = 0; k < in->npols; k++) {
+            if (vg_sca_requirements_reason(in->pols[k])) {
+                /* not applicable: one row for the policy, not one per check */
+                if (pass == 1) {
+                    na_policy_row(fp, in->pols[k]);
+                    shown++;
+                }
+                continue;
+            }
             for (size_t i = 0; i < vg_sca_count(in->pols[k]); i++) {
                 const vg_sca_check *c = vg_sca_check_at(in->pols[k], i);
                 /* failed and errors first, then not applicable */
@@ -265,6 +293,7 @@ int vg_report_html(const vg_report_in *in, const char *path)
                 vg_html_text(fp, c->clause ? c->clause : vg_sca_policy_name(in->pols[k]));
                 fputs("</td></tr>\n", fp);
             }
+        }
     if (!shown)
         fputs("<tr><td colspan=\"5\">Không có phát hiện / no findings</td></tr>\n", fp);
     fputs("</table>\n", fp);
@@ -427,6 +456,12 @@ int vg_report_html(const vg_report_in *in, const char *path)
         vg_sca_summarise(in->pols[k], &s);
         fputs("<li>", fp);
         vg_html_text(fp, vg_sca_policy_name(in->pols[k]));
+        if (s.policy_na) {
+            fputs(": <b class=\"na\">không áp dụng / not applicable</b> (", fp);
+            vg_html_text(fp, vg_sca_requirements_reason(in->pols[k]));
+            fprintf(fp, "); %zu checks not evaluated (0 passed, 0 failed)</li>\n", s.na);
+            continue;
+        }
         fprintf(fp, ": %zu passed, %zu failed, %zu n/a, %zu errors, %zu not required at level %d</li>\n",
                 s.passed, s.failed, s.na, s.errors, s.skipped, in->level);
     }

@@ -6,6 +6,11 @@
  * the parts of host controls no check sees: vg_appr_evidence_items), listed
  * as evidence items (never silently dropped).  Standalone HTML (inline CSS
  * and SVG; prints to PDF from a browser) and JSON.
+ *
+ * A policy whose requirements were not met (vg_sca_requirements_reason) is
+ * not applicable: its checks count as "not applicable" in the groups, never
+ * as passed or failed, and the findings show it as one "not applicable" row
+ * with the reason (not one row per check).
  */
 #ifndef VG_INSPECT_REPORT_H
 #define VG_INSPECT_REPORT_H

@@ -79,6 +79,7 @@ static void free_check(struct check *c)
     free(k->rationale); free(k->remediation); free(k->remediation_vi);
     free(k->control); free(k->clause); free(k->group); free(k->condition);
     free(k->reason);
+    free(c->load_error);
     for (size_t i = 0; i < c->nrules; i++)
         vg_sca_free_rule(&c->rules[i]);
     free(c->rules);
@@ -407,10 +408,28 @@ static unsigned parse_levels(const vg_yt *n)
     return m;
 }
 
+/* A check that cannot be evaluated at all (no valid condition, no rules):
+ * an engine error on every run of the policy (unless its requirements are
+ * not met: then, like every check, it is not applicable). */
+static void set_load_error(struct check *c, const char *msg)
+{
+    free(c->pub.reason);
+    free(c->load_error);
+    c->pub.result = VG_SCA_ERROR;
+    c->pub.reason = strdup(msg);
+    c->load_error = strdup(msg);
+}
+
 static int load_check(vg_sca_policy *p, const vg_yt *n, struct check *c, bool is_req, char *errbuf)
 {
     memset(c, 0, sizeof(*c));
     c->pub.line = n->line;
+    if (!is_req) {
+        /* Until vg_sca_run() evaluates it, a check is no result: never the
+         * zero value "passed". */
+        c->pub.result = VG_SCA_NA;
+        c->pub.reason = strdup(VG_SCA_NOT_RUN);
+    }
     if (n->type != VG_YT_MAP)
         return vg_err(errbuf, VG_EINVAL, "%s:%d: %s: expected a mapping", p->path, n->line,
                       is_req ? "requirements" : "checks[]");
@@ -447,21 +466,19 @@ static int load_check(vg_sca_policy *p, const vg_yt *n, struct check *c, bool is
 #undef VG_SUBST
     if (c->cond < 0) {
         /* the check is kept and reported as an engine error */
-        c->pub.result = VG_SCA_ERROR;
         char msg[VG_ERRBUF_SIZE];
         snprintf(msg, sizeof msg, "%s:%d: condition: '%s' is not all, any or none", p->path,
                  n->line, cond ? cond : "(missing)");
-        c->pub.reason = strdup(msg);
+        set_load_error(c, msg);
     }
     if (!rules || rules->type != VG_YT_SEQ || rules->n == 0) {
         if (is_req)
             return vg_err(errbuf, VG_EINVAL, "%s:%d: requirements: rules: missing", p->path, n->line);
-        if (!c->pub.reason) {
+        if (!c->load_error) {
             char msg[VG_ERRBUF_SIZE];
             snprintf(msg, sizeof msg, "%s:%d: check %s: rules: missing or empty", p->path, n->line,
                      c->pub.id);
-            c->pub.reason = strdup(msg);
-            c->pub.result = VG_SCA_ERROR;
+            set_load_error(c, msg);
         }
         return VG_OK;
     }

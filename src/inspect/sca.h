@@ -24,6 +24,15 @@
  * not use a shell at all (load error).  Command output is cached per run,
  * capped, and each command has a timeout.
  *
+ * Requirements (Wazuh: "if the requirements aren't satisfied ... the scan
+ * for that file won't start"): when a policy's `requirements` block does not
+ * pass, the policy is not applicable to the host.  No check is evaluated;
+ * every check is "not applicable" with the requirements' reason (those not
+ * required at the selected level stay "not required"), so a not-applicable
+ * policy adds nothing to the passed or failed counts or to any score, and its
+ * summary says so (vg_sca_summary.policy_na).  Before vg_sca_run() a check
+ * is "not applicable" with the reason VG_SCA_NOT_RUN, never "passed".
+ *
  * With a root other than "/", files, directories and processes are read
  * under that tree and commands are not run: their output comes from
  * ROOT/.vigil-commands.yaml (a list of {cmd, output}) when recorded there,
@@ -45,6 +54,9 @@ enum vg_sca_result {
 };
 
 const char *vg_sca_result_name(int r); /* "passed", "failed", "not applicable", ... */
+
+/* The reason of a check that no run has evaluated yet. */
+#define VG_SCA_NOT_RUN "not evaluated: the policy has not run"
 
 typedef struct vg_sca_opts {
     const char *root;            /* NULL or "/" = the live system */
@@ -84,6 +96,9 @@ typedef struct vg_sca_summary {
     size_t policy_errors;             /* errors caused by malformed rules (of errors) */
     size_t defects;                   /* policy defects found at load */
     int score;                        /* passed * 100 / (passed + failed), -1 if none */
+    bool policy_na;                   /* requirements not met: the policy is not applicable,
+                                         nothing was evaluated (passed = failed = 0, score -1;
+                                         vg_sca_requirements_reason() says why) */
 } vg_sca_summary;
 
 typedef struct vg_sca_policy vg_sca_policy;
@@ -100,8 +115,10 @@ typedef void (*vg_sca_progress_fn)(void *ctx, size_t done, size_t total, const c
 void vg_sca_set_progress(vg_sca_policy *p, vg_sca_progress_fn fn, void *ctx);
 
 /* Evaluate the requirements, then (if met) every check.  Returns VG_OK, or
- * VG_DECLINED when the requirements are not met (checks stay unevaluated,
- * vg_sca_requirements_reason() says why). */
+ * VG_DECLINED when the requirements are not met: no check is evaluated,
+ * each is "not applicable" with vg_sca_requirements_reason() as its reason
+ * (checks not required at the level stay "not required").  A policy can be
+ * run again. */
 int vg_sca_run(vg_sca_policy *p);
 
 const char *vg_sca_policy_id(const vg_sca_policy *p);
@@ -109,6 +126,8 @@ const char *vg_sca_policy_name(const vg_sca_policy *p);
 const char *vg_sca_policy_file(const vg_sca_policy *p);
 bool vg_sca_is_vigil(const vg_sca_policy *p);
 bool vg_sca_shell_allowed(const vg_sca_policy *p);
+/* NULL unless the last run found the requirements not met:
+ * "requirements not met (TITLE): failed|not applicable|error[: reason]". */
 const char *vg_sca_requirements_reason(const vg_sca_policy *p);
 size_t vg_sca_count(const vg_sca_policy *p);
 const vg_sca_check *vg_sca_check_at(const vg_sca_policy *p, size_t i);

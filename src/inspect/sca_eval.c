@@ -857,6 +857,31 @@ static double ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+static bool level_skips(const vg_sca_policy *p, const vg_sca_check *pub)
+{
+    return p->opts.level >= 1 && p->opts.level <= 5 && pub->levels &&
+           !(pub->levels & (1u << p->opts.level));
+}
+
+/* Requirements not met: the policy is not applicable, nothing is evaluated.
+ * Every check says so with the reason (none keeps an earlier run's result). */
+static void mark_not_applicable(vg_sca_policy *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        vg_sca_check *pub = &p->checks[i].pub;
+        free(pub->reason);
+        pub->reason = NULL;
+        pub->defect = false;
+        pub->elapsed_ms = 0;
+        if (level_skips(p, pub)) {
+            pub->result = VG_SCA_SKIPPED;
+            continue;
+        }
+        pub->result = VG_SCA_NA;
+        pub->reason = strdup(p->req_reason ? p->req_reason : "requirements not met");
+    }
+}
+
 int vg_sca_run(vg_sca_policy *p)
 {
     p->commands_run = 0;
@@ -866,24 +891,33 @@ int vg_sca_run(vg_sca_policy *p)
         struct ctx c = {.p = p};
         int r = p->req.cond < 0 ? ERR : eval_check(&c, &p->req);
         if (r != VG_SCA_PASSED) {
+            const char *why = c.has_reason ? c.reason : p->req.load_error;
             char msg[VG_ERRBUF_SIZE + REASON_MAX + 256];
             snprintf(msg, sizeof msg, "requirements not met (%s): %s%s%s",
                      p->req.pub.title ? p->req.pub.title : "requirements",
                      r == VG_SCA_FAILED ? "failed" : r == VG_SCA_NA ? "not applicable" : "error",
-                     c.has_reason ? ": " : "", c.has_reason ? c.reason : "");
+                     why ? ": " : "", why ? why : "");
             p->req_reason = strdup(msg);
+            if (!p->req_reason)
+                p->req_reason = strdup("requirements not met");
+            mark_not_applicable(p);
             return VG_DECLINED;
         }
     }
     for (size_t i = 0; i < p->n; i++) {
         struct check *k = &p->checks[i];
         vg_sca_check *pub = &k->pub;
-        if (pub->reason && pub->result == VG_SCA_ERROR && (k->cond < 0 || k->nrules == 0))
-            continue; /* load-time error stays */
         free(pub->reason);
         pub->reason = NULL;
-        if (p->opts.level >= 1 && p->opts.level <= 5 && pub->levels &&
-            !(pub->levels & (1u << p->opts.level))) {
+        pub->defect = false;
+        pub->elapsed_ms = 0;
+        if (k->load_error) {
+            /* cannot be evaluated at all: an engine error on every run */
+            pub->result = VG_SCA_ERROR;
+            pub->reason = strdup(k->load_error);
+            continue;
+        }
+        if (level_skips(p, pub)) {
             pub->result = VG_SCA_SKIPPED;
             continue;
         }
@@ -940,6 +974,9 @@ void vg_sca_summarise(const vg_sca_policy *p, vg_sca_summary *s)
         case VG_SCA_SKIPPED: s->skipped++; break;
         }
     }
+    /* Requirements not met: every check is "not applicable" (or not required
+     * at the level), so nothing counts as passed or failed. */
+    s->policy_na = p->req_reason != NULL;
     s->total = p->n;
     s->defects = p->ndefects;
     s->score = s->passed + s->failed ? (int)(s->passed * 100 / (s->passed + s->failed)) : -1;

@@ -58,6 +58,7 @@ struct rule {
 
 struct check {
     vg_sca_check pub;
+    char *load_error;   /* the check cannot be evaluated (reported on every run) */
     int cond;
     struct rule *rules;
     size_t nrules;

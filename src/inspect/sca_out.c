@@ -61,6 +61,9 @@ void vg_sca_json_policy(vg_jb *jb, const char *key, const vg_sca_policy *p, doub
     vg_jb_str(jb, "name", vg_sca_policy_name(p));
     vg_jb_str(jb, "file", vg_sca_policy_file(p));
     vg_jb_bool(jb, "shell_allowed", vg_sca_shell_allowed(p));
+    /* requirements not met: not applicable, nothing evaluated (Wazuh skips
+     * the policy); every check below is "not applicable" with the reason */
+    vg_jb_bool(jb, "applicable", !s.policy_na);
     if (vg_sca_requirements_reason(p))
         vg_jb_str(jb, "requirements", vg_sca_requirements_reason(p));
     vg_jb_open_obj(jb, "summary");

@@ -2,6 +2,9 @@
  * sca_out.h: serialise SCA results: the `sca` event of the event model (one
  * per check) and the policy document written by `--json` (policy, summary,
  * thresholds with their sources, defects, every check with its result).
+ * A policy whose requirements were not met has "applicable": false and
+ * "requirements": the reason; its checks are "not applicable" with that
+ * reason and its summary counts none as passed or failed (score -1).
  */
 #ifndef VG_INSPECT_SCA_OUT_H
 #define VG_INSPECT_SCA_OUT_H

@@ -8,6 +8,7 @@
 #include "inspect/osregex.h"
 #include "inspect/run.h"
 #include "inspect/sca.h"
+#include "inspect/sca_out.h"
 #include "vg_test.h"
 
 static int re(const char *pat, const char *s)
@@ -267,7 +268,196 @@ static void t_samedev(void)
     VG_CHECK_EQ(system(cmd), 0);
 }
 
+/* A policy whose requirements are not met is not applicable (Wazuh: the scan
+ * for that file won't start): no check is evaluated, every check is "not
+ * applicable" with the requirements' reason, nothing counts as passed or
+ * failed; a later run where they are met evaluates the checks, and a run
+ * where they are not met again keeps no earlier result. */
+static const char req_policy[] =
+    "policy: {id: req_t, name: Requirements test}\n"
+    "requirements:\n"
+    "  title: \"Marker present\"\n"
+    "  description: \"the policy applies where /etc/marker exists\"\n"
+    "  condition: any\n"
+    "  rules:\n"
+    "    - 'f:/etc/marker'\n"
+    "checks:\n"
+    "  - id: R-1\n    title: present\n    condition: all\n    rules: ['f:/etc/present']\n"
+    "  - id: R-2\n    title: absent\n    condition: all\n    rules: ['f:/etc/absent']\n"
+    "  - id: R-3\n    title: none absent\n    condition: none\n    rules: ['f:/etc/absent']\n"
+    "  - id: R-4\n    title: bad condition\n    condition: some\n    rules: ['f:/etc/present']\n"
+    "  - id: R-5\n    title: level 4-5 only\n    levels: [4, 5]\n    condition: all\n"
+    "    rules: ['f:/etc/present']\n";
+
+static bool all_na_with(const vg_sca_policy *p, const char *reason, bool level_filter)
+{
+    for (size_t i = 0; i < vg_sca_count(p); i++) {
+        const vg_sca_check *c = vg_sca_check_at(p, i);
+        if (level_filter && strcmp(c->id, "R-5") == 0) {
+            if (c->result != VG_SCA_SKIPPED)
+                return false;
+            continue;
+        }
+        if (c->result != VG_SCA_NA || !c->reason || strcmp(c->reason, reason) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void t_requirements(void)
+{
+    snprintf(tree, sizeof tree, "/tmp/vigil-sca-req-%d", (int)getpid());
+    mkdir(tree, 0755);
+    put("etc/present", "x\n");
+    put("pol.yml", req_policy);
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/pol.yml", tree);
+    vg_sca_opts o = {.root = tree};
+    vg_sca_policy *p = NULL;
+    char eb[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_sca_load(pol, &o, &p, eb), VG_OK);
+    if (!p)
+        return;
+    VG_CHECK_EQ(vg_sca_count(p), 5);
+    vg_sca_summary s;
+    /* before any run: nothing passed */
+    vg_sca_summarise(p, &s);
+    VG_CHECK_EQ(s.passed, 0);
+    VG_CHECK_EQ(s.failed, 0);
+    VG_CHECK_EQ(s.na, 4);
+    VG_CHECK_EQ(s.errors, 1); /* R-4: no valid condition */
+    VG_CHECK_STR(vg_sca_check_at(p, 0)->reason, VG_SCA_NOT_RUN);
+
+    /* requirements not met */
+    VG_CHECK_EQ(vg_sca_run(p), VG_DECLINED);
+    const char *why = vg_sca_requirements_reason(p);
+    VG_CHECK_STR(why, "requirements not met (Marker present): failed");
+    vg_sca_summarise(p, &s);
+    VG_CHECK(s.policy_na);
+    VG_CHECK_EQ(s.total, 5);
+    VG_CHECK_EQ(s.passed, 0);
+    VG_CHECK_EQ(s.failed, 0);
+    VG_CHECK_EQ(s.na, 5);
+    VG_CHECK_EQ(s.errors, 0);
+    VG_CHECK_EQ(s.skipped, 0);
+    VG_CHECK_EQ(s.score, -1);
+    VG_CHECK(why && all_na_with(p, why, false));
+    VG_CHECK_EQ(vg_sca_commands_run(p), 0);
+
+    /* the JSON document says the same */
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_sca_json_policy(&jb, NULL, p, 1.0);
+    VG_CHECK(vg_jb_ok(&jb));
+    char *js = strndup(jb.buf ? jb.buf : "", jb.len);
+    VG_CHECK(strstr(js, "\"applicable\":false"));
+    VG_CHECK(strstr(js, "\"requirements\":\"requirements not met (Marker present): failed\""));
+    VG_CHECK(strstr(js, "\"passed\":0,\"failed\":0,\"not_applicable\":5,\"errors\":0"));
+    VG_CHECK(strstr(js, "\"score\":-1"));
+    VG_CHECK(!strstr(js, "\"result\":\"passed\""));
+    VG_CHECK(!strstr(js, "\"result\":\"failed\""));
+    free(js);
+    vg_jb_free(&jb);
+
+    /* the event of one of its checks: not applicable, with the reason */
+    vg_jb_init(&jb);
+    struct timeval tv = {0};
+    vg_sca_event(&jb, &tv, "h", p, vg_sca_check_at(p, 0));
+    js = strndup(jb.buf ? jb.buf : "", jb.len);
+    VG_CHECK(strstr(js, "\"result\":\"not applicable\",\"reason\":\"requirements not met"));
+    free(js);
+    vg_jb_free(&jb);
+
+    /* requirements met: the checks are evaluated */
+    put("etc/marker", "debian\n");
+    VG_CHECK_EQ(vg_sca_run(p), VG_OK);
+    VG_CHECK(vg_sca_requirements_reason(p) == NULL);
+    vg_sca_summarise(p, &s);
+    VG_CHECK(!s.policy_na);
+    VG_CHECK_EQ(s.passed, 3); /* R-1, R-3, R-5 */
+    VG_CHECK_EQ(s.failed, 1); /* R-2 */
+    VG_CHECK_EQ(s.na, 0);
+    VG_CHECK_EQ(s.errors, 1); /* R-4 stays an engine error */
+    VG_CHECK_EQ(s.score, 75);
+    VG_CHECK(vg_sca_check_at(p, 0)->reason == NULL);
+    VG_CHECK_EQ(vg_sca_check_at(p, 3)->result, VG_SCA_ERROR);
+    VG_CHECK(vg_sca_check_at(p, 3)->reason && strstr(vg_sca_check_at(p, 3)->reason, "condition"));
+    vg_jb_init(&jb);
+    vg_sca_json_policy(&jb, NULL, p, 1.0);
+    js = strndup(jb.buf ? jb.buf : "", jb.len);
+    VG_CHECK(strstr(js, "\"applicable\":true"));
+    VG_CHECK(!strstr(js, "\"requirements\":"));
+    free(js);
+    vg_jb_free(&jb);
+
+    /* not met again: no result of the previous run survives */
+    char m[300];
+    snprintf(m, sizeof m, "%s/etc/marker", tree);
+    VG_CHECK_EQ(unlink(m), 0);
+    VG_CHECK_EQ(vg_sca_run(p), VG_DECLINED);
+    vg_sca_summarise(p, &s);
+    VG_CHECK(s.policy_na);
+    VG_CHECK_EQ(s.passed, 0);
+    VG_CHECK_EQ(s.failed, 0);
+    VG_CHECK_EQ(s.na, 5);
+    VG_CHECK(vg_sca_requirements_reason(p) && all_na_with(p, vg_sca_requirements_reason(p), false));
+    /* ... and the engine error comes back once they are met */
+    put("etc/marker", "debian\n");
+    VG_CHECK_EQ(vg_sca_run(p), VG_OK);
+    VG_CHECK_EQ(vg_sca_check_at(p, 3)->result, VG_SCA_ERROR);
+    vg_sca_free(p);
+
+    /* at level 3 the level 4-5 check is "not required", the others not applicable */
+    VG_CHECK_EQ(unlink(m), 0);
+    o.level = 3;
+    p = NULL;
+    VG_CHECK_EQ(vg_sca_load(pol, &o, &p, eb), VG_OK);
+    if (p) {
+        VG_CHECK_EQ(vg_sca_run(p), VG_DECLINED);
+        vg_sca_summarise(p, &s);
+        VG_CHECK_EQ(s.passed, 0);
+        VG_CHECK_EQ(s.failed, 0);
+        VG_CHECK_EQ(s.na, 4);
+        VG_CHECK_EQ(s.skipped, 1);
+        VG_CHECK(vg_sca_requirements_reason(p) && all_na_with(p, vg_sca_requirements_reason(p), true));
+        vg_sca_free(p);
+    }
+
+    /* requirements that are not applicable (unreadable content) and ones
+     * that cannot be evaluated say why */
+    static const char *const reqs[][2] = {
+        {"'f:/etc/nofile -> r:x'", "requirements not met (Marker present): not applicable: "},
+        {"'q:/etc/marker'", "requirements not met (Marker present): error: "},
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        char body[1024];
+        snprintf(body, sizeof body,
+                 "policy: {id: req_u, name: U}\nrequirements:\n  title: \"Marker present\"\n"
+                 "  description: d\n  condition: all\n  rules:\n    - %s\n"
+                 "checks:\n  - id: U-1\n    title: u\n    condition: all\n    rules: ['f:/etc/present']\n",
+                 reqs[i][0]);
+        put("pol2.yml", body);
+        snprintf(pol, sizeof pol, "%s/pol2.yml", tree);
+        o.level = 0;
+        p = NULL;
+        VG_CHECK_EQ(vg_sca_load(pol, &o, &p, eb), VG_OK);
+        if (!p)
+            continue;
+        VG_CHECK_EQ(vg_sca_run(p), VG_DECLINED);
+        const char *r = vg_sca_requirements_reason(p);
+        VG_CHECK(r && strncmp(r, reqs[i][1], strlen(reqs[i][1])) == 0 && strlen(r) > strlen(reqs[i][1]));
+        vg_sca_summarise(p, &s);
+        VG_CHECK_EQ(s.passed + s.failed + s.errors, 0);
+        VG_CHECK_EQ(s.na, 1);
+        vg_sca_free(p);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tree);
+    VG_CHECK_EQ(system(cmd), 0);
+}
+
 static const vg_test tests[] = {
     {"osregex", t_osregex}, {"split", t_split}, {"run", t_run}, {"rules", t_rules},
-    {"live_command", t_live_command}, {"samedev", t_samedev}, {NULL, NULL}};
+    {"live_command", t_live_command}, {"samedev", t_samedev},
+    {"requirements", t_requirements}, {NULL, NULL}};
 VG_TEST_MAIN(tests)
