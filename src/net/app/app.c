@@ -146,6 +146,8 @@ static void tx_free(app_flow *af, vg_app_tx *tx)
     free(tx->alerted);
     free(tx->cand[0]);
     free(tx->cand[1]);
+    free(tx->pfsig[0]);
+    free(tx->pfsig[1]);
     free(tx);
 }
 

@@ -122,6 +122,9 @@ typedef struct app_pf {
     const vg_detect *de;
     uint32_t nsigs;
     struct vg_mpm *mpm[2][VG_ABUF_END]; /* per side inspected (0 to server), per buffer */
+    uint8_t slot[2][VG_ABUF_END]; /* index of a buffer with a database in a tx's pfsig[] */
+    uint32_t maxpat[2][VG_ABUF_END]; /* longest pattern in that database */
+    uint8_t nslots[2];
     bool any[2][VG_ABUF_END];    /* some sig inspected on that side has its fast pattern there */
     struct vg_mpm_scratch *scratch;
     uint8_t *prefiltered;        /* per sig id: its fast pattern decides */
@@ -282,6 +285,18 @@ static void pf_build_all(app_pf *pf)
             }
         free(pool.jobs);
     }
+    for (int d = 0; d < 2; d++) {
+        for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++)
+            if (pf->mpm[d][b])
+                pf->slot[d][b] = pf->nslots[d]++;
+        for (uint32_t i = 0; i < pf->nview[d]; i++) {
+            const vg_sig *s = pf->view[d][i];
+            const pl_content *c = s->fast_pattern->ctx;
+            uint32_t n = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+            if (n > pf->maxpat[d][s->fast_pattern_buf])
+                pf->maxpat[d][s->fast_pattern_buf] = n;
+        }
+    }
     /* a side or buffer left without a database: its sigs are candidates
      * without a prefilter (evaluated on every due transaction) */
     for (int d = 0; d < 2; d++)
@@ -377,23 +392,84 @@ static int id_cmp(const void *a, const void *b)
 
 /* The prefilter candidates of tx in direction d, ascending (computed when
  * tx changed since the last computation); false when they cannot be. */
+/* A buffer's instances as last scanned: count, total length and a hash of
+ * their ends.  An unchanged buffer is not scanned again (its hits stay). */
+struct pf_bufsig {
+    uint32_t count, len;
+    uint64_t h, head;             /* hash of the instances' ends; of the first one's start */
+};
+
+static uint64_t bytes_hash(uint64_t h, const uint8_t *d, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ d[i]) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t ends_hash(uint64_t h, const uint8_t *d, uint32_t n)
+{
+    uint32_t k = n < 16 ? n : 16;
+    return bytes_hash(bytes_hash(h, d, k), d + n - k, k) ^ n;
+}
+
+/* The candidates only grow as a transaction does: hits of earlier scans
+ * are kept (a superset is what a prefilter may give), and only buffers
+ * that changed since the last computation are scanned again. */
 static bool pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *tx, int d)
 {
     if (tx->cand[d] && tx->cand_ver[d] == tx->ver[d])
         return true;
     (void)dt;
+    if (!tx->pfsig[d] && pf->nslots[d] &&
+        !(tx->pfsig[d] = calloc(pf->nslots[d], sizeof(struct pf_bufsig))))
+        return false;
     pf->nhits = 0;
+    for (uint32_t i = 0; i < tx->ncand[d]; i++)
+        pf_hit(pf->de->sigs[tx->cand[d][i]], pf);
     for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++) {
         struct vg_mpm *m = pf->mpm[d][b];
         if (!m)
             continue;
         uint16_t id = resolve(b, d == 1);
-        for (uint32_t idx = 0; idx < 1024; idx++) {
-            const uint8_t *data;
+        struct pf_bufsig now = {0, 0, 1469598103934665603ull, 0};
+        const uint8_t *data[8];
+        uint32_t len[8];
+        uint32_t idx;
+        for (idx = 0; idx < 1024; idx++) {
+            const uint8_t *p;
             uint32_t n;
-            if (vg_app_get_buffer(f, tx, id, idx, &data, &n) != VG_OK)
+            if (vg_app_get_buffer(f, tx, id, idx, &p, &n) != VG_OK)
                 break;
-            vg_mpm_scan(m, pf->scratch, data, n, pf_hit, pf);
+            if (idx < 8) {
+                data[idx] = p;
+                len[idx] = n;
+            }
+            if (idx == 0)
+                now.head = bytes_hash(1469598103934665603ull, p, n < 16 ? n : 16);
+            now.len += n;
+            now.h = ends_hash(now.h, p, n);
+        }
+        now.count = idx;
+        struct pf_bufsig *was = &tx->pfsig[d][pf->slot[d][b]];
+        if (!now.count || (was->count == now.count && was->len == now.len && was->h == now.h))
+            continue;
+        /* one instance that only grew (a body as it arrives): the part
+         * scanned before gives the same hits; scan from where a pattern
+         * could still end in the new bytes */
+        if (now.count == 1 && was->count == 1 && now.len > was->len && now.head == was->head &&
+            was->len >= 16) {
+            uint32_t from = was->len > pf->maxpat[d][b] ? was->len - pf->maxpat[d][b] : 0;
+            *was = now;
+            vg_mpm_scan(m, pf->scratch, data[0] + from, len[0] - from, pf_hit, pf);
+            continue;
+        }
+        *was = now;
+        for (idx = 0; idx < now.count; idx++) {
+            const uint8_t *p = idx < 8 ? data[idx] : NULL;
+            uint32_t n = idx < 8 ? len[idx] : 0;
+            if (idx >= 8 && vg_app_get_buffer(f, tx, id, idx, &p, &n) != VG_OK)
+                break;
+            vg_mpm_scan(m, pf->scratch, p, n, pf_hit, pf);
         }
     }
     for (uint32_t i = 0; i < pf->nhits; i++)

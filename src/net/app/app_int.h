@@ -43,6 +43,7 @@ struct vg_app_tx {
     uint32_t *cand[2];         /* prefilter: ids of sigs whose fast pattern occurs, per
                                   side, ascending */
     uint32_t ncand[2];
+    struct pf_bufsig *pfsig[2]; /* prefilter: what each buffer was when last scanned */
     uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
     struct vg_file_list *files; /* files hook: files carried by the tx, owned (net/app/file.h) */
