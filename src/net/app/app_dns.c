@@ -20,6 +20,7 @@
 
 #include "core/log.h"
 #include "net/app/app_dns.h"
+#include "net/app/app_feat.h"
 #include "net/app/app_int.h"
 
 #define DNS_MAX_JUMPS 32
@@ -362,6 +363,7 @@ const char *vg_dns_rcode_name(uint16_t rc, char buf[8])
 typedef struct dns_state {
     uint8_t *buf[2];           /* TCP: partial message per direction */
     uint32_t len[2];
+    uint32_t anomalies;        /* applayer anomaly records written for the flow */
 } dns_state;
 
 typedef struct dns_tx {
@@ -397,6 +399,9 @@ static void one_message(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint
     vg_dns_msg *m;
     if (vg_dns_parse(d, n, &m, &ctx->st.dns_name_cap) != VG_OK) {
         ctx->st.dns_malformed++;
+        dns_state *st = af->pstate;
+        if (st) /* no transaction to carry it: only the anomaly record */
+            vg_app_event_anomalies(ctx, VG_ALPROTO_DNS, VG_DNS_EV_MALFORMED_DATA, &st->anomalies);
         return;
     }
     dns_tx *t = calloc(1, sizeof(*t));
@@ -410,6 +415,9 @@ static void one_message(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint
         m->events |= VG_DNS_EV_NOT_A_REQUEST;
     else if (!t->response && !toserver)
         m->events |= VG_DNS_EV_NOT_A_RESPONSE;
+    dns_state *st = af->pstate;
+    if (m->events && st) /* applayer anomaly records */
+        vg_app_event_anomalies(ctx, VG_ALPROTO_DNS, m->events, &st->anomalies);
     vg_app_tx *a = vg_app_tx_new(ctx, af, t);
     if (!a) {
         dns_tx_free(t);

@@ -55,6 +55,10 @@ uint64_t vg_app_http_events(const struct htp_tx_t *htx);
 uint64_t vg_app_tx_events(const vg_app_tx *tx);
 /* Suricata's name of event bit of protocol alproto, or NULL. */
 const char *vg_app_event_name(uint16_t alproto, unsigned bit);
+/* An EVE applayer anomaly record for each event bit newly raised on the
+ * packet being processed (Suricata's anomaly output: tls and http event
+ * names in capitals), at most 16 per flow (*budget). */
+void vg_app_event_anomalies(vg_app_ctx *ctx, uint16_t alproto, uint64_t bits, uint32_t *budget);
 
 /* The pure matchers of ssl_version / ssl_state (ctx from the keyword's
  * setup; to_client: the side being inspected): 1 match, 0 not. */

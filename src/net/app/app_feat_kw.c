@@ -32,6 +32,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <htp/htp.h>
 
@@ -356,7 +357,7 @@ static int ale_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbu
         if (strcmp(v, event_protos[p].proto) != 0)
             continue;
         for (int i = 0; event_protos[p].names[i]; i++) {
-            if (strcmp(ev, event_protos[p].names[i]) != 0)
+            if (strcasecmp(ev, event_protos[p].names[i]) != 0) /* as Suricata's maps */
                 continue;
             int rc = tie(s, event_protos[p].alproto, "app-layer-event", errbuf);
             if (rc != VG_OK)
@@ -500,6 +501,32 @@ const char *vg_app_event_name(uint16_t alproto, unsigned bit)
         return NULL;
     }
     return NULL;
+}
+
+void vg_ics_anomaly(vg_app_ctx *ctx, const char *proto, const char *event, uint32_t *budget);
+
+void vg_app_event_anomalies(vg_app_ctx *ctx, uint16_t alproto, uint64_t bits, uint32_t *budget)
+{
+    const char *proto = vg_app_proto_name(alproto);
+    for (unsigned b = 0; bits && b < 64 && proto; b++) {
+        if (!((bits >> b) & 1))
+            continue;
+        bits &= ~(1ull << b);
+        const char *name = vg_app_event_name(alproto, b);
+        if (!name)
+            continue;
+        /* Suricata names C-table events (tls, http) in capitals, the
+         * others as the rule keyword does */
+        char up[64];
+        if (alproto == VG_ALPROTO_TLS || alproto == VG_ALPROTO_HTTP) {
+            size_t i = 0;
+            for (; name[i] && i + 1 < sizeof up; i++)
+                up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+            up[i] = 0;
+            name = up;
+        }
+        vg_ics_anomaly(ctx, proto, name, budget);
+    }
 }
 
 int vg_app_feat_match_dir(const vg_keyword *kw)

@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/log.h"
+#include "net/app/app_feat.h"
 #include "net/app/app_int.h"
 #include "net/app/app_tls.h"
 #include "net/app/tls_cert.h"
@@ -49,6 +50,8 @@ typedef struct tls_dir {
 typedef struct tls_state {
     tls_dir d[2];
     bool logged;                  /* the flow's transaction was handed to logging */
+    uint32_t anomalies;           /* applayer anomaly records written for the flow */
+    uint32_t events_logged;       /* VG_TLS_EV_* already written as anomalies */
     vg_app_ctx *ctx;
     app_flow *af;
 } tls_state;
@@ -820,6 +823,14 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
             dd->skip = true;
         }
         dd->rec_len = 0;
+    }
+    if (af->head && af->head->alproto == VG_ALPROTO_TLS) {
+        /* events raised by this data: applayer anomaly records */
+        const vg_tls_info *t = af->head->data;
+        uint32_t fresh_ev = t->events & ~s->events_logged;
+        s->events_logged |= t->events;
+        if (fresh_ev)
+            vg_app_event_anomalies(ctx, VG_ALPROTO_TLS, fresh_ev, &s->anomalies);
     }
     if (!s->logged && af->head && (s->d[0].encrypted || s->d[0].skip) &&
         (s->d[1].encrypted || s->d[1].skip)) {

@@ -338,7 +338,7 @@ static void keyword_errors(void)
     VG_CHECK_EQ(kw_setup("app-layer-event", "http.invalid_transfer_encoding_value_in_request",
                          NULL, &al, err), VG_OK);
     VG_CHECK_EQ(al, VG_ALPROTO_HTTP);
-    VG_CHECK_EQ(kw_setup("app-layer-event", "dns.z_flag_set", NULL, &al, err), VG_OK);
+    VG_CHECK_EQ(kw_setup("app-layer-event", "dns.Z_FLAG_SET", NULL, &al, err), VG_OK);
     VG_CHECK_EQ(al, VG_ALPROTO_DNS);
     VG_CHECK_EQ(kw_setup("ssl_state", "client_hello | !server_keyx", NULL, &al, err), VG_OK);
     VG_CHECK_EQ(al, VG_ALPROTO_TLS);
@@ -699,6 +699,70 @@ static void dns_eve_v2_records(void)
     vg_conf_free(c);
 }
 
+/* Decoder events also give applayer anomaly records (once per event). */
+static void event_anomaly_records(void)
+{
+    char path[] = "/tmp/vg_appfeat_XXXXXX";
+    int fd = mkstemp(path);
+    VG_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    char err[VG_ERRBUF_SIZE];
+    vg_eve *eve = NULL;
+    VG_CHECK_EQ(vg_eve_open(&eve, path, true, err), VG_OK);
+    vg_packet p;
+    memset(&p, 0, sizeof p);
+    p.ipver = 4;
+    p.proto = 6;
+    p.src.family = p.dst.family = 4;
+    fixture x;
+    vg_app_tx *tx = tls_session(&x, 0, 0, true); /* two SNI extensions */
+    VG_CHECK(tx != NULL);
+    vg_app_add_eve(x.ctx, "anomaly", eve, NULL);
+    uint8_t rec[64], hb[3] = {1, 0, 0};
+    size_t rn = put_record(rec, 24, 0, hb, 3);
+    vg_app_on_stream(x.ctx, &x.f, &p, true, rec, (uint32_t)rn);
+    vg_app_on_stream(x.ctx, &x.f, &p, true, rec, (uint32_t)rn); /* again: no second record */
+    fx_free(&x);
+    fx_init(&x, 6);
+    vg_app_add_eve(x.ctx, "anomaly", eve, NULL);
+    uint8_t b[512];
+    const char *one[] = {"z.example"};
+    size_t n = dns_query(b + 2, 0x0140, one, 1);
+    b[0] = 0;
+    b[1] = (uint8_t)n;
+    vg_app_on_stream(x.ctx, &x.f, &p, true, b, (uint32_t)(n + 2));
+    fx_free(&x);
+    vg_eve_close(eve);
+    FILE *fp = fopen(path, "r");
+    char line[4096];
+    int heartbeat = 0, zflag = 0, sni = 0, other = 0;
+    while (fp && fgets(line, sizeof line, fp)) {
+        json_t *j = json_loads(line, 0, NULL);
+        const char *ev = jstr(j, "anomaly.event");
+        VG_CHECK_STR(jstr(j, "anomaly.type"), "applayer");
+        if (ev && strcmp(ev, "HEARTBEAT_MESSAGE") == 0)
+            heartbeat++;
+        else if (ev && strcmp(ev, "z_flag_set") == 0 && jstr(j, "anomaly.app_proto") &&
+                 strcmp(jstr(j, "anomaly.app_proto"), "dns") == 0)
+            zflag++;
+        else if (ev && strcmp(ev, "MULTIPLE_SNI_EXTENSIONS") == 0)
+            sni++;
+        else
+            other++;
+        json_decref(j);
+    }
+    if (fp)
+        fclose(fp);
+    /* the SNI event came before the anomaly output was attached */
+    VG_CHECK_EQ(heartbeat, 1);
+    VG_CHECK_EQ(zflag, 1);
+    VG_CHECK_EQ(sni, 0);
+    VG_CHECK_EQ(other, 0);
+    unlink(path);
+}
+
 /* ---- HTTP events and X-Forwarded-For ---- */
 
 static void http_events(void)
@@ -906,6 +970,7 @@ static const vg_test tests[] = {
     {"dns_events", dns_events},
     {"dns_eve_v2", dns_eve_v2},
     {"dns_eve_v2_records", dns_eve_v2_records},
+    {"event_anomaly_records", event_anomaly_records},
     {"http_events", http_events},
     {"xff_lookup", xff_lookup},
     {"alert_xff", alert_xff},
