@@ -204,6 +204,18 @@ def main():
               "xff extra-data forward (eve-log level settings): %s" %
               [x["alert"].get("xff") for x in a])
 
+        with open(yml3, "w") as f:
+            f.write("%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
+                    "      filename: eve.json\n      types:\n        - alert:\n"
+                    "            xff:\n              enabled: yes\n"
+                    "              mode: sideways\n              deployment: forward\n")
+        r, ev = run(vigil, ["-c", yml3, "-S", xrules, "-r", xff_pcap], os.path.join(tmp, "xff2"))
+        check("xff.yaml:11: xff mode 'sideways' is not valid; using extra-data" in r.stderr,
+              "bad xff mode warned with file:line: %s" % r.stderr[-300:])
+        a = [e for e in ev if e["event_type"] == "alert"]
+        check(len(a) == 1 and a[0]["alert"].get("xff") == "10.2.2.2",
+              "bad xff mode falls back to extra-data")
+
         # ---- rule errors ----
         badr = os.path.join(tmp, "bad.rules")
         with open(badr, "w") as f:
