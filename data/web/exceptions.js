@@ -1,8 +1,9 @@
 /* vigil dashboard: exceptions screens (registered through vg.registerView in app.js).
  *   #/exceptions           the exceptions of the user's units: hits, last hit, expiry, revoke
  *   #/except/<event id>    except similar findings or acknowledge one event, prefilled from it
- * and a link from the event page (#/event/<id>, app.js) to #/except/<id>, added by watching
- * #main (app.js is not changed).  Text only through textContent (vg.el). */
+ * and, by watching #main (app.js is not changed), a link from the event page (#/event/<id>)
+ * to #/except/<id> and a mark on excepted events in the event list.  Text only through
+ * textContent (vg.el). */
 "use strict";
 (() => {
   const vg = window.vg;
@@ -23,7 +24,7 @@
       exc_need_reason: "Cần nhập lý do", exc_need_field: "Chọn ít nhất một điều kiện", exc_link: "Ngoại lệ / xác nhận",
       exc_none: "Chưa có ngoại lệ", exc_signature_id: "Mã chữ ký / luật", exc_check_id: "Mã kiểm tra SCA",
       exc_host: "Máy (agent / cảm biến)", exc_src_ip: "Địa chỉ nguồn", exc_dest_ip: "Địa chỉ đích",
-      exc_system: "Hệ thống thông tin", exc_never: "không", exc_saved: "Đã lưu",
+      exc_system: "Hệ thống thông tin", exc_never: "không", exc_saved: "Đã lưu", exc_badge: "ngoại lệ",
     },
     en: {
       exc_title: "Finding exceptions", exc_state: "State", exc_all: "All", exc_active: "active",
@@ -38,7 +39,7 @@
       exc_need_reason: "A reason is required", exc_need_field: "Choose at least one field", exc_link: "Except / acknowledge",
       exc_none: "No exceptions yet", exc_signature_id: "Signature / rule id", exc_check_id: "SCA check id",
       exc_host: "Host (agent / sensor)", exc_src_ip: "Source address", exc_dest_ip: "Destination address",
-      exc_system: "Information system", exc_never: "never", exc_saved: "Saved",
+      exc_system: "Information system", exc_never: "never", exc_saved: "Saved", exc_badge: "excepted",
     },
   });
 
@@ -155,9 +156,30 @@
     pre.parentNode.insertBefore(el("p", {}, el("a", { href: "#/except/" + m[1], id: "except-link", class: "button" },
       t("exc_link"))), pre);
   };
+  // Excepted events in app.js's event list get a mark (one extra request
+  // for the page's id range; the list itself is app.js's).
+  const markList = async () => {
+    const table = document.getElementById("events");
+    if (!table || table.dataset.excMarked || !location.hash.startsWith("#/events")) return;
+    table.dataset.excMarked = "1";
+    const rows = [...table.querySelectorAll("tr[data-id]")];
+    const ids = rows.map((r) => Number(r.dataset.id)).filter((n) => n > 0);
+    if (!ids.length) return;
+    const min = Math.min(...ids), max = Math.max(...ids);
+    let data;
+    try { data = await api(`/events?excepted=1&limit=1000&before=${max + 1}`); } catch (e) { return; }
+    const exc = new Map(data.events.filter((e) => e._id >= min).map((e) => [e._id, e._exception_id]));
+    for (const r of rows) {
+      const x = exc.get(Number(r.dataset.id));
+      if (x === undefined || !r.lastElementChild) continue;
+      r.classList.add("excepted");
+      r.lastElementChild.appendChild(el("span", { class: "exc-badge", title: t("exc_excepted_by") + x },
+        ` [${t("exc_badge")} #${x}]`));
+    }
+  };
   const start = () => {
     const main = document.getElementById("main");
-    if (main) new MutationObserver(addLink).observe(main, { childList: true });
+    if (main) new MutationObserver(() => { addLink(); markList(); }).observe(main, { childList: true });
   };
   if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
   else start();

@@ -122,6 +122,12 @@ try {
   await page.waitForSelector("#events tr.clickable");
   check("excepted events stay visible in the search",
     (await page.locator("#events tr.clickable").count()) === replay.length);
+  await page.goto(base + "/#/events?event_type=alert");
+  await page.waitForSelector("#events tr.excepted .exc-badge");
+  check("the event list marks the excepted events (and only them)",
+    (await page.locator("#events tr.excepted").count()) === replay.length
+    && (await page.locator("#events tr.excepted .exc-badge").first().textContent()).includes(`#${excId}`));
+  await page.screenshot({ path: path.join(artifacts, "events-excepted.png"), fullPage: true });
 
   // Acknowledge the first alert.
   await page.goto(base + `/#/except/${eventId}`);
