@@ -99,6 +99,13 @@ typedef struct vg_mpm_scratch vg_mpm_scratch;
 int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf_id,
                  char *errbuf) VG_WARN_UNUSED;
 void vg_mpm_free(vg_mpm *m);
+/* Compiled databases kept in dir between runs (mpm_cache.c); false, with
+ * the reason, when dir is unusable: the cache is then off (the default). */
+bool vg_mpm_cache_set_dir(const char *dir, char *why, size_t whylen);
+typedef struct vg_mpm_cache_stats {
+    uint64_t hits, compiled, stored;
+} vg_mpm_cache_stats;
+vg_mpm_cache_stats vg_mpm_cache_get_stats(void);
 /* Distinct patterns in m (for statistics). */
 uint32_t vg_mpm_patterns(const vg_mpm *m);
 /* Make *scratch usable with m: allocates it when *scratch is NULL, else grows

@@ -18,6 +18,7 @@
 #include "net/decode/decode.h"
 #include "net/decode/source.h"
 #include "net/detect.h"
+#include "net/payload.h" /* the prefilter database cache */
 #include "net/engine/exception_policy.h"
 #include "net/engine/output.h"
 #include "net/flow/flow_table.h"
@@ -337,9 +338,39 @@ static int prepare_conf(vg_conf *conf, bool ips, char *errbuf)
     return VG_OK;
 }
 
+/* Where compiled prefilter databases are kept between runs:
+ * detect.mpm-cache.path, else $VIGIL_CACHE_DIR, else /var/cache/vigil/mpm
+ * for root and $XDG_CACHE_HOME (or ~/.cache)/vigil/mpm for others;
+ * detect.mpm-cache.enabled: no turns it off. */
+static void mpm_cache_setup(const vg_conf *conf)
+{
+    char dflt[1024] = "", why[1200];
+    if (conf && !vg_conf_get_bool(conf, "detect.mpm-cache.enabled", true)) {
+        vg_mpm_cache_set_dir(NULL, why, sizeof why);
+        return;
+    }
+    const char *dir = conf ? vg_conf_get(conf, "detect.mpm-cache.path") : NULL;
+    const char *env = getenv("VIGIL_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+               *home = getenv("HOME");
+    if (!dir && env && *env)
+        dir = env;
+    if (!dir) {
+        if (geteuid() == 0)
+            snprintf(dflt, sizeof dflt, "/var/cache/vigil/mpm");
+        else if (xdg && *xdg == '/')
+            snprintf(dflt, sizeof dflt, "%s/vigil/mpm", xdg);
+        else if (home && *home == '/')
+            snprintf(dflt, sizeof dflt, "%s/.cache/vigil/mpm", home);
+        dir = dflt;
+    }
+    if (*dir && !vg_mpm_cache_set_dir(dir, why, sizeof why))
+        vg_warn("detect.mpm-cache: %s: databases are compiled every run", why);
+}
+
 static int load_rules(engine *e, const vg_engine_opts *o, char *errbuf)
 {
     static const char *const none[] = {NULL};
+    mpm_cache_setup(e->conf);
     const char *const *files = o->rule_files ? o->rule_files : none;
     int rc = vg_detect_load(&e->de, e->conf, files, o->errors_fatal, errbuf);
     if (rc != VG_OK)

@@ -316,15 +316,7 @@ int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf
         rc = VG_OK;
         goto done;
     }
-    hs_compile_error_t *cerr = NULL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, npat, HS_MODE_BLOCK, NULL, &m->db, &cerr) !=
-        HS_SUCCESS) {
-        rc = vg_err(errbuf, VG_EINVAL, "mpm: Hyperscan compile failed: %s (pattern %d)",
-                    cerr ? cerr->message : "?", cerr ? cerr->expression : -1);
-        hs_free_compile_error(cerr);
-        goto done;
-    }
-    rc = VG_OK;
+    rc = vg_mpm_cache_compile(exprs, flags, ids, lens, npat, &m->db, errbuf);
 done:
     free(table);
     free(pat_of);

@@ -15,6 +15,8 @@
 #ifndef VG_NET_PAYLOAD_INT_H
 #define VG_NET_PAYLOAD_INT_H
 
+#include <hs/hs.h>
+
 #include "net/payload.h"
 #include "net/payload/payload_keywords.h"
 
@@ -200,5 +202,9 @@ typedef struct pl_b64 {
     uint32_t offset;
 } pl_b64;
 #define PL_B64_MAX 65536u     /* cap on decoded bytes per inspection */
+
+/* hs_compile_lit_multi through the on-disk cache (mpm_cache.c). */
+int vg_mpm_cache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids,
+                         const size_t *lens, unsigned n, hs_database_t **db, char *errbuf);
 
 #endif
