@@ -11,7 +11,14 @@ mixed; never committed) it runs, N times each (median reported):
   et-open        ../shared/rules/et-open-2024-04/*.rules alerts only | full
                  (HOME_NET=[127.0.0.0/8], EXTERNAL_NET=any, HTTP_PORTS=[80,8080] via --set)
 
-and reports wall time, Mbit/s and packets/s (over the capture's packet
+Rule-set runs are made twice: "cold" with an empty prefilter database
+cache (everything compiled, as a first start) and "warm" with the databases
+the cold run left (detect.mpm-cache, as every later start or unchanged
+reload); the cache lives in the run's temporary directory.  `-k none` is
+passed by default (--checksums): the local bench captures carry TCP
+checksums left to offloading, and the reference runs counted every packet.
+
+It reports wall time, Mbit/s and packets/s (over the capture's packet
 bytes and count), peak RSS (/usr/bin/time -v), alerts, and each run's ratio
 to decode-only and to tcpdump.  Rule loading is measured on its own with
 `vigil net -T` (median of N), and the engine's own "rules X s" figure is
@@ -89,14 +96,14 @@ class Timeout(Exception):
     pass
 
 
-def timed(cmd, cwd=None, timeout=None):
+def timed(cmd, cwd=None, timeout=None, env=None):
     """Run cmd under /usr/bin/time -v: (wall s, peak RSS KiB, exit code, output).
     Raises Timeout (the process group is killed) past `timeout` seconds."""
     with tempfile.NamedTemporaryFile(prefix="bench-time-", suffix=".txt", delete=False) as tf:
         tpath = tf.name
     t0 = time.monotonic()
     proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", tpath] + cmd, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -129,6 +136,8 @@ class Bench:
     def __init__(self, args, work):
         self.a, self.work = args, work
         self.alerts_yaml = os.path.join(work, "alerts-only.yaml")
+        self.cache = os.path.join(work, "mpm-cache")
+        self.env = dict(os.environ, VIGIL_CACHE_DIR=self.cache)
         with open(self.alerts_yaml, "w") as f:
             f.write(ALERTS_ONLY_YAML)
 
@@ -155,7 +164,7 @@ class Bench:
         raise ValueError(rset)
 
     def vigil_cmd(self, cap, rset, eve, outdir):
-        cmd = [self.a.vigil, "net", "-r", cap, "-l", outdir] + self.rules_args(rset)
+        cmd = [self.a.vigil, "net", "-r", cap, "-l", outdir, "-k", self.a.checksums] + self.rules_args(rset)
         if eve == "off":
             for s in OUTPUTS_OFF:
                 cmd += ["--set", s]
@@ -163,14 +172,16 @@ class Bench:
             cmd += ["-c", self.alerts_yaml]
         return cmd
 
-    def measure(self, label, cmd_of_run, n=None):
+    def measure(self, label, cmd_of_run, n=None, cold=False):
         walls, rsss, outs = [], [], []
         for i in range(n or self.a.n):
             outdir = os.path.join(self.work, "run")
             shutil.rmtree(outdir, ignore_errors=True)
             os.makedirs(outdir)
+            if cold:
+                shutil.rmtree(self.cache, ignore_errors=True)
             try:
-                wall, rss, rc, out = timed(cmd_of_run(outdir), timeout=self.a.timeout)
+                wall, rss, rc, out = timed(cmd_of_run(outdir), timeout=self.a.timeout, env=self.env)
             except Timeout as e:
                 raise RuntimeError("%s: %s" % (label, e))
             if rc != 0:
@@ -180,16 +191,19 @@ class Bench:
             outs.append((out, count_alerts(os.path.join(outdir, "eve.json"))))
         return statistics.median(walls), statistics.median(rsss), outs, walls
 
-    def load_time(self, rset):
-        """(median wall s of `vigil net -T`, its peak RSS KiB, "N loaded, M failed")."""
+    def load_time(self, rset, cold=True):
+        """(median wall s of `vigil net -T`, its peak RSS KiB, "N loaded, M failed");
+        cold: with an empty database cache each time."""
         if rset == "none":
             return None, 0, ""
         walls, rsss = [], []
         out = ""
         for _ in range(self.a.n):
+            if cold:
+                shutil.rmtree(self.cache, ignore_errors=True)
             try:
                 wall, rss, rc, out = timed([self.a.vigil, "net", "-T"] + self.rules_args(rset),
-                                           timeout=self.a.timeout)
+                                           timeout=self.a.timeout, env=self.env)
             except Timeout as e:
                 raise RuntimeError("-T %s: %s" % (rset, e))
             if rc not in (0, 1):
@@ -213,6 +227,7 @@ def main():
     ap.add_argument("--eve", default="alerts,full", help="EVE modes for the rule-set runs")
     ap.add_argument("--timeout", type=float, default=300,
                     help="seconds per run; a run past it is killed and reported (default 300)")
+    ap.add_argument("--checksums", default="none", help="vigil's -k for the runs (default none)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--no-write", action="store_true", help="print only")
     a = ap.parse_args()
@@ -260,12 +275,13 @@ def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-net-") as work:
         b = Bench(a, work)
-        loads = {}
+        loads, warm_loads = {}, {}
         for rset in sets:
             try:
-                loads[rset] = b.load_time(rset)
+                loads[rset] = b.load_time(rset, cold=True)
+                warm_loads[rset] = b.load_time(rset, cold=False)
             except RuntimeError as e:
-                loads[rset] = (None, 0, "error: %s" % str(e)[:200])
+                loads[rset] = warm_loads[rset] = (None, 0, "error: %s" % str(e)[:200])
         for cap in caps:
             pkts, nbytes = pcap_stats(cap)
             name = os.path.splitext(os.path.basename(cap))[0]
@@ -273,21 +289,26 @@ def main():
             emit()
             subprocess.run(["tcpdump", "-r", cap, "-w", "/dev/null"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)  # warm the page cache
-            runs = [("tcpdump", "-", "-", lambda out, cap=cap: ["tcpdump", "-r", cap, "-w", "/dev/null"])]
-            runs.append(("decode-only", "none", "off", lambda out, cap=cap: b.vigil_cmd(cap, "none", "off", out)))
+            runs = [("tcpdump", "-", "-", "-", lambda out, cap=cap: ["tcpdump", "-r", cap, "-w", "/dev/null"])]
+            runs.append(("decode-only", "none", "off", "-",
+                         lambda out, cap=cap: b.vigil_cmd(cap, "none", "off", out)))
             for rset in sets:
                 for eve in eves:
-                    runs.append(("vigil", rset, eve, lambda out, cap=cap, r=rset, e=eve: b.vigil_cmd(cap, r, e, out)))
-            emit("| run | rules | EVE | wall s | Mbit/s | kpkt/s | peak RSS MB | rules load s (-T / in run) "
-                 "| alerts | × decode-only | × tcpdump |")
-            emit("|---|---|---|---|---|---|---|---|---|---|---|")
+                    for cache in (("-",) if rset == "none" else ("cold", "warm")):
+                        runs.append(("vigil", rset, eve, cache,
+                                     lambda out, cap=cap, r=rset, e=eve: b.vigil_cmd(cap, r, e, out)))
+            emit("| run | rules | EVE | db cache | wall s | Mbit/s | kpkt/s | peak RSS MB "
+                 "| rules load s (-T / in run) | alerts | × decode-only | × tcpdump |")
+            emit("|---|---|---|---|---|---|---|---|---|---|---|---|")
             base = {}
-            for label, rset, eve, cmd in runs:
+            for label, rset, eve, cache, cmd in runs:
                 try:
                     wall, rss, outs, walls = b.measure("%s %s %s" % (label, rset, eve), cmd,
-                                                       a.n_et if rset == "et-open" else a.n)
+                                                       a.n_et if rset == "et-open" else a.n,
+                                                       cold=cache == "cold")
                 except RuntimeError as e:
-                    emit("| %s | %s | %s | failed: %s |" % (label, rset, eve, str(e)[:300].replace("\n", " ")))
+                    emit("| %s | %s | %s | %s | failed: %s |" % (label, rset, eve, cache,
+                                                              str(e)[:300].replace("\n", " ")))
                     continue
                 if label in ("tcpdump", "decode-only"):
                     base[label] = wall
@@ -298,14 +319,16 @@ def main():
                     alerts = "-"
                 elif m and int(m.group(2)) != alerts:
                     alerts = "%d (summary: %s)" % (alerts, m.group(2))
-                load = loads.get(rset, (None, 0, ""))[0] if label == "vigil" else None
+                load = (warm_loads if cache == "warm" else loads).get(rset, (None, 0, ""))[0] \
+                    if label == "vigil" else None
                 load_s = ("%.2f / %s" % (load, in_run or "?")) if load is not None else (in_run and "- / " + in_run) or "-"
                 ratio_d = "%.2f" % (wall / base["decode-only"]) if "decode-only" in base else "-"
                 ratio_t = "%.2f" % (wall / base["tcpdump"]) if "tcpdump" in base else "-"
-                emit("| %s | %s | %s | %.2f | %.0f | %.0f | %.0f | %s | %s | %s | %s |"
-                     % (label, rset, eve, wall, nbytes * 8 / wall / 1e6, pkts / wall / 1e3, rss / 1024.0,
-                        load_s, alerts, ratio_d, ratio_t))
-                results.append({"capture": name, "run": label, "rules": rset, "eve": eve, "wall_s": walls,
+                emit("| %s | %s | %s | %s | %.2f | %.0f | %.0f | %.0f | %s | %s | %s | %s |"
+                     % (label, rset, eve, cache, wall, nbytes * 8 / wall / 1e6, pkts / wall / 1e3,
+                        rss / 1024.0, load_s, alerts, ratio_d, ratio_t))
+                results.append({"capture": name, "run": label, "rules": rset, "eve": eve, "cache": cache,
+                                "wall_s": walls,
                                 "median_s": round(wall, 3), "rss_kb": rss, "alerts": alerts, "packets": pkts,
                                 "bytes": nbytes})
             emit()
@@ -315,7 +338,10 @@ def main():
             if rset == "none":
                 continue
             t, rss, what = loads.get(rset, (None, 0, ""))
-            emit("- %s: %s s, peak RSS %.0f MB, %s" % (rset, "%.2f" % t if t is not None else "?", rss / 1024.0, what))
+            tw = warm_loads.get(rset, (None, 0, ""))[0]
+            emit("- %s: %s s cold, %s s warm database cache, peak RSS %.0f MB, %s"
+                 % (rset, "%.2f" % t if t is not None else "?", "%.2f" % tw if tw is not None else "?",
+                    rss / 1024.0, what))
         emit()
         emit("Load average at the end: %.1f %.1f %.1f" % os.getloadavg())
         emit()
