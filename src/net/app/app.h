@@ -81,6 +81,7 @@ typedef struct vg_app_stats {
     uint64_t tls_malformed;
     uint64_t tls_cap;             /* handshake message or chain beyond the cap */
     uint64_t tx_proto[2][64];     /* transactions created, [udp][alproto] (app_layer.tx) */
+    uint64_t dns_malformed_proto[2]; /* dns_malformed by transport, [udp] (app_layer.error) */
 } vg_app_stats;
 
 typedef struct vg_app_ctx vg_app_ctx;

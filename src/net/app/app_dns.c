@@ -399,6 +399,7 @@ static void one_message(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint
     vg_dns_msg *m;
     if (vg_dns_parse(d, n, &m, &ctx->st.dns_name_cap) != VG_OK) {
         ctx->st.dns_malformed++;
+        ctx->st.dns_malformed_proto[af->flow && af->flow->proto == 17]++;
         dns_state *st = af->pstate;
         if (st) /* no transaction to carry it: only the anomaly record */
             vg_app_event_anomalies(ctx, VG_ALPROTO_DNS, VG_DNS_EV_MALFORMED_DATA, &st->anomalies);

@@ -7,7 +7,9 @@
  *
  * app_layer.flow.<proto> counts the flows of each recognised protocol
  * (failed_tcp/failed_udp: flows no parser took), app_layer.tx.<proto> the
- * transactions the parsers created (DNS split by transport), as Suricata.
+ * transactions the parsers created (DNS split by transport), as Suricata;
+ * app_layer.error.<proto>.parser the parser errors where a parser counts
+ * them (dns_tcp, dns_udp, tls).
  */
 #include <time.h>
 
@@ -88,6 +90,21 @@ void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
     for (size_t i = 0; i < VG_ARRAY_LEN(app_names) && i < VG_ARRAY_LEN(s->app_flows); i++)
         vg_jb_u64(jb, app_names[i].name, s->app_flows[i]);
     vg_jb_close_obj(jb);
+    if (s->app) {
+        /* parser errors, where the parsers count them: malformed DNS
+         * messages, TLS records that lost the framing */
+        static const struct { const char *name; int which; } errs[] = {
+            {"dns_tcp", 0}, {"dns_udp", 1}, {"tls", 2},
+        };
+        vg_jb_open_obj(jb, "error");
+        for (size_t i = 0; i < VG_ARRAY_LEN(errs); i++) {
+            vg_jb_open_obj(jb, errs[i].name);
+            vg_jb_u64(jb, "parser", errs[i].which == 2 ? s->app->tls_malformed
+                                                       : s->app->dns_malformed_proto[errs[i].which]);
+            vg_jb_close_obj(jb);
+        }
+        vg_jb_close_obj(jb);
+    }
     vg_jb_open_obj(jb, "tx");
     for (size_t i = 0; i < VG_ARRAY_LEN(app_names); i++) {
         if (app_names[i].alproto == VG_ALPROTO_FAILED)

@@ -955,6 +955,26 @@ static void stats_app_layer_tx(void)
     VG_CHECK_EQ(jint(j, "stats.app_layer.tx.dns_udp"), 0);
     VG_CHECK(get(j, "stats.app_layer.flow.http") != NULL);
     VG_CHECK(!get(j, "stats.app_layer.tx.failed_tcp"));
+    VG_CHECK_EQ(jint(j, "stats.app_layer.error.dns_tcp.parser"), 0);
+    json_decref(j);
+    fx_free(&x);
+    /* DNS over TCP: a query, then a message too short to parse */
+    fx_init(&x, 6);
+    uint8_t b[512];
+    const char *one[] = {"e.example"};
+    size_t n = dns_query(b + 2, 0x0100, one, 1);
+    b[0] = 0;
+    b[1] = (uint8_t)n;
+    b[n + 2] = 0;
+    b[n + 3] = 3;
+    b[n + 4] = b[n + 5] = b[n + 6] = 0x41;
+    feed(&x, true, b, n + 7);
+    st.app = vg_app_get_stats(x.ctx);
+    vg_eve_stats(&jb, &ts, &st);
+    j = parse_jb(&jb);
+    VG_CHECK_EQ(jint(j, "stats.app_layer.tx.dns_tcp"), 1);
+    VG_CHECK_EQ(jint(j, "stats.app_layer.error.dns_tcp.parser"), 1);
+    VG_CHECK_EQ(jint(j, "stats.app_layer.error.dns_udp.parser"), 0);
     json_decref(j);
     vg_jb_free(&jb);
     fx_free(&x);
