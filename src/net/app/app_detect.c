@@ -69,7 +69,7 @@ static uint16_t resolve(uint16_t id, bool toclient)
 {
     if (!toclient) {
         if (id == VG_ABUF_HTTP_RESPONSE_BODY)
-            return VG_ABUF_HTTP_REQUEST_BODY; /* file.data in a to_server rule */
+            return (uint16_t)(VG_ABUF_HTTP_REQUEST_BODY | 0x4000); /* files hook: file.data in a to_server rule, per file (VG_FILE_DATA_BUF) */
         switch (id) {
         case VG_ABUF_TLS_CERT_SUBJECT: case VG_ABUF_TLS_CERT_ISSUER: case VG_ABUF_TLS_CERT_SERIAL:
         case VG_ABUF_TLS_CERT_FINGERPRINT: case VG_ABUF_TLS_CERTS: case VG_ABUF_TLS_SAN:

@@ -279,6 +279,8 @@ static int on_req_body(htp_tx_data_t *d)
 {
     http_state *hs = state_of(d->tx);
     http_tx *t = ht(d->tx);
+    if (hs && t && !d->data && d->len) /* files hook: a gap inside the body */
+        vg_file_http_gap(hs->ctx, atx_of(d->tx), d->tx, false, (uint32_t)d->len);
     if (!hs || !t || !d->data || !d->len)
         return HTP_OK;
     t->req_body_seen += d->len;
@@ -297,6 +299,8 @@ static int on_res_body(htp_tx_data_t *d)
 {
     http_state *hs = state_of(d->tx);
     http_tx *t = ht(d->tx);
+    if (hs && t && !d->data && d->len) /* files hook: a gap inside the body */
+        vg_file_http_gap(hs->ctx, atx_of(d->tx), d->tx, true, (uint32_t)d->len);
     if (!hs || !t || !d->data || !d->len)
         return HTP_OK;
     t->res_body_seen += d->len;
@@ -603,7 +607,7 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
         *n = off[idx + 1] - off[idx];
         return VG_OK;
     }
-    if (id == VG_ABUF_FILE_NAME || id == VG_ABUF_FILE_MAGIC) /* files hook */
+    if (id == VG_ABUF_FILE_NAME || id == VG_ABUF_FILE_MAGIC || id == VG_FILE_DATA_BUF) /* files hook */
         return vg_file_get_buffer(a, id, idx, d, n);
     if (idx > 0)
         return VG_DECLINED;

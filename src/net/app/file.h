@@ -6,10 +6,16 @@
  * filename, a PUT body, a response body), keep its name, size, state
  * (open, CLOSED, TRUNCATED, ERROR), the transaction id, its first bytes
  * (for libmagic, run on demand, one magic handle per thread), streaming
- * md5/sha1/sha256 (OpenSSL EVP) and, when the file-store output is on,
- * its content up to the store cap; log `fileinfo` EVE records (with the
- * transaction's protocol object) once the transaction is logged; write
- * files a rule asked to keep (filestore) to <dir>/xx/<sha256>.
+ * md5/sha1/sha256 (OpenSSL EVP), for request-side files the content that
+ * `file.data` inspects (one buffer per file, up to the request body limit)
+ * and, when the file-store output is on, its content up to the store cap;
+ * log one `fileinfo` EVE record (with the transaction's protocol object)
+ * per file once it is closed (CLOSED, TRUNCATED at a body limit or the
+ * flow's end, ERROR) and detection has seen its last data, so that a
+ * filestore rule matching on that data is honoured; write files a rule
+ * asked to keep (filestore) to <dir>/xx/<sha256>.  A gap in the stream
+ * inside a file marks it (`gaps`), counts in its size and drops its
+ * digests (as Suricata: no md5/sha1/sha256, not stored).
  *
  * A vg_file_list hangs off each transaction (vg_app_tx.files) and owns its
  * files; a vg_files_ctx per application-layer thread context holds the
@@ -22,7 +28,8 @@
  *
  * Limits (counted in vg_files_stats): names are cut at VG_FILE_NAME_MAX
  * bytes; bytes past VG_FILE_TRACK_MAX per file are not hashed (the file
- * becomes TRUNCATED); stored content is capped by outputs.file-store
+ * becomes TRUNCATED); `file.data` content is capped per file (data_max)
+ * and at VG_FILES_DATA_MAX bytes per thread; stored content is capped by outputs.file-store
  * max-size (default 10 MiB; larger files are not stored) and by
  * VG_FILES_KEEP_MAX bytes per thread; at most VG_FILES_LIVE_MAX files live
  * per thread; multipart part headers are capped at VG_MPART_HDR_MAX bytes.
@@ -35,6 +42,7 @@
 
 #include "core/conf.h"
 #include "core/jbuf.h"
+#include "net/app/app_keywords.h"
 #include "net/sig.h"
 
 #define VG_FILE_NAME_MAX 1024
@@ -45,6 +53,13 @@
 #define VG_FILE_MAX_PER_TX 64
 #define VG_MPART_HDR_MAX 8192
 #define VG_FILE_SIDS_MAX 16
+#define VG_FILES_DATA_MAX (64ull << 20) /* file.data bytes kept per thread context */
+#define VG_FILE_DATA_UNLIMITED (16u << 20) /* file.data cap per file when the body limit is 0 */
+
+/* The buffer id a `file.data` list reads in a to_server rule: request-side
+ * files, one entry per file with data (net/app/app_detect.c resolves to it,
+ * the HTTP parser's getter answers it through vg_file_get_buffer). */
+#define VG_FILE_DATA_BUF ((uint16_t)(VG_ABUF_HTTP_REQUEST_BODY | 0x4000u))
 
 enum vg_file_state { VG_FILE_OPEN = 0, VG_FILE_CLOSED, VG_FILE_TRUNCATED, VG_FILE_ERROR };
 
@@ -66,6 +81,9 @@ typedef struct vg_files_stats {
     uint64_t mpart_hdr_cap;      /* multipart part headers past the cap */
     uint64_t stored, store_cap, store_errors;
     uint64_t logged;
+    uint64_t gaps;               /* files with a gap in the stream */
+    uint64_t body_limit;         /* files TRUNCATED at a body limit */
+    uint64_t data_cap;           /* files whose file.data content hit a cap */
 } vg_files_stats;
 
 typedef struct vg_files_ctx vg_files_ctx;
@@ -98,6 +116,11 @@ struct vg_file {
     bool keep_over;              /* past the store cap: not stored */
     uint32_t sids[VG_FILE_SIDS_MAX];
     uint32_t nsids;
+    uint32_t store_id;           /* file_id once stored (process-wide count from 1) */
+    uint8_t *data;               /* file.data content (request side), NULL when none */
+    uint32_t data_len, data_cap;
+    uint32_t data_max;           /* 0: no file.data content kept */
+    bool data_over;              /* a cap or a gap ended the content */
     vg_file *next;
 };
 
@@ -108,6 +131,11 @@ struct vg_file_list {
     bool opened[2];              /* a body file was opened on that side */
     void *htx;                   /* HTTP: libhtp's transaction (borrowed, while parsing) */
     vg_mpart *mp;                /* request body multipart parser, or NULL */
+    uint64_t body_seen[2];       /* body bytes handed to files so far, per side */
+    bool body_over[2];           /* the side's body limit was passed: no more files */
+    bool depth_set[2];           /* a filestore rule matched: the stream depth, not the
+                                    body limit, ends the side's files (Suricata) */
+    uint32_t data_max[2];        /* file.data content per file and side (0 none) */
 };
 
 /* ---- thread context ---- */
@@ -133,6 +161,7 @@ struct vg_files_ctx {
     unsigned hash_mask;              /* digests the outputs need (force-hash, store) */
     uint32_t live;                   /* files alive */
     uint64_t keep_total;             /* bytes kept for the store, all files */
+    uint64_t data_total;             /* file.data bytes kept, all files */
     bool magic_failed;
     vg_jb jb;
 };
@@ -156,6 +185,10 @@ vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_
                       const uint8_t *name, uint32_t name_len);
 /* Append bytes to f (ignored once closed). */
 void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n);
+/* n bytes of f were never seen (a gap in the stream): counted in its size,
+ * its digests dropped, `gaps` set; file.data and libmagic keep what came
+ * before. */
+void vg_file_gap(vg_file *f, uint32_t n);
 /* Close f with state (VG_FILE_CLOSED, _TRUNCATED, _ERROR); idempotent. */
 void vg_file_close(vg_file *f, int state);
 /* Close a side's open file (when the body ended). */
@@ -205,7 +238,8 @@ extern const vg_keyword vg_file_kw_file_name, vg_file_kw_file_magic, vg_file_kw_
 /* 2 (either side) for the file value keywords, -1 for another keyword. */
 int vg_file_match_dir(const vg_keyword *kw);
 struct vg_app_tx;
-/* file.name / file.magic entry idx of tx (VG_OK, VG_DECLINED). */
+/* file.name / file.magic entry idx of tx, or with VG_FILE_DATA_BUF the
+ * content of its idx-th request-side file with data (VG_OK, VG_DECLINED). */
 int vg_file_get_buffer(const struct vg_app_tx *tx, uint16_t id, uint32_t idx, const uint8_t **d,
                        uint32_t *n);
 
@@ -217,6 +251,10 @@ void vg_file_http_req_headers(struct vg_app_ctx *ctx, struct vg_app_tx *a, struc
 void vg_file_http_body(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx,
                        bool toclient, const uint8_t *d, uint32_t n);
 void vg_file_http_done(struct vg_app_ctx *ctx, struct vg_app_tx *a, bool toclient);
+/* n body bytes of a side were never seen (libhtp hands a gap over as NULL
+ * data of its length). */
+void vg_file_http_gap(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx,
+                      bool toclient, uint32_t n);
 
 /* ssh.proto, ssh.software (ssh_parser.c, which lives beside the files) */
 extern const vg_keyword vg_ssh_kw_proto, vg_ssh_kw_software;
@@ -232,9 +270,13 @@ void vg_app_files_set_log_dir(struct vg_app_ctx *ctx, const char *log_dir);
 /* The files thread context of an application layer (NULL when none). */
 vg_files_ctx *vg_app_files(struct vg_app_ctx *ctx);
 /* tx is being logged: close what is open (TRUNCATED), store what a rule
- * asked for, write one `fileinfo` record per file with the transaction's
- * protocol object.  p: the packet the logging happens on. */
+ * asked for, write one `fileinfo` record per file not logged yet, with the
+ * transaction's protocol object.  p: the packet the logging happens on. */
 void vg_files_log_tx(struct vg_app_ctx *ctx, const struct vg_flow *f, struct vg_app_tx *tx,
                      const struct vg_packet *p);
+/* After detection and transaction logging of packet p: store and log the
+ * files of p's flow that are closed and whose side detection has seen
+ * since (vg_app_tx.seen == ver), once each. */
+void vg_files_after_packet(struct vg_app_ctx *ctx, const struct vg_packet *p);
 
 #endif

@@ -3,12 +3,21 @@
  * hooks, marked "files hook" there).
  *
  * Request side: a multipart/form-data body gives one file per part with a
- * filename; a PUT body is one file named by the URI path.  Response side:
- * a body is one file, named by the Content-Disposition filename when
- * there is one, else by the normalised URI path (as Suricata names it).
- * Bodies arrive as libhtp hands them over (de-chunked, responses
- * decompressed); a file opens on the first body byte, so an empty body
- * makes no file.  The transaction's file list is vg_app_tx.files.
+ * filename; any other POST or PUT body is one file named by the URI path
+ * (as Suricata).  Response side: a body is one file, named by the
+ * Content-Disposition filename when there is one, else by the normalised
+ * URI path (as Suricata names it).  Bodies arrive as libhtp hands them over
+ * (de-chunked, responses decompressed); a file opens on the first body
+ * byte, so an empty body makes no file.  The transaction's file list is
+ * vg_app_tx.files.
+ *
+ * Body limits (request-body-limit, response-body-limit; as Suricata): the
+ * bytes of a side's body up to its limit go to files; past it the side's
+ * open file is closed TRUNCATED and no other file opens.  Once a filestore rule matched the
+ * side (depth_set), the stream's reassembly depth replaces the limit (0:
+ * none).  Request-side files keep their content for `file.data` up to the
+ * request body limit.  A gap (NULL data from libhtp) goes to the side's
+ * open file (vg_file_gap) and counts as body bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +28,59 @@
 #include "net/app/app_int.h"
 #include "net/app/file.h"
 
-static vg_file_list *list_of(vg_app_tx *a)
+static vg_file_list *list_of(vg_app_ctx *ctx, vg_app_tx *a)
 {
-    if (!a->files)
+    if (!a->files) {
         a->files = calloc(1, sizeof(vg_file_list));
+        if (a->files) {
+            uint64_t lim = ctx->http_req_body_limit;
+            a->files->data_max[0] = !lim || lim > VG_FILE_DATA_UNLIMITED ? VG_FILE_DATA_UNLIMITED
+                                                                         : (uint32_t)lim;
+        }
+    }
     return a->files;
+}
+
+/* The side's body went past its limit: its open file (a multipart part
+ * too) ends TRUNCATED and no other file opens. */
+static void over_limit(vg_app_ctx *ctx, vg_file_list *fl, int side)
+{
+    fl->body_over[side] = true;
+    if (fl->cur[side])
+        ctx->files->st.body_limit++;
+    if (side == 0 && fl->mp)
+        vg_mpart_end(fl->mp); /* closes a part still open TRUNCATED */
+    vg_file_list_close_side(fl, side == 1, VG_FILE_TRUNCATED);
+}
+
+/* How many of n body bytes of a side still go to files: all, a cut at the
+ * limit, or 0 past it (the side's file then closes TRUNCATED). */
+static uint32_t within_limit(vg_app_ctx *ctx, vg_file_list *fl, int side, uint32_t n)
+{
+    if (fl->body_over[side])
+        return 0;
+    uint64_t lim = side ? ctx->http_res_body_limit : ctx->http_req_body_limit;
+    if (fl->depth_set[side])
+        lim = ctx->depth;
+    uint64_t seen = fl->body_seen[side];
+    if (lim && seen >= lim) {
+        over_limit(ctx, fl, side);
+        return 0;
+    }
+    if (lim && seen + n > lim)
+        n = (uint32_t)(lim - seen); /* the rest is past the limit: see cut_off */
+    fl->body_seen[side] = seen + n;
+    return n;
+}
+
+/* After the part of a chunk within the limit went to the file: when the
+ * chunk went past the limit, the file is cut short (TRUNCATED now, where
+ * Suricata would close it at the next chunk, or CLOSED with a partial
+ * digest when none comes). */
+static void cut_off(vg_app_ctx *ctx, vg_file_list *fl, int side, uint32_t n, uint32_t used)
+{
+    if (used != n)
+        over_limit(ctx, fl, side);
 }
 
 void vg_file_http_req_headers(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx)
@@ -33,7 +90,7 @@ void vg_file_http_req_headers(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx)
     const htp_header_t *ct = htp_table_get_c(tx->request_headers, "Content-Type");
     if (!ct || !ct->value)
         return;
-    vg_file_list *fl = list_of(a);
+    vg_file_list *fl = list_of(ctx, a);
     if (!fl || fl->mp)
         return;
     fl->mp = vg_mpart_new(ctx->files, fl, a->id, bstr_ptr(ct->value),
@@ -65,27 +122,70 @@ static void open_named(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t
         (void)vg_file_open(ctx->files, fl, toclient, a->id, NULL, 0);
 }
 
+/* Does this side's body make a file (request: multipart parts, or the
+ * body of a POST or PUT)? */
+static bool body_is_file(const vg_file_list *fl, const htp_tx_t *tx, bool toclient)
+{
+    return toclient || fl->mp || tx->request_method_number == HTP_M_POST ||
+           tx->request_method_number == HTP_M_PUT;
+}
+
 void vg_file_http_body(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclient,
                        const uint8_t *d, uint32_t n)
 {
     if (!ctx || !ctx->files || !a || !tx || !d || !n)
         return;
-    vg_file_list *fl = list_of(a);
+    vg_file_list *fl = list_of(ctx, a);
     if (!fl)
         return;
     fl->htx = tx;
     int side = toclient ? 1 : 0;
+    if (!body_is_file(fl, tx, toclient))
+        return;
+    uint32_t k = within_limit(ctx, fl, side, n);
+    if (!k)
+        return;
     if (!toclient && fl->mp) {
-        vg_mpart_feed(fl->mp, d, n);
-        return;
+        vg_mpart_feed(fl->mp, d, k);
+    } else {
+        if (!fl->opened[side]) {
+            fl->opened[side] = true;
+            open_named(ctx, a, fl, tx, toclient);
+        }
+        vg_file_append(fl->cur[side], d, k);
     }
-    if (!toclient && !(tx->request_method_number == HTP_M_PUT))
+    cut_off(ctx, fl, side, n, k);
+}
+
+void vg_file_http_gap(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclient, uint32_t n)
+{
+    if (!ctx || !ctx->files || !a || !tx || !n)
         return;
-    if (!fl->opened[side]) {
-        fl->opened[side] = true;
-        open_named(ctx, a, fl, tx, toclient);
+    vg_file_list *fl = list_of(ctx, a);
+    if (!fl)
+        return;
+    fl->htx = tx;
+    int side = toclient ? 1 : 0;
+    if (!body_is_file(fl, tx, toclient))
+        return;
+    uint32_t k = within_limit(ctx, fl, side, n);
+    if (!k)
+        return;
+    if (!toclient && fl->mp) {
+        /* the multipart parser cannot find delimiters in bytes never seen:
+         * the part open now ends there, TRUNCATED, and no other part is
+         * looked for */
+        vg_file_gap(fl->cur[0], k);
+        vg_mpart_end(fl->mp);
+    } else {
+        if (!fl->opened[side]) {
+            /* a body starting with a gap is still a file (of unknown head) */
+            fl->opened[side] = true;
+            open_named(ctx, a, fl, tx, toclient);
+        }
+        vg_file_gap(fl->cur[side], k);
     }
-    vg_file_append(fl->cur[side], d, n);
+    cut_off(ctx, fl, side, n, k);
 }
 
 void vg_file_http_done(vg_app_ctx *ctx, vg_app_tx *a, bool toclient)

@@ -3,6 +3,8 @@
  *
  *   file.name, file.magic      sticky buffers (multi: one entry per file of
  *                              the transaction)
+ *   (file.data to the server)  multi: the content of each request file
+ *                              (VG_FILE_DATA_BUF; the keyword is app_keywords.c's)
  *   filename:"x"               content "x" in file.name (nocase may follow)
  *   fileext:"x"                content ".x" at the end of file.name, nocase
  *   filemagic:"x"              content "x" in file.magic (nocase may follow)
@@ -46,7 +48,20 @@ static void need_flow(vg_sig *s)
 int vg_file_get_buffer(const vg_app_tx *tx, uint16_t id, uint32_t idx, const uint8_t **d,
                        uint32_t *n)
 {
-    if (!tx || (id != VG_ABUF_FILE_NAME && id != VG_ABUF_FILE_MAGIC))
+    if (!tx)
+        return VG_DECLINED;
+    if (id == VG_FILE_DATA_BUF) {
+        /* file.data to the server: the idx-th request file with content */
+        for (vg_file *f = tx->files ? tx->files->head : NULL; f; f = f->next) {
+            if (f->toclient || !f->data_len || idx-- > 0)
+                continue;
+            *d = f->data;
+            *n = f->data_len;
+            return VG_OK;
+        }
+        return VG_DECLINED;
+    }
+    if (id != VG_ABUF_FILE_NAME && id != VG_ABUF_FILE_MAGIC)
         return VG_DECLINED;
     vg_file *f = vg_file_list_get(tx->files, idx);
     if (!f)
@@ -414,9 +429,18 @@ static int filestore_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char 
 
 static void mark(vg_app_tx *tx, int dir, uint32_t sid)
 {
-    for (vg_file *f = tx->files ? tx->files->head : NULL; f; f = f->next)
+    vg_file_list *fl = tx->files;
+    if (!fl)
+        return;
+    for (vg_file *f = fl->head; f; f = f->next)
         if (dir == 3 || (dir == 2) == f->toclient)
             vg_file_want_store(f, sid);
+    /* the side's files now run to the stream depth, not the body limit
+     * (Suricata's stream-depth flag on a filestore match) */
+    if (dir & 1)
+        fl->depth_set[0] = true;
+    if (dir & 2)
+        fl->depth_set[1] = true;
 }
 
 static int filestore_match(const vg_match_ctx *mc, const vg_sm *sm)

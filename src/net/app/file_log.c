@@ -2,13 +2,15 @@
  * file_log.c: `fileinfo` EVE records and the application layer's side of
  * file tracking (the files thread context in vg_app_ctx.files).
  *
- * A transaction's files are logged when the transaction is logged (after
- * the alerts of the packet that completed it, so a filestore rule that
- * matched on that packet is honoured): files still open are closed
- * TRUNCATED, files a rule or force-filestore asked for are written to the
- * store, then each file gets one record, addressed in the file's direction
- * (a download goes from the server), with the transaction's protocol
- * object ("http": {...}) and "app_proto".
+ * A file is logged once it is closed and detection has seen the last data
+ * of its side (after the packet's alerts, so a filestore rule that matched
+ * that data is honoured): vg_files_after_packet, after each packet.  When
+ * its transaction is logged (complete, or at the flow's end) the files
+ * still open are closed TRUNCATED and every file not logged yet is.  A
+ * file a rule or force-filestore asked for is written to the store first;
+ * its record is addressed in the file's direction (a download goes from
+ * the server), with the transaction's protocol object ("http": {...}) as
+ * it is then, and "app_proto".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,35 @@ static void view(vg_packet *v, const vg_packet *p, bool toclient)
                (toclient ? VG_PKT_TOCLIENT : VG_PKT_TOSERVER);
 }
 
+/* Store f when asked, then write its record (once) on p's view. */
+static void log_file(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file *fi,
+                     const vg_packet *p, vg_packet *v)
+{
+    if (fi->logged)
+        return;
+    /* the store's sha256 is the file's name there */
+    vg_file_store(fi);
+    fi->logged = true;
+    if (!p || !v || !fc->neves)
+        return;
+    const char *ap = vg_app_proto_name(tx->alproto);
+    view(v, p, fi->toclient);
+    for (int i = 0; i < fc->neves; i++) {
+        const vg_files_eve *e = &fc->eves[i];
+        vg_jb *jb = &fc->jb;
+        vg_eve_packet_header(jb, v, "fileinfo", NULL);
+        vg_app_tx_eve(f, tx, jb);
+        if (ap)
+            vg_jb_str(jb, "app_proto", ap);
+        /* every digest computed (force-hash, the store, hash rules) is shown,
+         * as Suricata's flags decide; magic when forced or computed for a rule */
+        vg_file_eve(fi, jb, true, true, true, e->magic);
+        vg_jb_close_obj(jb);
+        (void)vg_eve_write(e->eve, jb);
+    }
+    fc->st.logged++;
+}
+
 void vg_files_log_tx(vg_app_ctx *ctx, const vg_flow *f, vg_app_tx *tx, const vg_packet *p)
 {
     vg_files_ctx *fc = ctx ? ctx->files : NULL;
@@ -55,33 +86,33 @@ void vg_files_log_tx(vg_app_ctx *ctx, const vg_flow *f, vg_app_tx *tx, const vg_
         vg_mpart_end(fl->mp);
     vg_file_list_close_side(fl, false, VG_FILE_TRUNCATED);
     vg_file_list_close_side(fl, true, VG_FILE_TRUNCATED);
-    /* the store's sha256 is the file's name there */
+    vg_packet *v = p && fc->neves ? malloc(sizeof(*v)) : NULL;
     for (vg_file *fi = fl->head; fi; fi = fi->next)
-        vg_file_store(fi);
-    if (!p || !fc->neves)
+        log_file(fc, f, tx, fi, p, v);
+    free(v);
+}
+
+void vg_files_after_packet(vg_app_ctx *ctx, const vg_packet *p)
+{
+    vg_files_ctx *fc = ctx ? ctx->files : NULL;
+    const vg_flow *f = p ? p->flow : NULL;
+    const app_flow *af = f ? f->app_state : NULL;
+    if (!fc || !af)
         return;
-    vg_packet *v = malloc(sizeof(*v));
-    if (!v)
-        return;
-    const char *ap = vg_app_proto_name(tx->alproto);
-    for (vg_file *fi = fl->head; fi; fi = fi->next) {
-        if (fi->logged)
+    vg_packet *v = NULL;
+    for (vg_app_tx *tx = af->head; tx; tx = tx->next) {
+        vg_file_list *fl = tx->files;
+        if (!fl || tx->logged)
             continue;
-        fi->logged = true;
-        view(v, p, fi->toclient);
-        for (int i = 0; i < fc->neves; i++) {
-            const vg_files_eve *e = &fc->eves[i];
-            vg_jb *jb = &fc->jb;
-            vg_eve_packet_header(jb, v, "fileinfo", NULL);
-            vg_app_tx_eve(f, tx, jb);
-            if (ap)
-                vg_jb_str(jb, "app_proto", ap);
-            /* hashes: as force-hash says, sha256 also when the store is on */
-            vg_file_eve(fi, jb, e->md5, e->sha1, e->sha256 || fc->store_enabled, e->magic);
-            vg_jb_close_obj(jb);
-            (void)vg_eve_write(e->eve, jb);
+        for (vg_file *fi = fl->head; fi; fi = fi->next) {
+            int s = fi->toclient ? 1 : 0;
+            /* closed, and detection saw the side as it is now */
+            if (fi->logged || fi->state == VG_FILE_OPEN || tx->seen[s] != tx->ver[s])
+                continue;
+            if (!v && fc->neves && !(v = malloc(sizeof(*v))))
+                return;
+            log_file(fc, f, tx, fi, p, v);
         }
-        fc->st.logged++;
     }
     free(v);
 }

@@ -34,6 +34,7 @@
 /* ---- thread context ---- */
 
 static _Atomic unsigned g_hash_want;
+static _Atomic uint32_t g_store_id; /* file_id of stored files, process-wide as Suricata's */
 
 void vg_files_want_hash(unsigned mask)
 {
@@ -135,7 +136,9 @@ static void file_free(vg_file *f)
     if (f->fc) {
         f->fc->live--;
         f->fc->keep_total -= f->keep_cap;
+        f->fc->data_total -= f->data_cap;
     }
+    free(f->data);
     free(f->head);
     for (int i = 0; i < 3; i++)
         if (f->md[i])
@@ -192,6 +195,7 @@ vg_file *vg_file_open(vg_files_ctx *fc, vg_file_list *fl, bool toclient, uint64_
         }
     }
     f->store = fc->store_enabled && fc->force_store;
+    f->data_max = fl->data_max[toclient ? 1 : 0];
     if (fl->tail)
         fl->tail->next = f;
     else
@@ -212,15 +216,53 @@ static void drop_hashes(vg_file *f)
     }
 }
 
+/* The file.data content: up to data_max bytes, within the thread's budget,
+ * up to the first gap. */
+static void keep_data(vg_file *f, const uint8_t *d, uint32_t n)
+{
+    vg_files_ctx *fc = f->fc;
+    if (!f->data_max || f->data_over)
+        return;
+    if (f->data_len + (uint64_t)n > f->data_max) {
+        n = f->data_max - f->data_len;
+        f->data_over = true;
+        fc->st.data_cap++;
+        if (!n)
+            return;
+    }
+    if (f->data_len + n > f->data_cap) {
+        uint64_t nc = f->data_cap ? f->data_cap : 1024;
+        while (nc < f->data_len + (uint64_t)n)
+            nc *= 2;
+        if (nc > f->data_max)
+            nc = f->data_max;
+        uint8_t *k = fc->data_total - f->data_cap + nc > VG_FILES_DATA_MAX
+                         ? NULL : realloc(f->data, (size_t)nc);
+        if (!k) {
+            /* over the thread's budget: the content inspected stops here */
+            if (!f->data_over)
+                fc->st.data_cap++;
+            f->data_over = true;
+            return;
+        }
+        fc->data_total += nc - f->data_cap;
+        f->data = k;
+        f->data_cap = (uint32_t)nc;
+    }
+    memcpy(f->data + f->data_len, d, n);
+    f->data_len += n;
+}
+
 void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
 {
     if (!f || f->state != VG_FILE_OPEN || !n)
         return;
     vg_files_ctx *fc = f->fc;
     fc->st.bytes += n;
-    if (!f->head)
+    keep_data(f, d, n);
+    if (!f->head && !f->gaps)
         f->head = malloc(VG_FILE_HEAD_MAX);
-    if (f->head && f->head_len < VG_FILE_HEAD_MAX) {
+    if (f->head && !f->gaps && f->head_len < VG_FILE_HEAD_MAX) {
         uint32_t k = VG_FILE_HEAD_MAX - f->head_len;
         if (k > n)
             k = n;
@@ -240,7 +282,7 @@ void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
         if (f->md[i] && EVP_DigestUpdate(f->md[i], d, n) != 1)
             drop_hashes(f);
     /* content for the file store: only when the store is on */
-    if (fc->store_enabled && !f->keep_over) {
+    if (fc->store_enabled && !f->keep_over && !f->gaps) {
         if (f->keep_len + n > fc->store_max) {
             f->keep_over = true;
             fc->st.store_cap++;
@@ -274,6 +316,31 @@ void vg_file_append(vg_file *f, const uint8_t *d, uint32_t n)
         }
         memcpy(f->keep + f->keep_len, d, n);
         f->keep_len += n;
+    }
+}
+
+void vg_file_gap(vg_file *f, uint32_t n)
+{
+    if (!f || f->state != VG_FILE_OPEN || !n)
+        return;
+    vg_files_ctx *fc = f->fc;
+    if (!f->gaps)
+        fc->st.gaps++;
+    f->gaps = true;
+    f->size += n;
+    /* no digest of bytes never seen; the content stops at the gap */
+    drop_hashes(f);
+    f->hmask = 0;
+    f->data_over = true;
+    fc->keep_total -= f->keep_cap;
+    free(f->keep);
+    f->keep = NULL;
+    f->keep_len = f->keep_cap = 0;
+    f->keep_over = true;
+    if (f->size > VG_FILE_TRACK_MAX) {
+        fc->st.track_cap++;
+        f->state = VG_FILE_TRUNCATED;
+        fc->st.truncated++;
     }
 }
 
@@ -339,7 +406,7 @@ const char *vg_file_magic(vg_file *f)
         return "";
     if (f->magic || f->magic_tried)
         return f->magic ? f->magic : "";
-    if (f->state == VG_FILE_OPEN && f->head_len < VG_FILE_HEAD_MAX)
+    if (f->state == VG_FILE_OPEN && f->head_len < VG_FILE_HEAD_MAX && !f->gaps)
         return ""; /* not enough bytes yet: decided when the file closes or fills the head */
     f->magic_tried = true;
 #ifdef VG_HAVE_MAGIC
@@ -434,6 +501,7 @@ void vg_file_store(vg_file *f)
     snprintf(path, sizeof path, "%s/%s", dir, sha);
     if (access(path, F_OK) == 0) {
         f->stored = true;
+        f->store_id = ++g_store_id;
         fc->st.stored++;
         return;
     }
@@ -455,6 +523,7 @@ void vg_file_store(vg_file *f)
         return;
     }
     f->stored = true;
+    f->store_id = ++g_store_id;
     fc->st.stored++;
 }
 
@@ -471,7 +540,7 @@ void vg_file_eve(vg_file *f, vg_jb *jb, bool md5, bool sha1, bool sha256, bool m
             vg_jb_u64(jb, NULL, f->sids[i]);
         vg_jb_close_arr(jb);
     }
-    if (magic) {
+    if (magic || f->magic) {
         const char *m = vg_file_magic(f);
         if (m[0])
             vg_jb_str(jb, "magic", m);
@@ -496,6 +565,10 @@ void vg_file_eve(vg_file *f, vg_jb *jb, bool md5, bool sha1, bool sha256, bool m
         }
     }
     vg_jb_bool(jb, "stored", f->stored);
+    if (f->stored)
+        vg_jb_u64(jb, "file_id", f->store_id);
+    else if (f->store && f->fc->store_enabled)
+        vg_jb_bool(jb, "storing", true); /* asked for, not (yet) written */
     vg_jb_u64(jb, "size", f->size);
     vg_jb_u64(jb, "tx_id", f->tx_id);
     vg_jb_close_obj(jb);

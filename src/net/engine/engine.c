@@ -218,6 +218,8 @@ static void process_packet(engine *e, vg_packet *p)
     finish_packet(e, p);
     if (e->app) /* app-layer hook: log and free finished transactions */
         vg_app_after_packet(e->app, p);
+    if (e->app) /* files hook: fileinfo of files closed and inspected */
+        vg_files_after_packet(e->app, p);
     if (p->flags & VG_PKT_WANT_DROP)
         e->st.ips_blocked++;
     else if (e->ips)

@@ -11,6 +11,13 @@ Content-Length 5000 and carrying 1000 bytes before the flow closes
 (a TRUNCATED file).
 Flow 4 (10.0.0.1:40004 -> 10.0.0.2:2222): SSH banners (server first), then
 binary key exchange bytes.
+Flow 5 (10.0.0.1:40005 -> 10.0.0.2:80): a POST with a raw (not multipart)
+body, a file named "/api/up" (as Suricata names POST bodies).
+Flow 6 (10.0.0.1:40006 -> 10.0.0.2:80): GET /gap, a 2100-byte response of
+which the middle 700 bytes are missing from the capture while the client
+acknowledges them (a file with a gap).
+Flow 7 (10.0.0.1:40007 -> 10.0.0.2:80): GET /large, a 6000-byte response
+(past a 4 KiB response-body-limit: TRUNCATED at 4096 bytes).
 Usage: gen_files_pcap.py OUT.pcap
 """
 import struct
@@ -67,6 +74,13 @@ class Session:
             self.emit(frm_client, 0x18, data[i:i + mss])
             self.emit(not frm_client, 0x10)
 
+    def skip(self, frm_client, n):
+        # bytes the sender sent that the capture lost, acknowledged after
+        if frm_client:
+            self.cseq += n
+        else:
+            self.sseq += n
+
     def close(self):
         self.emit(True, 0x11)
         self.emit(False, 0x11)
@@ -115,6 +129,27 @@ def main(path):
     s.send(True, b"\x00\x00\x01\x2c\x06\x14" + bytes(range(200)))
     s.send(False, b"\x00\x00\x01\x2c\x06\x14" + bytes(range(200)))
     s.close()
+
+    raw = b"RAWPOST-" + b"0123456789" * 20
+    req = (b"POST /api/up HTTP/1.1\r\nHost: files.example\r\n"
+           b"Content-Type: application/octet-stream\r\n"
+           b"Content-Length: " + str(len(raw)).encode() + b"\r\n\r\n" + raw)
+    res = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    s = Session(pkts, 40005, 1700000004.0)
+    s.open(); s.send(True, req); s.send(False, res); s.close()
+
+    req = b"GET /gap HTTP/1.1\r\nHost: files.example\r\n\r\n"
+    s = Session(pkts, 40006, 1700000005.0)
+    s.open(); s.send(True, req)
+    s.send(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2100\r\n\r\n" + b"G" * 700)
+    s.skip(False, 700)
+    s.send(False, b"H" * 700)
+    s.close()
+
+    req = b"GET /large HTTP/1.1\r\nHost: files.example\r\n\r\n"
+    res = b"HTTP/1.1 200 OK\r\nContent-Length: 6000\r\n\r\n" + bytes(range(256)) * 23 + b"L" * 112
+    s = Session(pkts, 40007, 1700000006.0)
+    s.open(); s.send(True, req); s.send(False, res); s.close()
 
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))  # LINKTYPE_RAW

@@ -225,6 +225,62 @@ static void file_caps(void)
     vg_files_ctx_free(fc);
 }
 
+/* A gap: counted in the size, digests and stored content dropped, the
+ * file.data content and the head stop at it; the record says gaps, no
+ * digest.  file.data content stops at data_max (counted). */
+static void file_gaps_and_data(void)
+{
+    vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
+    vg_file_list *fl = calloc(1, sizeof(*fl));
+    VG_CHECK(fc && fl);
+    if (!fc || !fl) {
+        free(fl);
+        vg_files_ctx_free(fc);
+        return;
+    }
+    fl->data_max[0] = 8;
+    vg_file *f = vg_file_open(fc, fl, false, 0, (const uint8_t *)"g", 1);
+    VG_CHECK(f && f->data_max == 8 && f->hmask != 0);
+    if (!f) {
+        vg_file_list_free(fl);
+        vg_files_ctx_free(fc);
+        return;
+    }
+    vg_file_append(f, (const uint8_t *)"abcd", 4);
+    vg_file_gap(f, 100);
+    vg_file_append(f, (const uint8_t *)"efgh", 4);
+    vg_file_close(f, VG_FILE_CLOSED);
+    VG_CHECK(f->gaps && f->size == 108 && f->state == VG_FILE_CLOSED);
+    VG_CHECK(f->data_len == 4 && memcmp(f->data, "abcd", 4) == 0 && f->head_len == 4);
+    VG_CHECK_EQ(f->hmask, 0);
+    VG_CHECK_EQ(vg_files_get_stats(fc)->gaps, 1);
+    vg_jb jb;
+    vg_jb_init(&jb);
+    vg_jb_open_obj(&jb, NULL);
+    vg_file_eve(f, &jb, true, true, true, false);
+    vg_jb_close_obj(&jb);
+    VG_CHECK(strstr(jb.buf, "\"gaps\":true,\"state\":\"CLOSED\",\"stored\":false,\"size\":108") != NULL);
+    VG_CHECK(strstr(jb.buf, "md5") == NULL && strstr(jb.buf, "sha256") == NULL);
+    /* the file.data content is capped at data_max */
+    vg_file *g = vg_file_open(fc, fl, false, 1, (const uint8_t *)"h", 1);
+    VG_CHECK(g != NULL);
+    if (g) {
+        vg_file_append(g, (const uint8_t *)"0123456", 7);
+        vg_file_append(g, (const uint8_t *)"789", 3);
+        VG_CHECK(g->data_len == 8 && memcmp(g->data, "01234567", 8) == 0 && g->size == 10);
+        VG_CHECK_EQ(vg_files_get_stats(fc)->data_cap, 1);
+        vg_file_close(g, VG_FILE_CLOSED);
+        VG_CHECK(!g->gaps && g->hashed && g->hmask != 0);
+    }
+    /* a response-side file keeps no file.data content */
+    vg_file *r = vg_file_open(fc, fl, true, 1, (const uint8_t *)"r", 1);
+    vg_file_append(r, (const uint8_t *)"xyz", 3);
+    VG_CHECK(r && r->data == NULL && r->data_len == 0 && r->size == 3);
+    vg_jb_free(&jb);
+    vg_file_list_free(fl);
+    vg_files_ctx_free(fc);
+}
+
 /* ---- files of HTTP transactions ---- */
 
 static void feed(vg_app_ctx *ctx, vg_flow *f, bool ts, const char *s)
@@ -264,6 +320,10 @@ static void http_transaction_files(void)
     }
     VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 0, "up.txt"));
     VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 1, NULL));
+    /* file.data to the server is the file's content, http.request_body the body */
+    VG_CHECK(entry_is(&f, tx, VG_FILE_DATA_BUF, 0, "upload data"));
+    VG_CHECK(entry_is(&f, tx, VG_FILE_DATA_BUF, 1, NULL));
+    VG_CHECK(entry_is(&f, tx, VG_ABUF_HTTP_REQUEST_BODY, 0, body));
     /* the response: gzip-free, named by Content-Disposition */
     feed(ctx, &f, false, "HTTP/1.1 200 OK\r\nContent-Disposition: attachment; filename=r.txt\r\n"
                          "Content-Length: 5\r\n\r\nhello");
@@ -285,6 +345,78 @@ static void http_transaction_files(void)
     vg_app_flow_end(ctx, &f);
     VG_CHECK_EQ(st->truncated, 1);
     VG_CHECK_EQ(st->closed, 2);
+    vg_app_ctx_free(ctx);
+}
+
+/* Several files in one upload: one file.data entry each; a raw POST body
+ * is a file named by the path; a GET's body is none; a body past its
+ * limit ends its file TRUNCATED at the limit, and no other file opens. */
+static void http_upload_files_and_limits(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    ctx->http_res_body_limit = 16;
+    ctx->http_req_body_limit = 300;
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    const char *body = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nfield\r\n"
+                       "--b\r\nContent-Disposition: form-data; name=\"a\"; filename=\"one\"\r\n\r\n"
+                       "FIRST\r\n"
+                       "--b\r\nContent-Disposition: form-data; name=\"c\"; filename=\"two\"\r\n\r\n"
+                       "MZsecond\r\n--b--\r\n";
+    char req[1024];
+    snprintf(req, sizeof req, "POST /m HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; "
+             "boundary=b\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+    feed(ctx, &f, true, req);
+    feed(ctx, &f, false, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n"
+                         "0123456789012345678901234567890123456789");
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL && tx->files != NULL);
+    if (tx && tx->files) {
+        VG_CHECK(entry_is(&f, tx, VG_FILE_DATA_BUF, 0, "FIRST"));
+        VG_CHECK(entry_is(&f, tx, VG_FILE_DATA_BUF, 1, "MZsecond"));
+        VG_CHECK(entry_is(&f, tx, VG_FILE_DATA_BUF, 2, NULL));
+        /* the response: cut at its 16-byte limit */
+        vg_file *r = vg_file_list_get(tx->files, 2);
+        VG_CHECK(r && r->toclient && r->state == VG_FILE_TRUNCATED && r->size == 16);
+        VG_CHECK(entry_is(&f, tx, VG_ABUF_FILE_NAME, 2, "/m"));
+    }
+    /* a raw POST body is one file named by the path */
+    feed(ctx, &f, true, "POST /api/x?y=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\nrawdata");
+    /* a GET with a body makes no request file */
+    feed(ctx, &f, true, "GET /g HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+    vg_app_tx *t2 = tx ? vg_app_tx_next(tx) : NULL;
+    vg_app_tx *t3 = t2 ? vg_app_tx_next(t2) : NULL;
+    VG_CHECK(t2 && t3);
+    if (t2 && t3) {
+        VG_CHECK(entry_is(&f, t2, VG_ABUF_FILE_NAME, 0, "/api/x"));
+        VG_CHECK(entry_is(&f, t2, VG_FILE_DATA_BUF, 0, "rawdata"));
+        VG_CHECK(entry_is(&f, t3, VG_ABUF_FILE_NAME, 0, NULL));
+        VG_CHECK(entry_is(&f, t3, VG_FILE_DATA_BUF, 0, NULL));
+    }
+    /* a request body past its limit: the part open there is TRUNCATED */
+    char big[700];
+    memset(big, 'Z', sizeof big);
+    const char *part = "--b\r\nContent-Disposition: form-data; name=\"a\"; filename=\"big\"\r\n\r\n";
+    const uint64_t plen = strlen(part);
+    snprintf(req, sizeof req, "POST /m2 HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; "
+             "boundary=b\r\nContent-Length: %zu\r\n\r\n%s",
+             (size_t)(plen + sizeof big + 9), part);
+    feed(ctx, &f, true, req);
+    vg_app_on_stream(ctx, &f, NULL, true, (const uint8_t *)big, sizeof big);
+    feed(ctx, &f, true, "\r\n--b--\r\n");
+    vg_app_tx *t4 = t3 ? vg_app_tx_next(t3) : NULL;
+    VG_CHECK(t4 != NULL);
+    if (t4) {
+        vg_file *b = vg_file_list_get(t4->files, 0);
+        VG_CHECK(b && b->state == VG_FILE_TRUNCATED && b->size == 300 - plen);
+        VG_CHECK(b && b->data_len == b->size);
+        VG_CHECK(vg_file_list_get(t4->files, 1) == NULL);
+    }
+    VG_CHECK_EQ(vg_files_get_stats(vg_app_files(ctx))->body_limit, 2);
+    vg_app_flow_end(ctx, &f);
     vg_app_ctx_free(ctx);
 }
 
@@ -385,8 +517,16 @@ static void engine_end_to_end(void)
                "alert http any any -> any any (msg:\"never\"; filename:\"nomatch\"; sid:8;)\n"
                "alert ssh any any -> any any (msg:\"ssh cli\"; ssh.software; content:\"libssh2\"; sid:9;)\n"
                "alert ssh any any -> any any (msg:\"ssh srv\"; flow:to_client; ssh.software; content:\"OpenSSH_9\"; sid:10;)\n"
-               "alert ssh any any -> any any (msg:\"not cli\"; flow:to_server; ssh.software; content:\"OpenSSH\"; sid:11;)\n");
-    write_text(cfg, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
+               "alert ssh any any -> any any (msg:\"not cli\"; flow:to_server; ssh.software; content:\"OpenSSH\"; sid:11;)\n"
+               /* file.data to the server: each upload file on its own */
+               "alert http any any -> any any (msg:\"raw\"; flow:to_server; file.data; content:\"RAWPOST\"; sid:12;)\n"
+               "alert http any any -> any any (msg:\"hw\"; flow:to_server; file.data; content:\"hello world\"; bsize:11; sid:13;)\n"
+               "alert http any any -> any any (msg:\"mz\"; flow:to_server; file.data; content:\"MZ\"; depth:2; sid:14;)\n"
+               "alert http any any -> any any (msg:\"cd\"; flow:to_server; file.data; content:\"Content-Disposition\"; sid:15;)\n"
+               "alert http any any -> any any (msg:\"cb\"; flow:to_server; http.request_body; content:\"Content-Disposition\"; sid:16;)\n");
+    write_text(cfg, "%YAML 1.1\n---\napp-layer:\n  protocols:\n    http:\n      libhtp:\n"
+                    "        default-config:\n          response-body-limit: 4kb\n"
+                    "outputs:\n  - eve-log:\n      enabled: yes\n"
                     "      filetype: regular\n      filename: eve.json\n      types:\n"
                     "        - alert\n        - ssh\n        - files:\n            force-magic: yes\n"
                     "            force-hash: [md5, sha256]\n"
@@ -414,7 +554,7 @@ static void engine_end_to_end(void)
     vg_engine_result_free(&res);
     vg_conf_free(conf);
     /* read the records */
-    int sids[12] = {0}, nfile = 0, stored = 0, truncated = 0, nssh = 0;
+    int sids[17] = {0}, nfile = 0, stored = 0, truncated = 0, nssh = 0, gaps = 0;
     char pdf_sha[65] = "";
     snprintf(path, sizeof path, "%s/eve.json", out);
     FILE *fp = fopen(path, "r");
@@ -429,7 +569,7 @@ static void engine_end_to_end(void)
         const char *t = json_string_value(json_object_get(j, "event_type"));
         if (t && strcmp(t, "alert") == 0) {
             json_int_t sid = json_integer_value(json_object_get(json_object_get(j, "alert"), "signature_id"));
-            if (sid > 0 && sid < 12)
+            if (sid > 0 && sid < 17)
                 sids[sid]++;
         } else if (t && strcmp(t, "ssh") == 0) {
             nssh++;
@@ -445,7 +585,14 @@ static void engine_end_to_end(void)
             VG_CHECK(name && state);
             VG_CHECK(json_is_object(json_object_get(j, "http")));
             VG_CHECK_STR(json_string_value(json_object_get(j, "app_proto")), "http");
-            VG_CHECK(json_object_get(fi, "sha1") == NULL); /* not in force-hash */
+            /* every digest computed is shown (this process wants them all,
+             * file_gaps_and_data... multipart_any_chunking): a CLOSED file
+             * without gaps has them, another none */
+            bool gap = json_is_true(json_object_get(fi, "gaps"));
+            bool closed = state && strcmp(state, "CLOSED") == 0;
+            VG_CHECK((json_object_get(fi, "sha1") != NULL) == (closed && !gap));
+            VG_CHECK((json_object_get(fi, "md5") != NULL) == (closed && !gap));
+            gaps += gap;
             truncated += state && strcmp(state, "TRUNCATED") == 0;
             if (json_is_true(json_object_get(fi, "stored")))
                 stored++;
@@ -462,29 +609,53 @@ static void engine_end_to_end(void)
                 const char *m = json_string_value(json_object_get(fi, "magic"));
                 VG_CHECK(m && strstr(m, "PDF") != NULL);
             }
-            if (name && strcmp(name, "a.txt") == 0)
+            if (name && strcmp(name, "a.txt") == 0) {
                 VG_CHECK_STR(json_string_value(json_object_get(fi, "md5")), "5eb63bbbe01eeed093cb22bb8f5acdc3");
+                /* logged when it closed, before the response came */
+                VG_CHECK(json_object_get(json_object_get(j, "http"), "status") == NULL);
+                VG_CHECK(json_object_get(fi, "file_id") == NULL && json_object_get(fi, "storing") == NULL);
+            }
+            if (name && strcmp(name, "report.pdf") == 0)
+                VG_CHECK(json_integer_value(json_object_get(fi, "file_id")) >= 1);
             if (name && strcmp(name, "/big") == 0)
                 VG_CHECK_STR(state, "TRUNCATED");
+            if (name && strcmp(name, "/api/up") == 0) /* a raw POST body */
+                VG_CHECK_EQ(json_integer_value(json_object_get(fi, "size")), 208);
+            if (name && strcmp(name, "/gap") == 0) {
+                VG_CHECK(gap && closed);
+                VG_CHECK_EQ(json_integer_value(json_object_get(fi, "size")), 2100);
+                VG_CHECK(json_object_get(fi, "sha256") == NULL);
+            }
+            if (name && strcmp(name, "/large") == 0) { /* past the 4 KiB response-body-limit */
+                VG_CHECK_STR(state, "TRUNCATED");
+                VG_CHECK_EQ(json_integer_value(json_object_get(fi, "size")), 4096);
+            }
         }
         json_decref(j);
     }
     if (fp)
         fclose(fp);
-    VG_CHECK_EQ(nfile, 5);    /* a.txt, evil.EXE, /upload, report.pdf, /big */
-    VG_CHECK_EQ(truncated, 1);
+    /* a.txt, evil.EXE, /upload, report.pdf, /big, /api/up, /gap, /large */
+    VG_CHECK_EQ(nfile, 8);
+    VG_CHECK_EQ(truncated, 2); /* /big (cut by the flow's end), /large (body limit) */
+    VG_CHECK_EQ(gaps, 1);
     VG_CHECK_EQ(stored, 1);
     VG_CHECK_EQ(sids[1], 1);
     VG_CHECK_EQ(sids[2], 1);
     VG_CHECK_EQ(sids[3], 1);
-    VG_CHECK_EQ(sids[4], 1);  /* only /big (1000 bytes) */
+    VG_CHECK_EQ(sids[4], 3);  /* /big (1000 bytes), /gap (2100), /large (4096) */
     VG_CHECK_EQ(sids[5], 1);
-    VG_CHECK_EQ(sids[6], 2);  /* the upload tx (evil.EXE, /upload) and the pdf */
+    VG_CHECK_EQ(sids[6], 3);  /* the upload tx (evil.EXE, /upload), the pdf, /api/up */
     VG_CHECK_EQ(sids[7], 1);
     VG_CHECK_EQ(sids[8], 0);
     VG_CHECK_EQ(sids[9], 1);
     VG_CHECK_EQ(sids[10], 1);
     VG_CHECK_EQ(sids[11], 0);
+    VG_CHECK_EQ(sids[12], 1); /* the raw POST's file */
+    VG_CHECK_EQ(sids[13], 1); /* a.txt alone is "hello world" */
+    VG_CHECK_EQ(sids[14], 1); /* evil.EXE starts with MZ */
+    VG_CHECK_EQ(sids[15], 0); /* part headers are in no file */
+    VG_CHECK_EQ(sids[16], 1); /* but in the request body */
     VG_CHECK_EQ(nssh, 1);
     /* the stored file is named by its content's sha256 */
     if (pdf_sha[0]) {
@@ -508,7 +679,9 @@ static const vg_test tests[] = {
     {"multipart_any_chunking", multipart_any_chunking},
     {"multipart_cut_and_capped", multipart_cut_and_capped},
     {"file_caps", file_caps},
+    {"file_gaps_and_data", file_gaps_and_data},
     {"http_transaction_files", http_transaction_files},
+    {"http_upload_files_and_limits", http_upload_files_and_limits},
     {"ssh_banners", ssh_banners},
     {"engine_end_to_end", engine_end_to_end},
     {NULL, NULL},
