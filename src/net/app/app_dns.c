@@ -611,7 +611,36 @@ static void grouped_eve(const vg_dns_msg *m, vg_jb *jb)
         vg_jb_close_obj(jb);
 }
 
+enum { FMT_DETAILED = 1, FMT_GROUPED = 2 };
+
+static void msg_eve_v3(const vg_dns_msg *m, uint64_t tx_id, unsigned fmt, vg_jb *jb);
+static void msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, unsigned fmt, vg_jb *jb);
+
 void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb)
+{
+    msg_eve_v3(m, tx_id, FMT_DETAILED | FMT_GROUPED, jb);
+}
+
+void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *jb)
+{
+    msg_eve_v2(m, tx_id, q, FMT_DETAILED | FMT_GROUPED, jb);
+}
+
+/* formats: [detailed, grouped] (both when absent or empty) */
+static unsigned formats_of(const vg_conf_node *settings)
+{
+    const vg_conf_node *f = settings ? vg_conf_node_child(settings, "formats") : NULL;
+    unsigned fmt = 0;
+    for (const vg_conf_node *c = f ? f->child : NULL; c; c = c->next) {
+        if (c->value && strcasecmp(c->value, "detailed") == 0)
+            fmt |= FMT_DETAILED;
+        else if (c->value && strcasecmp(c->value, "grouped") == 0)
+            fmt |= FMT_GROUPED;
+    }
+    return fmt ? fmt : FMT_DETAILED | FMT_GROUPED;
+}
+
+static void msg_eve_v3(const vg_dns_msg *m, uint64_t tx_id, unsigned fmt, vg_jb *jb)
 {
     char b[8];
     bool resp = m->flags & 0x8000;
@@ -657,6 +686,8 @@ void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb)
             for (uint32_t i = 0; i < m->nrr; i++) {
                 if (m->rr[i].section != s || (s == 3 && m->rr[i].type == 41))
                     continue;
+                if (s == 1 && !(fmt & FMT_DETAILED))
+                    break;
                 if (!open) {
                     vg_jb_open_arr(jb, secs[s]);
                     open = true;
@@ -665,15 +696,14 @@ void vg_dns_msg_eve(const vg_dns_msg *m, uint64_t tx_id, vg_jb *jb)
             }
             if (open)
                 vg_jb_close_arr(jb);
-            if (s != 1)
-                continue;
-            grouped_eve(m, jb);
+            if (s == 1 && (fmt & FMT_GROUPED))
+                grouped_eve(m, jb);
         }
     }
     vg_jb_close_obj(jb);
 }
 
-void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *jb)
+static void msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, unsigned fmt, vg_jb *jb)
 {
     char b[8];
     bool resp = m->flags & 0x8000;
@@ -718,14 +748,15 @@ void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *j
     bool any = false;
     for (uint32_t i = 0; i < m->nrr && !any; i++)
         any = m->rr[i].section == 1;
-    if (any) {
+    if (any && (fmt & FMT_DETAILED)) {
         vg_jb_open_arr(jb, "answers");
         for (uint32_t i = 0; i < m->nrr; i++)
             if (m->rr[i].section == 1)
                 rr_eve(m, &m->rr[i], jb);
         vg_jb_close_arr(jb);
-        grouped_eve(m, jb);
     }
+    if (any && (fmt & FMT_GROUPED))
+        grouped_eve(m, jb);
     any = false;
     for (uint32_t i = 0; i < m->nrr && !any; i++)
         any = m->rr[i].section == 2;
@@ -832,8 +863,13 @@ static void dns_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, 
 {
     (void)af;
     const dns_tx *t = a->data;
-    if (!ctx || vg_dns_eve_version(settings) != 2) {
+    if (!ctx) {
         vg_dns_msg_eve(t->m, a->id, jb); /* alert metadata: always version 3 */
+        return;
+    }
+    unsigned fmt = formats_of(settings);
+    if (vg_dns_eve_version(settings) != 2) {
+        msg_eve_v3(t->m, a->id, fmt, jb);
         return;
     }
     const vg_dns_msg *m = t->m;
@@ -845,7 +881,7 @@ static void dns_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, 
         size_t len = jb->len;
         bool first = jb->first[1];
         for (uint32_t q = 0; q + 1 < m->nq; q++) {
-            vg_dns_msg_eve_v2(m, a->id, q, jb);
+            msg_eve_v2(m, a->id, q, fmt, jb);
             vg_jb_close_obj(jb);
             if (vg_jb_ok(jb))
                 (void)vg_eve_write(eve, jb);
@@ -855,10 +891,10 @@ static void dns_tx_eve(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *a, 
             jb->first[1] = first;
             jb->overflow = false;
         }
-        vg_dns_msg_eve_v2(m, a->id, m->nq - 1, jb);
+        msg_eve_v2(m, a->id, m->nq - 1, fmt, jb);
         return;
     }
-    vg_dns_msg_eve_v2(m, a->id, 0, jb);
+    msg_eve_v2(m, a->id, 0, fmt, jb);
 }
 
 bool vg_app_dns_is_response(const vg_app_tx *a)

@@ -83,6 +83,8 @@ void vg_dns_msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, vg_jb *j
  * 3), else the environment's SURICATA_EVE_DNS_VERSION (as Suricata), else
  * 3.  Anything else is 3, and vg_dns_eve_check() warns about it. */
 int vg_dns_eve_version(const vg_conf_node *settings);
+/* (The app layer's records also honour the dns settings' formats:
+ * [detailed, grouped], both by default.) */
 /* Does an eve-log with these dns settings log m: requests / responses
  * (query / answer in version 2's words) not switched off, and the first
  * question's type in `types` when that list is given. */

@@ -699,6 +699,59 @@ static void dns_eve_v2_records(void)
     vg_conf_free(c);
 }
 
+/* formats: [grouped] leaves the detailed answers out (both versions). */
+static void dns_formats(void)
+{
+    static const uint8_t resp[] = {
+        0, 39, 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+        1, 'x', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1,
+        0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3};
+    for (int version = 2; version <= 3; version++) {
+        char path[] = "/tmp/vg_appfeat_XXXXXX";
+        int fd = mkstemp(path);
+        VG_CHECK(fd >= 0);
+        if (fd < 0)
+            return;
+        close(fd);
+        vg_conf *c = vg_conf_new();
+        char err[VG_ERRBUF_SIZE], yml[128];
+        snprintf(yml, sizeof yml, "dns:\n  version: %d\n  formats: [grouped]\n", version);
+        VG_CHECK_EQ(vg_conf_load_string(c, yml, "t.yaml", err), VG_OK);
+        vg_eve *eve = NULL;
+        VG_CHECK_EQ(vg_eve_open(&eve, path, true, err), VG_OK);
+        fixture x;
+        fx_init(&x, 6);
+        vg_app_add_eve(x.ctx, "dns", eve, vg_conf_node_get(c, "dns"));
+        uint8_t b[512];
+        const char *one[] = {"x.com"};
+        size_t n = dns_query(b + 2, 0x0100, one, 1);
+        b[0] = 0;
+        b[1] = (uint8_t)n;
+        feed(&x, true, b, n + 2);
+        feed(&x, false, resp, sizeof resp);
+        fx_free(&x);
+        vg_eve_close(eve);
+        FILE *fp = fopen(path, "r");
+        char line[4096];
+        int responses = 0;
+        while (fp && fgets(line, sizeof line, fp)) {
+            json_t *j = json_loads(line, 0, NULL);
+            json_t *g = get(j, "dns.grouped.A");
+            if (g) {
+                responses++;
+                VG_CHECK(json_is_array(g) && json_array_size(g) == 1);
+                VG_CHECK(!get(j, "dns.answers"));
+            }
+            json_decref(j);
+        }
+        if (fp)
+            fclose(fp);
+        VG_CHECK_EQ(responses, 1);
+        unlink(path);
+        vg_conf_free(c);
+    }
+}
+
 /* Decoder events also give applayer anomaly records (once per event). */
 static void event_anomaly_records(void)
 {
@@ -991,6 +1044,7 @@ static const vg_test tests[] = {
     {"dns_eve_v2", dns_eve_v2},
     {"dns_eve_v2_records", dns_eve_v2_records},
     {"event_anomaly_records", event_anomaly_records},
+    {"dns_formats", dns_formats},
     {"http_events", http_events},
     {"xff_lookup", xff_lookup},
     {"alert_xff", alert_xff},
