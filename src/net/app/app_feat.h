@@ -1,7 +1,7 @@
 /*
  * app_feat.h: app-layer decoder events and the state keywords
- * (app_feat_kw.c: ssl_version, ssl_state, app-layer-event) and the X-Forwarded-For
- * lookup for alerts (app_feat_xff.c).
+ * (app_feat_kw.c: ssl_version, ssl_state, app-layer-event) and the
+ * X-Forwarded-For lookup for alerts (app_feat_xff.c).
  *
  * Events are bits of a per-transaction mask, numbered as the names in
  * app_feat_kw.c (Suricata's names): VG_HTTP_EV_* for HTTP (derived on
@@ -72,7 +72,8 @@ int vg_app_feat_match_dir(const vg_keyword *kw);
 /* ---- X-Forwarded-For (app_feat_xff.c) ---- */
 
 /* The address the configured header (name, case-insensitive) of the HTTP
- * transaction tx_id of f carries: the first (forward) or the last
+ * transaction tx_id of f carries (tx_id UINT64_MAX: the last live
+ * transaction that has the header): the first (forward) or the last
  * (reverse) of a comma-separated list, checked to be an IPv4 or IPv6
  * address; written NUL-terminated to out (at least 46 bytes).  false when
  * there is no such transaction, header or valid address. */

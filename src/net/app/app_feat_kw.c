@@ -20,11 +20,12 @@
  * protocol's parser raised the event, with Suricata's names: http.* (from
  * libhtp's transaction flags and its log messages about the transaction),
  * dns.* (vg_dns_msg.events), tls.* (vg_tls_info.events), modbus.* and
- * dnp3.* (the ICS parsers' per-message flags).  A name
- * Suricata knows but vigil's parsers never raise still loads (it cannot
- * match); an unknown protocol or event is a rule error.  Events of the
- * engine itself (applayer_*) are not raised and fail the rule as
- * unsupported.
+ * dnp3.* (the ICS parsers' per-message flags); names compare without
+ * case, as Suricata's.  A name Suricata knows but vigil's parsers never
+ * raise still loads (it cannot match); an unknown protocol or event is a
+ * rule error.  Events of the engine itself (applayer_*) are not raised
+ * and fail the rule as unsupported.  Raised events also become EVE
+ * applayer anomaly records (vg_app_event_anomalies, for TLS and DNS).
  *
  * The keywords sit in the signature's match list and are evaluated per
  * transaction (the detection thread's dt->app_tx), through
