@@ -24,7 +24,7 @@
       exc_need_reason: "Cần nhập lý do", exc_need_field: "Chọn ít nhất một điều kiện", exc_link: "Ngoại lệ / xác nhận",
       exc_none: "Chưa có ngoại lệ", exc_signature_id: "Mã chữ ký / luật", exc_check_id: "Mã kiểm tra SCA",
       exc_host: "Máy (agent / cảm biến)", exc_src_ip: "Địa chỉ nguồn", exc_dest_ip: "Địa chỉ đích",
-      exc_system: "Hệ thống thông tin", exc_never: "không", exc_saved: "Đã lưu", exc_badge: "ngoại lệ",
+      exc_system: "Hệ thống thông tin", exc_never: "không", exc_saved: "Đã lưu", exc_badge: "ngoại lệ", exc_unit_only: "Chỉ trong đơn vị",
     },
     en: {
       exc_title: "Finding exceptions", exc_state: "State", exc_all: "All", exc_active: "active",
@@ -39,7 +39,7 @@
       exc_need_reason: "A reason is required", exc_need_field: "Choose at least one field", exc_link: "Except / acknowledge",
       exc_none: "No exceptions yet", exc_signature_id: "Signature / rule id", exc_check_id: "SCA check id",
       exc_host: "Host (agent / sensor)", exc_src_ip: "Source address", exc_dest_ip: "Destination address",
-      exc_system: "Information system", exc_never: "never", exc_saved: "Saved", exc_badge: "excepted",
+      exc_system: "Information system", exc_never: "never", exc_saved: "Saved", exc_badge: "excepted", exc_unit_only: "Only in unit",
     },
   });
 
@@ -106,6 +106,9 @@
         boxes[f].checked = true;
       return el("label", { class: "exc-field" }, boxes[f], ` ${t("exc_" + f)}: `, el("code", {}, String(vals[f])));
     });
+    // The event's unit by default: an admin of every unit would otherwise except it everywhere.
+    const unitBox = e._unit ? el("input", { type: "checkbox", id: "exc-unit-only" }) : null;
+    if (unitBox) unitBox.checked = true;
     const reason = el("textarea", { id: "exc-reason", rows: 3, cols: 60, maxlength: 1000 });
     const expires = el("input", { id: "exc-expires", type: "date" });
     const create = el("button", { id: "exc-create", class: "primary", onclick: async () => {
@@ -114,6 +117,7 @@
       if (!reason.value.trim()) { msg.textContent = t("exc_need_reason"); msg.className = "error"; return; }
       if (Object.keys(body).length === 2) { msg.textContent = t("exc_need_field"); msg.className = "error"; return; }
       if (expires.value) body.expires_at = expires.value + "T23:59:59Z";
+      if (unitBox && unitBox.checked) body.unit = e._unit;
       try {
         await api("/exceptions", { method: "POST", body: JSON.stringify(body) });
         location.hash = "#/exceptions";
@@ -138,6 +142,8 @@
       e._ack ? el("p", { id: "ack-existing" }, `${t("exc_acked")} ${e._ack.user} ${e._ack.ts}: `, e._ack.reason) : null,
       el("div", { class: "card", id: "except-form" }, el("h3", {}, t("exc_make")), el("p", {}, t("exc_make_help")),
         el("p", {}, t("exc_fields")), el("div", {}, fieldRows.map((r) => el("div", {}, r))),
+        unitBox ? el("label", { class: "exc-field" }, unitBox, ` ${t("exc_unit_only")} `, el("code", {}, e._unit)) : null,
+        unitBox ? el("br", {}) : null,
         el("label", {}, t("exc_reason"), el("br", {}), reason), el("br", {}),
         el("label", {}, t("exc_expires"), " ", expires), el("br", {}), create),
       e._ack ? null : el("div", { class: "card", id: "ack-form" }, el("h3", {}, t("exc_ack")),

@@ -159,6 +159,23 @@ try {
   await call("/events", { method: "POST", body: again.join("\n") });
   check("after revoking, the alerts open incidents again", (await incidentAlerts()) === before + again.length
     && (await call(`/exceptions/${excId}`)).hits === replay.length);
+
+  // An event of a unit: the exception is confined to that unit by default.
+  await call("/users", { method: "POST", body: JSON.stringify({ name: "sensor1", password: "sensor1-password-long",
+    role: "sensor", unit: "unit1" }) });
+  const s1 = await (await fetch(`${base}/api/v1/login`, { method: "POST",
+    body: JSON.stringify({ user: "sensor1", password: "sensor1-password-long" }) })).json();
+  await fetch(`${base}/api/v1/events`, { method: "POST", headers: { Authorization: "Bearer " + s1.token },
+    body: JSON.stringify({ ...JSON.parse(replay[0]), event_id: "unit1-0" }) });
+  const u1 = (await call("/events?limit=1")).events[0];
+  await page.goto(base + `/#/except/${u1._id}`);
+  await page.waitForSelector("#exc-unit-only");
+  check("a unit's event: the exception is confined to the unit by default", await page.isChecked("#exc-unit-only"));
+  await page.fill("#exc-reason", "unit test scan");
+  await page.click("#exc-create");
+  await page.waitForSelector("#exceptions tr.exc-row");
+  const mine = (await call("/exceptions")).exceptions.find((e) => e.reason === "unit test scan");
+  check("created in the event's unit", mine && mine.unit === "unit1", JSON.stringify(mine));
   check("no script errors in the page", pageErrors === 0, `errors=${pageErrors}`);
 } catch (e) {
   check("browser flow completed", false, e.message);
