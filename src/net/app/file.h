@@ -154,6 +154,9 @@ struct vg_files_ctx {
     vg_files_eve eves[VG_FILES_MAX_EVE];
     int neves;
     bool store_enabled, force_store;
+    bool write_fileinfo;             /* file-store write-fileinfo: <sha256>.<secs>.<file_id>.json */
+    bool stream_depth_set;           /* file-store stream-depth given (else stream.reassembly.depth) */
+    uint64_t stream_depth;           /* how far a filestore-flagged tx's files go (0: all) */
     uint64_t store_max;
     char store_dir[VG_FILES_PATH_MAX / 2];
     char log_dir[VG_FILES_PATH_MAX / 2];
@@ -167,7 +170,8 @@ struct vg_files_ctx {
 };
 
 /* conf (borrowed, may be NULL): outputs.file-store (enabled, dir,
- * force-filestore, max-size).  log_dir: where a relative dir lives. */
+ * force-filestore, max-size, stream-depth, write-fileinfo).  log_dir:
+ * where a relative dir lives. */
 vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir);
 void vg_files_ctx_free(vg_files_ctx *fc);
 /* Set the file-store directory's base (the engine's log directory). */
@@ -223,8 +227,11 @@ int vg_mpart_param(const uint8_t *v, uint32_t n, const char *param, char *out, s
 /* ---- EVE and the file store ---- */
 
 /* Write f to the store if a rule (or force-filestore) asked and it is
- * CLOSED and within the store cap. */
-void vg_file_store(vg_file *f);
+ * CLOSED and within the store cap; true when this call stored it. */
+bool vg_file_store(vg_file *f);
+/* The stored file's path (<dir>/xx/<sha256>) into out; false when f has
+ * no sha256. */
+bool vg_file_store_path(const vg_file *f, char *out, size_t outsz);
 
 /* The `fileinfo` object of f (key "fileinfo") into an open EVE object;
  * with_hashes/with_magic as the `files` settings say. */

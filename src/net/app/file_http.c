@@ -60,8 +60,8 @@ static uint32_t within_limit(vg_app_ctx *ctx, vg_file_list *fl, int side, uint32
     if (fl->body_over[side])
         return 0;
     uint64_t lim = side ? ctx->http_res_body_limit : ctx->http_req_body_limit;
-    if (fl->depth_set[side])
-        lim = ctx->depth;
+    if (fl->depth_set[side]) /* file-store stream-depth, else the stream's */
+        lim = ctx->files->stream_depth_set ? ctx->files->stream_depth : ctx->depth;
     uint64_t seen = fl->body_seen[side];
     if (lim && seen >= lim) {
         over_limit(ctx, fl, side);

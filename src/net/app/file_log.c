@@ -12,8 +12,10 @@
  * the server), with the transaction's protocol object ("http": {...}) as
  * it is then, and "app_proto".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/eve.h"
 #include "net/app/app_int.h"
@@ -47,6 +49,43 @@ static void view(vg_packet *v, const vg_packet *p, bool toclient)
                (toclient ? VG_PKT_TOCLIENT : VG_PKT_TOSERVER);
 }
 
+/* The fileinfo record of fi into fc->jb. */
+static void record(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file *fi,
+                   const vg_packet *v, bool magic)
+{
+    const char *ap = vg_app_proto_name(tx->alproto);
+    vg_jb *jb = &fc->jb;
+    vg_eve_packet_header(jb, v, "fileinfo", NULL);
+    vg_app_tx_eve(f, tx, jb);
+    if (ap)
+        vg_jb_str(jb, "app_proto", ap);
+    /* every digest computed (force-hash, the store, hash rules) is shown,
+     * as Suricata's flags decide; magic when forced or computed for a rule */
+    vg_file_eve(fi, jb, true, true, true, magic);
+    vg_jb_close_obj(jb);
+}
+
+/* file-store write-fileinfo: the record beside the stored file, as
+ * <sha256>.<seconds>.<file_id>.json (file-store v2's name). */
+static void write_fileinfo(vg_files_ctx *fc, const vg_file *fi, const vg_packet *v)
+{
+    char path[VG_FILES_PATH_MAX + 96], js[VG_FILES_PATH_MAX + 160];
+    if (!vg_file_store_path(fi, path, sizeof path))
+        return;
+    snprintf(js, sizeof js, "%s.%lld.%u.json", path, (long long)v->ts.tv_sec, fi->store_id);
+    FILE *out = fopen(js, "w");
+    if (!out) {
+        fc->st.store_errors++;
+        return;
+    }
+    bool ok = !fc->jb.overflow && fwrite(fc->jb.buf, 1, fc->jb.len, out) == fc->jb.len &&
+              fputc('\n', out) != EOF;
+    if (fclose(out) != 0 || !ok) {
+        unlink(js);
+        fc->st.store_errors++;
+    }
+}
+
 /* Store f when asked, then write its record (once) on p's view. */
 static void log_file(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file *fi,
                      const vg_packet *p, vg_packet *v)
@@ -54,24 +93,19 @@ static void log_file(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file 
     if (fi->logged)
         return;
     /* the store's sha256 is the file's name there */
-    vg_file_store(fi);
+    bool stored_now = vg_file_store(fi);
     fi->logged = true;
-    if (!p || !v || !fc->neves)
+    if (!p || !v)
         return;
-    const char *ap = vg_app_proto_name(tx->alproto);
     view(v, p, fi->toclient);
+    if (stored_now && fc->write_fileinfo) {
+        record(fc, f, tx, fi, v, false);
+        write_fileinfo(fc, fi, v);
+    }
     for (int i = 0; i < fc->neves; i++) {
         const vg_files_eve *e = &fc->eves[i];
-        vg_jb *jb = &fc->jb;
-        vg_eve_packet_header(jb, v, "fileinfo", NULL);
-        vg_app_tx_eve(f, tx, jb);
-        if (ap)
-            vg_jb_str(jb, "app_proto", ap);
-        /* every digest computed (force-hash, the store, hash rules) is shown,
-         * as Suricata's flags decide; magic when forced or computed for a rule */
-        vg_file_eve(fi, jb, true, true, true, e->magic);
-        vg_jb_close_obj(jb);
-        (void)vg_eve_write(e->eve, jb);
+        record(fc, f, tx, fi, v, e->magic);
+        (void)vg_eve_write(e->eve, &fc->jb);
     }
     fc->st.logged++;
 }
@@ -86,7 +120,7 @@ void vg_files_log_tx(vg_app_ctx *ctx, const vg_flow *f, vg_app_tx *tx, const vg_
         vg_mpart_end(fl->mp);
     vg_file_list_close_side(fl, false, VG_FILE_TRUNCATED);
     vg_file_list_close_side(fl, true, VG_FILE_TRUNCATED);
-    vg_packet *v = p && fc->neves ? malloc(sizeof(*v)) : NULL;
+    vg_packet *v = p && (fc->neves || fc->write_fileinfo) ? malloc(sizeof(*v)) : NULL;
     for (vg_file *fi = fl->head; fi; fi = fi->next)
         log_file(fc, f, tx, fi, p, v);
     free(v);
@@ -109,7 +143,7 @@ void vg_files_after_packet(vg_app_ctx *ctx, const vg_packet *p)
             /* closed, and detection saw the side as it is now */
             if (fi->logged || fi->state == VG_FILE_OPEN || tx->seen[s] != tx->ver[s])
                 continue;
-            if (!v && fc->neves && !(v = malloc(sizeof(*v))))
+            if (!v && (fc->neves || fc->write_fileinfo) && !(v = malloc(sizeof(*v))))
                 return;
             log_file(fc, f, tx, fi, p, v);
         }

@@ -67,6 +67,16 @@ vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir)
             n = vg_conf_node_child(fs, "dir");
             if (n && n->value && n->value[0])
                 snprintf(fc->store_dir, sizeof fc->store_dir, "%s", n->value);
+            n = vg_conf_node_child(fs, "write-fileinfo");
+            b = false;
+            fc->write_fileinfo = n && n->value && vg_conf_parse_bool(n->value, &b) == VG_OK && b;
+            /* stream-depth: a size (0 all), or "no": the stream's depth */
+            n = vg_conf_node_child(fs, "stream-depth");
+            uint64_t sd;
+            if (n && n->value && vg_conf_parse_size(n->value, &sd) == VG_OK) {
+                fc->stream_depth_set = true;
+                fc->stream_depth = sd;
+            }
             n = vg_conf_node_child(fs, "max-size");
             uint64_t v;
             if (n && n->value && vg_conf_parse_size(n->value, &v) == VG_OK)
@@ -467,7 +477,7 @@ static void hex(const uint8_t *d, size_t n, char *out)
 
 static int mkdir_p(const char *path)
 {
-    char tmp[VG_FILES_PATH_MAX + 16];
+    char tmp[VG_FILES_PATH_MAX + 128];
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/')
@@ -482,49 +492,64 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
+bool vg_file_store_path(const vg_file *f, char *out, size_t outsz)
+{
+    const vg_files_ctx *fc = f->fc;
+    if (!f->hashed || !(f->hmask & VG_FILE_SHA256))
+        return false;
+    char sha[65];
+    hex(f->sha256, 32, sha);
+    if (fc->store_dir[0] == '/')
+        snprintf(out, outsz, "%s/%.2s/%s", fc->store_dir, sha, sha);
+    else
+        snprintf(out, outsz, "%s/%s/%.2s/%s", fc->log_dir, fc->store_dir, sha, sha);
+    return true;
+}
+
 /* Write a closed file the store wants to <dir>/xx/<sha256> (once per
  * content: an existing file of that name is the same content). */
-void vg_file_store(vg_file *f)
+bool vg_file_store(vg_file *f)
 {
     vg_files_ctx *fc = f->fc;
     if (!f->store || f->stored || !fc->store_enabled || f->state != VG_FILE_CLOSED || !f->hashed ||
         !(f->hmask & VG_FILE_SHA256))
-        return;
+        return false;
     if (f->keep_over || (f->size && !f->keep))
-        return;
-    char sha[65], dir[VG_FILES_PATH_MAX + 16], path[VG_FILES_PATH_MAX + 96], tmp[VG_FILES_PATH_MAX + 120];
-    hex(f->sha256, 32, sha);
-    if (fc->store_dir[0] == '/')
-        snprintf(dir, sizeof dir, "%s/%.2s", fc->store_dir, sha);
-    else
-        snprintf(dir, sizeof dir, "%s/%s/%.2s", fc->log_dir, fc->store_dir, sha);
-    snprintf(path, sizeof path, "%s/%s", dir, sha);
+        return false;
+    char dir[VG_FILES_PATH_MAX + 96], path[VG_FILES_PATH_MAX + 96], tmp[VG_FILES_PATH_MAX + 128];
+    if (!vg_file_store_path(f, path, sizeof path))
+        return false;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
     if (access(path, F_OK) == 0) {
         f->stored = true;
         f->store_id = ++g_store_id;
         fc->st.stored++;
-        return;
+        return true;
     }
     if (mkdir_p(dir) != 0) {
         fc->st.store_errors++;
-        return;
+        return false;
     }
-    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, sha, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
     FILE *out = fopen(tmp, "wb");
     if (!out) {
         fc->st.store_errors++;
-        return;
+        return false;
     }
     bool ok = f->keep_len == 0 || fwrite(f->keep, 1, f->keep_len, out) == f->keep_len;
     ok &= fclose(out) == 0;
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
         fc->st.store_errors++;
-        return;
+        return false;
     }
     f->stored = true;
     f->store_id = ++g_store_id;
     fc->st.stored++;
+    return true;
 }
 
 /* ---- EVE ---- */

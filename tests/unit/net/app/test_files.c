@@ -415,7 +415,25 @@ static void http_upload_files_and_limits(void)
         VG_CHECK(b && b->data_len == b->size);
         VG_CHECK(vg_file_list_get(t4->files, 1) == NULL);
     }
-    VG_CHECK_EQ(vg_files_get_stats(vg_app_files(ctx))->body_limit, 2);
+    /* a filestore match (depth_set) moves the response's end from its
+     * 16-byte limit to file-store stream-depth (32) */
+    vg_flow f2;
+    memset(&f2, 0, sizeof f2);
+    f2.proto = 6;
+    feed(ctx, &f2, true, "GET /d HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n\r\n");
+    vg_app_tx *t5 = vg_app_tx_first(&f2);
+    VG_CHECK(t5 && t5->files);
+    if (t5 && t5->files) {
+        t5->files->depth_set[1] = true;
+        vg_app_files(ctx)->stream_depth_set = true;
+        vg_app_files(ctx)->stream_depth = 32;
+        feed(ctx, &f2, false, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n"
+                              "0123456789012345678901234567890123456789");
+        vg_file *r = vg_file_list_get(t5->files, 0);
+        VG_CHECK(r && r->toclient && r->state == VG_FILE_TRUNCATED && r->size == 32);
+    }
+    vg_app_flow_end(ctx, &f2);
+    VG_CHECK_EQ(vg_files_get_stats(vg_app_files(ctx))->body_limit, 3);
     vg_app_flow_end(ctx, &f);
     vg_app_ctx_free(ctx);
 }
@@ -530,7 +548,8 @@ static void engine_end_to_end(void)
                     "      filetype: regular\n      filename: eve.json\n      types:\n"
                     "        - alert\n        - ssh\n        - files:\n            force-magic: yes\n"
                     "            force-hash: [md5, sha256]\n"
-                    "  - file-store:\n      version: 2\n      enabled: yes\n      max-size: 1mb\n");
+                    "  - file-store:\n      version: 2\n      enabled: yes\n      max-size: 1mb\n"
+                    "      write-fileinfo: yes\n");
     vg_conf *conf = NULL;
     char err[VG_ERRBUF_SIZE] = "";
     VG_CHECK_EQ(vg_net_conf_load(&conf, cfg, NULL, err), VG_OK);
@@ -669,6 +688,31 @@ static void engine_end_to_end(void)
             sha256_hex(buf, n, got);
             VG_CHECK_STR(got, pdf_sha);
             VG_CHECK(n > 4 && memcmp(buf, "%PDF", 4) == 0);
+        }
+        /* write-fileinfo: its record beside it, <sha256>.<seconds>.<file_id>.json */
+        char cmd[1024], js[1024] = "";
+        snprintf(cmd, sizeof cmd, "ls %s/filestore/%.2s/%s.*.json 2>/dev/null", out, pdf_sha, pdf_sha);
+        FILE *ls = popen(cmd, "r");
+        if (ls) {
+            if (!fgets(js, sizeof js, ls))
+                js[0] = 0;
+            pclose(ls);
+        }
+        js[strcspn(js, "\n")] = 0;
+        VG_CHECK(js[0] != 0);
+        json_error_t je;
+        json_t *j = js[0] ? json_load_file(js, 0, &je) : NULL;
+        VG_CHECK(j != NULL);
+        if (j) {
+            json_t *fi = json_object_get(j, "fileinfo");
+            VG_CHECK_STR(json_string_value(json_object_get(j, "event_type")), "fileinfo");
+            VG_CHECK(json_is_true(json_object_get(fi, "stored")));
+            VG_CHECK_STR(json_string_value(json_object_get(fi, "sha256")), pdf_sha);
+            char tail[64];
+            snprintf(tail, sizeof tail, ".1700000001.%lld.json",
+                     (long long)json_integer_value(json_object_get(fi, "file_id")));
+            VG_CHECK(strlen(js) > strlen(tail) && strcmp(js + strlen(js) - strlen(tail), tail) == 0);
+            json_decref(j);
         }
     }
     rm_rf(dir);
