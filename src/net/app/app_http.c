@@ -105,10 +105,20 @@ static void http_tx_free(void *p)
     http_tx *t = p;
     if (t->htx) {
         /* libhtp keeps its transaction until the connection is destroyed
-         * unless told: detach ours, and free a finished one now */
-        htp_tx_set_user_data(t->htx, NULL);
-        if (t->req_done && t->res_done)
-            (void)htp_tx_destroy(t->htx);
+         * unless told: detach ours, and free a finished one now.  Once the
+         * response side is cut (reassembly depth, a gap) no response will
+         * ever come for a request that has none: libhtp would keep every
+         * later request of a keep-alive flow (tens of MB on a long
+         * download), so such a transaction is declared done and freed too
+         * (not the one whose response was in progress: libhtp holds it). */
+        htp_tx_t *h = t->htx;
+        htp_tx_set_user_data(h, NULL);
+        const http_state *hs = h->connp ? htp_connp_get_user_data(h->connp) : NULL;
+        if (t->req_done && !t->res_done && hs && hs->af && hs->af->dir[1].trunc &&
+            h->response_progress == HTP_RESPONSE_NOT_STARTED && h != htp_connp_get_out_tx(h->connp))
+            h->response_progress = HTP_RESPONSE_COMPLETE;
+        if (t->req_done && (t->res_done || h->response_progress == HTP_RESPONSE_COMPLETE))
+            (void)htp_tx_destroy(h);
     }
     hbuf *all[] = {&t->req_body, &t->res_body, &t->uri, &t->host, &t->req_line, &t->res_line,
                    &t->req_hdr, &t->req_hdr_raw, &t->req_hdr_names, &t->req_start,
