@@ -451,6 +451,8 @@ static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet 
         dir->seq_init = true;
         dir->next_seq = seq;
     }
+    if (dir->trunc)
+        return; /* nothing more is parsed on this side */
     if (!dir->sent_init || (int32_t)(seq + n - dir->sent_edge) > 0) {
         dir->sent_init = true;
         dir->sent_edge = seq + n;

@@ -793,7 +793,11 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
     const vg_mpm *m = g->mpm[VG_BUF_PAYLOAD];
     if (m) {
         struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
-        if (pkt_ok && p->payload_len)
+        /* a TCP packet whose data went into the stream is inspected as
+         * part of a chunk, except by sigs that require the packet (as
+         * Suricata's stream prefilter skips PKT_STREAM_ADD packets) */
+        if (pkt_ok && p->payload_len &&
+            (p->proto != 6 || !stream_added(p) || g->pkt_payload_fp))
             vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
         if (chunk && chunk->len)
             vg_mpm_scan(m, sc, chunk->data, chunk->len, mpm_cb, dt);

@@ -219,6 +219,9 @@ typedef struct vg_sgroup {
      * they become candidates through the app prefilter's hits only */
     uint64_t *app_pf_bits;
     bool has_app_pf;
+    bool pkt_payload_fp;            /* a sig that needs the packet (not the stream) has its
+                                       fast pattern in the payload: stream-added TCP packets
+                                       are scanned too */
     struct vg_mpm *mpm[VG_BUF_APP_FIRST]; /* per packet-level buffer, NULL if none */
     uint32_t mpm_idx[VG_BUF_APP_FIRST];   /* index in vg_detect.mpms (thread scratch) */
     bool want_mpm[VG_BUF_APP_FIRST];      /* a database is to be compiled */

@@ -182,6 +182,9 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     bool used[VG_BUF_APP_FIRST] = {false};
     for (uint32_t i = 0; i < n; i++) {
         const vg_sig *s = sigs[i];
+        if (s->fast_pattern && s->fast_pattern_buf == VG_BUF_PAYLOAD &&
+            (s->flags & VG_SIGX_REQUIRE_PACKET))
+            g->pkt_payload_fp = true;
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
         else if (sig_needs_app(s) && vg_app_sig_pf_eligible(s) && s->id < de->nsigs) {
