@@ -48,8 +48,10 @@ struct htp_tx_t;
 
 /* The libhtp transaction of an HTTP tx, or NULL (app_http.c). */
 struct htp_tx_t *vg_app_http_htx(const vg_app_tx *tx);
-/* HTTP events of a libhtp transaction: its flags and the connection's
- * log messages about it (at most 256 looked at). */
+/* HTTP events of a libhtp transaction's flags (Suricata's request flag
+ * checks); the events of libhtp's log messages are recorded on the
+ * vg_app_tx by the log hook (registered by app_http.c), which attributes a
+ * message to the transaction being parsed on its side. */
 uint64_t vg_app_http_events(const struct htp_tx_t *htx);
 /* The decoder events raised on tx (a mask of the protocol's bits). */
 uint64_t vg_app_tx_events(const vg_app_tx *tx);

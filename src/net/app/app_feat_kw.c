@@ -18,7 +18,7 @@
  *
  * app-layer-event:<proto>.<event> matches a transaction on which the
  * protocol's parser raised the event, with Suricata's names: http.* (from
- * libhtp's transaction flags and its log messages about the transaction),
+ * libhtp's transaction flags and its log messages, vg_app_http_log_hook),
  * dns.* (vg_dns_msg.events), tls.* (vg_tls_info.events), modbus.* and
  * dnp3.* (the ICS parsers' per-message flags); names compare without
  * case, as Suricata's.  A name Suricata knows but vigil's parsers never
@@ -411,7 +411,40 @@ static const struct {
     {"Invalid response field folding", VG_HTTP_EV_INVALID_RESPONSE_FOLDING},
 };
 
-#define HTP_MSGS_MAX 256 /* log messages of a connection looked at */
+/* Events that belong to the response side (the others: the request's). */
+static bool response_event(uint8_t ev)
+{
+    return ev == VG_HTTP_EV_RESPONSE_FIELD_MISSING_COLON ||
+           ev == VG_HTTP_EV_INVALID_RESPONSE_CHUNK_LEN || ev == VG_HTTP_EV_INVALID_TE_IN_RESPONSE ||
+           ev == VG_HTTP_EV_INVALID_CL_IN_RESPONSE || ev == VG_HTTP_EV_100_CONTINUE_ALREADY_SEEN ||
+           ev == VG_HTTP_EV_UNABLE_TO_MATCH_RESPONSE ||
+           ev == VG_HTTP_EV_RESPONSE_HEADER_INVALID ||
+           ev == VG_HTTP_EV_INVALID_RESPONSE_FOLDING || ev == VG_HTTP_EV_RESPONSE_FIELD_TOO_LONG ||
+           ev == VG_HTTP_EV_GZIP_DECOMPRESSION_FAILED;
+}
+
+int vg_app_http_log_hook(htp_log_t *log)
+{
+    /* libhtp (0.5) does not tie its messages to a transaction: the one
+     * being parsed on the message's side is the one it is about */
+    if (!log || !log->msg || !log->connp || log->level > HTP_LOG_WARNING)
+        return HTP_OK;
+    size_t k;
+    for (k = 0; k < VG_ARRAY_LEN(htp_msgs); k++)
+        if (strncmp(log->msg, htp_msgs[k].prefix, strlen(htp_msgs[k].prefix)) == 0)
+            break;
+    uint8_t ev = k < VG_ARRAY_LEN(htp_msgs) ? htp_msgs[k].ev : VG_HTTP_EV_UNKNOWN_ERROR;
+    htp_tx_t *htx = log->tx;
+    if (!htx)
+        htx = response_event(ev) ? htp_connp_get_out_tx(log->connp) : htp_connp_get_in_tx(log->connp);
+    if (!htx)
+        htx = htp_connp_get_in_tx(log->connp) ? htp_connp_get_in_tx(log->connp)
+                                              : htp_connp_get_out_tx(log->connp);
+    vg_app_tx *a = htx ? htp_tx_get_user_data(htx) : NULL;
+    if (a && a->alproto == VG_ALPROTO_HTTP)
+        a->events |= 1ull << ev;
+    return HTP_OK;
+}
 
 uint64_t vg_app_http_events(const struct htp_tx_t *htx)
 {
@@ -435,18 +468,6 @@ uint64_t vg_app_http_events(const struct htp_tx_t *htx)
         (htx->request_protocol_number == HTP_PROTOCOL_INVALID ||
          htx->request_protocol_number == HTP_PROTOCOL_UNKNOWN))
         ev |= 1ull << VG_HTTP_EV_REQUEST_LINE_INVALID;
-    const htp_list_t *msgs = htx->conn ? htx->conn->messages : NULL;
-    size_t n = msgs ? htp_list_size(msgs) : 0;
-    for (size_t i = 0; i < n && i < HTP_MSGS_MAX; i++) {
-        const htp_log_t *log = htp_list_get(msgs, i);
-        if (!log || log->tx != htx || !log->msg || log->level > HTP_LOG_WARNING)
-            continue;
-        size_t k;
-        for (k = 0; k < VG_ARRAY_LEN(htp_msgs); k++)
-            if (strncmp(log->msg, htp_msgs[k].prefix, strlen(htp_msgs[k].prefix)) == 0)
-                break;
-        ev |= 1ull << (k < VG_ARRAY_LEN(htp_msgs) ? htp_msgs[k].ev : VG_HTTP_EV_UNKNOWN_ERROR);
-    }
     return ev;
 }
 
@@ -455,8 +476,8 @@ uint64_t vg_app_tx_events(const vg_app_tx *tx)
     if (!tx || !tx->data)
         return 0;
     switch (tx->alproto) {
-    case VG_ALPROTO_HTTP:
-        return vg_app_http_events(vg_app_http_htx(tx));
+    case VG_ALPROTO_HTTP: /* transaction flags, and libhtp's log (vg_app_http_log_hook) */
+        return vg_app_http_events(vg_app_http_htx(tx)) | tx->events;
     case VG_ALPROTO_DNS: {
         const vg_dns_msg *m = vg_app_dns_msg(tx);
         return m ? m->events : 0;

@@ -25,6 +25,7 @@
 
 #include "net/app/app_int.h"
 #include "net/app/file.h" /* files hook */
+int vg_app_http_log_hook(htp_log_t *log); /* appfeat hook (net/app/app_feat_kw.c) */
 #include "net/flow/flow_table.h"
 
 #define HDR_MAX (64u << 10)      /* bytes of header buffers per side */
@@ -421,6 +422,7 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
     /* as Suricata: the normalised path keeps its case */
     htp_config_set_convert_lowercase(cfg, HTP_DECODER_URL_PATH, 0);
+    htp_config_register_log(cfg, vg_app_http_log_hook); /* appfeat hook: HTTP decoder events */
     htp_config_register_request_start(cfg, on_req_start);
     htp_config_register_request_line(cfg, on_req_line);
     htp_config_register_request_headers(cfg, on_req_headers);

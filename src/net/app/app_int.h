@@ -47,6 +47,8 @@ struct vg_app_tx {
     uint32_t cand_ver[2];      /* ver[] the sets were computed at */
     void *data;                /* protocol data, owned (parser->tx_free) */
     struct vg_file_list *files; /* files hook: files carried by the tx, owned (net/app/file.h) */
+    uint64_t events;           /* appfeat hook: decoder events raised by parser callbacks
+                                  (HTTP: libhtp's log), bits of net/app/app_feat.h */
     struct vg_app_tx *next;
 };
 

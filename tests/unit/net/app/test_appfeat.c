@@ -840,6 +840,18 @@ static void http_events(void)
     VG_CHECK_EQ(kw_match("app-layer-event", "http.invalid_transfer_encoding_value_in_request", tx,
                          false), 0);
     fx_free(&x);
+    /* from libhtp's log about the transaction: a header line without a colon */
+    fx_init(&x, 6);
+    const char *nocolon = "GET /c HTTP/1.1\r\nHost: h\r\nBroken header line\r\n\r\n";
+    feed(&x, true, nocolon, strlen(nocolon));
+    tx = vg_app_tx_first(&x.f);
+    uint64_t ev = tx ? vg_app_tx_events(tx) : 0;
+    if (getenv("VG_TEST_VERBOSE"))
+        fprintf(stderr, "  events %llx\n", (unsigned long long)ev);
+    VG_CHECK(ev & ((1ull << VG_HTTP_EV_REQUEST_FIELD_MISSING_COLON) |
+                   (1ull << VG_HTTP_EV_REQUEST_HEADER_INVALID)));
+    VG_CHECK(!(ev & (1ull << VG_HTTP_EV_MISSING_HOST)));
+    fx_free(&x);
 }
 
 static vg_app_tx *http_flow(fixture *x, const char *xff_line)
