@@ -121,6 +121,7 @@ struct vg_file {
     uint32_t data_len, data_cap;
     uint32_t data_max;           /* 0: no file.data content kept */
     bool data_over;              /* a cap or a gap ended the content */
+    uint64_t range_start, range_end; /* a response's Content-Range (end 0: none) */
     vg_file *next;
 };
 
@@ -258,6 +259,9 @@ void vg_file_http_req_headers(struct vg_app_ctx *ctx, struct vg_app_tx *a, struc
 void vg_file_http_body(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx,
                        bool toclient, const uint8_t *d, uint32_t n);
 void vg_file_http_done(struct vg_app_ctx *ctx, struct vg_app_tx *a, bool toclient);
+/* A Content-Range value "bytes <start>-<end>/<size|*>": VG_OK with
+ * start <= end, else VG_EINVAL. */
+int vg_file_content_range(const uint8_t *v, uint32_t n, uint64_t *start, uint64_t *end);
 /* n body bytes of a side were never seen (libhtp hands a gap over as NULL
  * data of its length). */
 void vg_file_http_gap(struct vg_app_ctx *ctx, struct vg_app_tx *a, struct htp_tx_t *tx,

@@ -13,11 +13,12 @@
  *
  * Body limits (request-body-limit, response-body-limit; as Suricata): the
  * bytes of a side's body up to its limit go to files; past it the side's
- * open file is closed TRUNCATED and no other file opens.  Once a filestore rule matched the
- * side (depth_set), the stream's reassembly depth replaces the limit (0:
- * none).  Request-side files keep their content for `file.data` up to the
- * request body limit.  A gap (NULL data from libhtp) goes to the side's
- * open file (vg_file_gap) and counts as body bytes.
+ * open file is closed TRUNCATED and no other file opens.  Once a filestore
+ * rule matched the side (depth_set), file-store stream-depth (else
+ * stream.reassembly.depth) replaces the limit (0: none).  Request-side
+ * files keep their content for `file.data` up to the request body limit.
+ * A gap (NULL data from libhtp) goes to the side's open file (vg_file_gap)
+ * and counts as body bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,46 @@ void vg_file_http_req_headers(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx)
                           (uint32_t)bstr_len(ct->value));
 }
 
-static void open_named(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t *tx, bool toclient)
+static bool num(const uint8_t *v, uint32_t n, uint32_t *i, uint64_t *out)
+{
+    uint32_t s = *i;
+    uint64_t x = 0;
+    while (*i < n && v[*i] >= '0' && v[*i] <= '9') {
+        if (x > (UINT64_MAX - 9) / 10)
+            return false;
+        x = x * 10 + (uint64_t)(v[*i] - '0');
+        (*i)++;
+    }
+    *out = x;
+    return *i > s;
+}
+
+int vg_file_content_range(const uint8_t *v, uint32_t n, uint64_t *start, uint64_t *end)
+{
+    uint32_t i = 0;
+    while (i < n && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (n - i < 5 || strncasecmp((const char *)v + i, "bytes", 5) != 0)
+        return VG_EINVAL;
+    i += 5;
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '='))
+        i++;
+    uint64_t s, e, size;
+    if (!num(v, n, &i, &s) || i >= n || v[i++] != '-' || !num(v, n, &i, &e) || e < s)
+        return VG_EINVAL;
+    if (i >= n || v[i++] != '/')
+        return VG_EINVAL;
+    if (!(i < n && v[i] == '*') && !num(v, n, &i, &size))
+        return VG_EINVAL;
+    *start = s;
+    *end = e;
+    return VG_OK;
+}
+
+/* A body's file, named as Suricata names it: Content-Disposition's
+ * filename (responses), else the URI path. */
+static void open_by_name(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t *tx,
+                         bool toclient)
 {
     char name[VG_FILE_NAME_MAX + 1];
     int nl = -1;
@@ -120,6 +160,20 @@ static void open_named(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t
         (void)vg_file_open(ctx->files, fl, toclient, a->id, bstr_ptr(path), (uint32_t)bstr_len(path));
     else
         (void)vg_file_open(ctx->files, fl, toclient, a->id, NULL, 0);
+}
+
+
+static void open_named(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t *tx, bool toclient)
+{
+    open_by_name(ctx, a, fl, tx, toclient);
+    /* a partial response: the file's place in the whole (fileinfo start/end) */
+    const htp_header_t *cr = toclient && tx->response_headers
+                                 ? htp_table_get_c(tx->response_headers, "Content-Range")
+                                 : NULL;
+    vg_file *f = fl->cur[toclient ? 1 : 0];
+    if (f && cr && cr->value)
+        (void)vg_file_content_range(bstr_ptr(cr->value), (uint32_t)bstr_len(cr->value),
+                                    &f->range_start, &f->range_end);
 }
 
 /* Does this side's body make a file (request: multipart parts, or the

@@ -595,6 +595,10 @@ void vg_file_eve(vg_file *f, vg_jb *jb, bool md5, bool sha1, bool sha256, bool m
     else if (f->store && f->fc->store_enabled)
         vg_jb_bool(jb, "storing", true); /* asked for, not (yet) written */
     vg_jb_u64(jb, "size", f->size);
+    if (f->range_end > 0) {
+        vg_jb_u64(jb, "start", f->range_start);
+        vg_jb_u64(jb, "end", f->range_end);
+    }
     vg_jb_u64(jb, "tx_id", f->tx_id);
     vg_jb_close_obj(jb);
 }

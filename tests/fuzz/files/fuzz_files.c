@@ -1,8 +1,8 @@
 /* fuzz_files.c: the multipart/form-data parser and file tracking
  * (net/app/file.h).  Input: byte 0 picks the chunk size, then a boundary
  * line ("b=<boundary>\n"; a default one without it), then the body.  The
- * body also goes through the Content-Disposition parameter parser and the
- * SSH banner splitter, and each file found is written as a fileinfo object.
+ * body also goes through the Content-Disposition parameter parser, the
+ * Content-Range parser and the SSH banner splitter, and each file found is written as a fileinfo object.
  * When byte 0 has its top bit set, every third chunk is a gap instead (as
  * file_http.c hands one over: to the open part, which the gap ends).
  * Request files keep file.data content up to 64 bytes. */
@@ -44,6 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* the banner's parts stay inside the line */
     char out[64];
     (void)vg_mpart_param(data, (uint32_t)size, "filename", out, sizeof out);
+    uint64_t rs, re;
+    if (vg_file_content_range(data, (uint32_t)size, &rs, &re) == 0 && re < rs)
+        abort(); /* a range never ends before it starts */
     vg_files_ctx *fc = vg_files_ctx_new(NULL, NULL);
     vg_file_list *fl = calloc(1, sizeof(*fl));
     if (!fc || !fl) {

@@ -60,6 +60,19 @@ static void param_values(void)
     char small[4];
     VG_CHECK_EQ(vg_mpart_param((const uint8_t *)v, (uint32_t)strlen(v), "filename", small, sizeof small), 3);
     VG_CHECK_STR(small, "a b");
+    /* Content-Range */
+    uint64_t rs = 0, re = 0;
+    const char *cr = "bytes 100-199/1000";
+    VG_CHECK_EQ(vg_file_content_range((const uint8_t *)cr, (uint32_t)strlen(cr), &rs, &re), VG_OK);
+    VG_CHECK(rs == 100 && re == 199);
+    cr = " Bytes 0-0/*";
+    VG_CHECK_EQ(vg_file_content_range((const uint8_t *)cr, (uint32_t)strlen(cr), &rs, &re), VG_OK);
+    VG_CHECK(rs == 0 && re == 0);
+    const char *bad_cr[] = {"bytes */1000", "bytes 9-1/10", "items 0-1/2", "bytes 1-2", "bytes 1-2/x",
+                            "bytes 99999999999999999999-1/2"};
+    for (size_t i = 0; i < sizeof bad_cr / sizeof bad_cr[0]; i++)
+        VG_CHECK_EQ(vg_file_content_range((const uint8_t *)bad_cr[i], (uint32_t)strlen(bad_cr[i]),
+                                          &rs, &re), VG_EINVAL);
     /* an unterminated quote ends at the value's end */
     const char *bad = "form-data; filename=\"abc";
     VG_CHECK_EQ(vg_mpart_param((const uint8_t *)bad, (uint32_t)strlen(bad), "filename", out, sizeof out), 3);
@@ -431,6 +444,22 @@ static void http_upload_files_and_limits(void)
                               "0123456789012345678901234567890123456789");
         vg_file *r = vg_file_list_get(t5->files, 0);
         VG_CHECK(r && r->toclient && r->state == VG_FILE_TRUNCATED && r->size == 32);
+    }
+    /* a partial response: its place in the whole in fileinfo start/end */
+    feed(ctx, &f2, true, "GET /r HTTP/1.1\r\nHost: h\r\n\r\n");
+    feed(ctx, &f2, false, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-109/1000\r\n"
+                          "Content-Length: 10\r\n\r\n0123456789");
+    vg_app_tx *t6 = t5 ? vg_app_tx_next(t5) : NULL;
+    vg_file *rf = t6 ? vg_file_list_get(t6->files, 0) : NULL;
+    VG_CHECK(rf && rf->range_start == 100 && rf->range_end == 109 && rf->state == VG_FILE_CLOSED);
+    if (rf) {
+        vg_jb jb;
+        vg_jb_init(&jb);
+        vg_jb_open_obj(&jb, NULL);
+        vg_file_eve(rf, &jb, false, false, false, false);
+        vg_jb_close_obj(&jb);
+        VG_CHECK(strstr(jb.buf, "\"size\":10,\"start\":100,\"end\":109,\"tx_id\":1}") != NULL);
+        vg_jb_free(&jb);
     }
     vg_app_flow_end(ctx, &f2);
     VG_CHECK_EQ(vg_files_get_stats(vg_app_files(ctx))->body_limit, 3);
