@@ -123,6 +123,8 @@ try {
   check("excepted events stay visible in the search",
     (await page.locator("#events tr.clickable").count()) === replay.length);
   await page.goto(base + "/#/events?event_type=alert");
+  // The new list (its type filter set), not the excepted=1 one still shown.
+  await page.waitForSelector('#type option[value="alert"][selected]', { state: "attached" });
   await page.waitForSelector("#events tr.excepted .exc-badge");
   check("the event list marks the excepted events (and only them)",
     (await page.locator("#events tr.excepted").count()) === replay.length
@@ -139,6 +141,7 @@ try {
 
   // Revoke with a reason.
   await page.click("#lang");
+  await page.waitForSelector("text=Acknowledged by"); // the except page again, in English
   await page.goto(base + "/#/exceptions");
   await page.waitForSelector(`#revoke-${excId}`);
   check("English texts", (await page.textContent("main h2")) === "Finding exceptions");
