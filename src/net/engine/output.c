@@ -113,6 +113,8 @@ static int open_eve(vg_output *o, const vg_conf_node *n, const char *log_dir, ch
         if (strcmp(tname, "alert") == 0) {
             e->alert = true;
             vg_alert_cfg_load(&e->alert_cfg, settings);
+            if (!settings) /* appfeat hook: `- alert` alone takes the eve-log's xff */
+                vg_alert_cfg_eve_xff(&e->alert_cfg, n);
         } else if (strcmp(tname, "anomaly") == 0) {
             e->anomaly = true;
             vg_anomaly_cfg_load(&e->anomaly_cfg, settings);

@@ -68,6 +68,9 @@ bool vg_output_child_bool(const vg_conf_node *n, const char *key, bool dflt);
 void vg_alert_cfg_default(vg_alert_cfg *cfg);
 /* Read settings from the `alert` node of an eve-log types list (NULL: defaults). */
 void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert);
+/* The xff settings of the eve-log node itself (for an alert type named
+ * without settings; vg_alert_cfg_load finds them from the alert node). */
+void vg_alert_cfg_eve_xff(vg_alert_cfg *cfg, const vg_conf_node *eve_log);
 void vg_anomaly_cfg_load(vg_anomaly_cfg *cfg, const vg_conf_node *anomaly);
 
 /* ---- shared EVE helpers (output_common.c) ---- */

@@ -52,15 +52,10 @@ static void xff_warn(const vg_conf_node *n, const char *what, const char *v, con
             what, v, dflt);
 }
 
-/* xff settings: the alert type's own, else the eve-log's (alert is the
- * settings node of `- alert:` inside eve-log.types). */
-static void xff_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
+/* An xff settings node (enabled, mode, deployment, header). */
+static void xff_node(vg_alert_cfg *cfg, const vg_conf_node *x)
 {
-    const vg_conf_node *x = vg_conf_node_child(alert, "xff");
-    const vg_conf_node *eve = alert->parent && alert->parent->parent ? alert->parent->parent->parent
-                                                                      : NULL;
-    if (!x && eve)
-        x = vg_conf_node_child(eve, "xff");
+    cfg->xff_mode = VG_XFF_OFF;
     if (!x || !vg_output_child_bool(x, "enabled", false))
         return;
     const vg_conf_node *m = vg_conf_node_child(x, "mode");
@@ -82,6 +77,23 @@ static void xff_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
         hv = "X-Forwarded-For";
     }
     snprintf(cfg->xff_header, sizeof cfg->xff_header, "%s", hv);
+}
+
+/* xff settings: the alert type's own, else the eve-log's (alert is the
+ * settings node of `- alert:` inside eve-log.types). */
+static void xff_load(vg_alert_cfg *cfg, const vg_conf_node *alert)
+{
+    const vg_conf_node *x = vg_conf_node_child(alert, "xff");
+    const vg_conf_node *eve = alert->parent && alert->parent->parent ? alert->parent->parent->parent
+                                                                      : NULL;
+    if (!x && eve)
+        x = vg_conf_node_child(eve, "xff");
+    xff_node(cfg, x);
+}
+
+void vg_alert_cfg_eve_xff(vg_alert_cfg *cfg, const vg_conf_node *eve_log)
+{
+    xff_node(cfg, eve_log ? vg_conf_node_child(eve_log, "xff") : NULL);
 }
 
 void vg_alert_cfg_load(vg_alert_cfg *cfg, const vg_conf_node *alert)

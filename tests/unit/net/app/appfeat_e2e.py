@@ -204,6 +204,15 @@ def main():
               "xff extra-data forward (eve-log level settings): %s" %
               [x["alert"].get("xff") for x in a])
 
+        # `- alert` without settings takes the eve-log's xff; overwrite, reverse
+        with open(yml3, "w") as f:
+            f.write("%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
+                    "      filename: eve.json\n      xff:\n        enabled: yes\n"
+                    "        mode: overwrite\n      types:\n        - alert\n")
+        r, ev = run(vigil, ["-c", yml3, "-S", xrules, "-r", xff_pcap], os.path.join(tmp, "xff3"))
+        a = [e for e in ev if e["event_type"] == "alert"]
+        check(len(a) == 1 and a[0]["dest_ip"] == "10.3.3.3" and "xff" not in a[0]["alert"],
+              "plain alert type with eve-log xff overwrite: %s" % [x.get("dest_ip") for x in a])
         with open(yml3, "w") as f:
             f.write("%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n"
                     "      filename: eve.json\n      types:\n        - alert:\n"
