@@ -156,6 +156,7 @@ struct vg_files_ctx {
     int neves;
     bool store_enabled, force_store;
     bool write_fileinfo;             /* file-store write-fileinfo: <sha256>.<secs>.<file_id>.json */
+    bool force_magic;                /* file-store force-magic: every fileinfo has magic */
     bool stream_depth_set;           /* file-store stream-depth given (else stream.reassembly.depth) */
     uint64_t stream_depth;           /* how far a filestore-flagged tx's files go (0: all) */
     uint64_t store_max;
@@ -171,7 +172,8 @@ struct vg_files_ctx {
 };
 
 /* conf (borrowed, may be NULL): outputs.file-store (enabled, dir,
- * force-filestore, max-size, stream-depth, write-fileinfo).  log_dir:
+ * force-filestore, force-hash, force-magic, max-size, stream-depth,
+ * write-fileinfo).  log_dir:
  * where a relative dir lives. */
 vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir);
 void vg_files_ctx_free(vg_files_ctx *fc);

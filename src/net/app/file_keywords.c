@@ -9,7 +9,7 @@
  *   fileext:"x"                content ".x" at the end of file.name, nocase
  *   filemagic:"x"              content "x" in file.magic (nocase may follow)
  *   filesize:<uint>            a file of the transaction has that size
- *                              (closed files; an open one for '>' once past)
+ *                              (CLOSED files; another only for '>', '>=')
  *   filemd5/filesha1/filesha256:[!]list   a closed file's hash is (not) in
  *                              the list file (one hex hash per line, '#'
  *                              comments; path absolute or relative to the
@@ -181,14 +181,13 @@ static int filesize_match(const vg_match_ctx *mc, const vg_sm *sm)
 {
     const vg_uint *u = sm->ctx;
     vg_app_tx *tx = cur_tx(mc);
-    for (vg_file *f = tx && tx->files ? tx->files->head : NULL; f; f = f->next) {
-        if (f->state != VG_FILE_OPEN) {
-            if (vg_uint_match(u, f->size))
-                return 1;
-        } else if ((u->mode == VG_U_GT || u->mode == VG_U_GE) && vg_uint_match(u, f->size)) {
+    /* as Suricata: a CLOSED file's size is final; of a TRUNCATED or ERROR
+     * one, only "more than" can be told (and of one still open, which the
+     * flow's end will cut short) */
+    bool gt = u->mode == VG_U_GT || u->mode == VG_U_GE;
+    for (vg_file *f = tx && tx->files ? tx->files->head : NULL; f; f = f->next)
+        if ((f->state == VG_FILE_CLOSED || gt) && vg_uint_match(u, f->size))
             return 1;
-        }
-    }
     return 0;
 }
 

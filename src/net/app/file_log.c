@@ -99,12 +99,12 @@ static void log_file(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file 
         return;
     view(v, p, fi->toclient);
     if (stored_now && fc->write_fileinfo) {
-        record(fc, f, tx, fi, v, false);
+        record(fc, f, tx, fi, v, fc->force_magic);
         write_fileinfo(fc, fi, v);
     }
     for (int i = 0; i < fc->neves; i++) {
         const vg_files_eve *e = &fc->eves[i];
-        record(fc, f, tx, fi, v, e->magic);
+        record(fc, f, tx, fi, v, e->magic || fc->force_magic);
         (void)vg_eve_write(e->eve, &fc->jb);
     }
     fc->st.logged++;

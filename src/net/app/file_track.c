@@ -41,6 +41,14 @@ void vg_files_want_hash(unsigned mask)
     g_hash_want |= mask & VG_FILE_HASH_ALL;
 }
 
+/* The digest bits named in a force-hash value ("md5", "[sha1, sha256]"). */
+static unsigned hash_bit(const char *v)
+{
+    return (strstr(v, "md5") ? (unsigned)VG_FILE_MD5 : 0u) |
+           (strstr(v, "sha1") ? (unsigned)VG_FILE_SHA1 : 0u) |
+           (strstr(v, "sha256") ? (unsigned)VG_FILE_SHA256 : 0u);
+}
+
 vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir)
 {
     vg_files_ctx *fc = calloc(1, sizeof(*fc));
@@ -67,6 +75,16 @@ vg_files_ctx *vg_files_ctx_new(const vg_conf *conf, const char *log_dir)
             n = vg_conf_node_child(fs, "dir");
             if (n && n->value && n->value[0])
                 snprintf(fc->store_dir, sizeof fc->store_dir, "%s", n->value);
+            /* force-hash and force-magic of the file-store output too */
+            n = vg_conf_node_child(fs, "force-hash");
+            for (const vg_conf_node *c = n ? n->child : NULL; c; c = c->next)
+                if (c->value)
+                    fc->hash_mask |= hash_bit(c->value);
+            if (n && n->value)
+                fc->hash_mask |= hash_bit(n->value);
+            n = vg_conf_node_child(fs, "force-magic");
+            b = false;
+            fc->force_magic = n && n->value && vg_conf_parse_bool(n->value, &b) == VG_OK && b;
             n = vg_conf_node_child(fs, "write-fileinfo");
             b = false;
             fc->write_fileinfo = n && n->value && vg_conf_parse_bool(n->value, &b) == VG_OK && b;

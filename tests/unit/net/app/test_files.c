@@ -294,6 +294,36 @@ static void file_gaps_and_data(void)
     vg_files_ctx_free(fc);
 }
 
+/* The file-store output's settings. */
+static void store_settings(void)
+{
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE] = "";
+    VG_CHECK(c != NULL);
+    if (!c)
+        return;
+    VG_CHECK_EQ(vg_conf_load_string(c, "outputs:\n  - file-store:\n      version: 2\n"
+                                       "      enabled: yes\n      dir: /tmp/fs\n"
+                                       "      force-hash: [sha1]\n      force-magic: yes\n"
+                                       "      stream-depth: 2mb\n      write-fileinfo: yes\n"
+                                       "      max-size: 3kb\n", "t.yaml", err), VG_OK);
+    vg_files_ctx *fc = vg_files_ctx_new(c, "/var/log/x");
+    VG_CHECK(fc != NULL);
+    if (fc) {
+        VG_CHECK(fc->store_enabled && fc->force_magic && fc->write_fileinfo);
+        VG_CHECK_EQ(fc->hash_mask, VG_FILE_SHA1 | VG_FILE_SHA256); /* sha256: the store's names */
+        VG_CHECK(fc->stream_depth_set && fc->stream_depth == (2u << 20));
+        VG_CHECK_EQ(fc->store_max, 3072);
+        VG_CHECK_STR(fc->store_dir, "/tmp/fs");
+    }
+    vg_files_ctx_free(fc);
+    vg_conf_free(c);
+    /* without one: no store, stream-depth from the stream */
+    fc = vg_files_ctx_new(NULL, NULL);
+    VG_CHECK(fc && !fc->store_enabled && !fc->stream_depth_set && fc->hash_mask == 0);
+    vg_files_ctx_free(fc);
+}
+
 /* ---- files of HTTP transactions ---- */
 
 static void feed(vg_app_ctx *ctx, vg_flow *f, bool ts, const char *s)
@@ -570,7 +600,8 @@ static void engine_end_to_end(void)
                "alert http any any -> any any (msg:\"hw\"; flow:to_server; file.data; content:\"hello world\"; bsize:11; sid:13;)\n"
                "alert http any any -> any any (msg:\"mz\"; flow:to_server; file.data; content:\"MZ\"; depth:2; sid:14;)\n"
                "alert http any any -> any any (msg:\"cd\"; flow:to_server; file.data; content:\"Content-Disposition\"; sid:15;)\n"
-               "alert http any any -> any any (msg:\"cb\"; flow:to_server; http.request_body; content:\"Content-Disposition\"; sid:16;)\n");
+               "alert http any any -> any any (msg:\"cb\"; flow:to_server; http.request_body; content:\"Content-Disposition\"; sid:16;)\n"
+               "alert http any any -> any any (msg:\"lt\"; filesize:<5000; sid:17;)\n");
     write_text(cfg, "%YAML 1.1\n---\napp-layer:\n  protocols:\n    http:\n      libhtp:\n"
                     "        default-config:\n          response-body-limit: 4kb\n"
                     "outputs:\n  - eve-log:\n      enabled: yes\n"
@@ -602,7 +633,7 @@ static void engine_end_to_end(void)
     vg_engine_result_free(&res);
     vg_conf_free(conf);
     /* read the records */
-    int sids[17] = {0}, nfile = 0, stored = 0, truncated = 0, nssh = 0, gaps = 0;
+    int sids[18] = {0}, nfile = 0, stored = 0, truncated = 0, nssh = 0, gaps = 0;
     char pdf_sha[65] = "";
     snprintf(path, sizeof path, "%s/eve.json", out);
     FILE *fp = fopen(path, "r");
@@ -617,7 +648,7 @@ static void engine_end_to_end(void)
         const char *t = json_string_value(json_object_get(j, "event_type"));
         if (t && strcmp(t, "alert") == 0) {
             json_int_t sid = json_integer_value(json_object_get(json_object_get(j, "alert"), "signature_id"));
-            if (sid > 0 && sid < 17)
+            if (sid > 0 && sid < 18)
                 sids[sid]++;
         } else if (t && strcmp(t, "ssh") == 0) {
             nssh++;
@@ -704,6 +735,9 @@ static void engine_end_to_end(void)
     VG_CHECK_EQ(sids[14], 1); /* evil.EXE starts with MZ */
     VG_CHECK_EQ(sids[15], 0); /* part headers are in no file */
     VG_CHECK_EQ(sids[16], 1); /* but in the request body */
+    /* CLOSED files under 5000 bytes: the upload tx, the pdf, /api/up, /gap;
+     * not the TRUNCATED /big (1000) and /large (4096), whose size is not final */
+    VG_CHECK_EQ(sids[17], 4);
     VG_CHECK_EQ(nssh, 1);
     /* the stored file is named by its content's sha256 */
     if (pdf_sha[0]) {
@@ -753,6 +787,7 @@ static const vg_test tests[] = {
     {"multipart_cut_and_capped", multipart_cut_and_capped},
     {"file_caps", file_caps},
     {"file_gaps_and_data", file_gaps_and_data},
+    {"store_settings", store_settings},
     {"http_transaction_files", http_transaction_files},
     {"http_upload_files_and_limits", http_upload_files_and_limits},
     {"ssh_banners", ssh_banners},
