@@ -17,34 +17,10 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_server import check, req, results, start  # noqa: E402
+
 VIGIL = sys.argv[1]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append((name, bool(cond)))
-    if not cond:
-        print(f"FAIL {name} {detail}")
-
-
-def req(port, method, path, body=None, token=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    r = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", data=data, method=method)
-    if token:
-        r.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        try:
-            return e.code, json.loads(text)
-        except ValueError:
-            return e.code, text
-    except (ConnectionError, urllib.error.URLError) as e:
-        return 0, str(e)
-
-
 def event(i, unit_tag):
     return json.dumps({"timestamp": "2024-05-01T08:00:%02d.000000+0000" % (i % 60),
                        "event_type": "alert", "src_ip": "10.0.0.%d" % (i % 250 + 1),

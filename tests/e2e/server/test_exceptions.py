@@ -9,7 +9,7 @@ still stored and searchable, flagged with the exception id, counted once
 exceptions stop applying; every change is in the audit log.
 """
 import json
-import re
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,34 +17,10 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_server import check, req, results, start  # noqa: E402
+
 VIGIL = sys.argv[1]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append((name, bool(cond)))
-    if not cond:
-        print(f"FAIL {name} {detail}")
-
-
-def req(port, method, path, body=None, token=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    r = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", data=data, method=method)
-    if token:
-        r.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        try:
-            return e.code, json.loads(text)
-        except ValueError:
-            return e.code, text
-    except (ConnectionError, urllib.error.URLError) as e:
-        return 0, str(e)
-
-
 def alert(tag, i, sid, src, dest="192.168.7.7"):
     return json.dumps({"timestamp": "2024-06-01T09:00:%02d.000000+0000" % (i % 60),
                        "event_id": f"{tag}-{i}", "event_type": "alert", "src_ip": src,
@@ -59,24 +35,6 @@ def post_events(port, tok, lines):
 def incidents_for(port, tok, src):
     st, body = req(port, "GET", "/incidents?limit=500", token=tok)
     return [i for i in body.get("incidents", []) if i["src_ip"] == src] if st == 200 else None
-
-
-def start(data):
-    proc = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    port = admin_pw = None
-    deadline = time.time() + 30
-    while time.time() < deadline and port is None:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"password (\S+)", line)
-        if m:
-            admin_pw = m.group(1)
-        m = re.search(r"\(port (\d+)\)", line)
-        if m:
-            port = int(m.group(1))
-    return proc, port, admin_pw
 
 
 def run(port, admin_pw):
@@ -293,7 +251,7 @@ def run(port, admin_pw):
 
 def main():
     data = tempfile.mkdtemp(prefix="vg-exc-")
-    proc, port, admin_pw = start(data)
+    proc, port, admin_pw = start(VIGIL, data)
     if not port or not admin_pw:
         print("server did not start")
         proc.kill()

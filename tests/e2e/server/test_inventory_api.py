@@ -18,56 +18,13 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_server import check, req, results, start  # noqa: E402
+
 VIGIL = sys.argv[1]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append((name, bool(cond)))
-    if not cond:
-        print(f"FAIL {name} {str(detail)[:400]}")
-
-
-def req(port, method, path, body=None, token=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    r = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", data=data, method=method)
-    if token:
-        r.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        try:
-            return e.code, json.loads(text)
-        except ValueError:
-            return e.code, text
-    except (ConnectionError, urllib.error.URLError) as e:
-        return 0, str(e)
-
-
-def start(data):
-    proc = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    port = pw = None
-    deadline = time.time() + 30
-    while time.time() < deadline and port is None:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"password (\S+)", line)
-        if m:
-            pw = m.group(1)
-        m = re.search(r"\(port (\d+)\)", line)
-        if m:
-            port = int(m.group(1))
-    return proc, port, pw
-
-
 def ndjson(*events):
     return "\n".join(json.dumps(e) for e in events).encode()
 
@@ -81,7 +38,7 @@ def sca(ts, cid, result, control=None):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="vg-inv-api-")
-    proc, port, admin_pw = start(os.path.join(tmp, "data"))
+    proc, port, admin_pw = start(VIGIL, os.path.join(tmp, "data"))
     if not port or not admin_pw:
         print("server did not start")
         proc.kill()
