@@ -5,7 +5,12 @@
  * As in Suricata 8, every DNS message is its own transaction (a request or
  * a response), logged right away as an EVE `dns` record in version 3's
  * shape: header fields, `queries`, and for responses `answers` (detailed)
- * and `grouped` (answers by type), `authorities`, `additionals`.
+ * and `grouped` (answers by type), `authorities`, `additionals`; or, with
+ * version: 2 (or SURICATA_EVE_DNS_VERSION=2 and no version configured),
+ * Suricata 7's shape: one `query` record per question, one `answer`
+ * record per response.  Each output's requests/responses/types/formats
+ * settings apply.  Malformed input raises DNS decoder events
+ * (VG_DNS_EV_*: app-layer-event:dns.*, applayer anomaly records).
  *
  * Limits: names are cut at 255 bytes (rrname_truncated) and followed
  * through at most DNS_MAX_JUMPS compression pointers, each pointing

@@ -436,7 +436,8 @@ int vg_app_http_log_hook(htp_log_t *log)
     uint8_t ev = k < VG_ARRAY_LEN(htp_msgs) ? htp_msgs[k].ev : VG_HTTP_EV_UNKNOWN_ERROR;
     htp_tx_t *htx = log->tx;
     if (!htx)
-        htx = response_event(ev) ? htp_connp_get_out_tx(log->connp) : htp_connp_get_in_tx(log->connp);
+        htx = response_event(ev) ? htp_connp_get_out_tx(log->connp)
+                                 : htp_connp_get_in_tx(log->connp);
     if (!htx)
         htx = htp_connp_get_in_tx(log->connp) ? htp_connp_get_in_tx(log->connp)
                                               : htp_connp_get_out_tx(log->connp);

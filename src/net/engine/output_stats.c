@@ -99,8 +99,9 @@ void vg_eve_stats(vg_jb *jb, const struct timeval *ts, const vg_stats_src *s)
         vg_jb_open_obj(jb, "error");
         for (size_t i = 0; i < VG_ARRAY_LEN(errs); i++) {
             vg_jb_open_obj(jb, errs[i].name);
-            vg_jb_u64(jb, "parser", errs[i].which == 2 ? s->app->tls_malformed
-                                                       : s->app->dns_malformed_proto[errs[i].which]);
+            uint64_t n = errs[i].which == 2 ? s->app->tls_malformed
+                                            : s->app->dns_malformed_proto[errs[i].which];
+            vg_jb_u64(jb, "parser", n);
             vg_jb_close_obj(jb);
         }
         vg_jb_close_obj(jb);
