@@ -13,8 +13,11 @@
  * logged once both sides went encrypted, or at flow end.
  *
  * Malformed input is data: it raises a TLS decoder event on the
- * transaction (VG_TLS_EV_*, for app-layer-event:tls.*) and the direction
- * stops being parsed when the framing is lost.
+ * transaction (VG_TLS_EV_*, for app-layer-event:tls.*, and an applayer
+ * anomaly record) and the direction stops being parsed when the framing is
+ * lost.  The EVE record follows Suricata 8: basic, extended or custom
+ * field sets, and a session is logged only when it showed the server's
+ * certificate, was resumed (session-resumption) or chose TLS 1.3.
  */
 #include <stdio.h>
 #include <stdlib.h>
