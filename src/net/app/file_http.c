@@ -2,8 +2,8 @@
  * file_http.c: files in HTTP/1 bodies (called from app_http.c's libhtp
  * hooks, marked "files hook" there).
  *
- * Request side: a multipart/form-data body gives one file per part with a
- * filename; any other POST or PUT body is one file named by the URI path
+ * Request side: a multipart/form-data POST body gives one file per part
+ * with a filename; any other POST or PUT body is one file named by the URI path
  * (as Suricata).  Response side: a body is one file, named by the
  * Content-Disposition filename when there is one, else by the normalised
  * URI path (as Suricata names it).  Bodies arrive as libhtp hands them over
@@ -88,11 +88,15 @@ void vg_file_http_req_headers(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx)
 {
     if (!ctx || !ctx->files || !a || !tx || !tx->request_headers)
         return;
+    /* the list exists from the request on, so that a filestore match can
+     * mark the transaction before its response's file opens */
+    vg_file_list *fl = list_of(ctx, a);
+    /* as Suricata: multipart parts are files in POST bodies only (a PUT
+     * body is one file whatever its type) */
+    if (!fl || fl->mp || tx->request_method_number != HTP_M_POST)
+        return;
     const htp_header_t *ct = htp_table_get_c(tx->request_headers, "Content-Type");
     if (!ct || !ct->value)
-        return;
-    vg_file_list *fl = list_of(ctx, a);
-    if (!fl || fl->mp)
         return;
     fl->mp = vg_mpart_new(ctx->files, fl, a->id, bstr_ptr(ct->value),
                           (uint32_t)bstr_len(ct->value));

@@ -491,6 +491,14 @@ static void http_upload_files_and_limits(void)
         VG_CHECK(strstr(jb.buf, "\"size\":10,\"start\":100,\"end\":109,\"tx_id\":1}") != NULL);
         vg_jb_free(&jb);
     }
+    /* multipart parts are files of POST bodies only: not of a GET's */
+    const char *mb = "--b\r\nContent-Disposition: form-data; name=\"a\"; filename=\"g\"\r\n\r\nx\r\n--b--\r\n";
+    char gm[512];
+    snprintf(gm, sizeof gm, "GET /gm HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; "
+             "boundary=b\r\nContent-Length: %zu\r\n\r\n%s", strlen(mb), mb);
+    feed(ctx, &f2, true, gm);
+    vg_app_tx *t7 = t6 ? vg_app_tx_next(t6) : NULL;
+    VG_CHECK(t7 && t7->files && t7->files->n == 0 && !t7->files->mp);
     vg_app_flow_end(ctx, &f2);
     VG_CHECK_EQ(vg_files_get_stats(vg_app_files(ctx))->body_limit, 3);
     vg_app_flow_end(ctx, &f);
