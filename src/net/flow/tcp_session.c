@@ -460,9 +460,12 @@ void vg_tcp_track(vg_flow_table *ft, fnode *n, vg_packet *p, bool *swap)
             if (!toserver && (!(fl & TH_ACK) || p->tcp_ack == s->client.next_seq ||
                               p->tcp_ack == s->client.isn + 1))
                 handle_rst(ft, n, s, own, other, p);
-            else if (toserver)
+            else if (toserver && p->tcp_seq == s->client.isn && p->tcp_win == 0 &&
+                     (!(fl & TH_ACK) || p->tcp_ack == s->client.isn + 1))
                 handle_rst(ft, n, s, own, other, p);
-            else
+            else /* as Suricata: a client RST in SYN_SENT resets only with the
+                  * SYN's own sequence number (an RFC 5961 answer to a stray
+                  * ACK does not end the attempt: the SYN is sent again) */
                 vg_tcp_set_event(p, STEV_RST_INVALID_ACK);
             return;
         }

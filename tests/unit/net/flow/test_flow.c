@@ -820,7 +820,39 @@ static void stream_event_names(void)
     VG_CHECK(vg_stream_event_name(10000) == NULL);
 }
 
+/* A client RST in SYN_SENT ends the attempt only with the SYN's own
+ * sequence number (window 0): an RFC 5961 answer to a stray ACK does not,
+ * and the retransmitted SYN goes on to a normal session. */
+static void syn_sent_rst_must_match_the_syn(void)
+{
+    vg_flow_table *ft = table(NULL);
+    vg_packet p;
+    vg_flow *f = tcp(ft, &p, true, S, 100, 0, NULL);
+    tcp(ft, &p, false, A, 7000, 9999, NULL);      /* stray ACK from the server */
+    tcp(ft, &p, true, R, 9999, 0, NULL);          /* the client's answer to it */
+    VG_CHECK_STR(vg_flow_tcp_state(f), "syn_sent");
+    VG_CHECK(has_event(&p, "stream.rst_invalid_ack"));
+    handshake(ft);
+    VG_CHECK_STR(vg_flow_tcp_state(f), "established");
+    /* the SYN's own RST does end it */
+    vg_flow_table *ft2 = table(NULL);
+    vg_flow *g = tcp(ft2, &p, true, S, 100, 0, NULL);
+    tcp(ft2, &p, true, R, 100, 0, NULL);
+    VG_CHECK_STR(vg_flow_tcp_state(g), "syn_sent"); /* window 65535 above: not yet */
+    mk(&p, C_IP, 40000, S_IP, 80, 6);
+    p.tcp_flags = R;
+    p.tcp_seq = 100;
+    p.tcp_win = 0;
+    vg_flow_table_handle(ft2, &p);
+    VG_CHECK_STR(vg_flow_tcp_state(g), "closed");
+    vg_flow_table_expire_all(ft, NULL, NULL);
+    vg_flow_table_free(ft);
+    vg_flow_table_expire_all(ft2, NULL, NULL);
+    vg_flow_table_free(ft2);
+}
+
 static const vg_test tests[] = {
+    {"syn_sent_rst_must_match_the_syn", syn_sent_rst_must_match_the_syn},
     {"tcp_handshake_establishes", tcp_handshake_establishes},
     {"midstream_off_tracks_nothing", midstream_off_tracks_nothing},
     {"midstream_on_picks_up", midstream_on_picks_up},
