@@ -157,7 +157,7 @@ struct vg_files_ctx {
     bool store_enabled, force_store;
     bool write_fileinfo;             /* file-store write-fileinfo: <sha256>.<secs>.<file_id>.json */
     bool force_magic;                /* file-store force-magic: every fileinfo has magic */
-    bool stream_depth_set;           /* file-store stream-depth given (else stream.reassembly.depth) */
+    bool stream_depth_set;           /* file-store stream-depth given (else the stream's depth) */
     uint64_t stream_depth;           /* how far a filestore-flagged tx's files go (0: all) */
     uint64_t store_max;
     char store_dir[VG_FILES_PATH_MAX / 2];

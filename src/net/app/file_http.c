@@ -161,7 +161,8 @@ static void open_by_name(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx
     }
     const bstr *path = tx->parsed_uri ? tx->parsed_uri->path : NULL;
     if (path)
-        (void)vg_file_open(ctx->files, fl, toclient, a->id, bstr_ptr(path), (uint32_t)bstr_len(path));
+        (void)vg_file_open(ctx->files, fl, toclient, a->id, bstr_ptr(path),
+                           (uint32_t)bstr_len(path));
     else
         (void)vg_file_open(ctx->files, fl, toclient, a->id, NULL, 0);
 }
