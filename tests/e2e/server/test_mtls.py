@@ -118,6 +118,18 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
           reg.get(sa, {}).get("name") == "sensor-a" and reg.get(sb, {}).get("name") == "sensor-b"
           and reg[sa].get("unit") == "u1" and reg[sa].get("expires_us", 0) > time.time() * 1e6,
           reg)
+    # A certificate of the CA the register does not know (issued before it
+    # existed) is recorded on first use, so that it can be revoked.
+    import sqlite3
+    db = sqlite3.connect(f"{data}/vigil.db", timeout=30)
+    db.execute("DELETE FROM certs WHERE serial = ?", (sb,))
+    db.commit()
+    db.close()
+    code, _ = post(port, ctx_with(ca, f"{st_b}/client.crt", f"{st_b}/client.key"), line)
+    reg = {c["serial"]: c for c in certs(data)}
+    check("an unregistered certificate of the CA is adopted on first use",
+          code == 200 and reg.get(sb, {}).get("name") == "sensor-b" and
+          reg[sb].get("unit") == "u1", (code, reg.get(sb)))
     # Renewal: a new key and serial, renewed_from the old; both certificates work.
     old_crt, old_key = f"{tmp}/old.crt", f"{tmp}/old.key"
     with open(f"{st}/client.crt") as f, open(old_crt, "w") as g:
@@ -213,7 +225,8 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
     code, body = api(url, ctx, "/api/v1/audit", adm)
     acts = [a.get("action") for a in (body or {}).get("audit", [])]
     check("audited: issue, renew, revoke, refusal",
-          all(a in acts for a in ("cert.issue", "cert.renew", "cert.revoke", "cert.refused")),
+          all(a in acts for a in ("cert.issue", "cert.renew", "cert.revoke", "cert.refused",
+                                  "cert.adopt")),
           acts)
 
 
