@@ -410,6 +410,24 @@ static int renew_cert(void *arg)
     return 1;
 }
 
+/* Respond-only agents (no --eve, so no uplink loop to call the hook):
+ * the same renewal on a thread of its own. */
+typedef struct renew_thread {
+    renewer *r;
+    double every;
+} renew_thread;
+
+static void *renew_main(void *arg)
+{
+    renew_thread *t = arg;
+    while (!stop) {
+        (void)renew_cert(t->r);
+        for (double w = 0; w < t->every && !stop; w += 0.1)
+            usleep(100 * 1000);
+    }
+    return NULL;
+}
+
 int vg_cmd_forward(int argc, char **argv)
 {
     vg_forward_opts o = {0};
@@ -541,7 +559,13 @@ int vg_cmd_forward(int argc, char **argv)
         rt.o.tls_key = o.tls_key;
         rt.o.tls_ca = o.tls_ca;
         if (!o.eve_path) {
+            pthread_t rth;
+            renew_thread t = {&rn, o.renew_check_s > 0 ? o.renew_check_s : 600};
+            bool renewing = o.renew && pthread_create(&rth, NULL, renew_main, &t) == 0;
             respond_main(&rt);
+            stop = 1;
+            if (renewing)
+                pthread_join(rth, NULL);
         } else if (pthread_create(&th, NULL, respond_main, &rt) == 0) {
             threaded = true;
         } else {

@@ -110,13 +110,39 @@ static void refusal(vg_server *s, const vg_pki_cert *p, const vg_cert_row *r, co
     vg_store_audit(s->store, p->name, "cert.refused", d);
 }
 
+/* A refusal that also closes the connection: a client that renewed its
+ * certificate meanwhile presents the new one on its next connection
+ * (libcurl reuses a kept-alive connection, and with it the old one). */
+static enum MHD_Result refuse_close(struct MHD_Connection *c, unsigned code, const char *msg)
+{
+    char body[160];
+    snprintf(body, sizeof body, "{\"error\":\"%s\"}", msg);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 bool vg_api_cert_gate(vg_server *s, vg_api_req *rq, enum MHD_Result *ret)
 {
     if (!s->tls)
         return false;
     vg_pki_cert p;
-    if (tls_peer(rq->conn, &p) != 1)
-        return false; /* none, or one that does not verify: authentication decides */
+    int peer = tls_peer(rq->conn, &p);
+    if (peer < 0) {
+        /* Sent one that does not verify now (expired, most often): 401, as
+         * authentication would, and the connection closed. */
+        *ret = refuse_close(rq->conn, 401, "client certificate does not verify (expired?)");
+        return true;
+    }
+    if (peer == 0)
+        return false; /* none: bearer tokens and logins decide */
     vg_cert_row r;
     pthread_mutex_lock(&s->lock);
     int rc = vg_cert_get(s->store, p.serial, &r);
@@ -138,7 +164,7 @@ bool vg_api_cert_gate(vg_server *s, vg_api_req *rq, enum MHD_Result *ret)
         return true;
     }
     if (r.revoked_at_us) {
-        *ret = vg_api_error(rq->conn, 403, "certificate revoked");
+        *ret = refuse_close(rq->conn, 403, "certificate revoked");
         return true;
     }
     return false;

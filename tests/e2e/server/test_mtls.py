@@ -232,10 +232,12 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
 
 def auto_renewal(tmp):
     """A server issuing 20 s certificates: the forwarder renews at a third
-    left and keeps delivering with the new certificate."""
+    left and keeps delivering with the new certificate; its responder, and a
+    respond-only agent that renews on its own, keep applying blocks."""
     data = f"{tmp}/short"
     os.makedirs(data)
     tok = enroll_token(data, "sensor-c")
+    tok_d = enroll_token(data, "sensor-d")
     port = free_port()
     p = subprocess.Popen([VIGIL, "server", "--data", data, "--listen", f"127.0.0.1:{port}", "--tls",
                           "--cert-lifetime", "20"], stdout=subprocess.PIPE,
@@ -247,18 +249,27 @@ def auto_renewal(tmp):
     url = f"https://127.0.0.1:{port}"
     st = f"{tmp}/st-c"
     eve = f"{tmp}/eve-c.json"
-    fw = None
+    st_d = f"{tmp}/st-d"
+    nft_c, nft_d = f"{tmp}/nft-c.txt", f"{tmp}/nft-d.txt"
+    fw = ag = None
     try:
         r = run("forward", "--enroll", url, tok, "--state", st)
-        check("short-lived enrolment", r.returncode == 0, r.stderr)
-        first = serial_of(f"{st}/client.crt")
-        first_expiry = ssl.cert_time_to_seconds(
-            ssl._ssl._test_decode_cert(f"{st}/client.crt")["notAfter"])
+        rd = run("forward", "--enroll", url, tok_d, "--state", st_d)
+        check("short-lived enrolment", r.returncode == 0 and rd.returncode == 0,
+              (r.stderr, rd.stderr))
+        first, first_d = serial_of(f"{st}/client.crt"), serial_of(f"{st_d}/client.crt")
+        first_expiry = max(ssl.cert_time_to_seconds(ssl._ssl._test_decode_cert(
+            f"{d}/client.crt")["notAfter"]) for d in (st, st_d))
         open(eve, "w").close()
         env = {k: v for k, v in os.environ.items() if k != "VIGIL_TOKEN"}
         fw = subprocess.Popen([VIGIL, "forward", "--eve", eve, "--server", url, "--state", st,
-                               "--sensor", "sensor-c", "--renew-check", "0.5"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               "--sensor", "sensor-c", "--renew-check", "0.5", "--respond",
+                               "--nft-dry-run", nft_c, "--respond-interval", "0.3"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ag = subprocess.Popen([VIGIL, "forward", "--server", url, "--state", st_d,
+                               "--renew-check", "0.5", "--respond", "--nft-dry-run", nft_d,
+                               "--respond-interval", "0.3"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         renewed = None
         for i in range(90):
             with open(eve, "a") as f:
@@ -293,10 +304,26 @@ def auto_renewal(tmp):
             time.sleep(0.5)
         check("delivery goes on after the first certificate expired", cnt == n_before + 20,
               (cnt, n_before + 20))
+        check("the respond-only agent renewed too", serial_of(f"{st_d}/client.crt") != first_d)
+        run("server", "--data", data, "user", "an2", "analyst", "u1", env={**os.environ,
+            "VIGIL_PASSWORD": "analyst-password-123"})
+        at = run("server", "--data", data, "token", "an2").stdout.strip().splitlines()[-1]
+        code, _ = api(url, ctx, "/api/v1/blocks", at, {"ip": "203.0.113.77", "reason": "t"})
+        applied = set()
+        for _ in range(100):
+            for name, f in (("c", nft_c), ("d", nft_d)):
+                if os.path.exists(f) and "203.0.113.77" in open(f).read():
+                    applied.add(name)
+            if len(applied) == 2:
+                break
+            time.sleep(0.2)
+        check("responders apply blocks after their first certificate expired",
+              code == 201 and applied == {"c", "d"}, (code, applied))
     finally:
-        if fw:
-            fw.terminate()
-            fw.wait(timeout=30)
+        for proc in (fw, ag):
+            if proc:
+                proc.terminate()
+                proc.wait(timeout=30)
         p.terminate()
         p.wait(timeout=30)
 
