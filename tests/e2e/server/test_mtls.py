@@ -218,6 +218,13 @@ def revocation_and_renewal(tmp, data, url, port, st, line, vt):
           lst.get(sa, {}).get("reason") == "host decommissioned" and
           lst.get(sa2, {}).get("revoked_by") == "cli" and "revoked_at_us" not in lst.get(sb, {}),
           lst)
+    r = run("server", "--data", data, "certs", "--agent", "sensor-b", "--json")
+    only_b = json.loads(r.stdout) if r.returncode == 0 else []
+    check("certs --agent lists that agent's only",
+          only_b and all(c["name"] == "sensor-b" for c in only_b), r.stdout)
+    code, body = api(url, ctx, "/api/v1/certs?agent=sensor-a", adm)
+    check("GET /certs?agent= filters", code == 200 and body["certs"] and
+          all(c["name"] == "sensor-a" for c in body["certs"]), body)
     r = run("server", "--data", data, "certs")
     check("`vigil server certs` prints the register",
           r.returncode == 0 and sa2 in r.stdout and "revoked" in r.stdout and "key leaked" in
