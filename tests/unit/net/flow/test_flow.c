@@ -104,7 +104,8 @@ static void on_end(vg_flow *f, vg_flow_end why, const vg_stream_chunk *ch, int n
         int d = ch[i].toserver ? 0 : 1;
         size_t room = sizeof e->data[d] - 1 - e->dlen[d];
         size_t l = ch[i].len < room ? ch[i].len : room;
-        memcpy(e->data[d] + e->dlen[d], ch[i].data, l);
+        if (l) /* a pseudo packet's chunk at flow end may carry no data */
+            memcpy(e->data[d] + e->dlen[d], ch[i].data, l);
         e->dlen[d] += l;
         if (ch[i].log_data) {
             size_t ll = ch[i].log_len < 255 ? ch[i].log_len : 255;
