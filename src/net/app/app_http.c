@@ -144,6 +144,9 @@ static vg_app_tx *atx_of(htp_tx_t *tx)
     return htp_tx_get_user_data(tx);
 }
 
+/* Our transaction for a libhtp one, at its request's start or, for a
+ * response libhtp could not match to a request (one side captured), at the
+ * response's start. */
 static int on_req_start(htp_tx_t *tx)
 {
     http_state *hs = state_of(tx);
@@ -424,6 +427,7 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
     htp_config_set_convert_lowercase(cfg, HTP_DECODER_URL_PATH, 0);
     htp_config_register_log(cfg, vg_app_http_log_hook); /* appfeat hook: HTTP decoder events */
     htp_config_register_request_start(cfg, on_req_start);
+    htp_config_register_response_start(cfg, on_req_start);
     htp_config_register_request_line(cfg, on_req_line);
     htp_config_register_request_headers(cfg, on_req_headers);
     htp_config_register_request_header_data(cfg, on_req_header_data);
@@ -552,6 +556,17 @@ static void http_flow_end(vg_app_ctx *ctx, app_flow *af)
 {
     http_state *hs = af->pstate;
     hs->ctx = ctx;
+    if (hs->pend_len && !hs->closed) {
+        /* responses still waiting for a request that never came (a capture
+         * that saw one side only): libhtp parses them without one */
+        uint8_t *pd = hs->pend;
+        uint32_t pl = hs->pend_len;
+        hs->pend = NULL;
+        hs->pend_len = 0;
+        htp_time_t tv = af->flow->last;
+        (void)htp_connp_res_data(hs->connp, &tv, pd, pl);
+        free(pd);
+    }
     if (!hs->closed) {
         htp_time_t tv = af->flow->last;
         htp_connp_close(hs->connp, &tv);
