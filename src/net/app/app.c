@@ -585,6 +585,16 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
     }
     if (p->payload_len && (p->flags & VG_PKT_STREAM_ADD))
         tcp_data(ctx, f, af, p);
+    /* a side that sent its FIN and whose data was all parsed has ended (as
+     * Suricata's EOF flag: HTTP finishes a message cut by the close) */
+    for (int i = 0; i < 2; i++) {
+        app_dir *e = &af->dir[i];
+        if (e->fin && !e->eof && !e->pend_len && e->seq_init && e->next_seq == e->fin_seq) {
+            e->eof = true;
+            if (af->parser && af->parser->eof && !e->trunc)
+                af->parser->eof(ctx, af, i == 0, &p->ts);
+        }
+    }
     make_visible(af, toserver);
 }
 

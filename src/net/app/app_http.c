@@ -256,6 +256,24 @@ static int on_req_headers(htp_tx_t *tx)
     return HTP_OK;
 }
 
+/* The response's header buffers from libhtp's table; again at completion
+ * when the table grew since (headers cut by the connection's close reach
+ * the table after the headers hook). */
+static void res_header_buffers(http_state *hs, http_tx *t, htp_tx_t *tx)
+{
+    hbuf *bufs[] = {&t->res_hdr, &t->res_hdr_names, &t->res_hdr_list, &t->res_start};
+    for (size_t i = 0; i < VG_ARRAY_LEN(bufs); i++)
+        hb_free(bufs[i]);
+    free(t->res_hdr_off);
+    t->res_hdr_off = NULL;
+    t->res_hdr_cnt = 0;
+    build_headers(hs, tx->response_headers, &t->res_hdr, &t->res_hdr_names, &t->res_hdr_list,
+                  &t->res_hdr_off, &t->res_hdr_cnt);
+    hb_bstr(&t->res_start, tx->response_line, HDR_MAX);
+    hb_add(&t->res_start, "\r\n", 2, HDR_MAX);
+    hb_add(&t->res_start, t->res_hdr_raw.d, t->res_hdr_raw.n, HDR_MAX);
+}
+
 static int on_res_headers(htp_tx_t *tx)
 {
     http_state *hs = state_of(tx);
@@ -265,11 +283,7 @@ static int on_res_headers(htp_tx_t *tx)
         return HTP_OK;
     a->progress |= TX_RES_HDRS;
     hb_bstr(&t->res_line, tx->response_line, HDR_MAX);
-    build_headers(hs, tx->response_headers, &t->res_hdr, &t->res_hdr_names, &t->res_hdr_list,
-                  &t->res_hdr_off, &t->res_hdr_cnt);
-    hb_bstr(&t->res_start, tx->response_line, HDR_MAX);
-    hb_add(&t->res_start, "\r\n", 2, HDR_MAX);
-    hb_add(&t->res_start, t->res_hdr_raw.d, t->res_hdr_raw.n, HDR_MAX);
+    res_header_buffers(hs, t, tx);
     return HTP_OK;
 }
 
@@ -400,6 +414,8 @@ static int on_res_complete(htp_tx_t *tx)
     if (t)
         t->res_done = true;
     http_state *hs1 = state_of(tx); /* files hook */
+    if (t && hs1 && tx->response_headers && htp_table_size(tx->response_headers) != t->res_hdr_cnt)
+        res_header_buffers(hs1, t, tx);
     vg_file_http_done(hs1 ? hs1->ctx : NULL, a, true); /* files hook */
     if (a)
         a->progress |= TX_RES_HDRS | TX_RES_DONE | TX_LOG_NOW;
@@ -552,20 +568,48 @@ static bool http_gap(vg_app_ctx *ctx, app_flow *af, bool toserver, uint32_t len,
     return htp_connp_res_data(hs->connp, &tv, NULL, len) != HTP_STREAM_DATA_OTHER;
 }
 
+static void flush_waiting(http_state *hs, const htp_time_t *tv);
+
+/* A side closed: libhtp finishes what the close ends (a response whose
+ * headers were cut by the FIN), as Suricata closes its parser on EOF. */
+static void http_eof(vg_app_ctx *ctx, app_flow *af, bool toserver, const struct timeval *ts)
+{
+    http_state *hs = af->pstate;
+    hs->ctx = ctx;
+    if (hs->closed)
+        return;
+    htp_time_t tv = *ts;
+    if (toserver) {
+        htp_connp_req_close(hs->connp, &tv);
+        return;
+    }
+    flush_waiting(hs, &tv);
+    htp_connp_close(hs->connp, &tv);
+    hs->closed = true;
+}
+
+/* Responses still waiting for a request that never came (a capture that saw
+ * one side only): libhtp parses them without one. */
+static void flush_waiting(http_state *hs, const htp_time_t *tv)
+{
+    if (!hs->pend_len)
+        return;
+    uint8_t *pd = hs->pend;
+    uint32_t pl = hs->pend_len;
+    hs->pend = NULL;
+    hs->pend_len = 0;
+    htp_time_t t = *tv;
+    (void)htp_connp_res_data(hs->connp, &t, pd, pl);
+    free(pd);
+}
+
 static void http_flow_end(vg_app_ctx *ctx, app_flow *af)
 {
     http_state *hs = af->pstate;
     hs->ctx = ctx;
-    if (hs->pend_len && !hs->closed) {
-        /* responses still waiting for a request that never came (a capture
-         * that saw one side only): libhtp parses them without one */
-        uint8_t *pd = hs->pend;
-        uint32_t pl = hs->pend_len;
-        hs->pend = NULL;
-        hs->pend_len = 0;
-        htp_time_t tv = af->flow->last;
-        (void)htp_connp_res_data(hs->connp, &tv, pd, pl);
-        free(pd);
+    if (!hs->closed) {
+        htp_time_t end = af->flow->last;
+        flush_waiting(hs, &end);
     }
     if (!hs->closed) {
         htp_time_t tv = af->flow->last;
@@ -762,6 +806,7 @@ const app_parser vg_app_parser_http = {
     .tx_eve = http_tx_eve,
     .get_buffer = http_get_buffer,
     .gap = http_gap,
+    .eof = http_eof,
 };
 
 /* appfeat hook: the libhtp transaction of an HTTP tx, for the HTTP decoder

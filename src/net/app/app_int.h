@@ -71,6 +71,7 @@ typedef struct app_dir {
     uint32_t fin_seq;
     bool sent_init;
     uint32_t sent_edge;        /* highest sequence number the sender was seen to send */
+    bool eof;                  /* the parser was told this side ended */
 } app_dir;
 
 typedef struct app_flow {
@@ -137,6 +138,8 @@ typedef struct app_parser {
      * this hook a gap ends parsing of that direction. */
     bool (*gap)(vg_app_ctx *ctx, app_flow *af, bool toserver, uint32_t len,
                 const struct timeval *ts);
+    /* Optional: the sender closed its side (FIN) and all its data was parsed. */
+    void (*eof)(vg_app_ctx *ctx, app_flow *af, bool toserver, const struct timeval *ts);
     /* Optional (appfeat hook): does an eve-log with these settings log tx?
      * (DNS requests/responses/types, TLS sessions without certificate);
      * without it every finished transaction is logged. */
