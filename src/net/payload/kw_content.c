@@ -262,7 +262,12 @@ static int distance_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *
     if (pl_parse_num(rp, arg, -PL_REL_MAX, PL_REL_MAX, &cd->distance, "distance", errbuf) != 0)
         return VG_EINVAL;
     cd->flags |= PLC_DISTANCE;
-    pl_mark_anchor(sm, PL_NEXT_DISTANCE);
+    /* a later occurrence of the anchor cannot help a positive content that
+     * only has a distance, but it can help a negated one: its region
+     * shrinks (as Suricata 8 retries: "fix"; "this"; within; !"and";
+     * distance:0 matches at a later "fix this") */
+    pl_mark_anchor(sm, (cd->flags & PLC_NEGATED) ? PL_NEXT_DISTANCE | PL_NEXT_WITHIN
+                                                 : PL_NEXT_DISTANCE);
     return VG_OK;
 }
 

@@ -10,7 +10,8 @@
  * depends on it: PL_NEXT_WITHIN (within, or pcre/R, byte_*,relative,
  * isdataat,relative) makes the engine retry the anchor at its next
  * occurrence when that keyword fails; PL_NEXT_DISTANCE alone does not
- * (a later occurrence cannot help a distance-only match).
+ * (a later occurrence cannot help a distance-only match), except before a
+ * negated content, which is marked PL_NEXT_WITHIN too.
  */
 #ifndef VG_NET_PAYLOAD_INT_H
 #define VG_NET_PAYLOAD_INT_H

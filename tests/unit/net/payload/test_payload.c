@@ -159,6 +159,11 @@ static void backtracking(void)
     /* three levels */
     VG_CHECK_EQ(match("content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;",
                       "ab ab abc"), 1);
+    /* a negated relative content that fails is retried at the anchor's next
+     * occurrence (Suricata 8, UriTestSig21) */
+    const char *neg = "content:\"fix\"; content:\"this\"; within:6; content:!\"and\"; distance:0;";
+    VG_CHECK_EQ(match(neg, "/we_need_to_fix_this_and_yes_fix_this_now"), 1);
+    VG_CHECK_EQ(match(neg, "/we_need_to_fix_this_and_yes_fix_this_and"), 0);
 }
 
 static void negation_docs_firefox(void)
