@@ -285,7 +285,15 @@ window.vg = {
   },
 };
 
-async function route() {
+/* Routes run one after another: a slow earlier screen (say, a language
+ * switch re-rendering the page) must not land over a later one. */
+let routing = Promise.resolve();
+function route() {
+  routing = routing.then(routeOnce, routeOnce);
+  return routing;
+}
+
+async function routeOnce() {
   const h = location.hash || "#/overview";
   const authed = !!sessionStorage.getItem("vigil.token");
   document.getElementById("nav").hidden = !authed;
