@@ -36,7 +36,7 @@ static struct {
 /* The verified client certificate of the connection: 1 with *out filled,
  * 0 when the client sent none, -1 when it sent one that does not verify or
  * is not for client authentication. */
-static int tls_peer(struct MHD_Connection *c, vg_pki_cert *out)
+int vg_api_tls_peer(struct MHD_Connection *c, vg_pki_cert *out)
 {
     memset(out, 0, sizeof(*out));
     const union MHD_ConnectionInfo *ci =
@@ -134,7 +134,7 @@ bool vg_api_cert_gate(vg_server *s, vg_api_req *rq, enum MHD_Result *ret)
     if (!s->tls)
         return false;
     vg_pki_cert p;
-    int peer = tls_peer(rq->conn, &p);
+    int peer = vg_api_tls_peer(rq->conn, &p);
     if (peer < 0) {
         /* Sent one that does not verify now (expired, most often): 401, as
          * authentication would, and the connection closed. */
@@ -209,7 +209,7 @@ static json_t *body_json(vg_api_req *rq)
 enum MHD_Result vg_api_enroll_renew(vg_server *s, vg_api_req *rq)
 {
     vg_pki_cert p;
-    if (tls_peer(rq->conn, &p) != 1)
+    if (vg_api_tls_peer(rq->conn, &p) != 1)
         return vg_api_error(rq->conn, 401, "renewal needs the current client certificate");
     json_t *j = body_json(rq);
     const char *csr = j ? json_string_value(json_object_get(j, "csr")) : NULL;

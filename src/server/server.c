@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 
 #include "core/log.h"
 #include "server/enroll.h"
@@ -102,44 +100,15 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *url, co
     return vg_api_error(c, 404, "not found");
 }
 
-/* The verified client certificate of a TLS connection: 1 with its CN in
- * cn (a certificate of the server's CA for client authentication), 0 when
- * the client sent none, -1 when it sent one that does not verify. */
+/* The CN of the connection's verified client certificate (see
+ * vg_api_tls_peer). */
 static int client_cert(struct MHD_Connection *c, char cn[64])
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (!ci || !ci->tls_session)
-        return 0;
-    gnutls_session_t ss = (gnutls_session_t)ci->tls_session;
-    unsigned n = 0;
-    const gnutls_datum_t *certs = gnutls_certificate_get_peers(ss, &n);
-    if (!certs || n == 0)
-        return 0;
-    unsigned status = 0;
-    if (gnutls_certificate_verify_peers2(ss, &status) != GNUTLS_E_SUCCESS || status != 0)
-        return -1;
-    gnutls_x509_crt_t x;
-    if (gnutls_x509_crt_init(&x) != GNUTLS_E_SUCCESS)
-        return -1;
-    int ret = -1;
-    if (gnutls_x509_crt_import(x, &certs[0], GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS) {
-        bool client = false;
-        for (unsigned i = 0; i < 16; i++) {
-            char oid[128];
-            size_t sz = sizeof oid;
-            if (gnutls_x509_crt_get_key_purpose_oid(x, i, oid, &sz, NULL) < 0)
-                break;
-            if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0)
-                client = true;
-        }
-        size_t sz = 64;
-        if (client && gnutls_x509_crt_get_dn_by_oid(x, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn,
-                                                    &sz) == GNUTLS_E_SUCCESS && cn[0])
-            ret = 1;
-    }
-    gnutls_x509_crt_deinit(x);
-    return ret;
+    vg_pki_cert p;
+    int r = vg_api_tls_peer(c, &p);
+    if (r == 1)
+        snprintf(cn, 64, "%s", p.name);
+    return r;
 }
 
 /* Client certificate (TLS), bearer token or session token → user.  A

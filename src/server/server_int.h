@@ -98,4 +98,10 @@ enum MHD_Result vg_api_event_item(vg_server *s, vg_api_req *rq, const char *rest
 /* Authenticated routes; path starts after "/api/v1". */
 enum MHD_Result vg_api_route(vg_server *s, vg_api_req *rq, const char *path);
 
+/* The verified client certificate of a TLS connection (api_certs.c): 1 with
+ * *out filled (a certificate for client authentication with a CN and a
+ * serial), 0 when the client sent none, -1 when it sent one that does not
+ * verify. */
+int vg_api_tls_peer(struct MHD_Connection *c, vg_pki_cert *out);
+
 #endif
