@@ -535,15 +535,11 @@ static int dns_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, u
     }
 }
 
-static void rr_eve(const vg_dns_msg *m, const vg_dns_rr *rr, vg_jb *jb)
+/* The SOA or SRV object of a record (key NULL: inside an array). */
+static void soa_srv_eve(const vg_dns_msg *m, const vg_dns_rr *rr, const char *key, vg_jb *jb)
 {
-    char tb[8];
-    vg_jb_open_obj(jb, NULL);
-    vg_jb_str(jb, "rrname", vg_dns_str(m, rr->name));
-    vg_jb_str(jb, "rrtype", vg_dns_rrtype_name(rr->type, tb));
-    vg_jb_u64(jb, "ttl", rr->ttl);
+    vg_jb_open_obj(jb, key);
     if (rr->has_soa) {
-        vg_jb_open_obj(jb, "soa");
         vg_jb_str(jb, "mname", vg_dns_str(m, rr->soa.mname));
         vg_jb_str(jb, "rname", vg_dns_str(m, rr->soa.rname));
         vg_jb_u64(jb, "serial", rr->soa.serial);
@@ -551,15 +547,27 @@ static void rr_eve(const vg_dns_msg *m, const vg_dns_rr *rr, vg_jb *jb)
         vg_jb_u64(jb, "retry", rr->soa.retry);
         vg_jb_u64(jb, "expire", rr->soa.expire);
         vg_jb_u64(jb, "minimum", rr->soa.minimum);
-        vg_jb_close_obj(jb);
-    } else if (rr->has_srv) {
-        vg_jb_open_obj(jb, "srv");
+    } else {
         vg_jb_u64(jb, "priority", rr->srv.priority);
         vg_jb_u64(jb, "weight", rr->srv.weight);
         vg_jb_u64(jb, "port", rr->srv.port);
         vg_jb_str(jb, "name", vg_dns_str(m, rr->srv.target));
-        vg_jb_close_obj(jb);
-    } else if (rr->rdata) {
+    }
+    vg_jb_close_obj(jb);
+}
+
+static void rr_eve(const vg_dns_msg *m, const vg_dns_rr *rr, vg_jb *jb)
+{
+    char tb[8];
+    vg_jb_open_obj(jb, NULL);
+    vg_jb_str(jb, "rrname", vg_dns_str(m, rr->name));
+    vg_jb_str(jb, "rrtype", vg_dns_rrtype_name(rr->type, tb));
+    vg_jb_u64(jb, "ttl", rr->ttl);
+    if (rr->has_soa)
+        soa_srv_eve(m, rr, "soa", jb);
+    else if (rr->has_srv)
+        soa_srv_eve(m, rr, "srv", jb);
+    else if (rr->rdata) {
         vg_jb_str(jb, "rdata", vg_dns_str(m, rr->rdata));
     }
     vg_jb_close_obj(jb);
@@ -588,23 +596,8 @@ static void grouped_eve(const vg_dns_msg *m, vg_jb *jb)
                 vg_jb_open_arr(jb, vg_dns_rrtype_name(gt[k], b));
                 aopen = true;
             }
-            if (rr->has_soa) {
-                vg_jb_open_obj(jb, NULL);
-                vg_jb_str(jb, "mname", vg_dns_str(m, rr->soa.mname));
-                vg_jb_str(jb, "rname", vg_dns_str(m, rr->soa.rname));
-                vg_jb_u64(jb, "serial", rr->soa.serial);
-                vg_jb_u64(jb, "refresh", rr->soa.refresh);
-                vg_jb_u64(jb, "retry", rr->soa.retry);
-                vg_jb_u64(jb, "expire", rr->soa.expire);
-                vg_jb_u64(jb, "minimum", rr->soa.minimum);
-                vg_jb_close_obj(jb);
-            } else if (rr->has_srv) {
-                vg_jb_open_obj(jb, NULL);
-                vg_jb_u64(jb, "priority", rr->srv.priority);
-                vg_jb_u64(jb, "weight", rr->srv.weight);
-                vg_jb_u64(jb, "port", rr->srv.port);
-                vg_jb_str(jb, "name", vg_dns_str(m, rr->srv.target));
-                vg_jb_close_obj(jb);
+            if (rr->has_soa || rr->has_srv) {
+                soa_srv_eve(m, rr, NULL, jb);
             } else {
                 vg_jb_str(jb, NULL, vg_dns_str(m, rr->rdata));
             }
