@@ -237,6 +237,17 @@ size_t vg_appr_requirements_at(int level)
     return n;
 }
 
+static void req_info(const struct req *r, vg_appr_req_info *o)
+{
+    o->id = r->id;
+    o->control = r->control;
+    o->group = r->group;
+    o->title = r->en;
+    o->title_vi = r->vi;
+    o->reference = r->ref;
+    o->min_level = r->min_level;
+}
+
 size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out, size_t max)
 {
     size_t n = 0;
@@ -244,16 +255,8 @@ size_t vg_appr_requirements(int level, const char *group, vg_appr_req_info *out,
         const struct req *r = &reqs[i];
         if (r->min_level > level || (group && strcmp(group, r->group) != 0))
             continue;
-        if (n < max) {
-            vg_appr_req_info *o = &out[n];
-            o->id = r->id;
-            o->control = r->control;
-            o->group = r->group;
-            o->title = r->en;
-            o->title_vi = r->vi;
-            o->reference = r->ref;
-            o->min_level = r->min_level;
-        }
+        if (n < max)
+            req_info(r, &out[n]);
         n++;
     }
     return n;
@@ -271,16 +274,8 @@ size_t vg_appr_evidence_items(int level, vg_appr_req_info *out, size_t max)
             take = strcmp(r->id, host_part[k]) == 0;
         if (!take || r->min_level > level)
             continue;
-        if (n < max) {
-            vg_appr_req_info *o = &out[n];
-            o->id = r->id;
-            o->control = r->control;
-            o->group = r->group;
-            o->title = r->en;
-            o->title_vi = r->vi;
-            o->reference = r->ref;
-            o->min_level = r->min_level;
-        }
+        if (n < max)
+            req_info(r, &out[n]);
         n++;
     }
     return n;
