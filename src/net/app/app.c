@@ -438,6 +438,33 @@ static void deliver(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
     dir->pend_len += n;
 }
 
+/* Deliver the queued segments that now continue the stream (a segment
+ * that truncates the side clears the queue). */
+static void drain_ooo(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
+                      const vg_packet *p)
+{
+    while (dir->ooo) {
+        ooo_seg *s = dir->ooo;
+        if ((int32_t)(s->seq - dir->next_seq) > 0)
+            break;
+        dir->ooo = s->next;
+        dir->ooo_bytes -= s->len;
+        deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
+        free(s);
+    }
+}
+
+/* p acknowledges data of dir: parse the held bytes it covers. */
+static void release_acked(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
+                          const vg_packet *p)
+{
+    if (!dir->pend_len)
+        return;
+    int32_t acked = (int32_t)(p->tcp_ack - dir->pend_seq);
+    if (acked > 0)
+        release(ctx, f, dir, toserver, (uint32_t)acked, p);
+}
+
 static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet *p)
 {
     bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
@@ -479,16 +506,7 @@ static void tcp_data(vg_app_ctx *ctx, vg_flow *f, app_flow *af, const vg_packet 
         return;
     }
     deliver(ctx, f, dir, toserver, seq, d, n, p);
-    /* then whatever the queue now continues */
-    while (dir->ooo) {
-        ooo_seg *s = dir->ooo;
-        if ((int32_t)(s->seq - dir->next_seq) > 0)
-            break;
-        dir->ooo = s->next;
-        dir->ooo_bytes -= s->len;
-        deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
-        free(s);
-    }
+    drain_ooo(ctx, f, dir, toserver, p);
 }
 
 /* The receiver acknowledged data of dir beyond what was seen in order: it
@@ -515,21 +533,8 @@ static void acked_unseen(vg_app_ctx *ctx, vg_flow *f, app_flow *af, app_dir *dir
     gap(ctx, f, af, dir, toserver, len, p);
     if (dir->trunc)
         return;
-    while (dir->ooo && !dir->trunc) {
-        ooo_seg *s = dir->ooo;
-        if ((int32_t)(s->seq - dir->next_seq) > 0)
-            break;
-        dir->ooo = s->next;
-        dir->ooo_bytes -= s->len;
-        deliver(ctx, f, dir, toserver, s->seq, s->data, s->len, p);
-        free(s);
-    }
-    /* what is now in order and acknowledged is parsed */
-    if (dir->pend_len) {
-        int32_t acked = (int32_t)(p->tcp_ack - dir->pend_seq);
-        if (acked > 0)
-            release(ctx, f, dir, toserver, (uint32_t)acked, p);
-    }
+    drain_ooo(ctx, f, dir, toserver, p);
+    release_acked(ctx, f, dir, toserver, p); /* what is now in order and acknowledged */
 }
 
 void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
@@ -572,11 +577,8 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
     }
     /* this packet acknowledges the other side's data: parse it now */
     app_dir *o = &af->dir[toserver ? 1 : 0];
-    if ((p->tcp_flags & 0x10) && o->pend_len) {
-        int32_t acked = (int32_t)(p->tcp_ack - o->pend_seq);
-        if (acked > 0)
-            release(ctx, f, o, !toserver, (uint32_t)acked, p);
-    }
+    if (p->tcp_flags & 0x10)
+        release_acked(ctx, f, o, !toserver, p);
     if ((p->tcp_flags & 0x10) && o->seq_init && !o->trunc)
         acked_unseen(ctx, f, af, o, !toserver, p);
     if (p->tcp_flags & 0x01) { /* FIN: takes one sequence number after the data */
