@@ -184,8 +184,8 @@ static int fp_list_kind(const vg_sig *s)
             const pl_content *c = s->fast_pattern->ctx;
             if (pl_kind_of(s->fast_pattern) != PL_CONTENT)
                 return FP_NO;
-            uint32_t off = (c->flags & PLC_FP_CHOP) ? c->fp_off : 0;
-            uint32_t len = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+            uint32_t off, len;
+            pl_fp_window(c, &off, &len);
             if (off == 0 && len && c->pat[0] == '.' && len < 2)
                 return FP_NO; /* "." occurs in every dot-prefixed buffer */
             return FP_DOTPREFIX;
@@ -207,8 +207,8 @@ static const vg_sig *pf_view(const vg_sig *s, pf_shadow **shadow)
     if (!vg_app_sig_pf_eligible(s) || fp_list_kind(s) != FP_DOTPREFIX)
         return s;
     const pl_content *c = s->fast_pattern->ctx;
-    uint32_t off = (c->flags & PLC_FP_CHOP) ? c->fp_off : 0;
-    uint32_t len = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+    uint32_t off, len;
+    pl_fp_window(c, &off, &len);
     if (off != 0 || c->pat[0] != '.')
         return s; /* found at position >= 1 of "." + B: in B itself */
     pf_shadow *sh = malloc(sizeof *sh);
@@ -292,7 +292,8 @@ static void pf_build_all(app_pf *pf)
         for (uint32_t i = 0; i < pf->nview[d]; i++) {
             const vg_sig *s = pf->view[d][i];
             const pl_content *c = s->fast_pattern->ctx;
-            uint32_t n = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+            uint32_t off, n;
+            pl_fp_window(c, &off, &n);
             if (n > pf->maxpat[d][s->fast_pattern_buf])
                 pf->maxpat[d][s->fast_pattern_buf] = n;
         }

@@ -147,13 +147,9 @@ static void fp_bytes(const vg_sig *s, const uint8_t **p, uint32_t *n, bool *noca
 {
     const pl_content *cd = s->fast_pattern->ctx;
     *nocase = cd->flags & PLC_NOCASE;
-    if (cd->flags & PLC_FP_CHOP) {
-        *p = cd->pat + cd->fp_off;
-        *n = cd->fp_len;
-    } else {
-        *p = cd->pat;
-        *n = cd->len;
-    }
+    uint32_t off;
+    pl_fp_window(cd, &off, n);
+    *p = cd->pat + off;
 }
 
 static uint64_t hash_pat(const uint8_t *p, uint32_t n, bool nocase)

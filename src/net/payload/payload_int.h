@@ -85,6 +85,14 @@ extern const vg_keyword vg_pl_kw_content, vg_pl_kw_nocase, vg_pl_kw_rawbytes, vg
     vg_pl_kw_ipv6_hdr, vg_pl_kw_tcp_hdr, vg_pl_kw_udp_hdr, vg_pl_kw_icmpv4_hdr,
     vg_pl_kw_icmpv6_hdr;
 
+/* The part of a content the prefilter looks for: the fast_pattern chop
+ * window when there is one, else the whole pattern. */
+static inline void pl_fp_window(const pl_content *c, uint32_t *off, uint32_t *len)
+{
+    *off = (c->flags & PLC_FP_CHOP) ? c->fp_off : 0;
+    *len = (c->flags & PLC_FP_CHOP) ? c->fp_len : c->len;
+}
+
 /* Kind of a payload sm (0 when the sm is not one of ours). */
 static inline int pl_kind_of(const vg_sm *sm)
 {
