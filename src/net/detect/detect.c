@@ -418,15 +418,14 @@ int vg_detect_thread_new(const vg_detect *de, vg_det_thread **out)
     dt->cwords = (n + 63) / 64;
     dt->cbits = calloc(dt->cwords, sizeof(uint64_t));
     dt->mbits = calloc(dt->cwords, sizeof(uint64_t));
+    dt->csum = calloc((dt->cwords + 63) / 64, sizeof(uint64_t));
     dt->app_union = calloc(dt->cwords, sizeof(uint64_t));
     dt->app_ulist = calloc(n, sizeof(uint32_t));
     dt->mlist = calloc(VG_MATCHED_MAX, sizeof(uint32_t));
-    dt->clo = UINT32_MAX;
-    dt->chi = 0;
     dt->scratch = calloc(de->nmpms ? de->nmpms : 1, sizeof(*dt->scratch));
     dt->thr = vg_thr_table_new(65536);
     dt->xbits = vg_xbit_table_new(65536);
-    if (!dt->cbits || !dt->mbits || !dt->app_union || !dt->app_ulist || !dt->mlist || !dt->scratch || !dt->thr ||
+    if (!dt->cbits || !dt->csum || !dt->mbits || !dt->app_union || !dt->app_ulist || !dt->mlist || !dt->scratch || !dt->thr ||
         !dt->xbits) {
         vg_detect_thread_free(dt);
         return VG_ENOMEM;
@@ -453,6 +452,7 @@ void vg_detect_thread_free(vg_det_thread *dt)
             vg_mpm_scratch_free(dt->scratch[i]);
     free(dt->scratch);
     free(dt->cbits);
+    free(dt->csum);
     free(dt->mbits);
     free(dt->app_union);
     free(dt->app_ulist);
@@ -481,10 +481,7 @@ static void cand_add(vg_det_thread *dt, const vg_sig *s)
 {
     uint32_t w = s->id / 64;
     dt->cbits[w] |= 1ull << (s->id % 64);
-    if (w < dt->clo)
-        dt->clo = w;
-    if (w > dt->chi)
-        dt->chi = w;
+    dt->csum[w / 64] |= 1ull << (w % 64);
 }
 
 static void cand_add_id(void *arg, uint32_t id)
@@ -795,10 +792,15 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
         struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
         /* a TCP packet whose data went into the stream is inspected as
          * part of a chunk, except by sigs that require the packet (as
-         * Suricata's stream prefilter skips PKT_STREAM_ADD packets) */
-        if (pkt_ok && p->payload_len &&
-            (p->proto != 6 || !stream_added(p) || g->pkt_payload_fp))
-            vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
+         * Suricata's stream prefilter skips PKT_STREAM_ADD packets):
+         * only their patterns are looked for in it */
+        if (pkt_ok && p->payload_len) {
+            if (p->proto != 6 || !stream_added(p))
+                vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
+            else if (g->mpm[VG_MPM_PKT])
+                vg_mpm_scan(g->mpm[VG_MPM_PKT], dt->scratch[g->mpm_idx[VG_MPM_PKT]], p->payload,
+                            p->payload_len, mpm_cb, dt);
+        }
         if (chunk && chunk->len)
             vg_mpm_scan(m, sc, chunk->data, chunk->len, mpm_cb, dt);
     }
@@ -844,6 +846,37 @@ static void app_tx_eval(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *
     }
 }
 
+/* Evaluate candidate sig id on p (a step of run_pass's walk). */
+static void eval_cand(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
+                      bool iponly_due, uint32_t id)
+{
+    const vg_sig *s = dt->de->sigs[id];
+    if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
+        return;
+    if (p->flow && p->flow->app_state && vg_app_sig_has_tx(s)) { /* app-layer hook */
+        if (!already_alerted(dt, p, s))
+            app_tx_eval(dt, p, chunk, pkt_ok, s);
+        return;
+    }
+    if (!pkt_ok && !(s->flags & VG_SIG_HAS_PAYLOAD))
+        return;
+    if (matched_test(dt, id) || already_alerted(dt, p, s))
+        return;
+    uint32_t aflags = 0;
+    if (!sig_eval(dt, s, p, chunk, pkt_ok, &aflags))
+        return;
+    matched_set(dt, id);
+    run_postmatch(dt, p, s);
+    if (dt->npend < VG_MAX_PENDING) {
+        dt->pend[dt->npend].s = s;
+        dt->pend[dt->npend].flags = aflags;
+        dt->pend[dt->npend].chunk = (aflags & VG_ALERT_STREAM) ? chunk : NULL;
+        dt->npend++;
+    } else {
+        dt->pend_dropped++;
+    }
+}
+
 /* One evaluation pass: every candidate is evaluated (a pass sig does not
  * stop evaluation, so side effects of all matching sigs happen, as in
  * Suricata); matches are queued in dt->pend for flush_pending(). */
@@ -851,8 +884,6 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
                      bool iponly_due)
 {
     const vg_detect *de = dt->de;
-    dt->clo = UINT32_MAX;
-    dt->chi = 0;
     if (dt->app_union_done) /* the last pass's hits: clear their words */
         for (uint32_t k = 0; k < dt->app_ulen; k++)
             dt->app_union[dt->app_ulist[k] / 64] = 0;
@@ -875,37 +906,18 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         if (bk->port_group && has_ports(p->proto) && bk->port_group[p->dp])
             scan_group(dt, bk->groups[bk->port_group[p->dp]], p, chunk, pkt_ok);
     }
-    /* evaluate candidates in sig order: walk the bitmap, clearing it */
-    for (uint32_t w = dt->clo; w <= dt->chi && dt->clo != UINT32_MAX; w++) {
-      while (dt->cbits[w]) {
-        uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(dt->cbits[w]);
-        dt->cbits[w] &= dt->cbits[w] - 1;
-        const vg_sig *s = de->sigs[id];
-        if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
-            continue;
-        if (p->flow && p->flow->app_state && vg_app_sig_has_tx(s)) { /* app-layer hook */
-            if (!already_alerted(dt, p, s))
-                app_tx_eval(dt, p, chunk, pkt_ok, s);
-            continue;
+    /* evaluate candidates in sig order: walk the bitmap through its summary
+     * (a bit per non-empty word), clearing both */
+    for (uint32_t sw = 0; sw < (dt->cwords + 63) / 64; sw++) {
+        while (dt->csum[sw]) {
+            uint32_t w = sw * 64 + (uint32_t)__builtin_ctzll(dt->csum[sw]);
+            dt->csum[sw] &= dt->csum[sw] - 1;
+            while (dt->cbits[w]) {
+                uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(dt->cbits[w]);
+                dt->cbits[w] &= dt->cbits[w] - 1;
+                eval_cand(dt, p, chunk, pkt_ok, iponly_due, id);
+            }
         }
-        if (!pkt_ok && !(s->flags & VG_SIG_HAS_PAYLOAD))
-            continue;
-        if (matched_test(dt, id) || already_alerted(dt, p, s))
-            continue;
-        uint32_t aflags = 0;
-        if (!sig_eval(dt, s, p, chunk, pkt_ok, &aflags))
-            continue;
-        matched_set(dt, id);
-        run_postmatch(dt, p, s);
-        if (dt->npend < VG_MAX_PENDING) {
-            dt->pend[dt->npend].s = s;
-            dt->pend[dt->npend].flags = aflags;
-            dt->pend[dt->npend].chunk = (aflags & VG_ALERT_STREAM) ? chunk : NULL;
-            dt->npend++;
-        } else {
-            dt->pend_dropped++;
-        }
-      }
     }
 }
 

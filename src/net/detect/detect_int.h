@@ -207,6 +207,11 @@ int vg_class_load_text(vg_detect *de, const char *text, const char *name, char *
 
 /* ---- signature groups (detect.c) ------------------------------------ */
 
+/* Database slots of a group: one per packet-level buffer, and the payload
+ * patterns of the sigs that need the packet itself. */
+#define VG_MPM_PKT VG_BUF_APP_FIRST
+#define VG_MPM_SLOTS (VG_BUF_APP_FIRST + 1)
+
 typedef struct vg_sgroup {
     vg_sig **sigs;                  /* sorted by sig id (evaluation order) */
     uint32_t nsigs;
@@ -219,12 +224,14 @@ typedef struct vg_sgroup {
      * they become candidates through the app prefilter's hits only */
     uint64_t *app_pf_bits;
     bool has_app_pf;
-    bool pkt_payload_fp;            /* a sig that needs the packet (not the stream) has its
-                                       fast pattern in the payload: stream-added TCP packets
-                                       are scanned too */
-    struct vg_mpm *mpm[VG_BUF_APP_FIRST]; /* per packet-level buffer, NULL if none */
-    uint32_t mpm_idx[VG_BUF_APP_FIRST];   /* index in vg_detect.mpms (thread scratch) */
-    bool want_mpm[VG_BUF_APP_FIRST];      /* a database is to be compiled */
+    /* sigs that need the packet (not the stream) with their fast pattern in
+     * the payload: a stream-added TCP packet is scanned with their own
+     * database (slot VG_MPM_PKT) only, as the others read it in a chunk */
+    vg_sig **pkt_sigs;
+    uint32_t npkt_sigs;
+    struct vg_mpm *mpm[VG_MPM_SLOTS]; /* per packet-level buffer, NULL if none */
+    uint32_t mpm_idx[VG_MPM_SLOTS];   /* index in vg_detect.mpms (thread scratch) */
+    bool want_mpm[VG_MPM_SLOTS];      /* a database is to be compiled */
 } vg_sgroup;
 
 /* A bucket: one IP protocol (or "other") and one direction. */
@@ -321,7 +328,7 @@ struct vg_det_thread {
     struct vg_mpm_scratch **scratch;/* per vg_detect.mpms entry */
     uint64_t *cbits;                /* candidate sig ids as a bitmap (iterated in order) */
     uint32_t cwords;                /* words in cbits */
-    uint32_t clo, chi;              /* lowest/highest word touched this pass (clo > chi: none) */
+    uint64_t *csum;                 /* a bit per non-zero word of cbits */
     uint64_t *mbits;                /* sigs that matched the current packet (any pass) */
     uint32_t *mlist;                /* their ids, to clear mbits; VG_MATCHED_MAX */
     uint32_t mn;

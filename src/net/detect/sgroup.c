@@ -30,9 +30,10 @@ void vg_sgroup_free(vg_sgroup *g)
 {
     if (!g)
         return;
-    for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+    for (int b = 0; b < VG_MPM_SLOTS; b++)
         vg_mpm_free(g->mpm[b]);
     free(g->sigs);
+    free(g->pkt_sigs);
     free(g->always);
     free(g->always_app);
     free(g->app_pf_bits);
@@ -175,7 +176,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     g->nsigs = n;
     g->always = calloc(n ? n : 1, sizeof(vg_sig *));
     g->always_app = calloc(n ? n : 1, sizeof(vg_sig *));
-    if (!g->always || !g->always_app || add_group(de, g) != VG_OK) {
+    g->pkt_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
+    if (!g->always || !g->always_app || !g->pkt_sigs || add_group(de, g) != VG_OK) {
         vg_sgroup_free(g);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
@@ -184,7 +186,7 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
         const vg_sig *s = sigs[i];
         if (s->fast_pattern && s->fast_pattern_buf == VG_BUF_PAYLOAD &&
             (s->flags & VG_SIGX_REQUIRE_PACKET))
-            g->pkt_payload_fp = true;
+            g->pkt_sigs[g->npkt_sigs++] = sigs[i];
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
         else if (sig_needs_app(s) && vg_app_sig_pf_eligible(s) && s->id < de->nsigs) {
@@ -204,6 +206,7 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     /* databases are compiled later, in parallel (compile_mpms) */
     for (int b = 0; b < VG_BUF_APP_FIRST; b++)
         g->want_mpm[b] = used[b];
+    g->want_mpm[VG_MPM_PKT] = g->npkt_sigs > 0;
     *out = g;
     return VG_OK;
 }
@@ -241,7 +244,11 @@ static void *mpm_worker(void *arg)
         if (i >= pool->njobs)
             return NULL;
         mpm_job *j = pool->order[i];
-        j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
+        if (j->buf == VG_MPM_PKT)
+            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->pkt_sigs, j->g->npkt_sigs,
+                                 VG_BUF_PAYLOAD, j->err);
+        else
+            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
     }
 }
 
@@ -252,7 +259,7 @@ static int compile_mpms(vg_detect *de, char *errbuf)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < de->nall_groups; i++)
-        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        for (int b = 0; b < VG_MPM_SLOTS; b++)
             n += de->all_groups[i]->want_mpm[b];
     if (n == 0)
         return VG_OK;
@@ -261,7 +268,7 @@ static int compile_mpms(vg_detect *de, char *errbuf)
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     uint32_t k = 0;
     for (uint32_t i = 0; i < de->nall_groups; i++)
-        for (int b = 0; b < VG_BUF_APP_FIRST; b++)
+        for (int b = 0; b < VG_MPM_SLOTS; b++)
             if (de->all_groups[i]->want_mpm[b]) {
                 pool.jobs[k].g = de->all_groups[i];
                 pool.jobs[k].buf = (uint16_t)b;
