@@ -245,6 +245,8 @@ void vg_detect_free(vg_detect *de)
         for (int d = 0; d < 2; d++) {
             free(de->buckets[p][d].port_group);
             free(de->buckets[p][d].groups);
+            free(de->buckets[p][d].pa_off);
+            free(de->buckets[p][d].pa_sigs);
         }
     free(de->sig_thr);
     free(de->sidkey);
@@ -905,6 +907,9 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         scan_group(dt, bk->any, p, chunk, pkt_ok);
         if (bk->port_group && has_ports(p->proto) && bk->port_group[p->dp])
             scan_group(dt, bk->groups[bk->port_group[p->dp]], p, chunk, pkt_ok);
+        if (bk->pa_off && has_ports(p->proto))
+            for (uint32_t k = bk->pa_off[p->dp]; k < bk->pa_off[p->dp + 1]; k++)
+                cand_add(dt, bk->pa_sigs[k]);
     }
     /* evaluate candidates in sig order: walk the bitmap through its summary
      * (a bit per non-empty word), clearing both */

@@ -240,6 +240,11 @@ typedef struct vg_bucket {
     uint16_t *port_group;           /* 65536 indexes into groups (0 = none), or NULL */
     vg_sgroup **groups;             /* port-specific groups, [0] unused */
     uint32_t ngroups;
+    /* sigs without any prefilter of ports too small for a group of their
+     * own: pa_sigs[pa_off[port] .. pa_off[port + 1]), candidates only on
+     * their port (their patterns' sigs join the any group); or NULL */
+    uint32_t *pa_off;
+    vg_sig **pa_sigs;
 } vg_bucket;
 
 enum { VG_PB_TCP = 0, VG_PB_UDP, VG_PB_ICMP, VG_PB_ICMPV6, VG_PB_SCTP, VG_PB_OTHER, VG_PB_MAX };

@@ -12,7 +12,9 @@
  * Hyperscan database per packet-level buffer holding its sigs' fast
  * patterns (vg_mpm_build), compiled in parallel; sigs without such a fast
  * pattern are the group's "always" candidates (split by whether they need
- * app-layer state).
+ * app-layer state).  Such sigs of a merged small port stay candidates of
+ * their port only (vg_bucket.pa_off): ET Open's port scan sigs (flags:S to
+ * 5432, 4333, ...) would otherwise be evaluated on every packet.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -162,6 +164,38 @@ static int alproto_cmp(const void *a, const void *b)
     if (x->alproto != y->alproto)
         return x->alproto < y->alproto ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+typedef struct { uint32_t *v; uint32_t n, cap; } idvec;
+
+/* Does s become a candidate without any prefilter, whatever the packet's
+ * app-layer state (group_build's plain "always" list)? */
+static bool sig_unfiltered(const vg_sig *s)
+{
+    return !(s->fast_pattern && prefilter_buf(s->fast_pattern_buf)) && !sig_needs_app(s);
+}
+
+/* The per-port lists of a bucket's unfiltered sigs from merged small
+ * ports (per_port[port] holds them once each). */
+static int port_always_build(vg_bucket *bk, vg_detect *de, const idvec *per_port)
+{
+    uint32_t total = 0;
+    for (uint32_t port = 0; port < 65536; port++)
+        total += per_port[port].n;
+    if (!total)
+        return VG_OK;
+    bk->pa_off = calloc(65537, sizeof(uint32_t));
+    bk->pa_sigs = malloc(total * sizeof(vg_sig *));
+    if (!bk->pa_off || !bk->pa_sigs)
+        return VG_ENOMEM;
+    uint32_t k = 0;
+    for (uint32_t port = 0; port < 65536; port++) {
+        bk->pa_off[port] = k;
+        for (uint32_t i = 0; i < per_port[port].n; i++)
+            bk->pa_sigs[k++] = de->sigs[per_port[port].v[i]];
+    }
+    bk->pa_off[65536] = k;
+    return VG_OK;
 }
 
 /* Build a group from sig list (takes ownership of sigs[]). */
@@ -314,7 +348,6 @@ static int compile_mpms(vg_detect *de, char *errbuf)
     return rc;
 }
 
-typedef struct { uint32_t *v; uint32_t n, cap; } idvec;
 
 static int idvec_push(idvec *v, uint32_t id)
 {
@@ -380,14 +413,36 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
             goto out;
         }
         bool moved = false;
-        for (uint32_t port = 0; port < 65536; port++) {
+        for (uint32_t port = 0; port < 65536 && !rc; port++) {
             idvec *v = &per_port[port];
             if (v->n == 0 || v->n >= PORT_GROUP_MIN_SIGS)
                 continue;
-            for (uint32_t k = 0; k < v->n; k++)
-                to_any[v->v[k]] = 1;
-            v->n = 0;
+            uint32_t keep = 0; /* the unfiltered ones stay on the port */
+            for (uint32_t k = 0; k < v->n; k++) {
+                if (sig_unfiltered(de->sigs[v->v[k]]))
+                    v->v[keep++] = v->v[k];
+                else
+                    to_any[v->v[k]] = 1;
+            }
+            v->n = keep;
             moved = true;
+        }
+        if (moved && !rc) {
+            idvec *pa = calloc(65536, sizeof(idvec));
+            if (!pa)
+                rc = VG_ENOMEM;
+            for (uint32_t port = 0; port < 65536 && !rc; port++) {
+                idvec *v = &per_port[port];
+                if (v->n == 0 || v->n >= PORT_GROUP_MIN_SIGS)
+                    continue;
+                pa[port] = *v;
+                *v = (idvec){0};
+            }
+            if (!rc)
+                rc = port_always_build(bk, de, pa);
+            for (uint32_t port = 0; pa && port < 65536; port++)
+                free(pa[port].v);
+            free(pa);
         }
         if (moved) {
             for (uint32_t k = 0; k < any.n; k++)
