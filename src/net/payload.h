@@ -86,6 +86,10 @@ int vg_payload_set_pcre_buffer(char flag, uint16_t buf_id);
  * only candidates are negated contents (or none) gets NULL: it is then always
  * a candidate.  Contents in the base64_data list are never chosen. */
 void vg_payload_choose_fast_pattern(vg_sig *s);
+/* Where s's fast pattern must end, at the latest, for s to match: the
+ * offset plus depth of a non-relative content with constant values
+ * (startswith included); UINT32_MAX when it can be anywhere. */
+uint32_t vg_payload_fp_end(const vg_sig *s);
 
 /* Prefilter database over the fast patterns of a set of signatures for one
  * buffer id.  Built once per rule set; scratch is per thread. */

@@ -738,6 +738,21 @@ static void add_app_range(vg_det_thread *dt, const vg_sgroup *g, uint16_t al)
         cand_add(dt, g->always_app[lo]);
 }
 
+/* A stream-added packet's payload meets the patterns of the sigs that
+ * need the packet, as far as each kind of them can match. */
+static void scan_pkt_sigs(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p)
+{
+    for (int k = 0; k < VG_PKT_KINDS; k++) {
+        const vg_mpm *m = g->mpm[VG_MPM_PKT + k];
+        uint32_t n = p->payload_len;
+        if (!m || (k == VG_PKT_SMALL && n > g->pkt_max[k]))
+            continue;
+        if (k == VG_PKT_PREFIX && n > g->pkt_max[k])
+            n = g->pkt_max[k];
+        vg_mpm_scan(m, dt->scratch[g->mpm_idx[VG_MPM_PKT + k]], p->payload, n, mpm_cb, dt);
+    }
+}
+
 static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p,
                        const vg_stream_chunk *chunk, bool pkt_ok)
 {
@@ -799,9 +814,8 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
         if (pkt_ok && p->payload_len) {
             if (p->proto != 6 || !stream_added(p))
                 vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
-            else if (g->mpm[VG_MPM_PKT])
-                vg_mpm_scan(g->mpm[VG_MPM_PKT], dt->scratch[g->mpm_idx[VG_MPM_PKT]], p->payload,
-                            p->payload_len, mpm_cb, dt);
+            else
+                scan_pkt_sigs(dt, g, p);
         }
         if (chunk && chunk->len)
             vg_mpm_scan(m, sc, chunk->data, chunk->len, mpm_cb, dt);

@@ -73,6 +73,10 @@ typedef struct vg_uint {
  * up to max; hex "0x.." accepted. */
 int vg_uint_parse(const char *arg, uint64_t max, vg_uint *out, char *errbuf);
 bool vg_uint_match(const vg_uint *u, uint64_t v);
+/* The largest value u can match (max when it has no upper bound). */
+uint64_t vg_uint_upper(const vg_uint *u, uint64_t max);
+/* The largest payload s's dsize lets match (65535 without dsize). */
+uint32_t vg_sig_dsize_upper(const vg_sig *s);
 /* Allocate a vg_uint context (for sm->ctx). */
 vg_uint *vg_uint_new(const char *arg, uint64_t max, char *errbuf);
 
@@ -209,8 +213,9 @@ int vg_class_load_text(vg_detect *de, const char *text, const char *name, char *
 
 /* Database slots of a group: one per packet-level buffer, and the payload
  * patterns of the sigs that need the packet itself. */
-#define VG_MPM_PKT VG_BUF_APP_FIRST
-#define VG_MPM_SLOTS (VG_BUF_APP_FIRST + 1)
+#define VG_MPM_PKT VG_BUF_APP_FIRST              /* + VG_PKT_ANY, _SMALL or _PREFIX */
+#define VG_MPM_SLOTS (VG_BUF_APP_FIRST + 3)
+enum { VG_PKT_ANY, VG_PKT_SMALL, VG_PKT_PREFIX, VG_PKT_KINDS };
 
 typedef struct vg_sgroup {
     vg_sig **sigs;                  /* sorted by sig id (evaluation order) */
@@ -226,9 +231,13 @@ typedef struct vg_sgroup {
     bool has_app_pf;
     /* sigs that need the packet (not the stream) with their fast pattern in
      * the payload: a stream-added TCP packet is scanned with their own
-     * database (slot VG_MPM_PKT) only, as the others read it in a chunk */
-    vg_sig **pkt_sigs;
-    uint32_t npkt_sigs;
+     * databases (slots VG_MPM_PKT + k) only, as the others read it in a
+     * chunk.  [VG_PKT_SMALL]: their dsize bounds the payload to pkt_max[k]
+     * bytes (longer packets are not scanned); [VG_PKT_PREFIX]: their fast
+     * pattern ends within the first pkt_max[k] bytes (only those are) */
+    vg_sig **pkt_sigs[VG_PKT_KINDS];
+    uint32_t npkt_sigs[VG_PKT_KINDS];
+    uint32_t pkt_max[VG_PKT_KINDS];
     struct vg_mpm *mpm[VG_MPM_SLOTS]; /* per packet-level buffer, NULL if none */
     uint32_t mpm_idx[VG_MPM_SLOTS];   /* index in vg_detect.mpms (thread scratch) */
     bool want_mpm[VG_MPM_SLOTS];      /* a database is to be compiled */

@@ -72,6 +72,18 @@ static int dsize_match(const vg_match_ctx *mc, const vg_sm *sm)
     return vg_uint_match(u, mc->p->payload_len);
 }
 
+uint32_t vg_sig_dsize_upper(const vg_sig *s)
+{
+    uint64_t up = 65535;
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+        if (sm->kw == &vg_kw_dsize) {
+            uint64_t u = vg_uint_upper(sm->ctx, 65535);
+            if (u < up)
+                up = u;
+        }
+    return (uint32_t)up;
+}
+
 /* tos: [!]N, N decimal, 0x.. or x.. hex */
 typedef struct { bool neg; uint8_t v; } tos_ctx;
 extern const vg_keyword vg_kw_tos;

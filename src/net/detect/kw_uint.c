@@ -152,6 +152,17 @@ bool vg_uint_match(const vg_uint *u, uint64_t v)
     return false;
 }
 
+uint64_t vg_uint_upper(const vg_uint *u, uint64_t max)
+{
+    switch (u->mode) {
+    case VG_U_EQ: return u->a;
+    case VG_U_LT: return u->a ? u->a - 1 : 0;
+    case VG_U_LE: return u->a;
+    case VG_U_RANGE: return u->b ? u->b - 1 : 0;
+    }
+    return max;
+}
+
 vg_uint *vg_uint_new(const char *arg, uint64_t max, char *errbuf)
 {
     vg_uint u;

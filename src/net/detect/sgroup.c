@@ -27,6 +27,8 @@
 
 #define PORT_GROUP_MAX_PORTS 64
 #define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
+#define PKT_BOUND_LIMIT 1024     /* dsize or pattern end bounds up to this file a packet
+                                    sig as small or prefix */
 
 void vg_sgroup_free(vg_sgroup *g)
 {
@@ -35,7 +37,8 @@ void vg_sgroup_free(vg_sgroup *g)
     for (int b = 0; b < VG_MPM_SLOTS; b++)
         vg_mpm_free(g->mpm[b]);
     free(g->sigs);
-    free(g->pkt_sigs);
+    for (int k = 0; k < VG_PKT_KINDS; k++)
+        free(g->pkt_sigs[k]);
     free(g->always);
     free(g->always_app);
     free(g->app_pf_bits);
@@ -198,6 +201,21 @@ static int port_always_build(vg_bucket *bk, vg_detect *de, const idvec *per_port
     return VG_OK;
 }
 
+/* File a sig that needs the packet by how much of it can hold its match
+ * (vg_sgroup.pkt_sigs). */
+static void pkt_sig_add(vg_sgroup *g, vg_sig *s)
+{
+    uint32_t bound = vg_sig_dsize_upper(s);
+    int k = VG_PKT_SMALL;
+    if (bound > PKT_BOUND_LIMIT) {
+        bound = vg_payload_fp_end(s);
+        k = bound > PKT_BOUND_LIMIT ? VG_PKT_ANY : VG_PKT_PREFIX;
+    }
+    g->pkt_sigs[k][g->npkt_sigs[k]++] = s;
+    if (k != VG_PKT_ANY && bound > g->pkt_max[k])
+        g->pkt_max[k] = bound;
+}
+
 /* Build a group from sig list (takes ownership of sigs[]). */
 static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
 {
@@ -210,8 +228,10 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     g->nsigs = n;
     g->always = calloc(n ? n : 1, sizeof(vg_sig *));
     g->always_app = calloc(n ? n : 1, sizeof(vg_sig *));
-    g->pkt_sigs = calloc(n ? n : 1, sizeof(vg_sig *));
-    if (!g->always || !g->always_app || !g->pkt_sigs || add_group(de, g) != VG_OK) {
+    bool ok = g->always && g->always_app;
+    for (int k = 0; k < VG_PKT_KINDS; k++)
+        ok = ok && (g->pkt_sigs[k] = calloc(n ? n : 1, sizeof(vg_sig *)));
+    if (!ok || add_group(de, g) != VG_OK) {
         vg_sgroup_free(g);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
@@ -220,7 +240,7 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
         const vg_sig *s = sigs[i];
         if (s->fast_pattern && s->fast_pattern_buf == VG_BUF_PAYLOAD &&
             (s->flags & VG_SIGX_REQUIRE_PACKET))
-            g->pkt_sigs[g->npkt_sigs++] = sigs[i];
+            pkt_sig_add(g, sigs[i]);
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
         else if (sig_needs_app(s) && vg_app_sig_pf_eligible(s) && s->id < de->nsigs) {
@@ -240,7 +260,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     /* databases are compiled later, in parallel (compile_mpms) */
     for (int b = 0; b < VG_BUF_APP_FIRST; b++)
         g->want_mpm[b] = used[b];
-    g->want_mpm[VG_MPM_PKT] = g->npkt_sigs > 0;
+    for (int k = 0; k < VG_PKT_KINDS; k++)
+        g->want_mpm[VG_MPM_PKT + k] = g->npkt_sigs[k] > 0;
     *out = g;
     return VG_OK;
 }
@@ -278,9 +299,9 @@ static void *mpm_worker(void *arg)
         if (i >= pool->njobs)
             return NULL;
         mpm_job *j = pool->order[i];
-        if (j->buf == VG_MPM_PKT)
-            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->pkt_sigs, j->g->npkt_sigs,
-                                 VG_BUF_PAYLOAD, j->err);
+        if (j->buf >= VG_MPM_PKT)
+            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->pkt_sigs[j->buf - VG_MPM_PKT],
+                                 j->g->npkt_sigs[j->buf - VG_MPM_PKT], VG_BUF_PAYLOAD, j->err);
         else
             j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
     }

@@ -142,6 +142,18 @@ void vg_payload_choose_fast_pattern(vg_sig *s)
     s->fast_pattern_buf = best_buf;
 }
 
+uint32_t vg_payload_fp_end(const vg_sig *s)
+{
+    if (!s->fast_pattern || pl_kind_of(s->fast_pattern) != PL_CONTENT)
+        return UINT32_MAX;
+    const pl_content *cd = s->fast_pattern->ctx;
+    if ((cd->flags & (PLC_NEGATED | PLC_DISTANCE | PLC_WITHIN)) || !(cd->flags & PLC_DEPTH) ||
+        cd->depth.var >= 0 || ((cd->flags & PLC_OFFSET) && cd->offset.var >= 0))
+        return UINT32_MAX;
+    int64_t end = ((cd->flags & PLC_OFFSET) ? cd->offset.v : 0) + cd->depth.v;
+    return end <= 0 ? 0 : end >= UINT32_MAX ? UINT32_MAX : (uint32_t)end;
+}
+
 /* The bytes a sig contributes to the prefilter. */
 static void fp_bytes(const vg_sig *s, const uint8_t **p, uint32_t *n, bool *nocase)
 {
