@@ -118,6 +118,24 @@ typedef struct pf_shadow {
     pl_content c;
 } pf_shadow;
 
+/* Prefilter results of short buffers, by their bytes: a method, a status
+ * code, a server or user agent string recurs across transactions, and a
+ * Hyperscan call costs more than finding the earlier answer (the same
+ * bytes in the same database give the same hits).  Direct-mapped; an
+ * entry is replaced by the next buffer that hashes to it. */
+#define PF_MEMO_SLOTS 4096
+#define PF_MEMO_LEN 128  /* longest buffer remembered */
+#define PF_MEMO_HITS 16  /* most sigs in a remembered result */
+
+typedef struct pf_memo {
+    uint64_t h;                  /* 0: empty */
+    const struct vg_mpm *m;
+    uint16_t len;
+    uint8_t nhits;
+    uint32_t hits[PF_MEMO_HITS];
+    uint8_t bytes[PF_MEMO_LEN];
+} pf_memo;
+
 typedef struct app_pf {
     const vg_detect *de;
     uint32_t nsigs;
@@ -137,6 +155,10 @@ typedef struct app_pf {
     uint32_t nview[2];
     pf_shadow **shadows;         /* owned copies in view[] */
     uint32_t nshadows;
+    pf_memo *memo;               /* PF_MEMO_SLOTS entries, or NULL */
+    uint32_t rec[PF_MEMO_HITS];  /* the hits of the scan being remembered */
+    uint32_t nrec;
+    bool rec_over;               /* more than PF_MEMO_HITS: not remembered */
 } app_pf;
 
 void vg_app_prefilter_free(void *p)
@@ -157,6 +179,7 @@ void vg_app_prefilter_free(void *p)
     free(pf->shadows);
     free(pf->view[0]);
     free(pf->view[1]);
+    free(pf->memo);
     free(pf);
 }
 
@@ -339,6 +362,7 @@ static app_pf *pf_get(vg_det_thread *dt)
     pf->view[0] = calloc(n1, sizeof(vg_sig *));
     pf->view[1] = calloc(n1, sizeof(vg_sig *));
     pf->shadows = calloc(n1, sizeof(pf_shadow *));
+    pf->memo = calloc(PF_MEMO_SLOTS, sizeof(pf_memo)); /* optional: NULL scans every time */
     if (!pf->prefiltered || !pf->fallback || !pf->seen || !pf->hits || !pf->view[0] ||
         !pf->view[1] || !pf->shadows) {
         vg_app_prefilter_free(pf);
@@ -383,6 +407,57 @@ static void pf_hit(const vg_sig *s, void *arg)
         return;
     pf->seen[s->id / 64] |= bit;
     pf->hits[pf->nhits++] = s->id;
+}
+
+static void pf_hit_rec(const vg_sig *s, void *arg)
+{
+    app_pf *pf = arg;
+    if (pf->nrec < PF_MEMO_HITS)
+        pf->rec[pf->nrec++] = s->id;
+    else
+        pf->rec_over = true;
+    pf_hit(s, pf);
+}
+
+static uint64_t memo_hash(const uint8_t *p, uint32_t n, uint64_t seed)
+{
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ull), v;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    v = 0;
+    memcpy(&v, p, n);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    return (h ^ (h >> 29)) | 1;
+}
+
+/* Scan one buffer instance with m, through the memo when it is short. */
+static void pf_scan(app_pf *pf, const struct vg_mpm *m, const uint8_t *p, uint32_t n)
+{
+    if (!pf->memo || n > PF_MEMO_LEN) {
+        vg_mpm_scan(m, pf->scratch, p, n, pf_hit, pf);
+        return;
+    }
+    uint64_t h = memo_hash(p, n, (uint64_t)(uintptr_t)m);
+    pf_memo *e = &pf->memo[h & (PF_MEMO_SLOTS - 1)];
+    if (e->h == h && e->m == m && e->len == n && memcmp(e->bytes, p, n) == 0) {
+        for (uint32_t i = 0; i < e->nhits; i++)
+            pf_hit(pf->de->sigs[e->hits[i]], pf);
+        return;
+    }
+    pf->nrec = 0;
+    pf->rec_over = false;
+    vg_mpm_scan(m, pf->scratch, p, n, pf_hit_rec, pf);
+    if (pf->rec_over)
+        return;
+    e->h = h;
+    e->m = m;
+    e->len = (uint16_t)n;
+    e->nhits = (uint8_t)pf->nrec;
+    memcpy(e->hits, pf->rec, pf->nrec * sizeof(uint32_t));
+    memcpy(e->bytes, p, n);
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -470,7 +545,7 @@ static bool pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *
             uint32_t n = idx < 8 ? len[idx] : 0;
             if (idx >= 8 && vg_app_get_buffer(f, tx, id, idx, &p, &n) != VG_OK)
                 break;
-            vg_mpm_scan(m, pf->scratch, p, n, pf_hit, pf);
+            pf_scan(pf, m, p, n);
         }
     }
     for (uint32_t i = 0; i < pf->nhits; i++)
