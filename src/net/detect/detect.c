@@ -245,8 +245,10 @@ void vg_detect_free(vg_detect *de)
         for (int d = 0; d < 2; d++) {
             free(de->buckets[p][d].port_group);
             free(de->buckets[p][d].groups);
-            free(de->buckets[p][d].pa_off);
-            free(de->buckets[p][d].pa_sigs);
+            free(de->buckets[p][d].by_dp.off);
+            free(de->buckets[p][d].by_dp.sigs);
+            free(de->buckets[p][d].by_sp.off);
+            free(de->buckets[p][d].by_sp.sigs);
         }
     free(de->sig_thr);
     free(de->sidkey);
@@ -661,17 +663,26 @@ static bool hdr_buf(const vg_packet *p, uint16_t id, const uint8_t **d, uint32_t
     return true;
 }
 
-/* Full evaluation of s on p (chunk: stream data in p's direction, or NULL;
- * pkt_ok: the packet payload may be inspected). */
-static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
-                    const vg_stream_chunk *chunk, bool pkt_ok, uint32_t *aflags)
+static bool match_list_ok(vg_det_thread *dt, const vg_sig *s, vg_packet *p)
 {
-    if (!header_ok(dt->de, s, p))
-        return 0;
     vg_match_ctx mc = {dt, p, s};
     for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
         if (!sm->kw->match || !sm->kw->match(&mc, sm))
-            return 0;
+            return false;
+    return true;
+}
+
+enum { EVAL_ALL, EVAL_NO_HEADER, EVAL_BUFS }; /* what sig_eval_from still checks */
+
+/* Evaluation of s on p (chunk: stream data in p's direction, or NULL;
+ * pkt_ok: the packet payload may be inspected), from the stage given. */
+static int sig_eval_from(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
+                         const vg_stream_chunk *chunk, bool pkt_ok, uint32_t *aflags, int from)
+{
+    if (from == EVAL_ALL && !header_ok(dt->de, s, p))
+        return 0;
+    if (from != EVAL_BUFS && !match_list_ok(dt, s, p))
+        return 0;
     if (s->nbufs) {
         ic_reset(&dt->ic, p);
         for (int i = 0; i < s->nbufs; i++) {
@@ -700,6 +711,12 @@ static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
         return 0;
     }
     return 1;
+}
+
+static int sig_eval(vg_det_thread *dt, const vg_sig *s, vg_packet *p,
+                    const vg_stream_chunk *chunk, bool pkt_ok, uint32_t *aflags)
+{
+    return sig_eval_from(dt, s, p, chunk, pkt_ok, aflags, EVAL_ALL);
 }
 
 static void run_postmatch(vg_det_thread *dt, vg_packet *p, const vg_sig *s)
@@ -834,16 +851,26 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
 
 /* App-layer hook (src/net/app): a sig with app-layer buffers is evaluated
  * per transaction of p's flow; the first transaction that matches gives one
- * pending alert with its tx id (one alert per rule per transaction). */
+ * pending alert with its tx id (one alert per rule per transaction).  What
+ * does not depend on the transaction (the header; the match list unless a
+ * keyword of it reads the transaction) is checked once, before them. */
 static void app_tx_eval(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk,
                         bool pkt_ok, const vg_sig *s)
 {
     bool ts = !(p->flags & VG_PKT_TOCLIENT);
+    if (!header_ok(dt->de, s, p))
+        return;
+    int from = EVAL_NO_HEADER;
+    if (!(s->flags & VG_SIGX_MATCH_TX)) {
+        if (!match_list_ok(dt, s, p))
+            return;
+        from = EVAL_BUFS;
+    }
     for (vg_app_tx *tx = vg_app_detect_next_tx(dt, p->flow, NULL, s, ts); tx;
          tx = vg_app_detect_next_tx(dt, p->flow, tx, s, ts)) {
         uint32_t aflags = 0;
         dt->app_tx = tx;
-        int m = sig_eval(dt, s, p, chunk, pkt_ok, &aflags);
+        int m = sig_eval_from(dt, s, p, chunk, pkt_ok, &aflags, from);
         dt->app_tx = NULL;
         if (!m)
             continue;
@@ -862,6 +889,13 @@ static void app_tx_eval(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *
     }
 }
 
+static void port_sigs_add(vg_det_thread *dt, const vg_port_sigs *ps, uint16_t port)
+{
+    if (ps->off)
+        for (uint32_t k = ps->off[port]; k < ps->off[port + 1]; k++)
+            cand_add(dt, ps->sigs[k]);
+}
+
 /* Evaluate candidate sig id on p (a step of run_pass's walk). */
 static void eval_cand(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chunk, bool pkt_ok,
                       bool iponly_due, uint32_t id)
@@ -869,7 +903,7 @@ static void eval_cand(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *ch
     const vg_sig *s = dt->de->sigs[id];
     if ((s->flags & VG_SIG_IPONLY) && !iponly_due)
         return;
-    if (p->flow && p->flow->app_state && vg_app_sig_has_tx(s)) { /* app-layer hook */
+    if (p->flow && p->flow->app_state && (s->flags & VG_SIGX_APP_TX)) { /* app-layer hook */
         if (!already_alerted(dt, p, s))
             app_tx_eval(dt, p, chunk, pkt_ok, s);
         return;
@@ -921,9 +955,10 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         scan_group(dt, bk->any, p, chunk, pkt_ok);
         if (bk->port_group && has_ports(p->proto) && bk->port_group[p->dp])
             scan_group(dt, bk->groups[bk->port_group[p->dp]], p, chunk, pkt_ok);
-        if (bk->pa_off && has_ports(p->proto))
-            for (uint32_t k = bk->pa_off[p->dp]; k < bk->pa_off[p->dp + 1]; k++)
-                cand_add(dt, bk->pa_sigs[k]);
+        if (has_ports(p->proto)) {
+            port_sigs_add(dt, &bk->by_dp, p->dp);
+            port_sigs_add(dt, &bk->by_sp, p->sp);
+        }
     }
     /* evaluate candidates in sig order: walk the bitmap through its summary
      * (a bit per non-empty word), clearing both */

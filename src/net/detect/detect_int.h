@@ -75,6 +75,8 @@ int vg_uint_parse(const char *arg, uint64_t max, vg_uint *out, char *errbuf);
 bool vg_uint_match(const vg_uint *u, uint64_t v);
 /* The largest value u can match (max when it has no upper bound). */
 uint64_t vg_uint_upper(const vg_uint *u, uint64_t max);
+/* The protocol an "ip_proto:N" of s requires, or -1. */
+int vg_sig_ip_proto_exact(const vg_sig *s);
 /* The largest payload s's dsize lets match (65535 without dsize). */
 uint32_t vg_sig_dsize_upper(const vg_sig *s);
 /* Allocate a vg_uint context (for sm->ctx). */
@@ -243,17 +245,23 @@ typedef struct vg_sgroup {
     bool want_mpm[VG_MPM_SLOTS];      /* a database is to be compiled */
 } vg_sgroup;
 
+/* Sigs per port: sigs[off[port] .. off[port + 1]) (off NULL: none). */
+typedef struct vg_port_sigs {
+    uint32_t *off;
+    vg_sig **sigs;
+} vg_port_sigs;
+
 /* A bucket: one IP protocol (or "other") and one direction. */
 typedef struct vg_bucket {
     vg_sgroup *any;                 /* sigs with broad port conditions */
     uint16_t *port_group;           /* 65536 indexes into groups (0 = none), or NULL */
     vg_sgroup **groups;             /* port-specific groups, [0] unused */
     uint32_t ngroups;
-    /* sigs without any prefilter of ports too small for a group of their
-     * own: pa_sigs[pa_off[port] .. pa_off[port + 1]), candidates only on
-     * their port (their patterns' sigs join the any group); or NULL */
-    uint32_t *pa_off;
-    vg_sig **pa_sigs;
+    /* sigs without any prefilter, candidates only on their ports:
+     * by_dp, those of ports too small for a group of their own (the sigs
+     * with patterns join the any group); by_sp, those with any destination
+     * port but a few source ports (a server's answers) */
+    vg_port_sigs by_dp, by_sp;
 } vg_bucket;
 
 enum { VG_PB_TCP = 0, VG_PB_UDP, VG_PB_ICMP, VG_PB_ICMPV6, VG_PB_SCTP, VG_PB_OTHER, VG_PB_MAX };
@@ -411,6 +419,8 @@ const char *vg_alproto_name(int id);
 
 /* Per-sig flags detect uses (stored in vg_sig.flags above the public bits). */
 enum {
+    VG_SIGX_MATCH_TX = 1u << 22,       /* a packet-level match keyword reads the transaction */
+    VG_SIGX_APP_TX = 1u << 23,         /* evaluated per transaction (vg_app_sig_has_tx) */
     VG_SIGX_REQUIRE_PACKET = 1u << 24, /* dsize, tcp-pkt, flow:no_stream */
     VG_SIGX_SET_FB = 1u << 25,
     VG_SIGX_HAS_THRESHOLD = 1u << 26,

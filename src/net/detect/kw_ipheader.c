@@ -174,6 +174,17 @@ static int ip_proto_match(const vg_match_ctx *mc, const vg_sm *sm)
     return mc->p->ipver != 0 && vg_uint_match(sm->ctx, mc->p->proto);
 }
 
+int vg_sig_ip_proto_exact(const vg_sig *s)
+{
+    for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+        if (sm->kw == &vg_kw_ip_proto) {
+            const vg_uint *u = sm->ctx;
+            if (u->mode == VG_U_EQ)
+                return (int)u->a;
+        }
+    return -1;
+}
+
 /* Flag keywords (fragbits, and flags in kw_tcp.c) share the modifier logic:
  * none = exactly these, '+' = these and maybe others, '*' = any of these,
  * '!' = not all of these. */

@@ -13,8 +13,11 @@
  * patterns (vg_mpm_build), compiled in parallel; sigs without such a fast
  * pattern are the group's "always" candidates (split by whether they need
  * app-layer state).  Such sigs of a merged small port stay candidates of
- * their port only (vg_bucket.pa_off): ET Open's port scan sigs (flags:S to
- * 5432, 4333, ...) would otherwise be evaluated on every packet.
+ * their port only (vg_bucket.by_dp): ET Open's port scan sigs (flags:S to
+ * 5432, 4333, ...) would otherwise be evaluated on every packet; those
+ * with any destination port but a few source ports (flags:SA from 3389)
+ * are candidates on those source ports only (vg_bucket.by_sp).  An
+ * "ip_proto:N" sig is in protocol N's bucket only.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +27,8 @@
 
 #include "net/detect/detect_int.h"
 #include "net/app/app_detect.h" /* app-layer hook: prefilter eligibility */
+
+int vg_app_match_dir(const vg_keyword *kw); /* app-layer hook (app_match.c) */
 
 #define PORT_GROUP_MAX_PORTS 64
 #define PORT_GROUP_MIN_SIGS 16   /* smaller port groups merge into the any group */
@@ -108,6 +113,9 @@ static bool sig_in_bucket(const vg_sig *s, int pb)
 {
     if (s->proto)
         return vg_bucket_of_proto(s->proto) == pb;
+    int ipp = vg_sig_ip_proto_exact(s); /* "ip ... ip_proto:41": only protocol 41 meets it */
+    if (ipp >= 0)
+        return vg_bucket_of_proto((uint8_t)ipp) == pb;
     if (s->hdr_proto == VG_HDRPROTO_ICMP) /* "icmp": both versions */
         return pb == VG_PB_ICMP || pb == VG_PB_ICMPV6;
     if (s->hdr_proto == VG_HDRPROTO_APP)
@@ -178,26 +186,25 @@ static bool sig_unfiltered(const vg_sig *s)
     return !(s->fast_pattern && prefilter_buf(s->fast_pattern_buf)) && !sig_needs_app(s);
 }
 
-/* The per-port lists of a bucket's unfiltered sigs from merged small
- * ports (per_port[port] holds them once each). */
-static int port_always_build(vg_bucket *bk, vg_detect *de, const idvec *per_port)
+/* Per-port lists of unfiltered sigs (per_port[port] holds them once each). */
+static int port_sigs_build(vg_port_sigs *ps, vg_detect *de, const idvec *per_port)
 {
     uint32_t total = 0;
     for (uint32_t port = 0; port < 65536; port++)
         total += per_port[port].n;
     if (!total)
         return VG_OK;
-    bk->pa_off = calloc(65537, sizeof(uint32_t));
-    bk->pa_sigs = malloc(total * sizeof(vg_sig *));
-    if (!bk->pa_off || !bk->pa_sigs)
+    ps->off = calloc(65537, sizeof(uint32_t));
+    ps->sigs = malloc(total * sizeof(vg_sig *));
+    if (!ps->off || !ps->sigs)
         return VG_ENOMEM;
     uint32_t k = 0;
     for (uint32_t port = 0; port < 65536; port++) {
-        bk->pa_off[port] = k;
+        ps->off[port] = k;
         for (uint32_t i = 0; i < per_port[port].n; i++)
-            bk->pa_sigs[k++] = de->sigs[per_port[port].v[i]];
+            ps->sigs[k++] = de->sigs[per_port[port].v[i]];
     }
-    bk->pa_off[65536] = k;
+    ps->off[65536] = k;
     return VG_OK;
 }
 
@@ -397,7 +404,7 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
     vg_bucket *bk = &de->buckets[pb][dir];
     bool ports = pb == VG_PB_TCP || pb == VG_PB_UDP || pb == VG_PB_SCTP;
     idvec any = {0};
-    idvec *per_port = NULL;
+    idvec *per_port = NULL, *per_sp = NULL;
     int rc = VG_OK;
     uint16_t plist[PORT_GROUP_MAX_PORTS];
     uint32_t dirflag = dir == 0 ? VG_SIG_TOCLIENT : VG_SIG_TOSERVER; /* excluded */
@@ -409,6 +416,18 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
         int np = -1;
         if (ports && !(s->flags & VG_SIG_BIDIR))
             np = vg_port_list(s->dp, plist, PORT_GROUP_MAX_PORTS);
+        int nsp = -1;
+        if (np <= 0 && ports && !(s->flags & VG_SIG_BIDIR) && sig_unfiltered(s))
+            nsp = vg_port_list(s->sp, plist, PORT_GROUP_MAX_PORTS);
+        if (nsp > 0) { /* any destination, a few sources: on those only */
+            if (!per_sp && !(per_sp = calloc(65536, sizeof(idvec)))) {
+                rc = VG_ENOMEM;
+                break;
+            }
+            for (int k = 0; k < nsp && !rc; k++)
+                rc = idvec_push(&per_sp[plist[k]], i);
+            continue;
+        }
         if (np <= 0) {
             rc = idvec_push(&any, i);
             continue;
@@ -420,6 +439,8 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
         for (int k = 0; k < np && !rc; k++)
             rc = idvec_push(&per_port[plist[k]], i);
     }
+    if (!rc && per_sp)
+        rc = port_sigs_build(&bk->by_sp, de, per_sp);
     if (rc) {
         free(any.v);
         goto out;
@@ -460,7 +481,7 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
                 *v = (idvec){0};
             }
             if (!rc)
-                rc = port_always_build(bk, de, pa);
+                rc = port_sigs_build(&bk->by_dp, de, pa);
             for (uint32_t port = 0; pa && port < 65536; port++)
                 free(pa[port].v);
             free(pa);
@@ -565,10 +586,11 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
     free(hv);
     free(rep);
 out:
-    if (per_port) {
-        for (uint32_t port = 0; port < 65536; port++)
-            free(per_port[port].v);
-        free(per_port);
+    for (int t = 0; t < 2; t++) {
+        idvec *v = t ? per_sp : per_port;
+        for (uint32_t port = 0; v && port < 65536; port++)
+            free(v[port].v);
+        free(v);
     }
     return rc;
 }
@@ -607,6 +629,11 @@ int vg_detect_build(vg_detect *de, char *errbuf)
     for (uint32_t i = 0; i < n; i++) {
         vg_sig *s = de->sigs[i];
         vg_payload_choose_fast_pattern(s);
+        if (vg_app_sig_has_tx(s))
+            s->flags |= VG_SIGX_APP_TX;
+        for (const vg_sm *sm = s->lists[VG_LIST_MATCH]; sm; sm = sm->next)
+            if (vg_app_match_dir(sm->kw) >= 0)
+                s->flags |= VG_SIGX_MATCH_TX;
         for (const vg_sm *sm = s->lists[VG_LIST_POSTMATCH]; sm; sm = sm->next)
             if (sm->kw == &vg_kw_threshold || sm->kw == &vg_kw_detection_filter)
                 de->sig_thr[i] = sm->ctx;
