@@ -40,7 +40,9 @@
 #define TLS_MAX_LIST 128          /* ciphers/extensions/groups kept */
 
 typedef struct tls_dir {
-    uint8_t rec[TLS_REC_MAX];
+    uint8_t *rec;                 /* a record split across data chunks (TLS_REC_MAX bytes,
+                                     allocated on first need: whole records are parsed
+                                     where they lie) */
     uint32_t rec_len;
     uint8_t *hs;                  /* handshake message being reassembled */
     uint32_t hs_len, hs_cap;
@@ -656,8 +658,10 @@ static void *tls_state_new(vg_app_ctx *ctx, app_flow *af)
 static void tls_state_free(void *p)
 {
     tls_state *s = p;
-    free(s->d[0].hs);
-    free(s->d[1].hs);
+    for (int i = 0; i < 2; i++) {
+        free(s->d[i].hs);
+        free(s->d[i].rec);
+    }
     free(s);
 }
 
@@ -683,11 +687,61 @@ static vg_app_tx *tx_of(tls_state *s, vg_app_ctx *ctx)
     return tx;
 }
 
-/* Handshake bytes of one record: gather messages across records. */
+/* Complete handshake messages at b[0..len): parsed; returns the bytes they
+ * took (the rest is an incomplete message), or UINT32_MAX when a message
+ * says it is larger than TLS_HS_MAX (the direction is given up). */
+static uint32_t hs_messages(vg_app_ctx *ctx, tls_state *s, bool toserver, const uint8_t *b,
+                            uint32_t len, bool *fresh)
+{
+    vg_tls_state_ctx cx = {&ctx->st.tls_cap};
+    uint32_t o = 0;
+    while (len - o >= 4) {
+        uint32_t ml = ((uint32_t)b[o + 1] << 16) | ((uint32_t)b[o + 2] << 8) | b[o + 3];
+        if (ml > TLS_HS_MAX) {
+            ctx->st.tls_cap++;
+            vg_app_tx *tx = tx_of(s, ctx);
+            if (tx)
+                ((vg_tls_info *)tx->data)->events |= VG_TLS_EV_HANDSHAKE_INVALID_LENGTH;
+            return UINT32_MAX;
+        }
+        if (len - o - 4 < ml)
+            break;
+        vg_app_tx *tx = tx_of(s, ctx);
+        int side = toserver ? 0 : 1;
+        if (tx && *fresh && tx->seen[side] == tx->ver[side]) {
+            /* ssl_state sees the messages parsed since detection last
+             * looked at this side (Suricata: the current data's) */
+            ((vg_tls_info *)tx->data)->cur_flags[side] = 0;
+        }
+        *fresh = false;
+        if (tx) {
+            vg_tls_handshake(&cx, tx->data, b[o], b + o + 4, ml, toserver);
+            tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
+            if (!toserver && b[o] == 14) { /* ServerHelloDone: handshake logged */
+                tx->progress |= TX_LOG_NOW;
+                s->logged = true;
+            }
+        }
+        o += 4 + ml;
+    }
+    return o;
+}
+
+/* Handshake bytes of one record: gather messages across records.  With
+ * nothing held, the record's whole messages are parsed where they lie and
+ * only an incomplete tail is copied. */
 static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, const uint8_t *d,
                      uint32_t n, bool *fresh)
 {
-    vg_tls_state_ctx cx = {&ctx->st.tls_cap};
+    if (!dd->hs_len && n <= TLS_HS_MAX + 4) {
+        uint32_t used = hs_messages(ctx, s, toserver, d, n, fresh);
+        if (used == UINT32_MAX) {
+            dd->skip = true;
+            return;
+        }
+        d += used;
+        n -= used;
+    }
     while (n) {
         if (dd->hs_len + n > dd->hs_cap) {
             uint32_t nc = dd->hs_cap ? dd->hs_cap : 4096;
@@ -710,37 +764,10 @@ static void hs_bytes(vg_app_ctx *ctx, tls_state *s, tls_dir *dd, bool toserver, 
         dd->hs_len += n;
         n = 0;
         /* complete messages */
-        uint32_t o = 0;
-        while (dd->hs_len - o >= 4) {
-            uint32_t ml = ((uint32_t)dd->hs[o + 1] << 16) | ((uint32_t)dd->hs[o + 2] << 8) |
-                          dd->hs[o + 3];
-            if (ml > TLS_HS_MAX) {
-                ctx->st.tls_cap++;
-                vg_app_tx *tx = tx_of(s, ctx);
-                if (tx)
-                    ((vg_tls_info *)tx->data)->events |= VG_TLS_EV_HANDSHAKE_INVALID_LENGTH;
-                dd->skip = true;
-                return;
-            }
-            if (dd->hs_len - o - 4 < ml)
-                break;
-            vg_app_tx *tx = tx_of(s, ctx);
-            int side = toserver ? 0 : 1;
-            if (tx && *fresh && tx->seen[side] == tx->ver[side]) {
-                /* ssl_state sees the messages parsed since detection last
-                 * looked at this side (Suricata: the current data's) */
-                ((vg_tls_info *)tx->data)->cur_flags[side] = 0;
-            }
-            *fresh = false;
-            if (tx) {
-                vg_tls_handshake(&cx, tx->data, dd->hs[o], dd->hs + o + 4, ml, toserver);
-                tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
-                if (!toserver && dd->hs[o] == 14) { /* ServerHelloDone: handshake logged */
-                    tx->progress |= TX_LOG_NOW;
-                    s->logged = true;
-                }
-            }
-            o += 4 + ml;
+        uint32_t o = hs_messages(ctx, s, toserver, dd->hs, dd->hs_len, fresh);
+        if (o == UINT32_MAX) {
+            dd->skip = true;
+            return;
         }
         if (o) {
             memmove(dd->hs, dd->hs + o, dd->hs_len - o);
@@ -791,11 +818,39 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         n -= k;
     }
     while (n && !dd->encrypted && !dd->skip) {
+        const uint8_t *rec;
+        uint32_t rl;
+        if (dd->rec_len == 0 && n >= 5) {
+            /* a record header at the start of the data: a whole record
+             * is parsed where it lies (the checks as below: a header is
+             * checked once data follows it, an empty record is taken) */
+            rl = ((uint32_t)d[3] << 8) | d[4];
+            if (rl && n > 5 && (rl > TLS_REC_MAX - 5 || d[1] != 3)) {
+                ctx->st.tls_malformed++;
+                tls_event(s, ctx, d[1] != 3 ? VG_TLS_EV_INVALID_RECORD_VERSION
+                                            : VG_TLS_EV_INVALID_RECORD_LENGTH);
+                dd->skip = true;
+                break;
+            }
+            if (n - 5 >= rl) {
+                rec = d;
+                d += rl + 5;
+                n -= rl + 5;
+                goto record;
+            }
+        }
+        if (!dd->rec) {
+            dd->rec = malloc(TLS_REC_MAX);
+            if (!dd->rec) {
+                dd->skip = true;
+                break;
+            }
+        }
         uint32_t take;
         if (dd->rec_len < 5) {
             take = VG_MIN(n, 5 - dd->rec_len);
         } else {
-            uint32_t rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
+            rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
             if (rl > TLS_REC_MAX - 5 || dd->rec[1] != 3) {
                 ctx->st.tls_malformed++;
                 tls_event(s, ctx, dd->rec[1] != 3 ? VG_TLS_EV_INVALID_RECORD_VERSION
@@ -811,12 +866,15 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         n -= take;
         if (dd->rec_len < 5)
             continue;
-        uint32_t rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
+        rl = ((uint32_t)dd->rec[3] << 8) | dd->rec[4];
         if (dd->rec_len < rl + 5)
             continue;
-        uint8_t type = dd->rec[0];
+        rec = dd->rec;
+        dd->rec_len = 0;
+    record:;
+        uint8_t type = rec[0];
         if (type == 22) {
-            hs_bytes(ctx, s, dd, toserver, dd->rec + 5, rl, &fresh);
+            hs_bytes(ctx, s, dd, toserver, rec + 5, rl, &fresh);
         } else if (type == 20 || type == 23) {
             dd->encrypted = true;
         } else if (type == 24) {
@@ -825,7 +883,6 @@ static void tls_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
             tls_event(s, ctx, VG_TLS_EV_INVALID_RECORD_TYPE);
             dd->skip = true;
         }
-        dd->rec_len = 0;
     }
     if (af->head && af->head->alproto == VG_ALPROTO_TLS) {
         /* events raised by this data: applayer anomaly records */
