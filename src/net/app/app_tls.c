@@ -19,6 +19,7 @@
  * field sets, and a session is logged only when it showed the server's
  * certificate, was resumed (session-resumption) or chose TLS 1.3.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,32 @@ static void hexs(const uint8_t *d, size_t n, char *out, bool colon, bool upper)
     out[o] = 0;
 }
 
+/* The digests, fetched once: EVP_md5() and the like make every EVP_Digest
+ * look the implementation up again in the provider store (locks, name
+ * lookups), a tenth of a handshake's parsing.  Set once, then read-only;
+ * NULL when a fetch failed (the legacy getter is used then). */
+static const EVP_MD *md_md5, *md_sha1, *md_sha256;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_fetch(void)
+{
+    md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+    md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+enum { MD_MD5, MD_SHA1, MD_SHA256 };
+
+static const EVP_MD *md_get(int which)
+{
+    pthread_once(&md_once, md_fetch);
+    switch (which) {
+    case MD_MD5: return md_md5 ? md_md5 : EVP_md5();
+    case MD_SHA1: return md_sha1 ? md_sha1 : EVP_sha1();
+    default: return md_sha256 ? md_sha256 : EVP_sha256();
+    }
+}
+
 static void digest_hex(const EVP_MD *md, const void *d, size_t n, char *out, size_t keep)
 {
     unsigned char h[EVP_MAX_MD_SIZE];
@@ -122,6 +149,29 @@ static void sb_add(sb *b, const char *s)
     b->n += l;
 }
 
+/* v as "%04x" (hex4) or "%u" into t (8 bytes), NUL-terminated. */
+static void fmt_u16(char *t, uint16_t v, bool hex4)
+{
+    static const char hx[] = "0123456789abcdef";
+    if (hex4) {
+        t[0] = hx[v >> 12];
+        t[1] = hx[(v >> 8) & 15];
+        t[2] = hx[(v >> 4) & 15];
+        t[3] = hx[v & 15];
+        t[4] = 0;
+        return;
+    }
+    char r[6];
+    int k = 0;
+    do {
+        r[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < k; i++)
+        t[i] = r[k - 1 - i];
+    t[k] = 0;
+}
+
 static void sb_list(sb *b, const uint16_t *v, uint32_t n, const char *sep, bool hex4)
 {
     char t[8];
@@ -130,7 +180,7 @@ static void sb_list(sb *b, const uint16_t *v, uint32_t n, const char *sep, bool 
         if (!first)
             sb_add(b, sep);
         first = false;
-        snprintf(t, sizeof t, hex4 ? "%04x" : "%u", v[i]);
+        fmt_u16(t, v[i], hex4);
         sb_add(b, t);
     }
 }
@@ -234,7 +284,7 @@ static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t 
     sb b = {0};
     sb_list(&b, sc, nc, ",", true);
     if (nc && b.s)
-        digest_hex(EVP_sha256(), b.s, b.n, hc, 12);
+        digest_hex(md_get(MD_SHA256), b.s, b.n, hc, 12);
     b.n = 0;
     if (b.s)
         b.s[0] = 0;
@@ -244,7 +294,7 @@ static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t 
         sb_list(&b, sig, ns, ",", true);
     }
     if (nse && b.s)
-        digest_hex(EVP_sha256(), b.s, b.n, he, 12);
+        digest_hex(md_get(MD_SHA256), b.s, b.n, he, 12);
     free(b.s);
     char out[64];
     snprintf(out, sizeof out, "%s_%s_%s", head, hc, he);
@@ -371,7 +421,7 @@ done:
     sb_list(&b, pf, np, "-", false);
     if (b.s) {
         char h[33];
-        digest_hex(EVP_md5(), b.s, b.n, h, 0);
+        digest_hex(md_get(MD_MD5), b.s, b.n, h, 0);
         set_str(&t->ja3, b.s, b.n);
         set_str(&t->ja3_hash, h, strlen(h));
     }
@@ -428,7 +478,7 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     sb_list(&b, ext, ne, "-", false);
     if (b.s) {
         char h[33];
-        digest_hex(EVP_md5(), b.s, b.n, h, 0);
+        digest_hex(md_get(MD_MD5), b.s, b.n, h, 0);
         set_str(&t->ja3s, b.s, b.n);
         set_str(&t->ja3s_hash, h, strlen(h));
     }
@@ -501,7 +551,7 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
     }
     unsigned char h[EVP_MAX_MD_SIZE];
     unsigned int hl = 0;
-    if (EVP_Digest(der, n, h, &hl, EVP_sha1(), NULL)) {
+    if (EVP_Digest(der, n, h, &hl, md_get(MD_SHA1), NULL)) {
         t->fingerprint = malloc(hl * 3 + 1);
         if (t->fingerprint)
             hexs(h, hl, t->fingerprint, true, false);
