@@ -25,6 +25,7 @@
 
 #include "net/app/app_int.h"
 #include "net/app/file.h" /* files hook */
+#include "net/app/http_hdr.h"
 int vg_app_http_log_hook(htp_log_t *log); /* appfeat hook (net/app/app_feat_kw.c) */
 #include "net/flow/flow_table.h"
 
@@ -87,6 +88,22 @@ static bool hb_add(hbuf *b, const void *d, size_t n, uint32_t max)
     memcpy(b->d + b->n, d, n);
     b->n += (uint32_t)n;
     return true;
+}
+
+/* Room for want more bytes (at most max in all) in one allocation, when
+ * the size is known beforehand: spares hb_add's doublings (and copies). */
+static void hb_reserve(hbuf *b, size_t want, uint32_t max)
+{
+    size_t nc = (size_t)b->n + want;
+    if (nc > max)
+        nc = max;
+    if (nc <= b->cap)
+        return;
+    uint8_t *nd = realloc(b->d, nc);
+    if (!nd)
+        return;
+    b->d = nd;
+    b->cap = (uint32_t)nc;
 }
 
 static bool hb_bstr(hbuf *b, const bstr *s, uint32_t max)
@@ -182,6 +199,17 @@ static void build_headers(http_state *hs, htp_table_t *tab, hbuf *norm, hbuf *na
         if (!*off)
             return;
     }
+    size_t nl = 0, vl = 0; /* the three buffers' sizes, allocated once */
+    for (size_t i = 0; i < n; i++) {
+        htp_header_t *h = htp_table_get_index(tab, i, NULL);
+        if (h) {
+            nl += (h->name ? bstr_len(h->name) : 0) + 2;
+            vl += (h->value ? bstr_len(h->value) : 0) + 2;
+        }
+    }
+    hb_reserve(norm, nl + vl, HDR_MAX);
+    hb_reserve(names, nl + 4, HDR_MAX);
+    hb_reserve(list, nl + vl, HDR_MAX);
     hb_add(names, "\r\n", 2, HDR_MAX);
     for (size_t i = 0; i < n; i++) {
         htp_header_t *h = htp_table_get_index(tab, i, NULL);
@@ -249,6 +277,8 @@ static int on_req_headers(htp_tx_t *tx)
                 t->host.d[i] = (uint8_t)(t->host.d[i] + 32);
     build_headers(hs, tx->request_headers, &t->req_hdr, &t->req_hdr_names, &t->req_hdr_list,
                   &t->req_hdr_off, &t->req_hdr_cnt);
+    hb_reserve(&t->req_start, (tx->request_line ? bstr_len(tx->request_line) : 0) + 2 +
+               t->req_hdr_raw.n, HDR_MAX);
     hb_bstr(&t->req_start, tx->request_line, HDR_MAX);
     hb_add(&t->req_start, "\r\n", 2, HDR_MAX);
     hb_add(&t->req_start, t->req_hdr_raw.d, t->req_hdr_raw.n, HDR_MAX);
@@ -269,6 +299,8 @@ static void res_header_buffers(http_state *hs, http_tx *t, htp_tx_t *tx)
     t->res_hdr_cnt = 0;
     build_headers(hs, tx->response_headers, &t->res_hdr, &t->res_hdr_names, &t->res_hdr_list,
                   &t->res_hdr_off, &t->res_hdr_cnt);
+    hb_reserve(&t->res_start, (tx->response_line ? bstr_len(tx->response_line) : 0) + 2 +
+               t->res_hdr_raw.n, HDR_MAX);
     hb_bstr(&t->res_start, tx->response_line, HDR_MAX);
     hb_add(&t->res_start, "\r\n", 2, HDR_MAX);
     hb_add(&t->res_start, t->res_hdr_raw.d, t->res_hdr_raw.n, HDR_MAX);
@@ -377,8 +409,7 @@ static int on_req_complete(htp_tx_t *tx)
 {
     http_state *hs0 = state_of(tx);
     http_tx *t0 = ht(tx);
-    const htp_header_t *ce = tx->request_headers ? htp_table_get_c(tx->request_headers,
-                                                                   "Content-Encoding") : NULL;
+    const htp_header_t *ce = vg_http_hdr(tx->request_headers, "Content-Encoding");
     bool compressed = ce && ce->value &&
                       (bstr_index_of_c_nocase(ce->value, "gzip") >= 0 ||
                        bstr_index_of_c_nocase(ce->value, "deflate") >= 0);
@@ -638,7 +669,7 @@ static int out_bstr(const bstr *s, const uint8_t **d, uint32_t *n)
 
 static const htp_header_t *hdr(const htp_table_t *tab, const char *name)
 {
-    return tab ? htp_table_get_c(tab, name) : NULL;
+    return vg_http_hdr(tab, name);
 }
 
 static int out_hdr(const htp_table_t *tab, const char *name, const uint8_t **d, uint32_t *n)
@@ -682,9 +713,10 @@ static int http_get_buffer(const app_flow *af, const vg_app_tx *a, uint16_t id, 
         return vg_file_get_buffer(a, id, idx, d, n);
     if (idx > 0)
         return VG_DECLINED;
-    if (!vg_app_buf_toclient(id) && id != VG_ABUF_HTTP_REQUEST_BODY && !req)
+    bool toclient = vg_app_buf_toclient(id);
+    if (!toclient && id != VG_ABUF_HTTP_REQUEST_BODY && !req)
         return VG_DECLINED;
-    if (vg_app_buf_toclient(id) && id != VG_ABUF_HTTP_RESPONSE_BODY && !res)
+    if (toclient && id != VG_ABUF_HTTP_RESPONSE_BODY && !res)
         return VG_DECLINED;
     switch (id) {
     case VG_ABUF_HTTP_URI: return tx->parsed_uri ? out(&t->uri, d, n) : VG_DECLINED;

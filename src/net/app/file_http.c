@@ -28,6 +28,7 @@
 
 #include "net/app/app_int.h"
 #include "net/app/file.h"
+#include "net/app/http_hdr.h"
 
 static vg_file_list *list_of(vg_app_ctx *ctx, vg_app_tx *a)
 {
@@ -95,7 +96,7 @@ void vg_file_http_req_headers(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx)
      * body is one file whatever its type) */
     if (!fl || fl->mp || tx->request_method_number != HTP_M_POST)
         return;
-    const htp_header_t *ct = htp_table_get_c(tx->request_headers, "Content-Type");
+    const htp_header_t *ct = vg_http_hdr(tx->request_headers, "Content-Type");
     if (!ct || !ct->value)
         return;
     fl->mp = vg_mpart_new(ctx->files, fl, a->id, bstr_ptr(ct->value),
@@ -146,7 +147,7 @@ static void open_by_name(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx
     char name[VG_FILE_NAME_MAX + 1];
     int nl = -1;
     const htp_header_t *cd = toclient && tx->response_headers
-                                 ? htp_table_get_c(tx->response_headers, "Content-Disposition")
+                                 ? vg_http_hdr(tx->response_headers, "Content-Disposition")
                                  : NULL;
     if (cd && cd->value) {
         nl = vg_mpart_param(bstr_ptr(cd->value), (uint32_t)bstr_len(cd->value), "filename",
@@ -173,7 +174,7 @@ static void open_named(vg_app_ctx *ctx, vg_app_tx *a, vg_file_list *fl, htp_tx_t
     open_by_name(ctx, a, fl, tx, toclient);
     /* a partial response: the file's place in the whole (fileinfo start/end) */
     const htp_header_t *cr = toclient && tx->response_headers
-                                 ? htp_table_get_c(tx->response_headers, "Content-Range")
+                                 ? vg_http_hdr(tx->response_headers, "Content-Range")
                                  : NULL;
     vg_file *f = fl->cur[toclient ? 1 : 0];
     if (f && cr && cr->value)
