@@ -249,6 +249,8 @@ void vg_detect_free(vg_detect *de)
             free(de->buckets[p][d].by_dp.sigs);
             free(de->buckets[p][d].by_sp.off);
             free(de->buckets[p][d].by_sp.sigs);
+            free(de->buckets[p][d].pk_port);
+            free(de->buckets[p][d].pk_groups);
         }
     free(de->sig_thr);
     free(de->sidkey);
@@ -826,14 +828,10 @@ static void scan_group(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p
         struct vg_mpm_scratch *sc = dt->scratch[g->mpm_idx[VG_BUF_PAYLOAD]];
         /* a TCP packet whose data went into the stream is inspected as
          * part of a chunk, except by sigs that require the packet (as
-         * Suricata's stream prefilter skips PKT_STREAM_ADD packets):
-         * only their patterns are looked for in it */
-        if (pkt_ok && p->payload_len) {
-            if (p->proto != 6 || !stream_added(p))
-                vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
-            else
-                scan_pkt_sigs(dt, g, p);
-        }
+         * Suricata's stream prefilter skips PKT_STREAM_ADD packets): only
+         * their patterns are looked for in it, by the bucket (run_pass) */
+        if (pkt_ok && p->payload_len && (p->proto != 6 || !stream_added(p)))
+            vg_mpm_scan(m, sc, p->payload, p->payload_len, mpm_cb, dt);
         if (chunk && chunk->len)
             vg_mpm_scan(m, sc, chunk->data, chunk->len, mpm_cb, dt);
     }
@@ -958,6 +956,13 @@ static void run_pass(vg_det_thread *dt, vg_packet *p, const vg_stream_chunk *chu
         if (has_ports(p->proto)) {
             port_sigs_add(dt, &bk->by_dp, p->dp);
             port_sigs_add(dt, &bk->by_sp, p->sp);
+        }
+        if (p->proto == 6 && pkt_ok && p->payload_len && stream_added(p)) {
+            uint16_t sport = dir ? p->sp : p->dp; /* the server's side */
+            const vg_sgroup *pg = bk->pk_port && bk->pk_port[sport] ? bk->pk_groups[bk->pk_port[sport]]
+                                                                      : bk->pk_any;
+            if (pg)
+                scan_pkt_sigs(dt, pg, p);
         }
     }
     /* evaluate candidates in sig order: walk the bitmap through its summary

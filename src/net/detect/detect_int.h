@@ -231,10 +231,10 @@ typedef struct vg_sgroup {
      * they become candidates through the app prefilter's hits only */
     uint64_t *app_pf_bits;
     bool has_app_pf;
-    /* sigs that need the packet (not the stream) with their fast pattern in
-     * the payload: a stream-added TCP packet is scanned with their own
-     * databases (slots VG_MPM_PKT + k) only, as the others read it in a
-     * chunk.  [VG_PKT_SMALL]: their dsize bounds the payload to pkt_max[k]
+    /* (a packet-only group of vg_bucket.pk_*) sigs that need the packet (not
+     * the stream) with their fast pattern in the payload: a stream-added TCP
+     * packet is scanned with their own databases (slots VG_MPM_PKT + k)
+     * only, as the others read it in a chunk.  [VG_PKT_SMALL]: their dsize bounds the payload to pkt_max[k]
      * bytes (longer packets are not scanned); [VG_PKT_PREFIX]: their fast
      * pattern ends within the first pkt_max[k] bytes (only those are) */
     vg_sig **pkt_sigs[VG_PKT_KINDS];
@@ -262,6 +262,14 @@ typedef struct vg_bucket {
      * with patterns join the any group); by_sp, those with any destination
      * port but a few source ports (a server's answers) */
     vg_port_sigs by_dp, by_sp;
+    /* TCP: the sigs that need the packet, for stream-added packets, by
+     * server-side port (the destination port to the server, the source
+     * port to the client): pk_groups[pk_port[port]], else pk_any (which
+     * each port's group includes); packet-only groups (VG_MPM_PKT slots) */
+    vg_sgroup *pk_any;
+    uint16_t *pk_port;
+    vg_sgroup **pk_groups;
+    uint32_t npk_groups;
 } vg_bucket;
 
 enum { VG_PB_TCP = 0, VG_PB_UDP, VG_PB_ICMP, VG_PB_ICMPV6, VG_PB_SCTP, VG_PB_OTHER, VG_PB_MAX };

@@ -208,6 +208,13 @@ static int port_sigs_build(vg_port_sigs *ps, vg_detect *de, const idvec *per_por
     return VG_OK;
 }
 
+/* Does s need the packet itself, with its fast pattern in the payload? */
+static bool sig_packet_fp(const vg_sig *s)
+{
+    return s->fast_pattern && s->fast_pattern_buf == VG_BUF_PAYLOAD &&
+           (s->flags & VG_SIGX_REQUIRE_PACKET);
+}
+
 /* File a sig that needs the packet by how much of it can hold its match
  * (vg_sgroup.pkt_sigs). */
 static void pkt_sig_add(vg_sgroup *g, vg_sig *s)
@@ -223,8 +230,11 @@ static void pkt_sig_add(vg_sgroup *g, vg_sig *s)
         g->pkt_max[k] = bound;
 }
 
-/* Build a group from sig list (takes ownership of sigs[]). */
-static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out, char *errbuf)
+/* Build a group from sig list (takes ownership of sigs[]); a pkt_only
+ * group holds only the databases of its sigs that need the packet (the
+ * bucket's packet sets: vg_bucket.pk_any). */
+static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, bool pkt_only, vg_sgroup **out,
+                       char *errbuf)
 {
     vg_sgroup *g = calloc(1, sizeof(*g));
     if (!g) {
@@ -245,9 +255,11 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, vg_sgroup **out
     bool used[VG_BUF_APP_FIRST] = {false};
     for (uint32_t i = 0; i < n; i++) {
         const vg_sig *s = sigs[i];
-        if (s->fast_pattern && s->fast_pattern_buf == VG_BUF_PAYLOAD &&
-            (s->flags & VG_SIGX_REQUIRE_PACKET))
-            pkt_sig_add(g, sigs[i]);
+        if (pkt_only) {
+            if (sig_packet_fp(s))
+                pkt_sig_add(g, sigs[i]);
+            continue;
+        }
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))
             used[s->fast_pattern_buf] = true;
         else if (sig_needs_app(s) && vg_app_sig_pf_eligible(s) && s->id < de->nsigs) {
@@ -509,7 +521,7 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
         }
         for (uint32_t k = 0; k < any.n; k++)
             sl[k] = de->sigs[any.v[k]];
-        rc = group_build(de, sl, any.n, &bk->any, errbuf);
+        rc = group_build(de, sl, any.n, false, &bk->any, errbuf);
     }
     free(any.v);
     if (rc || !per_port)
@@ -572,7 +584,7 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
         for (uint32_t k = 0; k < v->n; k++)
             sl[k] = de->sigs[v->v[k]];
         vg_sgroup *g;
-        rc = group_build(de, sl, v->n, &g, errbuf);
+        rc = group_build(de, sl, v->n, false, &g, errbuf);
         if (rc)
             break;
         uint32_t gi = bk->ngroups++;
@@ -592,6 +604,105 @@ out:
             free(v[port].v);
         free(v);
     }
+    return rc;
+}
+
+/* A group holding the sigs of a (ascending) and b (ascending), merged. */
+static int pkt_group_of(vg_detect *de, const idvec *a, const idvec *b, vg_sgroup **out,
+                        char *errbuf)
+{
+    uint32_t n = a->n + (b ? b->n : 0), i = 0, j = 0, k = 0;
+    vg_sig **sl = malloc((n ? n : 1) * sizeof(*sl));
+    if (!sl)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    while (i < a->n || (b && j < b->n)) {
+        uint32_t x = i < a->n ? a->v[i] : UINT32_MAX, y = b && j < b->n ? b->v[j] : UINT32_MAX;
+        sl[k++] = de->sigs[x < y ? x : y];
+        i += x <= y;
+        j += y <= x;
+    }
+    return group_build(de, sl, k, true, out, errbuf);
+}
+
+/* The TCP bucket's packet sets: the sigs that need the packet (they are
+ * scanned for in each stream-added packet) by server-side port, each
+ * port's set holding the port-independent ones too, so that a packet meets
+ * one set.  A server's answers from port 80 are not scanned for the
+ * packet sigs of servers on 443, 445 or 53. */
+static int pkt_sets_build(vg_detect *de, int dir, char *errbuf)
+{
+    vg_bucket *bk = &de->buckets[VG_PB_TCP][dir];
+    uint32_t dirflag = dir == 0 ? VG_SIG_TOCLIENT : VG_SIG_TOSERVER; /* excluded */
+    uint16_t plist[PORT_GROUP_MAX_PORTS];
+    idvec any = {0};
+    idvec *per = NULL;
+    uint64_t *hk = NULL;
+    uint32_t *hv = NULL, *rep = NULL;
+    int rc = VG_OK;
+    for (uint32_t i = 0; i < de->nsigs && !rc; i++) {
+        const vg_sig *s = de->sigs[i];
+        if ((s->flags & (VG_SIG_IPONLY | VG_SIGX_CONFIG | dirflag)) || !sig_in_bucket(s, VG_PB_TCP) ||
+            !sig_packet_fp(s))
+            continue;
+        int np = (s->flags & VG_SIG_BIDIR) ? -1
+                 : vg_port_list(dir == 0 ? s->dp : s->sp, plist, PORT_GROUP_MAX_PORTS);
+        if (np <= 0) {
+            rc = idvec_push(&any, i);
+            continue;
+        }
+        if (!per && !(per = calloc(65536, sizeof(idvec))))
+            rc = VG_ENOMEM;
+        for (int k = 0; k < np && !rc; k++)
+            rc = idvec_push(&per[plist[k]], i);
+    }
+    if (!rc && any.n)
+        rc = pkt_group_of(de, &any, NULL, &bk->pk_any, errbuf);
+    if (rc || !per)
+        goto out;
+    /* one group per distinct port list (a hash of lists -> group index) */
+    uint32_t hcap = 1024;
+    bk->pk_port = calloc(65536, sizeof(uint16_t));
+    bk->pk_groups = calloc(hcap / 2, sizeof(vg_sgroup *));
+    hk = calloc(hcap, sizeof(*hk));
+    hv = calloc(hcap, sizeof(*hv));
+    rep = calloc(hcap / 2, sizeof(*rep));
+    if (!bk->pk_port || !bk->pk_groups || !hk || !hv || !rep) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    bk->npk_groups = 1; /* [0] unused */
+    for (uint32_t port = 0; port < 65536 && !rc; port++) {
+        idvec *v = &per[port];
+        if (!v->n)
+            continue;
+        uint64_t h = idvec_hash(v) | 1;
+        uint32_t j = (uint32_t)h & (hcap - 1);
+        for (; hk[j]; j = (j + 1) & (hcap - 1))
+            if (hk[j] == h && per[rep[hv[j]]].n == v->n &&
+                memcmp(per[rep[hv[j]]].v, v->v, v->n * sizeof(uint32_t)) == 0)
+                break;
+        if (!hk[j]) {
+            if (bk->npk_groups >= hcap / 2) { /* too many: the rest meet the any set only */
+                rc = vg_err(errbuf, VG_ELIMIT, "too many packet sig port sets");
+                break;
+            }
+            rc = pkt_group_of(de, &any, v, &bk->pk_groups[bk->npk_groups], errbuf);
+            hk[j] = h;
+            hv[j] = bk->npk_groups;
+            rep[bk->npk_groups++] = port;
+        }
+        bk->pk_port[port] = (uint16_t)hv[j];
+    }
+out:
+    if (rc == VG_ENOMEM)
+        vg_err(errbuf, rc, "out of memory");
+    free(any.v);
+    for (uint32_t port = 0; per && port < 65536; port++)
+        free(per[port].v);
+    free(per);
+    free(hk);
+    free(hv);
+    free(rep);
     return rc;
 }
 
@@ -655,6 +766,8 @@ int vg_detect_build(vg_detect *de, char *errbuf)
     for (int pb = 0; pb < VG_PB_MAX; pb++)
         for (int d = 0; d < 2; d++) {
             int rc = bucket_build(de, pb, d, errbuf);
+            if (!rc && pb == VG_PB_TCP)
+                rc = pkt_sets_build(de, d, errbuf);
             if (rc)
                 return rc;
         }
