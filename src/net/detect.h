@@ -73,6 +73,10 @@ void vg_detect_packet_chunk(vg_det_thread *dt, vg_packet *p, const vg_stream_chu
  * flowbits named traffic/id/NAME and traffic/label/NAME (shown as NAME).
  * Nothing when f has none.  The rule set must still be loaded. */
 void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb);
+/* Added: the same for an event about packet p of flow f (alerts): also
+ * metadata.flowvars (pcre captures into flow variables, [{name: value}]
+ * in the order first set) and metadata.pktvars (those captured on p). */
+void vg_detect_vars_eve(const vg_flow *f, const vg_packet *p, vg_jb *jb);
 
 /* Per-flow detection state (flowbits, flowint, thresholds by flow...) is
  * hung on the flow by the engine and freed through this when the flow dies. */

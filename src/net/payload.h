@@ -38,7 +38,21 @@ typedef struct vg_inspect_ctx {
     uint32_t fold_cap;
     void *pcre_mctx[2];       /* pcre2 match contexts (with limits / O flag), thread-owned */
     void *pcre_jit_stack;     /* JIT stack (32 KB growing to 512 KB), thread-owned */
+    struct vg_pcre_caps *pcre_caps; /* captures of capturing pcres, thread-owned (kw_pcre.c) */
 } vg_inspect_ctx;
+
+/* A capturing pcre (named groups flow_X / pkt_X, or a list "flow:X, pkt:Y"
+ * after the flags) keeps the groups of its last match on this thread until
+ * the rule's capture store (kw_vars.c, a postmatch keyword) commits them to
+ * flow or packet variables.  vg_pcre_caps_get: capture slot i (0-based, in
+ * the pcre's capture order) of pcre `owner`: 1 with v and len set (borrowed
+ * until the next inspection on this thread), 2 when the value was longer
+ * than VG_PCRE_CAP_MAX (not kept), 0 when the group did not take part or
+ * owner has no pending match. */
+#define VG_PCRE_CAP_MAX 4096      /* bytes kept per captured value */
+#define VG_PCRE_MAX_CAPS 16       /* captures per pcre */
+int vg_pcre_caps_get(const vg_inspect_ctx *ic, const void *owner, int i, const uint8_t **v,
+                     uint32_t *len);
 
 /* Step budget per vg_payload_inspect() call (Suricata's default
  * inspection-recursion-limit): past it the inspection is abandoned as

@@ -188,6 +188,13 @@ vg_sm *vg_rule_parser_last_payload(vg_rule_parser *rp, vg_sig *s);
 int vg_rule_parser_set_buf(vg_rule_parser *rp, vg_sig *s, uint16_t buf_id, char *errbuf);
 /* The rule set's byte_extract/byte_math variable index for name, or -1. */
 int vg_rule_parser_var(vg_rule_parser *rp, const char *name, bool create);
+/* Capture targets of a capturing pcre (kw_vars.c): append to s a postmatch
+ * step that, when the whole rule matched, stores capture slot i of `owner`
+ * (see vg_pcre_caps_get) into the variable names[i] of kind kinds[i]
+ * ('f' flow variable, 'p' packet variable, 'k' packet key-value pair:
+ * slot i is the key and slot i+1 the value).  n <= VG_PCRE_MAX_CAPS. */
+int vg_rule_parser_captures(vg_rule_parser *rp, vg_sig *s, const void *owner, int n,
+                            const char *kinds, char *const *names, char *errbuf);
 
 /* Copy in to out (outsz bytes) without surrounding double quotes (if any),
  * resolving the escapes \" \; \\ ; 0 or VG_EINVAL (unbalanced quote, too

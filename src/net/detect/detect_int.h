@@ -107,7 +107,8 @@ struct vg_rule_parser {
 
 /* Interned name id for a flowbit/flowint/xbit; -1 when the table is full. */
 int vg_detect_name_id(vg_detect *de, int kind, const char *name);
-enum { VG_NAME_FLOWBIT = 0, VG_NAME_FLOWINT, VG_NAME_XBIT, VG_NAME_KINDS };
+enum { VG_NAME_FLOWBIT = 0, VG_NAME_FLOWINT, VG_NAME_XBIT, VG_NAME_FLOWVAR, VG_NAME_PKTVAR,
+       VG_NAME_KINDS };
 
 /* A tag (kw_tag.c): later packets of a flow or a host being tagged. */
 enum { VG_TAG_PACKETS = 0, VG_TAG_BYTES, VG_TAG_SECONDS };
@@ -144,9 +145,26 @@ typedef struct vg_det_flow {
     uint32_t isn[2], next_seq[2];   /* stream_size: [0] client (toserver), [1] server */
     const vg_detect *de;            /* the rule set whose names the bits/ints index */
     vg_tag tag;                     /* session tag (tag:session) */
+    struct vg_varstore *vars;       /* flow and packet variables (kw_vars.c); they live in
+                                       the `ints` allocation, freed with it */
 } vg_det_flow;
 
 vg_det_flow *vg_det_flow_get(const vg_match_ctx *mc); /* NULL without a flow */
+
+/* ---- flow and packet variables (kw_vars.c) ------------------------------ */
+
+#define VG_VARS_MAX 16              /* variables per flow (flow and packet ones) */
+#define VG_VARS_BYTES 16384         /* bytes of names and values per flow */
+
+/* df's `ints` allocation holds the flowints followed by the variable store
+ * (so that freeing the flow state frees both); make sure it exists with at
+ * least the ints.  false on allocation failure. */
+bool vg_det_ints_block(vg_det_flow *df);
+/* metadata.flowvars / metadata.pktvars of df (pktvars only when they were
+ * set on packet p) as keys of jb's open object. */
+void vg_vars_eve(const vg_det_flow *df, const vg_packet *p, bool flowvars, bool pktvars,
+                 vg_jb *jb);
+bool vg_vars_have(const vg_det_flow *df, const vg_packet *p, bool *flowvars, bool *pktvars);
 
 /* ---- thresholds (kw_threshold.c, threshold_conf.c) ---------------------- */
 
@@ -373,6 +391,7 @@ struct vg_det_thread {
     uint32_t npend;
     uint32_t pend_dropped;
     uint64_t alerts_total;
+    uint64_t vars_capped;           /* captures not stored: variable, size or memory cap */
     struct vg_app_tx *app_tx;       /* app-layer hook: transaction being inspected, or NULL */
     void *app_pf;                   /* app-layer hook: its prefilter state, freed with the thread */
     uint64_t *app_union;            /* app prefilter hits of this packet's transactions (cwords),

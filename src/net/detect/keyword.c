@@ -22,7 +22,7 @@ extern const vg_keyword vg_kw_itype, vg_kw_icode, vg_kw_icmp_id, vg_kw_icmp_seq;
 extern const vg_keyword vg_kw_flow, vg_kw_flow_pkts, vg_kw_flow_bytes, vg_kw_flow_pkts_ts,
     vg_kw_flow_pkts_tc, vg_kw_flow_bytes_ts, vg_kw_flow_bytes_tc, vg_kw_app_layer_protocol,
     vg_kw_decode_event, vg_kw_stream_event;
-extern const vg_keyword vg_kw_flowbits, vg_kw_flowint, vg_kw_xbits;
+extern const vg_keyword vg_kw_flowbits, vg_kw_flowint, vg_kw_xbits, vg_kw_flowvar, vg_kw_pktvar;
 extern const vg_keyword vg_kw_threshold, vg_kw_detection_filter;
 
 const vg_keyword *const vg_detect_keywords[] = {
@@ -42,7 +42,7 @@ const vg_keyword *const vg_detect_keywords[] = {
     &vg_kw_flow_bytes_ts, &vg_kw_flow_bytes_tc, &vg_kw_app_layer_protocol,
     &vg_kw_decode_event, &vg_kw_stream_event,
     /* state */
-    &vg_kw_flowbits, &vg_kw_flowint, &vg_kw_xbits,
+    &vg_kw_flowbits, &vg_kw_flowint, &vg_kw_xbits, &vg_kw_flowvar, &vg_kw_pktvar,
     /* thresholds */
     &vg_kw_threshold, &vg_kw_detection_filter,
     NULL,

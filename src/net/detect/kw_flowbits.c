@@ -9,6 +9,8 @@
  * the whole rule matched; tests (isset, isnotset, comparisons) in MATCH.
  * xbits live in a per-thread table capped at VG_XBITS_MAX entries; expired
  * entries are reused first and a full table refuses new bits (counted).
+ * The flow's EVE metadata (flowbits, flowints, then kw_vars.c's flowvars
+ * and pktvars) is written here.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -107,17 +109,13 @@ static bool bits_alloc(vg_det_flow *df)
 
 static bool ints_alloc(vg_det_flow *df)
 {
-    if (!df->ints && df->nints) {
-        df->ints = calloc(df->nints, sizeof(int64_t));
+    if (!df->nints)
+        return false;
+    /* the ints are the head of a block that may also hold the flow's
+     * variables (kw_vars.c), so they may exist before ints_set */
+    if (!df->ints_set)
         df->ints_set = calloc((df->nints + 63) / 64, sizeof(uint64_t));
-        if (!df->ints || !df->ints_set) {
-            free(df->ints);
-            free(df->ints_set);
-            df->ints = NULL;
-            df->ints_set = NULL;
-        }
-    }
-    return df->ints != NULL;
+    return df->ints_set && vg_det_ints_block(df);
 }
 
 static bool bit_get(const vg_det_flow *df, int id)
@@ -340,7 +338,7 @@ static int flowint_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *e
 
 static bool int_get(const vg_det_flow *df, int id, int64_t *v)
 {
-    if (!df || !df->ints || (uint32_t)id >= df->nints ||
+    if (!df || !df->ints || !df->ints_set || (uint32_t)id >= df->nints ||
         !((df->ints_set[id / 64] >> (id % 64)) & 1))
         return false;
     *v = df->ints[id];
@@ -664,9 +662,16 @@ static void fb_list(const vg_det_flow *df, const vg_names *nm, int kind, const c
 
 void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb)
 {
+    vg_detect_vars_eve(f, NULL, jb);
+}
+
+void vg_detect_vars_eve(const vg_flow *f, const vg_packet *p, vg_jb *jb)
+{
     const vg_det_flow *df = f ? f->detect_state : NULL;
     if (!df || !df->de || (!df->bits && !df->ints))
         return;
+    bool fvars, pvars;
+    vg_vars_have(df, p, &fvars, &pvars);
     const vg_names *fb = &df->de->names[VG_NAME_FLOWBIT];
     const vg_names *fi = &df->de->names[VG_NAME_FLOWINT];
     bool have[3] = {false, false, false}, ints = false;
@@ -677,7 +682,7 @@ void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb)
     }
     for (uint32_t id = 0; id < df->nints && id < fi->n && !ints; id++)
         ints = fi_set(df, id);
-    if (have[0] || ints) {
+    if (have[0] || ints || fvars || pvars) {
         vg_jb_open_obj(jb, "metadata");
         if (have[0])
             fb_list(df, fb, 0, "flowbits", jb);
@@ -693,6 +698,7 @@ void vg_detect_flow_eve(const vg_flow *f, vg_jb *jb)
             }
             vg_jb_close_obj(jb);
         }
+        vg_vars_eve(df, p, fvars, pvars, jb);
         vg_jb_close_obj(jb);
     }
     if (have[1] || have[2]) {

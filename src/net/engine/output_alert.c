@@ -441,7 +441,7 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
             write_flow(jb, p);
         /* flowbits/flowints ("metadata") and traffic id/label, as Suricata
          * adds them to every event about a flow */
-        vg_detect_flow_eve(p->flow, jb);
+        vg_detect_vars_eve(p->flow, p, jb);
     }
 
     if (cfg->payload || cfg->payload_printable) {

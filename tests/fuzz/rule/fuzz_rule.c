@@ -69,6 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 for (int a = 0; a < p.nalerts; a++)
                     free(p.alerts[a].stream_data);
             }
+            vg_jb jb; /* the flow's variables as EVE writes them */
+            vg_jb_init(&jb);
+            vg_jb_open_obj(&jb, NULL);
+            vg_detect_flow_eve(&f, &jb);
+            vg_jb_close_obj(&jb);
+            vg_jb_free(&jb);
             vg_detect_flow_free(f.detect_state);
             vg_detect_thread_free(dt);
         }

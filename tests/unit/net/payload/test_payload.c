@@ -243,7 +243,57 @@ static void pcre_modifiers(void)
     VG_CHECK(parse_fails("pcre:\"/a/q\";", VG_EINVAL));
     VG_CHECK(parse_fails("pcre:\"/(a/\";", VG_EINVAL));
     VG_CHECK(parse_fails("pcre:\"abc\";", VG_EINVAL));
-    VG_CHECK(parse_fails("pcre:\"/a/i, flow:x\";", VG_ENOTSUP));
+    /* capture into variables: a list item needs its group */
+    VG_CHECK(parse_fails("pcre:\"/a/i, flow:x\";", VG_EINVAL));
+    VG_CHECK(parse_fails("pcre:\"/(a)/i, alert:x\";", VG_ENOTSUP));
+}
+
+/* A capturing pcre keeps the groups of its last match, in capture order
+ * (named flow_/pkt_ groups by position, then the list after the flags). */
+static void pcre_captures(void)
+{
+    vg_sig s = { 0 };
+    char err[VG_ERRBUF_SIZE] = "";
+    /* the content retries: the captures are those of the path that matched */
+    const char *opts = "content:\"k=\"; pcre:\"/^(?P<flow_b>\\w)(?P<pkt_a>\\w)(\\w)?/R, "
+                       "flow:x, flow:y, flow:z\"; content:\"!\"; distance:0; within:1;";
+    VG_CHECK_EQ(pl_parse_options(&s, opts, false, err), VG_OK);
+    vg_inspect_ctx ic = { 0 };
+    const char *buf = "k=ab. k=cd!";
+    VG_CHECK_EQ(vg_payload_inspect(&ic, &s, &s.bufs[0], (const uint8_t *)buf, 11), 1);
+    const vg_sm *sm = s.bufs[0].head->next; /* the pcre */
+    const uint8_t *v;
+    uint32_t n;
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, sm->ctx, 0, &v, &n), 1);
+    VG_CHECK(n == 1 && v[0] == 'c');
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, sm->ctx, 1, &v, &n), 1);
+    VG_CHECK(n == 1 && v[0] == 'd');
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, sm->ctx, 2, &v, &n), 1); /* list item 1: group 1 */
+    VG_CHECK(n == 1 && v[0] == 'c');
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, sm->ctx, 4, &v, &n), 0); /* group 3 did not take part */
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, sm->ctx, 5, &v, &n), 0); /* no such capture */
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic, &s, 0, &v, &n), 0);      /* not a capturing pcre */
+    vg_inspect_ctx_release(&ic);
+    pl_sig_clear(&s);
+
+    /* values over VG_PCRE_CAP_MAX are reported, not kept */
+    vg_sig s2 = { 0 };
+    VG_CHECK_EQ(pl_parse_options(&s2, "pcre:\"/(a+)/, flow:x\";", false, err), VG_OK);
+    uint32_t big = VG_PCRE_CAP_MAX + 1;
+    uint8_t *b = malloc(big);
+    memset(b, 'a', big);
+    vg_inspect_ctx ic2 = { 0 };
+    VG_CHECK_EQ(vg_payload_inspect(&ic2, &s2, &s2.bufs[0], b, big), 1);
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic2, s2.bufs[0].head->ctx, 0, &v, &n), 2);
+    VG_CHECK_EQ(vg_payload_inspect(&ic2, &s2, &s2.bufs[0], b, big - 1), 1);
+    VG_CHECK_EQ(vg_pcre_caps_get(&ic2, s2.bufs[0].head->ctx, 0, &v, &n), 1);
+    VG_CHECK_EQ(n, big - 1);
+    free(b);
+    vg_inspect_ctx_release(&ic2);
+    pl_sig_clear(&s2);
+    VG_CHECK(parse_fails("pcre:!\"/(a)/, flow:x\";", VG_EINVAL));
+    VG_CHECK(parse_fails("pcre:\"/(a)/, flow:a b\";", VG_EINVAL));
+    VG_CHECK(parse_fails("pcre:\"/(a)/, flow:\";", VG_EINVAL));
 }
 
 static void byte_test_docs(void)
@@ -680,6 +730,7 @@ static const vg_test tests[] = {
     {"nocase_offsets_and_long_buffers", nocase_offsets_and_long_buffers},
     {"depth_offset_startswith", depth_offset_startswith},
     {"distance_within", distance_within},
+    {"pcre_captures", pcre_captures},
     {"backtracking", backtracking},
     {"negation_docs_firefox", negation_docs_firefox},
     {"bug_7390_distance_var", bug_7390_distance_var},
