@@ -84,6 +84,7 @@ void vg_app_ctx_free(vg_app_ctx *ctx)
         return;
     vg_app_http_cfg_free(ctx->http_cfg);
     vg_files_ctx_free(ctx->files); /* files hook */
+    vg_app_tls_memo_free(ctx->tls_memo);
     vg_jb_free(&ctx->jb);
     free(ctx);
 }

@@ -109,6 +109,7 @@ struct vg_app_ctx {
     bool inline_mode;          /* stream.inline: parse data as it arrives, not when acked */
     uint64_t depth;            /* stream.reassembly.depth: bytes parsed per direction (0 all) */
     struct vg_files_ctx *files; /* files hook: file tracking context, owned (net/app/file.h) */
+    struct tls_memo *tls_memo; /* decoded server certificates, owned (app_tls.c), or NULL */
 };
 
 typedef struct app_parser {
@@ -164,6 +165,9 @@ int vg_app_detect_tls(const uint8_t *d, uint32_t n, bool toserver, bool udp);
 /* Which protocol these bytes are: an alproto, VG_ALPROTO_UNKNOWN when more
  * data may tell, VG_ALPROTO_FAILED when none of ours. */
 uint16_t vg_app_recognise(const uint8_t *d, uint32_t n, bool toserver, bool udp);
+
+/* Free the TLS certificate memo of an app context (app_tls.c). */
+void vg_app_tls_memo_free(struct tls_memo *m);
 
 /* Append a new transaction (NULL at the cap, counted). */
 vg_app_tx *vg_app_tx_new(vg_app_ctx *ctx, app_flow *af, void *data);

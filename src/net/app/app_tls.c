@@ -534,7 +534,7 @@ static void time_str(const ASN1_TIME *at, char *out, size_t n)
         strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
+static void first_cert_parse(vg_tls_info *t, const uint8_t *der, uint32_t n)
 {
     vg_x509_parts x;
     if (!vg_x509_parts_get(der, n, &x)) { /* not d2i_X509: it decodes the key, slowly */
@@ -580,7 +580,132 @@ static void first_cert(vg_tls_info *t, const uint8_t *der, uint32_t n)
     vg_x509_parts_free(&x);
 }
 
-static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, uint32_t n)
+/* ---- certificate memo ---- */
+
+/* The fields of a server's first certificate are a function of its DER
+ * bytes alone, and a network sees the same few certificates over and over
+ * (a capture's 3,000 handshakes may show one): the last CERT_MEMO_N
+ * decoded ones are kept per app context, keyed by their whole DER (a hash
+ * picks the candidate, memcmp decides), and copied out instead of decoded
+ * again.  Bounded: CERT_MEMO_N entries of at most CERT_MEMO_DER_MAX bytes
+ * (larger certificates are decoded every time). */
+#define CERT_MEMO_N 16
+#define CERT_MEMO_DER_MAX (16u << 10)
+
+typedef struct cert_memo_ent {
+    uint8_t *der;                 /* owned copy, NULL: empty slot */
+    uint32_t n;
+    uint64_t h;
+    uint64_t used;                /* clock of the last use (least recent is replaced) */
+    uint32_t events;              /* VG_TLS_EV_* the decoding raised */
+    vg_tls_info f;                /* subject, issuer, serial, fingerprint, validity, SANs */
+} cert_memo_ent;
+
+struct tls_memo {
+    cert_memo_ent e[CERT_MEMO_N];
+    uint64_t clock;
+};
+
+static uint64_t der_hash(const uint8_t *d, uint32_t n)
+{
+    /* the length and the tail (the signature: unlike between certificates) */
+    uint64_t h = 1469598103934665603ull ^ n;
+    uint32_t k = n < 64 ? n : 64;
+    for (uint32_t i = n - k; i < n; i++)
+        h = (h ^ d[i]) * 1099511628211ull;
+    return h;
+}
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t l = strlen(s);
+    char *r = malloc(l + 1);
+    if (r)
+        memcpy(r, s, l + 1);
+    return r;
+}
+
+/* The first certificate's fields of src into dst (fresh: none set yet). */
+static void cert_fields_copy(vg_tls_info *dst, const vg_tls_info *src)
+{
+    dst->subject = dup_str(src->subject);
+    dst->issuer = dup_str(src->issuer);
+    dst->serial = dup_str(src->serial);
+    dst->fingerprint = dup_str(src->fingerprint);
+    memcpy(dst->notbefore, src->notbefore, sizeof dst->notbefore);
+    memcpy(dst->notafter, src->notafter, sizeof dst->notafter);
+    if (src->nsan) {
+        dst->san = malloc(src->nsan * sizeof(char *));
+        if (dst->san) {
+            dst->cap_san = dst->nsan = src->nsan;
+            for (uint32_t i = 0; i < src->nsan; i++)
+                dst->san[i] = dup_str(src->san[i]);
+        }
+    }
+}
+
+static void cert_fields_free(vg_tls_info *f)
+{
+    free(f->subject);
+    free(f->issuer);
+    free(f->serial);
+    free(f->fingerprint);
+    for (uint32_t i = 0; i < f->nsan; i++)
+        free(f->san[i]);
+    free(f->san);
+    memset(f, 0, sizeof *f);
+}
+
+void vg_app_tls_memo_free(struct tls_memo *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < CERT_MEMO_N; i++) {
+        free(m->e[i].der);
+        cert_fields_free(&m->e[i].f);
+    }
+    free(m);
+}
+
+static void first_cert(struct tls_memo *m, vg_tls_info *t, const uint8_t *der, uint32_t n)
+{
+    if (!m || n > CERT_MEMO_DER_MAX || t->subject || t->issuer || t->serial ||
+        t->fingerprint || t->nsan) {
+        first_cert_parse(t, der, n);
+        return;
+    }
+    uint64_t h = der_hash(der, n);
+    cert_memo_ent *slot = &m->e[0];
+    for (int i = 0; i < CERT_MEMO_N; i++) {
+        cert_memo_ent *e = &m->e[i];
+        if (e->der && e->h == h && e->n == n && memcmp(e->der, der, n) == 0) {
+            e->used = ++m->clock;
+            t->events |= e->events;
+            cert_fields_copy(t, &e->f);
+            return;
+        }
+        if (!e->der ? slot->der != NULL : (slot->der && e->used < slot->used))
+            slot = e; /* an empty slot, else the least recently used */
+    }
+    uint32_t ev0 = t->events;
+    first_cert_parse(t, der, n);
+    free(slot->der);
+    cert_fields_free(&slot->f);
+    slot->der = malloc(n ? n : 1);
+    if (!slot->der)
+        return;
+    memcpy(slot->der, der, n);
+    slot->n = n;
+    slot->h = h;
+    slot->used = ++m->clock;
+    slot->events = t->events & ~ev0;
+    cert_fields_copy(&slot->f, t);
+}
+
+static void certificate(struct tls_memo *m, vg_tls_state_ctx *cx, vg_tls_info *t,
+                        const uint8_t *d, uint32_t n)
 {
     rd r = {d, n, 0};
     uint32_t total;
@@ -606,7 +731,7 @@ static void certificate(vg_tls_state_ctx *cx, vg_tls_info *t, const uint8_t *d, 
         t->certs[t->ncerts] = c;
         t->cert_len[t->ncerts] = cl;
         if (t->ncerts == 0)
-            first_cert(t, c, cl);
+            first_cert(m, t, c, cl);
         t->ncerts++;
         r.o += cl;
     }
@@ -625,8 +750,8 @@ static bool known_hs_type(uint8_t type)
     }
 }
 
-void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const uint8_t *d,
-                      uint32_t n, bool toserver)
+static void tls_handshake(struct tls_memo *m, vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type,
+                          const uint8_t *d, uint32_t n, bool toserver)
 {
     uint8_t st = type == 1 ? VG_TLS_ST_CLIENT_HELLO
                  : type == 2 ? VG_TLS_ST_SERVER_HELLO
@@ -642,12 +767,18 @@ void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const 
     else if (type == 2 && !toserver && !t->has_server_hello)
         server_hello(t, d, n);
     else if (type == 11 && !toserver && !t->has_certs)
-        certificate(cx, t, d, n);
+        certificate(m, cx, t, d, n);
     else if (type == 11 && toserver && !t->client) {
         t->client = calloc(1, sizeof(*t->client));
         if (t->client)
-            certificate(cx, t->client, d, n);
+            certificate(m, cx, t->client, d, n);
     }
+}
+
+void vg_tls_handshake(vg_tls_state_ctx *cx, vg_tls_info *t, uint8_t type, const uint8_t *d,
+                      uint32_t n, bool toserver)
+{
+    tls_handshake(NULL, cx, t, type, d, n, toserver);
 }
 
 void vg_tls_info_free(vg_tls_info *t)
@@ -765,7 +896,9 @@ static uint32_t hs_messages(vg_app_ctx *ctx, tls_state *s, bool toserver, const 
         }
         *fresh = false;
         if (tx) {
-            vg_tls_handshake(&cx, tx->data, b[o], b + o + 4, ml, toserver);
+            if (!ctx->tls_memo)
+                ctx->tls_memo = calloc(1, sizeof(struct tls_memo));
+            tls_handshake(ctx->tls_memo, &cx, tx->data, b[o], b + o + 4, ml, toserver);
             tx->progress |= toserver ? TX_REQ_HDRS : TX_RES_HDRS;
             if (!toserver && b[o] == 14) { /* ServerHelloDone: handshake logged */
                 tx->progress |= TX_LOG_NOW;

@@ -1,0 +1,172 @@
+/* test_tls_memo.c: the app context's memo of decoded server certificates
+ * (app_tls.c) gives each handshake exactly the fields a fresh decoding
+ * gives: on a repeat, for a certificate that differs from a kept one only
+ * inside (same length and signature), and after the kept ones were
+ * replaced by newer ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include "net/app/app.h"
+#include "net/app/app_int.h"
+#include "net/app/app_tls.h"
+#include "../../vg_test.h"
+
+static unsigned char *make_cert(const char *cn, int *len)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set_int64(X509_get_serialNumber(x), 0x1234567890abLL);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
+    X509_NAME *nm = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_issuer_name(x, nm);
+    X509_set_pubkey(x, k);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+                                            "DNS:a.example.vn,DNS:b.example.vn");
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    X509_sign(x, k, EVP_sha256());
+    unsigned char *der = NULL;
+    *len = i2d_X509(x, &der);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return der;
+}
+
+static size_t put(uint8_t *b, size_t o, const void *d, size_t n)
+{
+    memcpy(b + o, d, n);
+    return o + n;
+}
+
+static void u24(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 16);
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)v;
+}
+
+/* One flow: a ClientHello, then the server's ServerHello, Certificate (der)
+ * and ServerHelloDone in one record; the flow's TLS info is checked
+ * against a decoding of der without the memo. */
+static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n)
+{
+    static const uint8_t ch[] = {
+        0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03, 1, 2, 3, 4, 5, 6, 7,
+        8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+        30, 31, 32, 0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
+    uint8_t *sf = malloc(n + 128);
+    VG_CHECK(sf != NULL);
+    if (!sf)
+        return;
+    size_t o = 5;
+    static const uint8_t sh[] = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+    o = put(sf, o, sh, sizeof sh);
+    memset(sf + o, 7, 32);
+    o += 32;
+    static const uint8_t sh_rest[] = {0x00, 0x00, 0x2f, 0x00};
+    o = put(sf, o, sh_rest, sizeof sh_rest);
+    size_t cert_msg = o;
+    sf[o] = 11;
+    u24(sf + o + 1, n + 6);
+    u24(sf + o + 4, n + 3);
+    u24(sf + o + 7, n);
+    o = put(sf, o + 10, der, n);
+    static const uint8_t done[] = {0x0e, 0x00, 0x00, 0x00};
+    o = put(sf, o, done, sizeof done);
+    sf[0] = 0x16;
+    sf[1] = 0x03;
+    sf[2] = 0x03;
+    sf[3] = (uint8_t)((o - 5) >> 8);
+    sf[4] = (uint8_t)(o - 5);
+
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    vg_app_on_stream(ctx, &f, NULL, true, ch, sizeof ch);
+    vg_app_on_stream(ctx, &f, NULL, false, sf, (uint32_t)o);
+    VG_CHECK_EQ(f.alproto, VG_ALPROTO_TLS);
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL);
+    vg_tls_info *ref = calloc(1, sizeof(*ref));
+    uint64_t capped = 0;
+    vg_tls_state_ctx cx = {&capped};
+    vg_tls_handshake(&cx, ref, 11, sf + cert_msg + 4, (uint32_t)(n + 6), false);
+    VG_CHECK(ref->subject != NULL);
+    if (tx && ref->subject) {
+        const vg_tls_info *t = tx->data;
+        VG_CHECK_STR(t->subject, ref->subject);
+        VG_CHECK_STR(t->issuer, ref->issuer);
+        VG_CHECK_STR(t->serial, ref->serial);
+        VG_CHECK_STR(t->fingerprint, ref->fingerprint);
+        VG_CHECK_STR(t->notbefore, ref->notbefore);
+        VG_CHECK_STR(t->notafter, ref->notafter);
+        VG_CHECK_EQ(t->events, ref->events);
+        VG_CHECK_EQ(t->nsan, ref->nsan);
+        for (uint32_t i = 0; i < t->nsan && i < ref->nsan; i++)
+            VG_CHECK_STR(t->san[i], ref->san[i]);
+        VG_CHECK_EQ(t->ncerts, 1);
+    }
+    vg_tls_info_free(ref);
+    vg_app_flow_end(ctx, &f);
+    free(sf);
+}
+
+static void memo_gives_fresh_fields(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    enum { N = 20 }; /* more than the memo keeps */
+    unsigned char *der[N];
+    int len[N];
+    for (int i = 0; i < N; i++) {
+        char cn[16];
+        snprintf(cn, sizeof cn, "memo-%02d", i);
+        der[i] = make_cert(cn, &len[i]);
+        VG_CHECK(der[i] && len[i] > 100);
+        if (!der[i])
+            return;
+    }
+    /* der[0] with its names changed inside: same length, same signature */
+    unsigned char *alt = malloc((size_t)len[0]);
+    VG_CHECK(alt != NULL);
+    if (!alt)
+        return;
+    memcpy(alt, der[0], (size_t)len[0]);
+    int changed = 0;
+    for (int i = 0; i + 7 <= len[0]; i++)
+        if (memcmp(alt + i, "memo-00", 7) == 0) {
+            memcpy(alt + i, "memo-ZZ", 7);
+            changed++;
+        }
+    VG_CHECK_EQ(changed, 2); /* issuer and subject */
+
+    one_flow(ctx, der[0], (size_t)len[0]);
+    one_flow(ctx, der[0], (size_t)len[0]); /* from the memo */
+    one_flow(ctx, alt, (size_t)len[0]);    /* same hash, other bytes */
+    one_flow(ctx, der[0], (size_t)len[0]);
+    for (int i = 1; i < N; i++) /* der[0] and alt replaced */
+        one_flow(ctx, der[i], (size_t)len[i]);
+    one_flow(ctx, alt, (size_t)len[0]);
+    one_flow(ctx, der[0], (size_t)len[0]);
+    one_flow(ctx, der[N - 1], (size_t)len[N - 1]);
+
+    free(alt);
+    for (int i = 0; i < N; i++)
+        OPENSSL_free(der[i]);
+    vg_app_ctx_free(ctx);
+}
+
+static const vg_test tests[] = {
+    {"memo_gives_fresh_fields", memo_gives_fresh_fields},
+    {NULL, NULL},
+};
+
+VG_TEST_MAIN(tests)
