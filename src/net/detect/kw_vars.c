@@ -158,7 +158,7 @@ static bool var_set(vg_det_flow *df, const vg_packet *p, uint8_t kind, int32_t i
 {
     if (vlen > VG_PCRE_CAP_MAX || klen > KEY_MAX)
         return false;
-    if (df->vars && kind == VK_PKT)
+    if (df->vars) /* another packet's variables never take a slot */
         pkt_vars_for(df->vars, p);
     var_ent *e = find(df->vars, kind, id, key, klen);
     if (!e && df->vars && df->vars->n >= VG_VARS_MAX)
@@ -171,8 +171,7 @@ static bool var_set(vg_det_flow *df, const vg_packet *p, uint8_t kind, int32_t i
     struct vg_varstore *vs = store_room(df, klen + vlen);
     if (!vs)
         return false;
-    if (kind == VK_PKT)
-        pkt_vars_for(vs, p);
+    pkt_vars_for(vs, p);
     e = ei >= 0 ? &vs->e[ei] : &vs->e[vs->n++];
     e->kind = kind;
     e->id = id;

@@ -33,6 +33,8 @@ CASES = [
     ("dvwa-sqlinjection", "SHARED/pcaps/chrissanders/http_dvwa_sqlinjection.pcapng", "data/rules/vigil.rules"),
     ("webattack-sqlinj", "SHARED/pcaps/ndpi/WebattackSQLinj.pcap", "data/rules/vigil.rules"),
     ("dns-tunnel-iodine", "SHARED/pcaps/ndpi/dns-tunnel-iodine.pcap", "data/rules/vigil.rules"),
+    # pcre captures into flow/packet variables and their EVE metadata
+    ("vars", "ROOT/data/pcaps/sample.pcap", "tests/golden/net/vars.rules"),
 ]
 KEEP_TYPES = ("alert", "flow")
 DROP = ("timestamp", "flow_id", "flow.start", "flow.end")
