@@ -265,6 +265,12 @@ void vg_reasm_free(vg_flow_table *ft, tcp_stream *st);
 void vg_reasm_pool_free(vg_flow_table *ft);
 /* Give back the buffer of a fully inspected stream (STF_DROP_PENDING). */
 void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st);
+/* A stream whose sender is done (FIN sent, depth reached, session closed)
+ * and whose data were all inspected gives its buffer and segment array
+ * back now instead of at flow end.  Called at entry into the table (the
+ * last packet's chunks are dead); IDS only (inline chunks reach back
+ * before the raw progress). */
+void vg_reasm_settle(vg_flow_table *ft, const struct vg_tcp_session *s, tcp_stream *st);
 /* Run the deferred buffer returns (at each entry into the table). */
 void vg_reasm_dropq_run(vg_flow_table *ft);
 uint64_t vg_reasm_acked_edge(const tcp_stream *st);

@@ -1005,6 +1005,10 @@ vg_flow *vg_flow_table_handle(vg_flow_table *ft, vg_packet *p)
     if (p->proto == 6 && !icmp_err && csum_accept(ft, p)) {
         p->flags |= toserver ? VG_PKT_TOSERVER : VG_PKT_TOCLIENT;
         vg_tcp_track(ft, n, p, &swap);
+        if (f->tcp) {
+            vg_reasm_settle(ft, f->tcp, &f->tcp->client);
+            vg_reasm_settle(ft, f->tcp, &f->tcp->server);
+        }
         if (swap) {
             /* the session was picked up from a SYN/ACK: its sender is the server */
             vg_flow_swap_dir(n);

@@ -123,11 +123,31 @@ static void buf_drop(vg_flow_table *ft, tcp_stream *st)
     st->buf_cap = 0;
 }
 
+static void segs_drop(vg_flow_table *ft, tcp_stream *st)
+{
+    ft->reasm_memuse -= (uint64_t)st->segs_cap * sizeof(seg_rec);
+    segs_put(ft, st->segs, st->segs_cap);
+    st->segs = NULL;
+    st->segs_cap = st->nsegs = 0;
+}
+
 void vg_reasm_trim(vg_flow_table *ft, tcp_stream *st)
 {
     st->flags &= ~(uint16_t)STF_DROP_PENDING;
-    if (!st->nsegs && st->raw_progress >= st->right_edge)
+    if (!st->nsegs && st->raw_progress >= st->right_edge) {
         buf_drop(ft, st);
+        segs_drop(ft, st);
+    }
+}
+
+void vg_reasm_settle(vg_flow_table *ft, const struct vg_tcp_session *s, tcp_stream *st)
+{
+    if ((!st->buf && !st->segs) || st->nsegs || st->raw_progress < st->right_edge ||
+        ft->cfg.inline_mode)
+        return;
+    if (!st->fin_sent && !(st->flags & STF_DEPTH_REACHED) && s->state < TCPS_CLOSED)
+        return;
+    vg_reasm_trim(ft, st);
 }
 
 void vg_reasm_dropq_run(vg_flow_table *ft)
@@ -141,10 +161,7 @@ void vg_reasm_dropq_run(vg_flow_table *ft)
 void vg_reasm_free(vg_flow_table *ft, tcp_stream *st)
 {
     buf_drop(ft, st);
-    ft->reasm_memuse -= (uint64_t)st->segs_cap * sizeof(seg_rec);
-    segs_put(ft, st->segs, st->segs_cap);
-    st->segs = NULL;
-    st->segs_cap = st->nsegs = 0;
+    segs_drop(ft, st);
 }
 
 /* Stream offset of a sequence number (relative to base_seq; sequence space
