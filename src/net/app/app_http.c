@@ -210,6 +210,54 @@ static void build_headers(http_state *hs, htp_table_t *tab, hbuf *norm, hbuf *na
     hb_reserve(norm, nl + vl, HDR_MAX);
     hb_reserve(names, nl + 4, HDR_MAX);
     hb_reserve(list, nl + vl, HDR_MAX);
+    if (norm->n + nl + vl <= norm->cap && names->n + nl + 4 <= names->cap &&
+        list->n + nl + vl <= list->cap) {
+        /* all of it fits (the common case): written straight, the same
+         * bytes as the capped appends below */
+        uint8_t *pn = norm->d + norm->n, *pm = names->d + names->n, *pl = list->d + list->n;
+        *pm++ = '\r';
+        *pm++ = '\n';
+        for (size_t i = 0; i < n; i++) {
+            htp_header_t *h = htp_table_get_index(tab, i, NULL);
+            if (!h)
+                continue;
+            size_t kl = h->name ? bstr_len(h->name) : 0, vl2 = h->value ? bstr_len(h->value) : 0;
+            const uint8_t *kp = kl ? bstr_ptr(h->name) : NULL, *vp = vl2 ? bstr_ptr(h->value) : NULL;
+            if (kl) {
+                memcpy(pn, kp, kl);
+                memcpy(pm, kp, kl);
+            }
+            pn[kl] = ':';
+            pn[kl + 1] = ' ';
+            pn += kl + 2;
+            if (vl2)
+                memcpy(pn, vp, vl2);
+            pn[vl2] = '\r';
+            pn[vl2 + 1] = '\n';
+            pn += vl2 + 2;
+            pm[kl] = '\r';
+            pm[kl + 1] = '\n';
+            pm += kl + 2;
+            (*off)[*cnt] = (uint32_t)(pl - list->d);
+            if (kl)
+                memcpy(pl, kp, kl);
+            pl[kl] = ':';
+            pl[kl + 1] = ' ';
+            pl += kl + 2;
+            if (vl2)
+                memcpy(pl, vp, vl2);
+            pl += vl2;
+            (*cnt)++;
+        }
+        *pm++ = '\r';
+        *pm++ = '\n';
+        norm->n = (uint32_t)(pn - norm->d);
+        names->n = (uint32_t)(pm - names->d);
+        list->n = (uint32_t)(pl - list->d);
+        if (*off)
+            (*off)[*cnt] = list->n;
+        return;
+    }
     hb_add(names, "\r\n", 2, HDR_MAX);
     for (size_t i = 0; i < n; i++) {
         htp_header_t *h = htp_table_get_index(tab, i, NULL);
