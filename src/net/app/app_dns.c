@@ -120,7 +120,7 @@ static bool read_name(rd *r, char out[VG_DNS_NAME_MAX + 1], bool *truncated, uin
 static uint32_t arena_dup(vg_dns_msg *m, const char *s, size_t n)
 {
     if (m->arena_len + n + 1 > m->arena_cap) {
-        size_t nc = m->arena_cap ? m->arena_cap : 512;
+        size_t nc = m->arena_cap ? m->arena_cap : 128; /* a query and an answer or two */
         while (nc < m->arena_len + n + 1)
             nc *= 2;
         char *na = realloc(m->arena, nc);
@@ -163,19 +163,33 @@ static bool read_rdata(rd *r, vg_dns_msg *m, vg_dns_rr *rr, uint16_t rdlen, uint
     case 1: /* A */
         if (rdlen == 4) {
             char buf[16];
-            int l = snprintf(buf, sizeof buf, "%u.%u.%u.%u", r->b[r->o], r->b[r->o + 1],
-                             r->b[r->o + 2], r->b[r->o + 3]);
-            put_str(m, &rr->rdata, buf, (size_t)l);
+            size_t l = 0;
+            for (int i = 0; i < 4; i++) { /* "%u.%u.%u.%u" */
+                unsigned v = r->b[r->o + i];
+                if (i)
+                    buf[l++] = '.';
+                if (v >= 100)
+                    buf[l++] = (char)('0' + v / 100);
+                if (v >= 10)
+                    buf[l++] = (char)('0' + v / 10 % 10);
+                buf[l++] = (char)('0' + v % 10);
+            }
+            put_str(m, &rr->rdata, buf, l);
         }
         break;
     case 28: /* AAAA: Suricata's full form */
         if (rdlen == 16) {
+            static const char hx[] = "0123456789abcdef";
             char buf[40];
-            int l = 0;
-            for (int i = 0; i < 16; i += 2)
-                l += snprintf(buf + l, sizeof buf - (size_t)l, "%s%02x%02x", i ? ":" : "",
-                              r->b[r->o + i], r->b[r->o + i + 1]);
-            put_str(m, &rr->rdata, buf, (size_t)l);
+            size_t l = 0;
+            for (int i = 0; i < 16; i++) { /* "%02x%02x" groups joined by ':' */
+                uint8_t v = r->b[r->o + i];
+                if (i && !(i & 1))
+                    buf[l++] = ':';
+                buf[l++] = hx[v >> 4];
+                buf[l++] = hx[v & 15];
+            }
+            put_str(m, &rr->rdata, buf, l);
         }
         break;
     case 2: case 5: case 12: case 39: /* NS CNAME PTR DNAME */
