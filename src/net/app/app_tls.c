@@ -132,9 +132,8 @@ typedef struct sb {
     size_t n, cap;
 } sb;
 
-static void sb_add(sb *b, const char *s)
+static void sb_addn(sb *b, const char *s, size_t l)
 {
-    size_t l = strlen(s);
     if (b->n + l + 1 > b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 256;
         while (nc < b->n + l + 1)
@@ -145,12 +144,18 @@ static void sb_add(sb *b, const char *s)
         b->s = ns;
         b->cap = nc;
     }
-    memcpy(b->s + b->n, s, l + 1);
+    memcpy(b->s + b->n, s, l);
+    b->s[b->n + l] = 0;
     b->n += l;
 }
 
-/* v as "%04x" (hex4) or "%u" into t (8 bytes), NUL-terminated. */
-static void fmt_u16(char *t, uint16_t v, bool hex4)
+static void sb_add(sb *b, const char *s)
+{
+    sb_addn(b, s, strlen(s));
+}
+
+/* v as "%04x" (hex4) or "%u" into t (8 bytes), NUL-terminated; its length. */
+static size_t fmt_u16(char *t, uint16_t v, bool hex4)
 {
     static const char hx[] = "0123456789abcdef";
     if (hex4) {
@@ -159,7 +164,7 @@ static void fmt_u16(char *t, uint16_t v, bool hex4)
         t[2] = hx[(v >> 4) & 15];
         t[3] = hx[v & 15];
         t[4] = 0;
-        return;
+        return 4;
     }
     char r[6];
     int k = 0;
@@ -170,18 +175,17 @@ static void fmt_u16(char *t, uint16_t v, bool hex4)
     for (int i = 0; i < k; i++)
         t[i] = r[k - 1 - i];
     t[k] = 0;
+    return (size_t)k;
 }
 
 static void sb_list(sb *b, const uint16_t *v, uint32_t n, const char *sep, bool hex4)
 {
     char t[8];
-    bool first = true;
+    size_t sl = strlen(sep);
     for (uint32_t i = 0; i < n; i++) {
-        if (!first)
-            sb_add(b, sep);
-        first = false;
-        fmt_u16(t, v[i], hex4);
-        sb_add(b, t);
+        if (i)
+            sb_addn(b, sep, sl);
+        sb_addn(b, t, fmt_u16(t, v[i], hex4));
     }
 }
 
@@ -269,9 +273,20 @@ static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t 
             a[1] = hx[(uint8_t)alpn0[alpn0_len - 1] & 15];
         }
     }
+    /* "t%s%c%02u%02u%s": protocol, version, SNI or not, counts, ALPN */
     char head[16];
-    snprintf(head, sizeof head, "t%s%c%02u%02u%s", v, t->sni ? 'd' : 'i', nc > 99 ? 99 : nc,
-             ne > 99 ? 99 : ne, a);
+    uint32_t c2 = nc > 99 ? 99 : nc, e2 = ne > 99 ? 99 : ne;
+    head[0] = 't';
+    head[1] = v[0];
+    head[2] = v[1];
+    head[3] = t->sni ? 'd' : 'i';
+    head[4] = (char)('0' + c2 / 10);
+    head[5] = (char)('0' + c2 % 10);
+    head[6] = (char)('0' + e2 / 10);
+    head[7] = (char)('0' + e2 % 10);
+    head[8] = a[0];
+    head[9] = a[1];
+    head[10] = 0;
     uint16_t sc[TLS_MAX_LIST], se[TLS_MAX_LIST];
     memcpy(sc, ciph, nc * sizeof(uint16_t));
     qsort(sc, nc, sizeof(uint16_t), cmp16);
@@ -296,9 +311,16 @@ static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t 
     if (nse && b.s)
         digest_hex(md_get(MD_SHA256), b.s, b.n, he, 12);
     free(b.s);
-    char out[64];
-    snprintf(out, sizeof out, "%s_%s_%s", head, hc, he);
-    set_str(&t->ja4, out, strlen(out));
+    char out[64]; /* "%s_%s_%s" */
+    size_t hl = strlen(hc), el = strlen(he), o = 10;
+    memcpy(out, head, o);
+    out[o++] = '_';
+    memcpy(out + o, hc, hl);
+    o += hl;
+    out[o++] = '_';
+    memcpy(out + o, he, el);
+    o += el;
+    set_str(&t->ja4, out, o);
 }
 
 static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
@@ -409,8 +431,7 @@ done:
     /* JA3: version,ciphers,extensions,groups,point formats */
     sb b = {0};
     char tmp[8];
-    snprintf(tmp, sizeof tmp, "%u", ver);
-    sb_add(&b, tmp);
+    sb_addn(&b, tmp, fmt_u16(tmp, (uint16_t)ver, false));
     sb_add(&b, ",");
     sb_list(&b, ciph, nc, "-", false);
     sb_add(&b, ",");
@@ -473,8 +494,10 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     keep_list(&t->sh_exts, &t->n_sh_exts, ext, ne);
     sb b = {0};
     char tmp[16];
-    snprintf(tmp, sizeof tmp, "%u,%u,", ver, cipher);
-    sb_add(&b, tmp);
+    sb_addn(&b, tmp, fmt_u16(tmp, (uint16_t)ver, false));
+    sb_add(&b, ",");
+    sb_addn(&b, tmp, fmt_u16(tmp, (uint16_t)cipher, false));
+    sb_add(&b, ",");
     sb_list(&b, ext, ne, "-", false);
     if (b.s) {
         char h[33];
