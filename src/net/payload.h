@@ -104,6 +104,11 @@ void vg_payload_choose_fast_pattern(vg_sig *s);
  * offset plus depth of a non-relative content with constant values
  * (startswith included); UINT32_MAX when it can be anywhere. */
 uint32_t vg_payload_fp_end(const vg_sig *s);
+/* The content of s's payload list that must occur nearest the start: the
+ * non-negated, non-relative one with constant offset and depth whose end
+ * bound (*end) is smallest; NULL when there is none.  Every such content
+ * must occur for s to match, so it can stand in for the fast pattern. */
+vg_sm *vg_payload_anchor(const vg_sig *s, uint32_t *end);
 
 /* Prefilter database over the fast patterns of a set of signatures for one
  * buffer id.  Built once per rule set; scratch is per thread. */

@@ -257,6 +257,9 @@ typedef struct vg_sgroup {
      * pattern ends within the first pkt_max[k] bytes (only those are) */
     vg_sig **pkt_sigs[VG_PKT_KINDS];
     uint32_t npkt_sigs[VG_PKT_KINDS];
+    vg_sig **pkt_shadows;           /* owned copies in pkt_sigs[]: an anchored content
+                                       as their prefilter pattern (pkt_sig_add) */
+    uint32_t npkt_shadows;
     uint32_t pkt_max[VG_PKT_KINDS];
     struct vg_mpm *mpm[VG_MPM_SLOTS]; /* per packet-level buffer, NULL if none */
     uint32_t mpm_idx[VG_MPM_SLOTS];   /* index in vg_detect.mpms (thread scratch) */

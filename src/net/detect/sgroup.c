@@ -44,6 +44,9 @@ void vg_sgroup_free(vg_sgroup *g)
     free(g->sigs);
     for (int k = 0; k < VG_PKT_KINDS; k++)
         free(g->pkt_sigs[k]);
+    for (uint32_t i = 0; i < g->npkt_shadows; i++)
+        free(g->pkt_shadows[i]);
+    free(g->pkt_shadows);
     free(g->always);
     free(g->always_app);
     free(g->app_pf_bits);
@@ -217,17 +220,35 @@ static bool sig_packet_fp(const vg_sig *s)
 
 /* File a sig that needs the packet by how much of it can hold its match
  * (vg_sgroup.pkt_sigs). */
-static void pkt_sig_add(vg_sgroup *g, vg_sig *s)
+static int pkt_sig_add(vg_sgroup *g, vg_sig *s)
 {
     uint32_t bound = vg_sig_dsize_upper(s);
     int k = VG_PKT_SMALL;
     if (bound > PKT_BOUND_LIMIT) {
+        k = VG_PKT_PREFIX;
         bound = vg_payload_fp_end(s);
-        k = bound > PKT_BOUND_LIMIT ? VG_PKT_ANY : VG_PKT_PREFIX;
+        uint32_t aend;
+        vg_sm *a = bound > PKT_BOUND_LIMIT ? vg_payload_anchor(s, &aend) : NULL;
+        if (a && aend <= PKT_BOUND_LIMIT) {
+            /* a content anchored near the start ("MZ"; startswith) stands in
+             * for a fast pattern that can be anywhere: a copy of the sig
+             * (same id) whose prefilter pattern it is */
+            vg_sig *sh = malloc(sizeof *sh);
+            if (!sh)
+                return VG_ENOMEM;
+            *sh = *s;
+            sh->fast_pattern = a;
+            g->pkt_shadows[g->npkt_shadows++] = sh;
+            s = sh;
+            bound = aend;
+        } else if (bound > PKT_BOUND_LIMIT) {
+            k = VG_PKT_ANY;
+        }
     }
     g->pkt_sigs[k][g->npkt_sigs[k]++] = s;
     if (k != VG_PKT_ANY && bound > g->pkt_max[k])
         g->pkt_max[k] = bound;
+    return VG_OK;
 }
 
 /* Build a group from sig list (takes ownership of sigs[]); a pkt_only
@@ -245,7 +266,8 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, bool pkt_only, 
     g->nsigs = n;
     g->always = calloc(n ? n : 1, sizeof(vg_sig *));
     g->always_app = calloc(n ? n : 1, sizeof(vg_sig *));
-    bool ok = g->always && g->always_app;
+    g->pkt_shadows = pkt_only ? calloc(n ? n : 1, sizeof(vg_sig *)) : NULL;
+    bool ok = g->always && g->always_app && (!pkt_only || g->pkt_shadows);
     for (int k = 0; k < VG_PKT_KINDS; k++)
         ok = ok && (g->pkt_sigs[k] = calloc(n ? n : 1, sizeof(vg_sig *)));
     if (!ok || add_group(de, g) != VG_OK) {
@@ -256,8 +278,10 @@ static int group_build(vg_detect *de, vg_sig **sigs, uint32_t n, bool pkt_only, 
     for (uint32_t i = 0; i < n; i++) {
         const vg_sig *s = sigs[i];
         if (pkt_only) {
-            if (sig_packet_fp(s))
-                pkt_sig_add(g, sigs[i]);
+            if (sig_packet_fp(s) && pkt_sig_add(g, sigs[i]) != VG_OK) {
+                vg_sgroup_free(g);
+                return vg_err(errbuf, VG_ENOMEM, "out of memory");
+            }
             continue;
         }
         if (s->fast_pattern && prefilter_buf(s->fast_pattern_buf))

@@ -132,16 +132,40 @@ void vg_payload_choose_fast_pattern(vg_sig *s)
     s->fast_pattern_buf = best_buf;
 }
 
-uint32_t vg_payload_fp_end(const vg_sig *s)
+/* Where content sm must end at the latest (UINT32_MAX: anywhere). */
+static uint32_t content_end(const vg_sm *sm)
 {
-    if (!s->fast_pattern || pl_kind_of(s->fast_pattern) != PL_CONTENT)
+    if (!sm || pl_kind_of(sm) != PL_CONTENT)
         return UINT32_MAX;
-    const pl_content *cd = s->fast_pattern->ctx;
+    const pl_content *cd = sm->ctx;
     if ((cd->flags & (PLC_NEGATED | PLC_DISTANCE | PLC_WITHIN)) || !(cd->flags & PLC_DEPTH) ||
         cd->depth.var >= 0 || ((cd->flags & PLC_OFFSET) && cd->offset.var >= 0))
         return UINT32_MAX;
     int64_t end = ((cd->flags & PLC_OFFSET) ? cd->offset.v : 0) + cd->depth.v;
     return end <= 0 ? 0 : end >= UINT32_MAX ? UINT32_MAX : (uint32_t)end;
+}
+
+uint32_t vg_payload_fp_end(const vg_sig *s)
+{
+    return content_end(s->fast_pattern);
+}
+
+vg_sm *vg_payload_anchor(const vg_sig *s, uint32_t *end)
+{
+    vg_sm *best = NULL;
+    *end = UINT32_MAX;
+    for (unsigned b = 0; b < s->nbufs && b < VG_SIG_MAX_BUFS; b++) {
+        if (s->bufs[b].id != VG_BUF_PAYLOAD)
+            continue;
+        for (vg_sm *sm = s->bufs[b].head; sm; sm = sm->next) {
+            uint32_t e = content_end(sm);
+            if (e < *end && ((const pl_content *)sm->ctx)->len) {
+                best = sm;
+                *end = e;
+            }
+        }
+    }
+    return best;
 }
 
 /* The bytes a sig contributes to the prefilter. */
