@@ -518,6 +518,8 @@ int vg_app_http_cfg_new(vg_app_ctx *ctx, char *errbuf)
     htp_config_set_request_decompression(cfg, 0);
     htp_config_set_field_limits(cfg, 9000, 18000);
     htp_config_set_allow_space_uri(cfg, 1); /* Suricata 8: spaces stay in the URI */
+    /* nothing reads tx->request_cookies (http.cookie is the Cookie header) */
+    htp_config_set_parse_request_cookies(cfg, 0);
     /* as Suricata: the normalised path keeps its case */
     htp_config_set_convert_lowercase(cfg, HTP_DECODER_URL_PATH, 0);
     htp_config_register_log(cfg, vg_app_http_log_hook); /* appfeat hook: HTTP decoder events */
