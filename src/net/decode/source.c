@@ -2,9 +2,11 @@
  * source.c: capture through libpcap: pcap and pcapng files, live
  * interfaces, an optional BPF filter compiled against the handle's
  * datalink.  The frame returned by vg_source_next() is libpcap's buffer,
- * valid until the next call.  Files are read through stdio with a 1 MiB
+ * valid until the next call.  Files are read through stdio with a 256 KiB
  * buffer (FILE_IOBUF): libpcap does two freads per packet, and the default
- * 4 KiB buffer costs a read() syscall every few packets.
+ * 4 KiB buffer costs a read() syscall every few packets; 256 KiB measured
+ * a little faster than 1 MiB or 64 KiB.  (Mapping the file instead costs
+ * more than the kernel's copy: measured +10% CPU on the bulk capture.)
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -13,7 +15,7 @@
 
 #include "net/decode/source.h"
 
-#define FILE_IOBUF (1u << 20)
+#define FILE_IOBUF (256u << 10)
 
 struct vg_source {
     pcap_t *h;
