@@ -189,6 +189,44 @@ static void sb_list(sb *b, const uint16_t *v, uint32_t n, const char *sep, bool 
     }
 }
 
+static char *dup_str(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t l = strlen(s);
+    char *r = malloc(l + 1);
+    if (r)
+        memcpy(r, s, l + 1);
+    return r;
+}
+
+/* ---- ClientHello fingerprint memo ---- */
+
+/* JA3 and JA4 are functions of the ClientHello's version, lists, SNI
+ * presence and first ALPN, and most clients send the same ones every time
+ * (one browser build, one library): the last JA_MEMO_N are kept per app
+ * context (struct tls_memo below), keyed by exactly those inputs. */
+#define JA_MEMO_N 16
+#define JA_KEY_MAX (10 + 5 * TLS_MAX_LIST)
+
+typedef struct ja_memo_ent {
+    uint16_t key[JA_KEY_MAX];
+    uint32_t klen;                /* 0: empty slot */
+    uint64_t used;
+    char *ja3, *ja3_hash, *ja4;   /* owned */
+} ja_memo_ent;
+
+struct tls_memo;
+static ja_memo_ent *ja_memo_find(struct tls_memo *m, const uint16_t *key, uint32_t klen);
+static void ja_memo_put(struct tls_memo *m, const uint16_t *key, uint32_t klen,
+                        const vg_tls_info *t);
+
+static uint32_t ja_key_list(uint16_t *key, uint32_t k, const uint16_t *v, uint32_t n)
+{
+    memcpy(key + k, v, n * sizeof(uint16_t));
+    return k + n;
+}
+
 /* ---- ClientHello / ServerHello ---- */
 
 typedef struct rd {
@@ -323,7 +361,7 @@ static void ja4(vg_tls_info *t, uint16_t maxver, const uint16_t *ciph, uint32_t 
     set_str(&t->ja4, out, o);
 }
 
-static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
+static void client_hello(struct tls_memo *m, vg_tls_info *t, const uint8_t *d, uint32_t n)
 {
     rd r = {d, n, 0};
     uint32_t ver, l;
@@ -428,6 +466,36 @@ static void client_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
 done:
     if (!maxver)
         maxver = (uint16_t)ver;
+    uint16_t key[JA_KEY_MAX];
+    uint32_t kl = 0;
+    if (m) {
+        key[kl++] = (uint16_t)ver;
+        key[kl++] = maxver;
+        key[kl++] = t->sni != NULL;
+        key[kl++] = alpn0_len != 0;
+        key[kl++] = alpn0_len ? (uint16_t)((uint8_t)alpn0[0] << 8 | (uint8_t)alpn0[alpn0_len - 1])
+                              : 0;
+        key[kl++] = (uint16_t)nc;
+        key[kl++] = (uint16_t)ne;
+        key[kl++] = (uint16_t)ng;
+        key[kl++] = (uint16_t)np;
+        kl = ja_key_list(key, kl, ciph, nc);
+        kl = ja_key_list(key, kl, ext, ne);
+        kl = ja_key_list(key, kl, grp, ng);
+        kl = ja_key_list(key, kl, pf, np);
+        key[kl++] = (uint16_t)ns;
+        kl = ja_key_list(key, kl, sig, ns);
+        ja_memo_ent *e = ja_memo_find(m, key, kl);
+        if (e) {
+            if (e->ja3)
+                set_str(&t->ja3, e->ja3, strlen(e->ja3));
+            if (e->ja3_hash)
+                set_str(&t->ja3_hash, e->ja3_hash, strlen(e->ja3_hash));
+            if (e->ja4)
+                set_str(&t->ja4, e->ja4, strlen(e->ja4));
+            goto lists;
+        }
+    }
     /* JA3: version,ciphers,extensions,groups,point formats */
     sb b = {0};
     char tmp[8];
@@ -448,6 +516,9 @@ done:
     }
     free(b.s);
     ja4(t, maxver, ciph, nc, ext, ne, sig, ns, alpn0_len ? alpn0 : NULL, alpn0_len);
+    if (m)
+        ja_memo_put(m, key, kl, t);
+lists:
     keep_list(&t->ch_ciphers, &t->n_ch_ciphers, ciph, nc);
     keep_list(&t->ch_exts, &t->n_ch_exts, ext, ne);
     keep_list(&t->ch_sigalgs, &t->n_ch_sigalgs, sig, ns);
@@ -626,8 +697,39 @@ typedef struct cert_memo_ent {
 
 struct tls_memo {
     cert_memo_ent e[CERT_MEMO_N];
+    ja_memo_ent ja[JA_MEMO_N];
     uint64_t clock;
 };
+
+static ja_memo_ent *ja_memo_find(struct tls_memo *m, const uint16_t *key, uint32_t klen)
+{
+    for (int i = 0; i < JA_MEMO_N; i++) {
+        ja_memo_ent *e = &m->ja[i];
+        if (e->klen == klen && memcmp(e->key, key, klen * sizeof(uint16_t)) == 0) {
+            e->used = ++m->clock;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void ja_memo_put(struct tls_memo *m, const uint16_t *key, uint32_t klen,
+                        const vg_tls_info *t)
+{
+    ja_memo_ent *slot = &m->ja[0];
+    for (int i = 1; i < JA_MEMO_N && slot->klen; i++)
+        if (!m->ja[i].klen || m->ja[i].used < slot->used)
+            slot = &m->ja[i];
+    free(slot->ja3);
+    free(slot->ja3_hash);
+    free(slot->ja4);
+    slot->ja3 = dup_str(t->ja3);
+    slot->ja3_hash = dup_str(t->ja3_hash);
+    slot->ja4 = dup_str(t->ja4);
+    memcpy(slot->key, key, klen * sizeof(uint16_t));
+    slot->klen = klen;
+    slot->used = ++m->clock;
+}
 
 static uint64_t der_hash(const uint8_t *d, uint32_t n)
 {
@@ -637,17 +739,6 @@ static uint64_t der_hash(const uint8_t *d, uint32_t n)
     for (uint32_t i = n - k; i < n; i++)
         h = (h ^ d[i]) * 1099511628211ull;
     return h;
-}
-
-static char *dup_str(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t l = strlen(s);
-    char *r = malloc(l + 1);
-    if (r)
-        memcpy(r, s, l + 1);
-    return r;
 }
 
 /* The first certificate's fields of src into dst (fresh: none set yet). */
@@ -688,6 +779,11 @@ void vg_app_tls_memo_free(struct tls_memo *m)
     for (int i = 0; i < CERT_MEMO_N; i++) {
         free(m->e[i].der);
         cert_fields_free(&m->e[i].f);
+    }
+    for (int i = 0; i < JA_MEMO_N; i++) {
+        free(m->ja[i].ja3);
+        free(m->ja[i].ja3_hash);
+        free(m->ja[i].ja4);
     }
     free(m);
 }
@@ -786,7 +882,7 @@ static void tls_handshake(struct tls_memo *m, vg_tls_state_ctx *cx, vg_tls_info 
     t->hs_flags |= st;
     t->cur_flags[toserver ? 0 : 1] |= st;
     if (type == 1 && toserver && !t->has_client_hello)
-        client_hello(t, d, n);
+        client_hello(m, t, d, n);
     else if (type == 2 && !toserver && !t->has_server_hello)
         server_hello(t, d, n);
     else if (type == 11 && !toserver && !t->has_certs)

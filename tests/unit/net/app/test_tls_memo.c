@@ -1,8 +1,9 @@
-/* test_tls_memo.c: the app context's memo of decoded server certificates
- * (app_tls.c) gives each handshake exactly the fields a fresh decoding
- * gives: on a repeat, for a certificate that differs from a kept one only
- * inside (same length and signature), and after the kept ones were
- * replaced by newer ones. */
+/* test_tls_memo.c: the app context's memos (app_tls.c) give each handshake
+ * exactly what a fresh decoding gives.  Server certificates: on a repeat,
+ * for a certificate that differs from a kept one only inside (same length
+ * and signature), and after the kept ones were replaced by newer ones.
+ * ClientHello fingerprints (JA3, JA4): on a repeat, and for hellos that
+ * differ by one cipher, by SNI presence or by ALPN. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +165,110 @@ static void memo_gives_fresh_fields(void)
     vg_app_ctx_free(ctx);
 }
 
+/* ---- ClientHello fingerprints ---- */
+
+/* A ClientHello record: ciphers {0x1301, 0x1302, extra}, an SNI (0 none,
+ * 1 a host name, 2 a name of another type: the extension is there but no
+ * SNI is taken), an optional ALPN ("h2" or "http/1.1"), supported groups
+ * and signature algorithms. */
+static size_t make_hello(uint8_t *b, uint16_t extra, int sni, const char *alpn)
+{
+    size_t o = 9; /* record header (5) + handshake header (4) */
+    b[o++] = 0x03;
+    b[o++] = 0x03;
+    for (int i = 0; i < 32; i++)
+        b[o++] = (uint8_t)i;
+    b[o++] = 0; /* session id */
+    const uint16_t ciph[] = {0x1301, 0x1302, extra};
+    b[o++] = 0;
+    b[o++] = 6;
+    for (int i = 0; i < 3; i++) {
+        b[o++] = (uint8_t)(ciph[i] >> 8);
+        b[o++] = (uint8_t)ciph[i];
+    }
+    b[o++] = 1;
+    b[o++] = 0; /* compression */
+    size_t ext_len_at = o;
+    o += 2;
+    if (sni) {
+        static const char host[] = "memo.example.vn";
+        size_t hl = sizeof host - 1;
+        const uint8_t h[] = {0, 0, 0, (uint8_t)(hl + 5), 0, (uint8_t)(hl + 3),
+                             (uint8_t)(sni == 2), 0, (uint8_t)hl};
+        o = put(b, o, h, sizeof h);
+        o = put(b, o, host, hl);
+    }
+    static const uint8_t groups[] = {0, 10, 0, 6, 0, 4, 0, 0x1d, 0, 0x17};
+    o = put(b, o, groups, sizeof groups);
+    if (alpn) {
+        size_t al = strlen(alpn);
+        const uint8_t h[] = {0, 16, 0, (uint8_t)(al + 3), 0, (uint8_t)(al + 1), (uint8_t)al};
+        o = put(b, o, h, sizeof h);
+        o = put(b, o, alpn, al);
+    }
+    static const uint8_t sigs[] = {0, 13, 0, 6, 0, 4, 0x04, 0x03, 0x08, 0x04};
+    o = put(b, o, sigs, sizeof sigs);
+    b[ext_len_at] = (uint8_t)((o - ext_len_at - 2) >> 8);
+    b[ext_len_at + 1] = (uint8_t)(o - ext_len_at - 2);
+    b[0] = 0x16;
+    b[1] = 0x03;
+    b[2] = 0x01;
+    b[3] = (uint8_t)((o - 5) >> 8);
+    b[4] = (uint8_t)(o - 5);
+    b[5] = 1;
+    u24(b + 6, o - 9);
+    return o;
+}
+
+static void hello_flow(vg_app_ctx *ctx, uint16_t extra, int sni, const char *alpn)
+{
+    uint8_t b[512];
+    size_t n = make_hello(b, extra, sni, alpn);
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    vg_app_on_stream(ctx, &f, NULL, true, b, (uint32_t)n);
+    VG_CHECK_EQ(f.alproto, VG_ALPROTO_TLS);
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    VG_CHECK(tx != NULL);
+    vg_tls_info *ref = calloc(1, sizeof(*ref));
+    uint64_t capped = 0;
+    vg_tls_state_ctx cx = {&capped};
+    vg_tls_handshake(&cx, ref, 1, b + 9, (uint32_t)(n - 9), true);
+    VG_CHECK(ref->ja3 && ref->ja4);
+    if (tx && ref->ja3 && ref->ja4) {
+        const vg_tls_info *t = tx->data;
+        VG_CHECK_STR(t->ja3, ref->ja3);
+        VG_CHECK_STR(t->ja3_hash, ref->ja3_hash);
+        VG_CHECK_STR(t->ja4, ref->ja4);
+        VG_CHECK_EQ(t->n_ch_ciphers, 3);
+    }
+    vg_tls_info_free(ref);
+    vg_app_flow_end(ctx, &f);
+}
+
+static void memo_gives_fresh_fingerprints(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    hello_flow(ctx, 0x002f, 1, "h2");
+    hello_flow(ctx, 0x002f, 1, "h2");       /* from the memo */
+    hello_flow(ctx, 0x0035, 1, "h2");       /* one cipher differs */
+    hello_flow(ctx, 0x002f, 2, "h2");       /* same extensions, no SNI: JA4's d/i */
+    hello_flow(ctx, 0x002f, 0, "h2");
+    hello_flow(ctx, 0x002f, 1, "http/1.1"); /* JA4's ALPN characters */
+    hello_flow(ctx, 0x002f, 1, NULL);
+    for (uint16_t c = 0x0040; c < 0x0060; c++) /* the memo's slots replaced */
+        hello_flow(ctx, c, 1, "h2");
+    hello_flow(ctx, 0x002f, 1, "h2");
+    hello_flow(ctx, 0x0035, 1, "h2");
+    vg_app_ctx_free(ctx);
+}
+
 static const vg_test tests[] = {
     {"memo_gives_fresh_fields", memo_gives_fresh_fields},
+    {"memo_gives_fresh_fingerprints", memo_gives_fresh_fingerprints},
     {NULL, NULL},
 };
 
