@@ -40,6 +40,7 @@
 #include "net/app/app_detect.h" /* app-layer hook: per-transaction inspection */
 
 #define STREAM_COPY_MAX (1u << 20)
+#define PKT_PRECHECK_MAX 16 /* packet kinds this small are checked sig by sig before a scan */
 
 /* ---- rule set ----------------------------------------------------------- */
 
@@ -757,14 +758,31 @@ static void add_app_range(vg_det_thread *dt, const vg_sgroup *g, uint16_t al)
         cand_add(dt, g->always_app[lo]);
 }
 
+/* May a sig of packet kind k of g match p, as far as its header and match
+ * list tell (flow direction, flags, flowbits...)?  Checked before a scan
+ * when the kind holds few sigs: one flowbit-gated sig or one sig for a port
+ * the packet does not use would otherwise make every stream-added packet
+ * of its set scanned. */
+static bool pkt_kind_may_match(vg_det_thread *dt, const vg_sgroup *g, int k, vg_packet *p)
+{
+    if (g->npkt_sigs[k] > PKT_PRECHECK_MAX)
+        return true;
+    for (uint32_t i = 0; i < g->npkt_sigs[k]; i++) {
+        const vg_sig *s = g->pkt_sigs[k][i];
+        if (header_ok(dt->de, s, p) && match_list_ok(dt, s, p))
+            return true;
+    }
+    return false;
+}
+
 /* A stream-added packet's payload meets the patterns of the sigs that
  * need the packet, as far as each kind of them can match. */
-static void scan_pkt_sigs(vg_det_thread *dt, const vg_sgroup *g, const vg_packet *p)
+static void scan_pkt_sigs(vg_det_thread *dt, const vg_sgroup *g, vg_packet *p)
 {
     for (int k = 0; k < VG_PKT_KINDS; k++) {
         const vg_mpm *m = g->mpm[VG_MPM_PKT + k];
         uint32_t n = p->payload_len;
-        if (!m || (k == VG_PKT_SMALL && n > g->pkt_max[k]))
+        if (!m || (k == VG_PKT_SMALL && n > g->pkt_max[k]) || !pkt_kind_may_match(dt, g, k, p))
             continue;
         if (k == VG_PKT_PREFIX && n > g->pkt_max[k])
             n = g->pkt_max[k];
