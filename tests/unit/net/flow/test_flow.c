@@ -304,6 +304,41 @@ static void reasm_out_of_order_and_flow_end(void)
     vg_flow_table_free(ft);
 }
 
+/* A stream whose sender has finished (FIN) and whose data were all
+ * inspected gives its buffer back at once, not at flow end; one that may
+ * still send keeps it (long flows would otherwise regrow it each time). */
+static void reasm_finished_stream_released(void)
+{
+    vg_flow_table *ft = table(NULL);
+    handshake(ft);
+    uint64_t base = vg_flow_table_memuse(ft); /* no stream data yet */
+    vg_packet p;
+    vg_flow *f = tcp(ft, &p, true, A | P, 101, 5001, "REQUEST");
+    VG_CHECK(vg_flow_table_memuse(ft) > base);
+    tcp(ft, &p, false, A, 5001, 108, NULL); /* acked, below the chunk size */
+    vg_flow_trigger_raw(f, true);
+    tcp(ft, &p, true, A, 108, 5001, NULL);
+    vg_stream_chunk ch[VG_MAX_CHUNKS];
+    int n = vg_flow_table_stream(ft, &p, ch, VG_MAX_CHUNKS);
+    VG_CHECK_EQ(n, 1);
+    if (n == 1)
+        VG_CHECK(ch[0].len == 7 && memcmp(ch[0].data, "REQUEST", 7) == 0);
+    /* all inspected, but the client may still send: kept */
+    tcp(ft, &p, true, A, 108, 5001, NULL);
+    VG_CHECK(vg_flow_table_memuse(ft) > base);
+    /* the client's FIN: released right away */
+    tcp(ft, &p, true, F | A, 108, 5001, NULL);
+    VG_CHECK_EQ(vg_flow_table_memuse(ft), base);
+    /* the server's answer still goes into its own stream */
+    tcp(ft, &p, false, A | P, 5001, 109, "RESPONSE");
+    VG_CHECK(vg_flow_table_memuse(ft) > base);
+    ended e = {0};
+    vg_flow_table_expire_all(ft, on_end, &e);
+    VG_CHECK_EQ(e.dlen[0], 0);
+    VG_CHECK_STR(e.data[1], "RESPONSE");
+    vg_flow_table_free(ft);
+}
+
 static void reasm_overlap_policies(void)
 {
     /* default (bsd): the first data wins on an exact overlap */
@@ -860,6 +895,7 @@ static const vg_test tests[] = {
     {"midstream_policy_bypass_times_out_as_bypassed", midstream_policy_bypass_times_out_as_bypassed},
     {"reasm_in_order_acked_chunks", reasm_in_order_acked_chunks},
     {"reasm_out_of_order_and_flow_end", reasm_out_of_order_and_flow_end},
+    {"reasm_finished_stream_released", reasm_finished_stream_released},
     {"reasm_overlap_policies", reasm_overlap_policies},
     {"reasm_retransmissions_do_not_fill_table", reasm_retransmissions_do_not_fill_table},
     {"reasm_gap_marked", reasm_gap_marked},
