@@ -221,6 +221,18 @@ static ja_memo_ent *ja_memo_find(struct tls_memo *m, const uint16_t *key, uint32
 static void ja_memo_put(struct tls_memo *m, const uint16_t *key, uint32_t klen,
                         const vg_tls_info *t);
 
+/* JA3S hashes by JA3S string (the server's version, cipher, extensions). */
+#define JA3S_MEMO_N 16
+
+typedef struct ja3s_memo_ent {
+    char *s;                      /* owned JA3S string, NULL: empty slot */
+    char hash[33];
+    uint64_t used;
+} ja3s_memo_ent;
+
+static bool ja3s_memo_get(struct tls_memo *m, const char *s, char *hash);
+static void ja3s_memo_put(struct tls_memo *m, const char *s, size_t n, const char *hash);
+
 static uint32_t ja_key_list(uint16_t *key, uint32_t k, const uint16_t *v, uint32_t n)
 {
     memcpy(key + k, v, n * sizeof(uint16_t));
@@ -525,7 +537,7 @@ lists:
     t->has_client_hello = true;
 }
 
-static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
+static void server_hello(struct tls_memo *m, vg_tls_info *t, const uint8_t *d, uint32_t n)
 {
     rd r = {d, n, 0};
     uint32_t ver, l, cipher, el;
@@ -571,8 +583,12 @@ static void server_hello(vg_tls_info *t, const uint8_t *d, uint32_t n)
     sb_add(&b, ",");
     sb_list(&b, ext, ne, "-", false);
     if (b.s) {
-        char h[33];
-        digest_hex(md_get(MD_MD5), b.s, b.n, h, 0);
+        char h[33] = {0};
+        if (!m || !ja3s_memo_get(m, b.s, h)) {
+            digest_hex(md_get(MD_MD5), b.s, b.n, h, 0);
+            if (m)
+                ja3s_memo_put(m, b.s, b.n, h);
+        }
         set_str(&t->ja3s, b.s, b.n);
         set_str(&t->ja3s_hash, h, strlen(h));
     }
@@ -698,8 +714,37 @@ typedef struct cert_memo_ent {
 struct tls_memo {
     cert_memo_ent e[CERT_MEMO_N];
     ja_memo_ent ja[JA_MEMO_N];
+    ja3s_memo_ent ja3s[JA3S_MEMO_N];
     uint64_t clock;
 };
+
+static bool ja3s_memo_get(struct tls_memo *m, const char *s, char *hash)
+{
+    for (int i = 0; i < JA3S_MEMO_N; i++) {
+        ja3s_memo_ent *e = &m->ja3s[i];
+        if (e->s && strcmp(e->s, s) == 0) {
+            e->used = ++m->clock;
+            memcpy(hash, e->hash, sizeof e->hash);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void ja3s_memo_put(struct tls_memo *m, const char *s, size_t n, const char *hash)
+{
+    ja3s_memo_ent *slot = &m->ja3s[0];
+    for (int i = 1; i < JA3S_MEMO_N && slot->s; i++)
+        if (!m->ja3s[i].s || m->ja3s[i].used < slot->used)
+            slot = &m->ja3s[i];
+    free(slot->s);
+    slot->s = malloc(n + 1);
+    if (!slot->s)
+        return;
+    memcpy(slot->s, s, n + 1);
+    memcpy(slot->hash, hash, sizeof slot->hash);
+    slot->used = ++m->clock;
+}
 
 static ja_memo_ent *ja_memo_find(struct tls_memo *m, const uint16_t *key, uint32_t klen)
 {
@@ -780,6 +825,8 @@ void vg_app_tls_memo_free(struct tls_memo *m)
         free(m->e[i].der);
         cert_fields_free(&m->e[i].f);
     }
+    for (int i = 0; i < JA3S_MEMO_N; i++)
+        free(m->ja3s[i].s);
     for (int i = 0; i < JA_MEMO_N; i++) {
         free(m->ja[i].ja3);
         free(m->ja[i].ja3_hash);
@@ -884,7 +931,7 @@ static void tls_handshake(struct tls_memo *m, vg_tls_state_ctx *cx, vg_tls_info 
     if (type == 1 && toserver && !t->has_client_hello)
         client_hello(m, t, d, n);
     else if (type == 2 && !toserver && !t->has_server_hello)
-        server_hello(t, d, n);
+        server_hello(m, t, d, n);
     else if (type == 11 && !toserver && !t->has_certs)
         certificate(m, cx, t, d, n);
     else if (type == 11 && toserver && !t->client) {

@@ -3,7 +3,8 @@
  * for a certificate that differs from a kept one only inside (same length
  * and signature), and after the kept ones were replaced by newer ones.
  * ClientHello fingerprints (JA3, JA4): on a repeat, and for hellos that
- * differ by one cipher, by SNI presence or by ALPN. */
+ * differ by one cipher, by SNI presence or by ALPN.  JA3S: ServerHellos
+ * with one cipher or another. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static void u24(uint8_t *p, size_t v)
 /* One flow: a ClientHello, then the server's ServerHello, Certificate (der)
  * and ServerHelloDone in one record; the flow's TLS info is checked
  * against a decoding of der without the memo. */
-static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n)
+static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n, uint8_t cipher)
 {
     static const uint8_t ch[] = {
         0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03, 1, 2, 3, 4, 5, 6, 7,
@@ -71,7 +72,7 @@ static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n)
     o = put(sf, o, sh, sizeof sh);
     memset(sf + o, 7, 32);
     o += 32;
-    static const uint8_t sh_rest[] = {0x00, 0x00, 0x2f, 0x00};
+    const uint8_t sh_rest[] = {0x00, 0x00, cipher, 0x00};
     o = put(sf, o, sh_rest, sizeof sh_rest);
     size_t cert_msg = o;
     sf[o] = 11;
@@ -98,6 +99,7 @@ static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n)
     vg_tls_info *ref = calloc(1, sizeof(*ref));
     uint64_t capped = 0;
     vg_tls_state_ctx cx = {&capped};
+    vg_tls_handshake(&cx, ref, 2, sf + 9, 0x26, false);
     vg_tls_handshake(&cx, ref, 11, sf + cert_msg + 4, (uint32_t)(n + 6), false);
     VG_CHECK(ref->subject != NULL);
     if (tx && ref->subject) {
@@ -113,6 +115,9 @@ static void one_flow(vg_app_ctx *ctx, const uint8_t *der, size_t n)
         for (uint32_t i = 0; i < t->nsan && i < ref->nsan; i++)
             VG_CHECK_STR(t->san[i], ref->san[i]);
         VG_CHECK_EQ(t->ncerts, 1);
+        VG_CHECK_EQ(t->cipher, cipher);
+        VG_CHECK_STR(t->ja3s, ref->ja3s);
+        VG_CHECK_STR(t->ja3s_hash, ref->ja3s_hash);
     }
     vg_tls_info_free(ref);
     vg_app_flow_end(ctx, &f);
@@ -149,15 +154,15 @@ static void memo_gives_fresh_fields(void)
         }
     VG_CHECK_EQ(changed, 2); /* issuer and subject */
 
-    one_flow(ctx, der[0], (size_t)len[0]);
-    one_flow(ctx, der[0], (size_t)len[0]); /* from the memo */
-    one_flow(ctx, alt, (size_t)len[0]);    /* same hash, other bytes */
-    one_flow(ctx, der[0], (size_t)len[0]);
+    one_flow(ctx, der[0], (size_t)len[0], 0x2f);
+    one_flow(ctx, der[0], (size_t)len[0], 0x2f); /* from the memo */
+    one_flow(ctx, alt, (size_t)len[0], 0x35);    /* same hash, other bytes */
+    one_flow(ctx, der[0], (size_t)len[0], 0x35);
     for (int i = 1; i < N; i++) /* der[0] and alt replaced */
-        one_flow(ctx, der[i], (size_t)len[i]);
-    one_flow(ctx, alt, (size_t)len[0]);
-    one_flow(ctx, der[0], (size_t)len[0]);
-    one_flow(ctx, der[N - 1], (size_t)len[N - 1]);
+        one_flow(ctx, der[i], (size_t)len[i], (uint8_t)(0x40 + i));
+    one_flow(ctx, alt, (size_t)len[0], 0x2f);
+    one_flow(ctx, der[0], (size_t)len[0], 0x35);
+    one_flow(ctx, der[N - 1], (size_t)len[N - 1], 0x2f);
 
     free(alt);
     for (int i = 0; i < N; i++)
