@@ -1,5 +1,7 @@
-/* test_tls_memo.c: the app context's memos (app_tls.c) give each handshake
- * exactly what a fresh decoding gives.  Server certificates: on a repeat,
+/* test_tls_parse.c: TLS through the app layer (app_tls.c).  Records are
+ * parsed where they lie unless split: a server flight cut into pieces of
+ * any size gives what it gives whole, a malformed record too.  The app
+ * context's memos give each handshake exactly what a fresh decoding gives.  Server certificates: on a repeat,
  * for a certificate that differs from a kept one only inside (same length
  * and signature), and after the kept ones were replaced by newer ones.
  * ClientHello fingerprints (JA3, JA4): on a repeat, and for hellos that
@@ -271,7 +273,120 @@ static void memo_gives_fresh_fingerprints(void)
     vg_app_ctx_free(ctx);
 }
 
+/* ---- records parsed in place or gathered ---- */
+
+/* A server flight: ServerHello and the first part of a Certificate in one
+ * record, the rest of the Certificate and ServerHelloDone in a second
+ * (a message across records), then either ChangeCipherSpec and
+ * application data or a record with a bad version followed by bytes. */
+static size_t make_flight(uint8_t *b, const uint8_t *der, size_t n, bool bad)
+{
+    uint8_t *hs = malloc(n + 64);
+    if (!hs)
+        return 0;
+    size_t h = 0;
+    static const uint8_t sh[] = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+    h = put(hs, h, sh, sizeof sh);
+    memset(hs + h, 9, 32);
+    h += 32;
+    static const uint8_t sh_rest[] = {0x00, 0xc0, 0x2f, 0x00};
+    h = put(hs, h, sh_rest, sizeof sh_rest);
+    hs[h] = 11;
+    u24(hs + h + 1, n + 6);
+    u24(hs + h + 4, n + 3);
+    u24(hs + h + 7, n);
+    h = put(hs, h + 10, der, n);
+    static const uint8_t done[] = {0x0e, 0x00, 0x00, 0x00};
+    h = put(hs, h, done, sizeof done);
+    size_t cut = 42 + n / 2, o = 0;
+    for (int r = 0; r < 2; r++) { /* two handshake records */
+        size_t from = r ? cut : 0, len = r ? h - cut : cut;
+        const uint8_t hdr[] = {0x16, 0x03, 0x03, (uint8_t)(len >> 8), (uint8_t)len};
+        o = put(b, o, hdr, sizeof hdr);
+        o = put(b, o, hs + from, len);
+    }
+    free(hs);
+    static const uint8_t tail_ok[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01,
+                                      0x17, 0x03, 0x03, 0x00, 0x03, 0xaa, 0xbb, 0xcc};
+    static const uint8_t tail_bad[] = {0x16, 0x02, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03,
+                                       0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+    return bad ? put(b, o, tail_bad, sizeof tail_bad) : put(b, o, tail_ok, sizeof tail_ok);
+}
+
+typedef struct seen {
+    char subject[64], ja3s[64];
+    uint32_t events, ncerts;
+    uint16_t cipher;
+    uint8_t hs_flags;
+    uint16_t progress;
+} seen;
+
+/* The ClientHello whole, then the flight in pieces of k bytes (0: whole). */
+static seen flight_in_pieces(vg_app_ctx *ctx, const uint8_t *fl, size_t n, size_t k)
+{
+    uint8_t ch[512];
+    size_t cn = make_hello(ch, 0x002f, 1, "h2");
+    seen r;
+    memset(&r, 0, sizeof r);
+    vg_flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    vg_app_on_stream(ctx, &f, NULL, true, ch, (uint32_t)cn);
+    for (size_t o = 0; o < n; o += k ? k : n) {
+        size_t l = k && n - o > k ? k : n - o;
+        vg_app_on_stream(ctx, &f, NULL, false, fl + o, (uint32_t)l);
+    }
+    vg_app_tx *tx = vg_app_tx_first(&f);
+    if (tx) {
+        const vg_tls_info *t = tx->data;
+        snprintf(r.subject, sizeof r.subject, "%s", t->subject ? t->subject : "-");
+        snprintf(r.ja3s, sizeof r.ja3s, "%s", t->ja3s ? t->ja3s : "-");
+        r.events = t->events;
+        r.ncerts = t->ncerts;
+        r.cipher = t->cipher;
+        r.hs_flags = t->hs_flags;
+        r.progress = tx->progress;
+    }
+    vg_app_flow_end(ctx, &f);
+    return r;
+}
+
+static void records_split_anywhere(void)
+{
+    vg_app_ctx *ctx;
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_app_ctx_new(&ctx, NULL, err), VG_OK);
+    int dn = 0;
+    unsigned char *der = make_cert("split.example.vn", &dn);
+    uint8_t *fl = der ? malloc((size_t)dn + 256) : NULL;
+    VG_CHECK(fl != NULL);
+    for (int bad = 0; fl && bad < 2; bad++) {
+        size_t n = make_flight(fl, der, (size_t)dn, bad);
+        seen whole = flight_in_pieces(ctx, fl, n, 0);
+        VG_CHECK_STR(whole.subject, "CN=split.example.vn");
+        VG_CHECK_STR(whole.ja3s, "771,49199,");
+        VG_CHECK_EQ(whole.ncerts, 1);
+        VG_CHECK_EQ(whole.cipher, 0xc02f);
+        VG_CHECK_EQ(whole.events, bad ? VG_TLS_EV_INVALID_RECORD_VERSION : 0);
+        VG_CHECK(whole.progress & TX_LOG_NOW);
+        for (size_t k = 1; k < n; k += k < 40 ? 1 : 37) {
+            seen p = flight_in_pieces(ctx, fl, n, k);
+            VG_CHECK_STR(p.subject, whole.subject);
+            VG_CHECK_STR(p.ja3s, whole.ja3s);
+            VG_CHECK_EQ(p.events, whole.events);
+            VG_CHECK_EQ(p.ncerts, whole.ncerts);
+            VG_CHECK_EQ(p.cipher, whole.cipher);
+            VG_CHECK_EQ(p.hs_flags, whole.hs_flags);
+            VG_CHECK_EQ(p.progress, whole.progress);
+        }
+    }
+    free(fl);
+    OPENSSL_free(der);
+    vg_app_ctx_free(ctx);
+}
+
 static const vg_test tests[] = {
+    {"records_split_anywhere", records_split_anywhere},
     {"memo_gives_fresh_fields", memo_gives_fresh_fields},
     {"memo_gives_fresh_fingerprints", memo_gives_fresh_fingerprints},
     {NULL, NULL},
