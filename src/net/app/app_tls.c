@@ -2,9 +2,11 @@
  * app_tls.c: TLS handshakes: our own bounded record and handshake parser,
  * certificates decoded with OpenSSL (tls_cert.c: without their public key).
  *
- * Per direction, records are gathered (header + up to 18 KiB of body) and
- * handshake messages reassembled across records (up to TLS_HS_MAX bytes;
- * larger messages are skipped and counted).  Parsing of a direction stops
+ * Per direction, records (header + up to 18 KiB of body) and handshake
+ * messages are parsed where they lie in the data; only a record cut by the
+ * end of the data is gathered (a buffer allocated then) and only a message
+ * across records reassembled (up to TLS_HS_MAX bytes; larger messages are
+ * skipped and counted).  Parsing of a direction stops
  * at ChangeCipherSpec or application data (the rest is encrypted).  One
  * transaction per flow, as in Suricata: the ClientHello (SNI, version,
  * ciphers, extensions, ALPN, JA3, JA4), the ServerHello (version, cipher,
@@ -18,6 +20,11 @@
  * lost.  The EVE record follows Suricata 8: basic, extended or custom
  * field sets, and a session is logged only when it showed the server's
  * certificate, was resumed (session-resumption) or chose TLS 1.3.
+ *
+ * Memos per app context (struct tls_memo, bounded, least recently used
+ * replaced): the last decoded server certificates by their whole DER, the
+ * last ClientHello fingerprints (JA3, JA4) by exactly their inputs and the
+ * last JA3S hashes by JA3S string; each gives what decoding again would.
  */
 #include <pthread.h>
 #include <stdio.h>
