@@ -435,6 +435,69 @@ static uint64_t idvec_hash(const idvec *v)
     return h ^ v->n;
 }
 
+/* A group of the sigs of v (a port_groups_build maker). */
+static int list_group(vg_detect *de, const idvec *v, void *arg, vg_sgroup **out, char *errbuf)
+{
+    (void)arg;
+    vg_sig **sl = malloc(v->n * sizeof(*sl));
+    if (!sl)
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    for (uint32_t k = 0; k < v->n; k++)
+        sl[k] = de->sigs[v->v[k]];
+    return group_build(de, sl, v->n, false, out, errbuf);
+}
+
+typedef int (*group_maker)(vg_detect *de, const idvec *v, void *arg, vg_sgroup **out,
+                           char *errbuf);
+
+#define PORT_GROUPS_MAX 511 /* distinct port lists per bucket (a 1,024-slot table) */
+
+/* Groups for per-port sig lists, one per distinct list (made by make):
+ * *map gets 65536 indexes into *groups (0: no group; [0] unused).  Past
+ * PORT_GROUPS_MAX distinct lists the build fails with VG_ELIMIT. */
+static int port_groups_build(vg_detect *de, const idvec *per, uint16_t **map, vg_sgroup ***groups,
+                             uint32_t *ngroups, group_maker make, void *arg, const char *what,
+                             char *errbuf)
+{
+    const uint32_t hcap = 1024;
+    *map = calloc(65536, sizeof(uint16_t));
+    *groups = calloc(PORT_GROUPS_MAX + 1, sizeof(vg_sgroup *));
+    uint64_t *hk = calloc(hcap, sizeof(*hk));       /* list hash | 1, 0: free slot */
+    uint32_t *hv = calloc(hcap, sizeof(*hv));       /* slot -> group index */
+    uint32_t *rep = calloc(PORT_GROUPS_MAX + 1, sizeof(*rep)); /* group -> a port with its list */
+    int rc = VG_OK;
+    if (!*map || !*groups || !hk || !hv || !rep)
+        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
+    *ngroups = 1;
+    for (uint32_t port = 0; port < 65536 && !rc; port++) {
+        const idvec *v = &per[port];
+        if (!v->n)
+            continue;
+        uint64_t h = idvec_hash(v) | 1;
+        uint32_t j = (uint32_t)h & (hcap - 1);
+        for (; hk[j]; j = (j + 1) & (hcap - 1))
+            if (hk[j] == h && per[rep[hv[j]]].n == v->n &&
+                memcmp(per[rep[hv[j]]].v, v->v, v->n * sizeof(uint32_t)) == 0)
+                break;
+        if (!hk[j]) {
+            if (*ngroups > PORT_GROUPS_MAX) {
+                rc = vg_err(errbuf, VG_ELIMIT, "too many %s", what);
+                break;
+            }
+            if ((rc = make(de, v, arg, &(*groups)[*ngroups], errbuf)) != VG_OK)
+                break;
+            hk[j] = h;
+            hv[j] = *ngroups;
+            rep[(*ngroups)++] = port;
+        }
+        (*map)[port] = (uint16_t)hv[j];
+    }
+    free(hk);
+    free(hv);
+    free(rep);
+    return rc;
+}
+
 static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
 {
     vg_bucket *bk = &de->buckets[pb][dir];
@@ -550,77 +613,8 @@ static int bucket_build(vg_detect *de, int pb, int dir, char *errbuf)
     free(any.v);
     if (rc || !per_port)
         goto out;
-    bk->port_group = calloc(65536, sizeof(uint16_t));
-    bk->groups = calloc(1, sizeof(vg_sgroup *));
-    bk->ngroups = 1;
-    if (!bk->port_group || !bk->groups) {
-        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
-        goto out;
-    }
-    /* dedupe identical port lists: a small hash of (hash -> group index) */
-    uint32_t hcap = 1024;
-    uint64_t *hk = calloc(hcap, sizeof(*hk));
-    uint32_t *hv = calloc(hcap, sizeof(*hv));
-    uint32_t *rep = calloc(65536, sizeof(*rep)); /* group -> representative port */
-    if (!hk || !hv || !rep) {
-        free(hk);
-        free(hv);
-        free(rep);
-        rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (uint32_t port = 0; port < 65536 && !rc; port++) {
-        idvec *v = &per_port[port];
-        if (!v->n)
-            continue;
-        uint64_t h = idvec_hash(v) | 1;
-        uint32_t j = (uint32_t)h & (hcap - 1);
-        uint32_t found = 0;
-        while (hk[j]) {
-            if (hk[j] == h) {
-                idvec *o = &per_port[rep[hv[j]]];
-                if (o->n == v->n && memcmp(o->v, v->v, v->n * sizeof(uint32_t)) == 0) {
-                    found = hv[j];
-                    break;
-                }
-            }
-            j = (j + 1) & (hcap - 1);
-        }
-        if (found) {
-            bk->port_group[port] = (uint16_t)found;
-            continue;
-        }
-        if (bk->ngroups >= 65535 || bk->ngroups * 2 >= hcap) {
-            /* too many distinct port groups: the rest share the any group */
-            rc = vg_err(errbuf, VG_ELIMIT, "too many port groups");
-            break;
-        }
-        vg_sig **sl = malloc(v->n * sizeof(*sl));
-        vg_sgroup **ng = realloc(bk->groups, (bk->ngroups + 1) * sizeof(*ng));
-        if (!sl || !ng) {
-            free(sl);
-            if (ng)
-                bk->groups = ng;
-            rc = vg_err(errbuf, VG_ENOMEM, "out of memory");
-            break;
-        }
-        bk->groups = ng;
-        for (uint32_t k = 0; k < v->n; k++)
-            sl[k] = de->sigs[v->v[k]];
-        vg_sgroup *g;
-        rc = group_build(de, sl, v->n, false, &g, errbuf);
-        if (rc)
-            break;
-        uint32_t gi = bk->ngroups++;
-        bk->groups[gi] = g;
-        rep[gi] = port;
-        hk[j] = h;
-        hv[j] = gi;
-        bk->port_group[port] = (uint16_t)gi;
-    }
-    free(hk);
-    free(hv);
-    free(rep);
+    rc = port_groups_build(de, per_port, &bk->port_group, &bk->groups, &bk->ngroups, list_group,
+                           NULL, "port groups", errbuf);
 out:
     for (int t = 0; t < 2; t++) {
         idvec *v = t ? per_sp : per_port;
@@ -631,10 +625,11 @@ out:
     return rc;
 }
 
-/* A group holding the sigs of a (ascending) and b (ascending), merged. */
-static int pkt_group_of(vg_detect *de, const idvec *a, const idvec *b, vg_sgroup **out,
-                        char *errbuf)
+/* A packet-only group of the sigs of b and of *arg (an idvec), both
+ * ascending, merged (a port_groups_build maker; b may be NULL). */
+static int pkt_group_of(vg_detect *de, const idvec *b, void *arg, vg_sgroup **out, char *errbuf)
 {
+    const idvec *a = arg;
     uint32_t n = a->n + (b ? b->n : 0), i = 0, j = 0, k = 0;
     vg_sig **sl = malloc((n ? n : 1) * sizeof(*sl));
     if (!sl)
@@ -660,8 +655,6 @@ static int pkt_sets_build(vg_detect *de, int dir, char *errbuf)
     uint16_t plist[PORT_GROUP_MAX_PORTS];
     idvec any = {0};
     idvec *per = NULL;
-    uint64_t *hk = NULL;
-    uint32_t *hv = NULL, *rep = NULL;
     int rc = VG_OK;
     for (uint32_t i = 0; i < de->nsigs && !rc; i++) {
         const vg_sig *s = de->sigs[i];
@@ -680,43 +673,11 @@ static int pkt_sets_build(vg_detect *de, int dir, char *errbuf)
             rc = idvec_push(&per[plist[k]], i);
     }
     if (!rc && any.n)
-        rc = pkt_group_of(de, &any, NULL, &bk->pk_any, errbuf);
+        rc = pkt_group_of(de, NULL, &any, &bk->pk_any, errbuf);
     if (rc || !per)
         goto out;
-    /* one group per distinct port list (a hash of lists -> group index) */
-    uint32_t hcap = 1024;
-    bk->pk_port = calloc(65536, sizeof(uint16_t));
-    bk->pk_groups = calloc(hcap / 2, sizeof(vg_sgroup *));
-    hk = calloc(hcap, sizeof(*hk));
-    hv = calloc(hcap, sizeof(*hv));
-    rep = calloc(hcap / 2, sizeof(*rep));
-    if (!bk->pk_port || !bk->pk_groups || !hk || !hv || !rep) {
-        rc = VG_ENOMEM;
-        goto out;
-    }
-    bk->npk_groups = 1; /* [0] unused */
-    for (uint32_t port = 0; port < 65536 && !rc; port++) {
-        idvec *v = &per[port];
-        if (!v->n)
-            continue;
-        uint64_t h = idvec_hash(v) | 1;
-        uint32_t j = (uint32_t)h & (hcap - 1);
-        for (; hk[j]; j = (j + 1) & (hcap - 1))
-            if (hk[j] == h && per[rep[hv[j]]].n == v->n &&
-                memcmp(per[rep[hv[j]]].v, v->v, v->n * sizeof(uint32_t)) == 0)
-                break;
-        if (!hk[j]) {
-            if (bk->npk_groups >= hcap / 2) { /* too many: the rest meet the any set only */
-                rc = vg_err(errbuf, VG_ELIMIT, "too many packet sig port sets");
-                break;
-            }
-            rc = pkt_group_of(de, &any, v, &bk->pk_groups[bk->npk_groups], errbuf);
-            hk[j] = h;
-            hv[j] = bk->npk_groups;
-            rep[bk->npk_groups++] = port;
-        }
-        bk->pk_port[port] = (uint16_t)hv[j];
-    }
+    rc = port_groups_build(de, per, &bk->pk_port, &bk->pk_groups, &bk->npk_groups, pkt_group_of,
+                           &any, "packet sig port sets", errbuf);
 out:
     if (rc == VG_ENOMEM)
         vg_err(errbuf, rc, "out of memory");
@@ -724,9 +685,6 @@ out:
     for (uint32_t port = 0; per && port < 65536; port++)
         free(per[port].v);
     free(per);
-    free(hk);
-    free(hv);
-    free(rep);
     return rc;
 }
 
