@@ -21,7 +21,7 @@ extern const vg_keyword vg_kw_flags, vg_kw_window, vg_kw_seq, vg_kw_ack, vg_kw_t
 extern const vg_keyword vg_kw_itype, vg_kw_icode, vg_kw_icmp_id, vg_kw_icmp_seq;
 extern const vg_keyword vg_kw_flow, vg_kw_flow_pkts, vg_kw_flow_bytes, vg_kw_flow_pkts_ts,
     vg_kw_flow_pkts_tc, vg_kw_flow_bytes_ts, vg_kw_flow_bytes_tc, vg_kw_app_layer_protocol,
-    vg_kw_decode_event, vg_kw_stream_event;
+    vg_kw_decode_event, vg_kw_stream_event, vg_kw_flow_age;
 extern const vg_keyword vg_kw_flowbits, vg_kw_flowint, vg_kw_xbits, vg_kw_flowvar, vg_kw_pktvar;
 extern const vg_keyword vg_kw_threshold, vg_kw_detection_filter;
 
@@ -40,7 +40,7 @@ const vg_keyword *const vg_detect_keywords[] = {
     /* flow */
     &vg_kw_flow, &vg_kw_flow_pkts, &vg_kw_flow_bytes, &vg_kw_flow_pkts_ts, &vg_kw_flow_pkts_tc,
     &vg_kw_flow_bytes_ts, &vg_kw_flow_bytes_tc, &vg_kw_app_layer_protocol,
-    &vg_kw_decode_event, &vg_kw_stream_event,
+    &vg_kw_decode_event, &vg_kw_stream_event, &vg_kw_flow_age,
     /* state */
     &vg_kw_flowbits, &vg_kw_flowint, &vg_kw_xbits, &vg_kw_flowvar, &vg_kw_pktvar,
     /* thresholds */

@@ -1,7 +1,7 @@
 /*
  * kw_flow.c: flow state keywords: flow (direction, established,
  * stateless, only_stream/no_stream, only_frag/no_frag), flow.pkts and
- * flow.bytes (with the _toserver/_toclient forms), app-layer-protocol,
+ * flow.bytes (with the _toserver/_toclient forms), flow.age, app-layer-protocol,
  * and the event keywords decode-event and stream-event, which match the
  * events the decoder and the stream engine raised on the packet.
  */
@@ -324,6 +324,36 @@ static int stream_event_match(const vg_match_ctx *mc, const vg_sm *sm)
     return 0;
 }
 
+/* flow.age: whole seconds between the flow's first packet and this one (as
+ * Suricata: the difference of the two timestamps' seconds), matched at
+ * every packet of the flow. */
+extern const vg_keyword vg_kw_flow_age;
+static int flow_age_setup(vg_rule_parser *rp, vg_sig *s, const char *arg, char *errbuf)
+{
+    (void)rp;
+    vg_uint *u = vg_uint_new(arg, UINT32_MAX, errbuf);
+    if (!u)
+        return VG_EINVAL;
+    if (!vg_sig_append(s, VG_LIST_MATCH, &vg_kw_flow_age, u)) {
+        free(u);
+        return vg_err(errbuf, VG_ENOMEM, "out of memory");
+    }
+    s->flags |= VG_SIG_NEED_FLOW;
+    return VG_OK;
+}
+
+static int flow_age_match(const vg_match_ctx *mc, const vg_sm *sm)
+{
+    const vg_flow *f = mc->p->flow;
+    if (!f)
+        return 0;
+    int64_t now = (int64_t)mc->p->ts.tv_sec, start = (int64_t)f->start.tv_sec;
+    if ((int64_t)f->last.tv_sec > now)
+        now = (int64_t)f->last.tv_sec; /* a pseudo packet without its own time */
+    return vg_uint_match(sm->ctx, now > start ? (uint64_t)(now - start) : 0);
+}
+
+const vg_keyword vg_kw_flow_age = {"flow.age", NULL, 0, flow_age_setup, flow_age_match, free};
 const vg_keyword vg_kw_flow = {"flow", NULL, 0, flow_setup, flow_match, free};
 const vg_keyword vg_kw_flow_pkts = {"flow.pkts", NULL, 0, flow_pkts_setup, fcnt_match, free};
 const vg_keyword vg_kw_flow_bytes = {"flow.bytes", NULL, 0, flow_bytes_setup, fcnt_match, free};
