@@ -475,17 +475,10 @@ struct pf_bufsig {
     uint64_t h, head;             /* hash of the instances' ends; of the first one's start */
 };
 
-static uint64_t bytes_hash(uint64_t h, const uint8_t *d, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        h = (h ^ d[i]) * 1099511628211ull;
-    return h;
-}
-
 static uint64_t ends_hash(uint64_t h, const uint8_t *d, uint32_t n)
 {
     uint32_t k = n < 16 ? n : 16;
-    return bytes_hash(bytes_hash(h, d, k), d + n - k, k) ^ n;
+    return memo_hash(d + n - k, k, memo_hash(d, k, h)) ^ n;
 }
 
 /* The candidates only grow as a transaction does: hits of earlier scans
@@ -521,7 +514,7 @@ static bool pf_cand(vg_det_thread *dt, app_pf *pf, const vg_flow *f, vg_app_tx *
                 len[idx] = n;
             }
             if (idx == 0)
-                now.head = bytes_hash(1469598103934665603ull, p, n < 16 ? n : 16);
+                now.head = memo_hash(p, n < 16 ? n : 16, 1469598103934665603ull);
             now.len += n;
             now.h = ends_hash(now.h, p, n);
         }
