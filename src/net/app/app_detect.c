@@ -127,13 +127,12 @@ typedef struct pf_shadow {
 #define PF_MEMO_LEN 128  /* longest buffer remembered */
 #define PF_MEMO_HITS 16  /* most sigs in a remembered result */
 
-typedef struct pf_memo {
-    uint64_t h;                  /* 0: empty */
+typedef struct pf_memo {       /* its hash is in app_pf.memo_tag */
     const struct vg_mpm *m;
     uint16_t len;
     uint8_t nhits;
+    uint8_t bytes[PF_MEMO_LEN];  /* first, so a short buffer's compare reads one line */
     uint32_t hits[PF_MEMO_HITS];
-    uint8_t bytes[PF_MEMO_LEN];
 } pf_memo;
 
 typedef struct app_pf {
@@ -156,6 +155,7 @@ typedef struct app_pf {
     pf_shadow **shadows;         /* owned copies in view[] */
     uint32_t nshadows;
     pf_memo *memo;               /* PF_MEMO_SLOTS entries, or NULL */
+    uint64_t *memo_tag;          /* their hashes (0: empty), apart: a miss reads no entry */
     uint32_t rec[PF_MEMO_HITS];  /* the hits of the scan being remembered */
     uint32_t nrec;
     bool rec_over;               /* more than PF_MEMO_HITS: not remembered */
@@ -180,6 +180,7 @@ void vg_app_prefilter_free(void *p)
     free(pf->view[0]);
     free(pf->view[1]);
     free(pf->memo);
+    free(pf->memo_tag);
     free(pf);
 }
 
@@ -363,6 +364,11 @@ static app_pf *pf_get(vg_det_thread *dt)
     pf->view[1] = calloc(n1, sizeof(vg_sig *));
     pf->shadows = calloc(n1, sizeof(pf_shadow *));
     pf->memo = calloc(PF_MEMO_SLOTS, sizeof(pf_memo)); /* optional: NULL scans every time */
+    pf->memo_tag = calloc(PF_MEMO_SLOTS, sizeof(uint64_t));
+    if (!pf->memo_tag) {
+        free(pf->memo);
+        pf->memo = NULL;
+    }
     if (!pf->prefiltered || !pf->fallback || !pf->seen || !pf->hits || !pf->view[0] ||
         !pf->view[1] || !pf->shadows) {
         vg_app_prefilter_free(pf);
@@ -441,8 +447,9 @@ static void pf_scan(app_pf *pf, const struct vg_mpm *m, const uint8_t *p, uint32
         return;
     }
     uint64_t h = memo_hash(p, n, (uint64_t)(uintptr_t)m);
-    pf_memo *e = &pf->memo[h & (PF_MEMO_SLOTS - 1)];
-    if (e->h == h && e->m == m && e->len == n && memcmp(e->bytes, p, n) == 0) {
+    uint32_t slot = (uint32_t)h & (PF_MEMO_SLOTS - 1);
+    pf_memo *e = &pf->memo[slot];
+    if (pf->memo_tag[slot] == h && e->m == m && e->len == n && memcmp(e->bytes, p, n) == 0) {
         for (uint32_t i = 0; i < e->nhits; i++)
             pf_hit(pf->de->sigs[e->hits[i]], pf);
         return;
@@ -452,7 +459,7 @@ static void pf_scan(app_pf *pf, const struct vg_mpm *m, const uint8_t *p, uint32
     vg_mpm_scan(m, pf->scratch, p, n, pf_hit_rec, pf);
     if (pf->rec_over)
         return;
-    e->h = h;
+    pf->memo_tag[slot] = h;
     e->m = m;
     e->len = (uint16_t)n;
     e->nhits = (uint8_t)pf->nrec;
