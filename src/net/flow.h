@@ -43,6 +43,8 @@ enum {
     VG_FLOW_PASS = 1 << 8,             /* pass rule matched: no more inspection */
     VG_FLOW_DROP_LOGGED_TS = 1 << 9,   /* added by the engine: an EVE drop record was written */
     VG_FLOW_DROP_LOGGED_TC = 1 << 10,  /* for this direction (drop flows: start) */
+    VG_FLOW_APP_DISABLED = 1 << 11,    /* no app-layer parser took the flow: raw stream
+                                          inspection of ACKed data is immediate */
 };
 
 #endif

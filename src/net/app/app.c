@@ -194,6 +194,8 @@ static app_flow *flow_state(vg_flow *f)
 static void set_proto(vg_app_ctx *ctx, vg_flow *f, app_flow *af, uint16_t alproto)
 {
     f->alproto = alproto;
+    if (alproto == VG_ALPROTO_FAILED)
+        f->flags |= VG_FLOW_APP_DISABLED; /* Suricata: StreamTcpDisableAppLayer */
     if (alproto < 64)
         ctx->st.flows[alproto]++;
     af->parser = parser_for(alproto);

@@ -1081,7 +1081,11 @@ int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunk
     tcp_stream *st = toserver ? &s->client : &s->server;
     if (ft->cfg.inline_mode)
         return vg_reasm_raw_inline(ft, st, p, toserver, chunks);
-    if (!vg_reasm_raw_ready(ft, s, st, toserver))
+    /* without an app-layer parser nothing else triggers raw inspection: ACKed
+     * data is inspected at once, as Suricata does for app-layer-disabled sessions */
+    if (!((f->flags & VG_FLOW_APP_DISABLED) && vg_reasm_acked_edge(st) > st->raw_progress &&
+          st->nsegs) &&
+        !vg_reasm_raw_ready(ft, s, st, toserver))
         return 0;
     uint64_t gaps = ft->st.reasm_gap;
     int n = vg_reasm_raw(ft, s, st, toserver, false, chunks, max, 0);
