@@ -186,6 +186,11 @@ vg_sm *vg_sig_append_buf(vg_rule_parser *rp, vg_sig *s, const vg_keyword *kw, vo
 vg_sm *vg_rule_parser_last_payload(vg_rule_parser *rp, vg_sig *s);
 /* Set the current buffer (sticky buffer keywords). */
 int vg_rule_parser_set_buf(vg_rule_parser *rp, vg_sig *s, uint16_t buf_id, char *errbuf);
+/* Legacy content modifiers (http_uri...): whether the current buffer was
+ * chosen by one (then the next content or pcre goes back to the payload, as
+ * in Suricata), and setting it. */
+bool vg_rule_parser_by_modifier(const vg_rule_parser *rp);
+void vg_rule_parser_set_by_modifier(vg_rule_parser *rp, bool on);
 /* The rule set's byte_extract/byte_math variable index for name, or -1. */
 int vg_rule_parser_var(vg_rule_parser *rp, const char *name, bool create);
 /* Capture targets of a capturing pcre (kw_vars.c): append to s a postmatch

@@ -189,8 +189,13 @@ static int modifier(vg_rule_parser *rp, vg_sig *s, uint16_t id, const char *kwna
     int rc = set_proto(s, id, errbuf);
     if (rc != VG_OK)
         return rc;
-    if (from == id)
-        return vg_rule_parser_set_buf(rp, s, id, errbuf);
+    if (from == id) {
+        /* already there: a sticky buffer's content, or a second modifier */
+        bool by_mod = vg_rule_parser_by_modifier(rp);
+        rc = vg_rule_parser_set_buf(rp, s, id, errbuf);
+        vg_rule_parser_set_by_modifier(rp, by_mod);
+        return rc;
+    }
     if (from != VG_BUF_PAYLOAD && from < VG_BUF_APP_FIRST)
         return vg_err(errbuf, VG_EINVAL, "%s cannot follow a header buffer's content", kwname);
     /* unlink from its list; drop the list when it became empty */
@@ -220,6 +225,8 @@ static int modifier(vg_rule_parser *rp, vg_sig *s, uint16_t id, const char *kwna
         return rc;
     }
     free(last);
+    /* the content moved out of the payload: the next one goes back there */
+    vg_rule_parser_set_by_modifier(rp, from == VG_BUF_PAYLOAD);
     return VG_OK;
 }
 

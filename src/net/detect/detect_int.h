@@ -93,6 +93,9 @@ struct vg_rule_parser {
     int line;
     uint16_t cur_buf;               /* current buffer id (sticky) */
     int cur_buf_idx;                /* index in s->bufs, -1 until used */
+    bool cur_by_modifier;           /* cur_buf was chosen by a legacy content modifier
+                                       (http_uri...): the next content or pcre goes
+                                       back to the payload, as in Suricata */
     char *vars[VG_MAX_BYTE_VARS];
     int nvars;
     /* Per-rule bookkeeping used by detect.c when building groups. */

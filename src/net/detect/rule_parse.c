@@ -92,6 +92,16 @@ vg_sm *vg_rule_parser_last_payload(vg_rule_parser *rp, vg_sig *s)
     return b ? b->tail : NULL;
 }
 
+bool vg_rule_parser_by_modifier(const vg_rule_parser *rp)
+{
+    return rp->cur_by_modifier;
+}
+
+void vg_rule_parser_set_by_modifier(vg_rule_parser *rp, bool on)
+{
+    rp->cur_by_modifier = on;
+}
+
 int vg_rule_parser_set_buf(vg_rule_parser *rp, vg_sig *s, uint16_t buf_id, char *errbuf)
 {
     (void)s;
@@ -99,6 +109,7 @@ int vg_rule_parser_set_buf(vg_rule_parser *rp, vg_sig *s, uint16_t buf_id, char 
         return vg_err(errbuf, VG_EINVAL, "bad buffer id");
     rp->cur_buf = buf_id;
     rp->cur_buf_idx = -1;
+    rp->cur_by_modifier = false;
     for (int i = 0; i < s->nbufs; i++)
         if (s->bufs[i].id == buf_id)
             rp->cur_buf_idx = i;
@@ -392,6 +403,10 @@ static int parse_options(vg_rule_parser *rp, vg_sig *s, char *opts, char *errbuf
             return vg_err(errbuf, VG_EINVAL, "keyword \"%s\" needs a value", name);
         if (kw->setup) {
             kerr[0] = 0;
+            if (rp->cur_by_modifier &&
+                (strcmp(kw->name, "content") == 0 || strcmp(kw->name, "pcre") == 0 ||
+                 strcmp(kw->name, "uricontent") == 0))
+                vg_rule_parser_set_buf(rp, s, VG_BUF_PAYLOAD, kerr);
             int rc = kw->setup(rp, s, arg, kerr);
             if (rc < 0) {
                 if (rc == VG_ENOTSUP && rp->de) {
