@@ -13,6 +13,7 @@
 #include "net/app/app_dns.h" /* appfeat hook: eve settings checks */
 #include "net/app/app_tls.h" /* appfeat hook */
 #include "net/engine/output.h"
+#include "net/detect.h"
 
 typedef struct ooo_seg {
     uint32_t seq;
@@ -663,6 +664,7 @@ static void log_tx(vg_app_ctx *ctx, app_flow *af, vg_app_tx *tx, const vg_packet
         vg_eve_packet_header(jb, v, names[k], NULL);
         vg_jb_u64(jb, "tx_id", tx->id);
         ps->tx_eve(ctx, af, tx, jb, ctx->eves[k][i].settings);
+        vg_detect_flow_eve(af->flow, jb); /* metadata/traffic, as Suricata's common options */
         vg_jb_close_obj(jb);
         (void)vg_eve_write(ctx->eves[k][i].eve, jb);
     }

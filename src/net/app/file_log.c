@@ -21,6 +21,7 @@
 #include "net/app/app_int.h"
 #include "net/app/file.h"
 #include "net/engine/output.h"
+#include "net/detect.h"
 
 vg_files_ctx *vg_app_files(vg_app_ctx *ctx)
 {
@@ -62,6 +63,7 @@ static void record(vg_files_ctx *fc, const vg_flow *f, vg_app_tx *tx, vg_file *f
     /* every digest computed (force-hash, the store, hash rules) is shown,
      * as Suricata's flags decide; magic when forced or computed for a rule */
     vg_file_eve(fi, jb, true, true, true, magic);
+    vg_detect_flow_eve(f, jb); /* metadata/traffic, as Suricata's common options */
     vg_jb_close_obj(jb);
 }
 
