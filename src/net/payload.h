@@ -121,6 +121,10 @@ typedef struct vg_mpm_scratch vg_mpm_scratch;
  * with no pattern gives a valid mpm whose scans report nothing. */
 int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf_id,
                  char *errbuf) VG_WARN_UNUSED;
+/* The same over the sigs whose fast pattern is in any buffer of set (a bit
+ * per buffer id below 128): one scan of a buffer that holds the others. */
+int vg_mpm_build_set(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, const uint64_t set[2],
+                     char *errbuf) VG_WARN_UNUSED;
 void vg_mpm_free(vg_mpm *m);
 /* Compiled databases kept in dir between runs (mpm_cache.c); false, with
  * the reason, when dir is unusable: the cache is then off (the default). */

@@ -31,7 +31,6 @@ struct vg_mpm {
     uint32_t npat;
     uint32_t *first;            /* npat + 1 offsets into sigs (CSR) */
     const vg_sig **sigs;
-    uint16_t buf_id;
 };
 
 struct vg_mpm_scratch {
@@ -211,18 +210,33 @@ void vg_mpm_free(vg_mpm *m)
     free(m);
 }
 
+/* Does s contribute a pattern to a database over the buffers of set? */
+static bool sig_in_set(const vg_sig *s, const uint64_t set[2])
+{
+    uint16_t b = s->fast_pattern_buf;
+    return s->fast_pattern && b < 128 && ((set[b / 64] >> (b % 64)) & 1) &&
+           pl_kind_of(s->fast_pattern) == PL_CONTENT;
+}
+
 int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf_id,
                  char *errbuf)
+{
+    uint64_t set[2] = {0, 0};
+    if (buf_id < 128)
+        set[buf_id / 64] = 1ull << (buf_id % 64);
+    return vg_mpm_build_set(out, sigs, nsigs, set, errbuf);
+}
+
+int vg_mpm_build_set(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, const uint64_t set[2],
+                     char *errbuf)
 {
     *out = NULL;
     vg_mpm *m = calloc(1, sizeof *m);
     if (!m)
         return vg_err(errbuf, VG_ENOMEM, "mpm: out of memory");
-    m->buf_id = buf_id;
     uint32_t n = 0;
     for (uint32_t i = 0; i < nsigs; i++)
-        if (sigs[i]->fast_pattern && sigs[i]->fast_pattern_buf == buf_id &&
-            pl_kind_of(sigs[i]->fast_pattern) == PL_CONTENT)
+        if (sig_in_set(sigs[i], set))
             n++;
     if (n == 0) {
         m->first = calloc(1, sizeof *m->first);
@@ -254,8 +268,7 @@ int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf
     uint32_t k = 0, npat = 0;
     for (uint32_t i = 0; i < nsigs; i++) {
         const vg_sig *s = sigs[i];
-        if (!s->fast_pattern || s->fast_pattern_buf != buf_id ||
-            pl_kind_of(s->fast_pattern) != PL_CONTENT)
+        if (!sig_in_set(s, set))
             continue;
         const uint8_t *p;
         uint32_t pn;
