@@ -86,6 +86,13 @@ void vg_app_ctx_free(vg_app_ctx *ctx)
     vg_app_http_cfg_free(ctx->http_cfg);
     vg_files_ctx_free(ctx->files); /* files hook */
     vg_app_tls_memo_free(ctx->tls_memo);
+    for (int k = 0; k < APP_PBUF_CLASSES; k++) {
+        while (ctx->pbuf[k]) {
+            void *b = ctx->pbuf[k];
+            memcpy(&ctx->pbuf[k], b, sizeof(void *));
+            free(b);
+        }
+    }
     vg_jb_free(&ctx->jb);
     free(ctx);
 }
@@ -310,6 +317,45 @@ static void ooo_clear(app_dir *d)
     d->ooo_bytes = 0;
 }
 
+/* ---- held-data buffers: recycled by size class ---- */
+
+static int pbuf_class(uint32_t cap)
+{
+    int k = 0;
+    while ((4096u << k) < cap && k < APP_PBUF_CLASSES)
+        k++;
+    return k < APP_PBUF_CLASSES && (4096u << k) == cap ? k : -1;
+}
+
+/* A buffer of at least *cap bytes: a spare of that class or, failing
+ * that, of a larger one (it is touched memory already), else a new one. */
+static uint8_t *pbuf_get(vg_app_ctx *ctx, uint32_t *cap)
+{
+    int k = pbuf_class(*cap);
+    for (int c = k; c >= 0 && c < APP_PBUF_CLASSES; c++) {
+        if (ctx->pbuf[c]) {
+            void *b = ctx->pbuf[c];
+            memcpy(&ctx->pbuf[c], b, sizeof(void *));
+            *cap = 4096u << c;
+            ctx->pbuf_bytes -= *cap;
+            return b;
+        }
+    }
+    return malloc(*cap);
+}
+
+static void pbuf_put(vg_app_ctx *ctx, uint8_t *b, uint32_t cap)
+{
+    int k = pbuf_class(cap);
+    if (b && k >= 0 && ctx->pbuf_bytes + cap <= APP_PBUF_MAX_BYTES) {
+        memcpy(b, &ctx->pbuf[k], sizeof(void *));
+        ctx->pbuf[k] = b;
+        ctx->pbuf_bytes += cap;
+        return;
+    }
+    free(b);
+}
+
 /* Hand the first n held bytes of a direction to the parser. */
 static void release(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver, uint32_t n,
                     const vg_packet *p)
@@ -319,34 +365,45 @@ static void release(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver, ui
     if (n > dir->pend_len)
         n = dir->pend_len;
     /* the parser may be fed again from here (a flow end, a replay): the
-     * buffer is detached while it runs, then what is left moves to the
-     * front and goes back, ahead of anything held meanwhile */
+     * buffer is detached while it runs, then what is left goes back, ahead
+     * of anything held meanwhile */
     uint8_t *d = dir->pend;
-    uint32_t len = dir->pend_len, cap = dir->pend_cap;
+    uint32_t head = dir->pend_head, len = dir->pend_len, cap = dir->pend_cap;
     dir->pend = NULL;
-    dir->pend_len = dir->pend_cap = 0;
+    dir->pend_head = dir->pend_len = dir->pend_cap = 0;
     uint32_t seq = dir->pend_seq;
-    vg_app_on_stream(ctx, f, p, toserver, d, n);
+    vg_app_on_stream(ctx, f, p, toserver, d + head, n);
     uint32_t rest = len - n;
     if (!rest) {
-        free(d); /* idle flows hold no buffer (there may be 100,000s of them) */
+        pbuf_put(ctx, d, cap); /* idle flows hold no buffer (there may be 100,000s of them) */
         return;
     }
-    memmove(d, d + n, rest);
+    head += n;
     if (dir->pend_len) {
-        if (rest + dir->pend_len > cap) {
-            uint8_t *nb = realloc(d, rest + dir->pend_len);
+        uint32_t need = rest + dir->pend_len;
+        if (need > cap) {
+            uint32_t nc = cap;
+            while (nc < need)
+                nc *= 2;
+            uint8_t *nb = pbuf_get(ctx, &nc);
             if (!nb) {
-                free(d);
+                pbuf_put(ctx, d, cap);
                 return;
             }
+            memcpy(nb, d + head, rest);
+            pbuf_put(ctx, d, cap);
             d = nb;
-            cap = rest + dir->pend_len;
+            cap = nc;
+            head = 0;
+        } else if (head + need > cap) {
+            memmove(d, d + head, rest);
+            head = 0;
         }
-        memcpy(d + rest, dir->pend, dir->pend_len);
+        memcpy(d + head + rest, dir->pend + dir->pend_head, dir->pend_len);
     }
-    free(dir->pend);
+    pbuf_put(ctx, dir->pend, dir->pend_cap);
     dir->pend = d;
+    dir->pend_head = head;
     dir->pend_cap = cap;
     dir->pend_len += rest;
     dir->pend_seq = seq + n;
@@ -424,21 +481,31 @@ static void deliver(vg_app_ctx *ctx, vg_flow *f, app_dir *dir, bool toserver,
             return;
         }
     }
-    if (dir->pend_len + n > dir->pend_cap) {
-        uint32_t nc = dir->pend_cap ? dir->pend_cap : 4096;
-        while (nc < dir->pend_len + n)
-            nc *= 2;
-        uint8_t *nb = realloc(dir->pend, nc);
-        if (!nb) {
-            vg_app_on_stream(ctx, f, p, toserver, d, n);
-            return;
+    uint32_t need = dir->pend_len + n;
+    if (dir->pend_head + need > dir->pend_cap) {
+        if (need <= dir->pend_cap) {
+            /* room at the front, freed by partial releases */
+            memmove(dir->pend, dir->pend + dir->pend_head, dir->pend_len);
+        } else {
+            uint32_t nc = dir->pend_cap ? dir->pend_cap : 4096;
+            while (nc < need)
+                nc *= 2;
+            uint8_t *nb = pbuf_get(ctx, &nc);
+            if (!nb) {
+                vg_app_on_stream(ctx, f, p, toserver, d, n);
+                return;
+            }
+            if (dir->pend_len)
+                memcpy(nb, dir->pend + dir->pend_head, dir->pend_len);
+            pbuf_put(ctx, dir->pend, dir->pend_cap);
+            dir->pend = nb;
+            dir->pend_cap = nc;
         }
-        dir->pend = nb;
-        dir->pend_cap = nc;
+        dir->pend_head = 0;
     }
     if (!dir->pend_len)
         dir->pend_seq = seq;
-    memcpy(dir->pend + dir->pend_len, d, n);
+    memcpy(dir->pend + dir->pend_head + dir->pend_len, d, n);
     dir->pend_len += n;
 }
 
@@ -774,7 +841,10 @@ void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
     for (int i = 0; i < 2; i++) {
         ooo_clear(&af->dir[i]);
         free(af->det[i]);
-        free(af->dir[i].pend);
+        if (ctx)
+            pbuf_put(ctx, af->dir[i].pend, af->dir[i].pend_cap);
+        else
+            free(af->dir[i].pend);
     }
     free(af);
     f->app_state = NULL;

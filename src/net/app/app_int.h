@@ -63,7 +63,9 @@ typedef struct app_dir {
      * is (Suricata's IDS timing), or at flow end, or past VG_APP_UNACKED_MAX */
     uint8_t *pend;
     uint32_t pend_len, pend_cap;
-    uint32_t pend_seq;         /* sequence number of pend[0] */
+    uint32_t pend_head;        /* held bytes are pend[pend_head, pend_head + pend_len):
+                                  a partial release moves the head, not the bytes */
+    uint32_t pend_seq;         /* sequence number of pend[pend_head] */
     uint64_t off;              /* stream bytes taken so far (gaps included) */
     bool trunc;                /* stream.reassembly.depth reached, or a gap the parser
                                   cannot take: nothing more is parsed on this side */
@@ -94,6 +96,8 @@ typedef struct app_eve {
 } app_eve;
 
 #define APP_MAX_EVE 4
+#define APP_PBUF_CLASSES 7                /* 4 KiB .. 256 KiB (VG_APP_UNACKED_MAX) */
+#define APP_PBUF_MAX_BYTES (4u << 20)
 
 struct vg_app_ctx {
     const vg_conf *conf;
@@ -110,6 +114,11 @@ struct vg_app_ctx {
     uint64_t depth;            /* stream.reassembly.depth: bytes parsed per direction (0 all) */
     struct vg_files_ctx *files; /* files hook: file tracking context, owned (net/app/file.h) */
     struct tls_memo *tls_memo; /* decoded server certificates, owned (app_tls.c), or NULL */
+    /* spare held-data buffers (app_dir.pend) by size class (4 KiB << k),
+     * at most APP_PBUF_MAX_BYTES in all: flows that go idle give theirs
+     * back and the next burst reuses memory already touched */
+    void *pbuf[APP_PBUF_CLASSES];
+    uint64_t pbuf_bytes;
 };
 
 typedef struct app_parser {
