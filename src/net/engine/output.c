@@ -43,6 +43,7 @@ struct vg_output {
     const char *in_iface;
     vg_jb jb;
     vg_alert_cfg default_alert;
+    vg_alert_frags *frags;     /* shared by the eve-logs' alert settings */
 };
 
 static bool node_enabled(const vg_conf_node *n, bool dflt)
@@ -129,6 +130,7 @@ static int open_eve(vg_output *o, const vg_conf_node *n, const char *log_dir, ch
     }
     e->alert_cfg.ips = o->ips;
     e->alert_cfg.in_iface = o->in_iface;
+    e->alert_cfg.frags = o->frags;
     return VG_OK;
 }
 
@@ -142,9 +144,11 @@ int vg_output_open(vg_output **out, const vg_conf *conf, const char *log_dir, bo
     o->in_iface = in_iface;
     o->stats_enabled = vg_conf_get_bool(conf, "stats.enabled", true);
     vg_jb_init(&o->jb);
+    o->frags = vg_alert_frags_new(); /* NULL (out of memory): alerts built field by field */
     vg_alert_cfg_default(&o->default_alert);
     o->default_alert.ips = ips;
     o->default_alert.in_iface = in_iface;
+    o->default_alert.frags = o->frags;
     const vg_conf_node *outputs = vg_conf_node_get(conf, "outputs");
     int rc = VG_OK;
     for (const vg_conf_node *it = outputs ? outputs->child : NULL; it && rc == VG_OK;
@@ -190,6 +194,7 @@ void vg_output_close(vg_output *o)
     if (o->fast)
         fclose(o->fast);
     vg_jb_free(&o->jb);
+    vg_alert_frags_free(o->frags);
     free(o);
 }
 

@@ -27,6 +27,19 @@
 #include "net/packet.h"
 #include "net/sig.h"
 
+/* The parts of the alert object that depend on the signature only (gid
+ * through severity, and the metadata object), serialised once per
+ * signature and copied into each alert (output_alert.c).  Keyed by the
+ * signature's address: a cache lives no longer than the rule set it saw
+ * (vg_output frees it, and rules are not reloaded under an open output).
+ * Bounded by the number of signatures that alert, capped at
+ * VG_ALERT_FRAGS_MAX entries (beyond that, alerts are built field by
+ * field).  Single-threaded, like the packet path. */
+typedef struct vg_alert_frags vg_alert_frags;
+#define VG_ALERT_FRAGS_MAX (1u << 20)
+vg_alert_frags *vg_alert_frags_new(void);
+void vg_alert_frags_free(vg_alert_frags *fc);
+
 /* Settings of the EVE alert record (eve-log.types.alert). */
 typedef struct vg_alert_cfg {
     bool payload;            /* payload: base64 of the packet payload or stream data */
@@ -49,6 +62,7 @@ typedef struct vg_alert_cfg {
     uint8_t xff_mode;        /* VG_XFF_OFF, VG_XFF_EXTRA_DATA, VG_XFF_OVERWRITE */
     bool xff_last;           /* deployment: reverse (the last address; forward: the first) */
     char xff_header[64];     /* header: X-Forwarded-For */
+    vg_alert_frags *frags;   /* per-signature pieces (NULL: built for every alert) */
 } vg_alert_cfg;
 
 enum { VG_XFF_OFF = 0, VG_XFF_EXTRA_DATA = 1, VG_XFF_OVERWRITE = 2 };

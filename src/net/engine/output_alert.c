@@ -24,6 +24,7 @@
 #include "net/app/app_feat.h"
 #include "net/detect.h"
 #include "net/engine/output.h"
+#include "net/engine/out_mb.h"
 #include "net/flow.h"
 
 void vg_alert_cfg_default(vg_alert_cfg *cfg)
@@ -224,9 +225,12 @@ static void write_endpoint(vg_jb *jb, const char *key, const vg_addr *a, uint16_
     char s[48];
     vg_eve_addr_str(a, s);
     vg_jb_open_obj(jb, key);
-    vg_jb_str(jb, "ip", s);
+    vg_mb m;
+    mb_begin(&m, jb);
+    MB_STR(&m, "ip", s);
     if (has_ports(proto))
-        vg_jb_u64(jb, "port", port);
+        MB_U64(&m, "port", port);
+    mb_end(&m);
     vg_jb_close_obj(jb);
 }
 
@@ -260,20 +264,23 @@ static void write_flow(vg_jb *jb, const vg_packet *p)
     const vg_flow *f = p->flow;
     char ts[40], a[48];
     vg_jb_open_obj(jb, "flow");
-    vg_jb_u64(jb, "pkts_toserver", f->pkts_toserver);
-    vg_jb_u64(jb, "pkts_toclient", f->pkts_toclient);
-    vg_jb_u64(jb, "bytes_toserver", f->bytes_toserver);
-    vg_jb_u64(jb, "bytes_toclient", f->bytes_toclient);
+    vg_mb m;
+    mb_begin(&m, jb);
+    MB_U64(&m, "pkts_toserver", f->pkts_toserver);
+    MB_U64(&m, "pkts_toclient", f->pkts_toclient);
+    MB_U64(&m, "bytes_toserver", f->bytes_toserver);
+    MB_U64(&m, "bytes_toclient", f->bytes_toclient);
     vg_eve_timestamp(&f->start, ts);
-    vg_jb_str(jb, "start", ts);
+    MB_STR(&m, "start", ts);
     vg_eve_addr_str(&f->src, a);
-    vg_jb_str(jb, "src_ip", a);
+    MB_STR(&m, "src_ip", a);
     vg_eve_addr_str(&f->dst, a);
-    vg_jb_str(jb, "dest_ip", a);
+    MB_STR(&m, "dest_ip", a);
     if (has_ports(f->proto)) {
-        vg_jb_u64(jb, "src_port", f->sp);
-        vg_jb_u64(jb, "dest_port", f->dp);
+        MB_U64(&m, "src_port", f->sp);
+        MB_U64(&m, "dest_port", f->dp);
     }
+    mb_end(&m);
     vg_jb_close_obj(jb);
 }
 
@@ -338,18 +345,156 @@ bool vg_eve_tagged_packet(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p
     return true;
 }
 
-static void alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
-                         const vg_alert *a, const char *xff)
+/* gid, signature_id, rev, signature, category and severity. */
+static void write_sig_ids(vg_jb *jb, const vg_sig *s)
 {
-    const vg_sig *s = a->sig;
-    vg_jb_open_obj(jb, "alert");
-    vg_jb_str(jb, "action", vg_alert_action(a, cfg->ips));
     vg_jb_u64(jb, "gid", s ? s->gid : 1);
     vg_jb_u64(jb, "signature_id", s ? s->sid : 0);
     vg_jb_u64(jb, "rev", s ? s->rev : 0);
     vg_jb_str(jb, "signature", s && s->msg ? s->msg : "");
     vg_jb_str(jb, "category", s && s->class_msg ? s->class_msg : "");
     vg_jb_u64(jb, "severity", s && s->prio > 0 ? (uint64_t)s->prio : 3);
+}
+
+/* ---- per-signature pieces (see output.h) ---- */
+
+typedef struct frag_ent {
+    const vg_sig *sig;
+    char *text;          /* the value of "gid" up to the end of severity's, then the
+                          * metadata object (md_len 0: the rule writes none) */
+    uint32_t ids_len, md_len;
+} frag_ent;
+
+struct vg_alert_frags {
+    frag_ent *slots;
+    size_t cap, used;
+    vg_jb scratch;
+};
+
+vg_alert_frags *vg_alert_frags_new(void)
+{
+    vg_alert_frags *fc = calloc(1, sizeof *fc);
+    if (fc)
+        vg_jb_init(&fc->scratch);
+    return fc;
+}
+
+void vg_alert_frags_free(vg_alert_frags *fc)
+{
+    if (!fc)
+        return;
+    for (size_t i = 0; i < fc->cap; i++)
+        free(fc->slots[i].text);
+    free(fc->slots);
+    vg_jb_free(&fc->scratch);
+    free(fc);
+}
+
+static size_t frag_hash(const vg_sig *s, size_t cap)
+{
+    return (size_t)(((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+}
+
+static bool frags_grow(vg_alert_frags *fc)
+{
+    size_t ncap = fc->cap ? fc->cap * 2 : 256;
+    frag_ent *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < fc->cap; i++) {
+        if (!fc->slots[i].sig)
+            continue;
+        size_t h = frag_hash(fc->slots[i].sig, ncap);
+        while (ns[h].sig)
+            h = (h + 1) & (ncap - 1);
+        ns[h] = fc->slots[i];
+    }
+    free(fc->slots);
+    fc->slots = ns;
+    fc->cap = ncap;
+    return true;
+}
+
+/* Serialise the pieces of s with the same writers alert_object uses
+ * without the cache, so the bytes are the same; false when they could not
+ * be (the caller then writes the fields itself). */
+static bool frag_build(vg_alert_frags *fc, const vg_sig *s, frag_ent *fe)
+{
+    static const char ids_key[] = "{\"gid\":", md_key[] = "{\"metadata\":";
+    vg_jb *jb = &fc->scratch;
+    vg_jb_reset(jb);
+    vg_jb_open_obj(jb, NULL);
+    write_sig_ids(jb, s);
+    if (!vg_jb_ok(jb) || jb->len < sizeof ids_key - 1 || jb->len - (sizeof ids_key - 1) > UINT32_MAX / 2)
+        return false;
+    size_t ids_len = jb->len - (sizeof ids_key - 1);
+    char *ids = malloc(ids_len);
+    if (!ids)
+        return false;
+    memcpy(ids, jb->buf + sizeof ids_key - 1, ids_len);
+    vg_jb_reset(jb);
+    vg_jb_open_obj(jb, NULL);
+    if (s->metadata)
+        write_metadata(jb, s->metadata);
+    size_t md_len = jb->len > sizeof md_key - 1 ? jb->len - (sizeof md_key - 1) : 0;
+    if (!vg_jb_ok(jb) || md_len > UINT32_MAX / 2) {
+        free(ids);
+        return false;
+    }
+    char *text = realloc(ids, ids_len + md_len + 1);
+    if (!text) {
+        free(ids);
+        return false;
+    }
+    memcpy(text + ids_len, jb->buf + sizeof md_key - 1, md_len);
+    text[ids_len + md_len] = '\0';
+    fe->sig = s;
+    fe->text = text;
+    fe->ids_len = (uint32_t)ids_len;
+    fe->md_len = (uint32_t)md_len;
+    return true;
+}
+
+/* The pieces of s, built at its first alert; NULL when they cannot be kept. */
+static const frag_ent *frags_get(vg_alert_frags *fc, const vg_sig *s)
+{
+    if (fc->cap) {
+        size_t h = frag_hash(s, fc->cap);
+        while (fc->slots[h].sig) {
+            if (fc->slots[h].sig == s)
+                return &fc->slots[h];
+            h = (h + 1) & (fc->cap - 1);
+        }
+    }
+    if (fc->used >= VG_ALERT_FRAGS_MAX)
+        return NULL;
+    if ((fc->used + 1) * 2 > fc->cap && !frags_grow(fc))
+        return NULL;
+    size_t h = frag_hash(s, fc->cap);
+    while (fc->slots[h].sig)
+        h = (h + 1) & (fc->cap - 1);
+    if (!frag_build(fc, s, &fc->slots[h]))
+        return NULL;
+    fc->used++;
+    return &fc->slots[h];
+}
+
+static void alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
+                         const vg_alert *a, const char *xff)
+{
+    const vg_sig *s = a->sig;
+    const frag_ent *fe = s && cfg->frags ? frags_get(cfg->frags, s) : NULL;
+    vg_jb_open_obj(jb, "alert");
+    vg_mb m;
+    mb_begin(&m, jb);
+    MB_STR(&m, "action", vg_alert_action(a, cfg->ips));
+    if (fe) {
+        MB_RAW(&m, "gid", fe->text, fe->ids_len);
+        mb_end(&m);
+    } else {
+        mb_end(&m);
+        write_sig_ids(jb, s);
+    }
     if (s && (s->target == 1 || s->target == 2) && (p->ipver == 4 || p->ipver == 6)) {
         bool dst_is_target = s->target == 2;
         write_endpoint(jb, "source", dst_is_target ? &p->src : &p->dst,
@@ -357,8 +502,12 @@ static void alert_object(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p,
         write_endpoint(jb, "target", dst_is_target ? &p->dst : &p->src,
                        dst_is_target ? p->dp : p->sp, p->proto);
     }
-    if (s && cfg->rule_metadata && s->metadata)
-        write_metadata(jb, s->metadata);
+    if (s && cfg->rule_metadata && s->metadata) {
+        if (!fe)
+            write_metadata(jb, s->metadata);
+        else if (fe->md_len)
+            vg_jb_raw(jb, "metadata", fe->text + fe->ids_len, fe->md_len);
+    }
     if (s && cfg->rule_raw && s->raw)
         vg_jb_str(jb, "rule", s->raw);
     if (s && cfg->references && s->references && s->references[0]) {
@@ -434,9 +583,12 @@ void vg_eve_alert(vg_jb *jb, const vg_alert_cfg *cfg, const vg_packet *p, const 
                 }
         }
         const char *ap = p->flow->alproto ? vg_app_proto_name(p->flow->alproto) : NULL;
+        vg_mb m;
+        mb_begin(&m, jb);
         if (ap)
-            vg_jb_str(jb, "app_proto", ap);
-        vg_jb_str(jb, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
+            MB_STR(&m, "app_proto", ap);
+        MB_STR(&m, "direction", (p->flags & VG_PKT_TOCLIENT) ? "to_client" : "to_server");
+        mb_end(&m);
         if (cfg->flow)
             write_flow(jb, p);
         /* flowbits/flowints ("metadata") and traffic id/label, as Suricata

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "net/engine/output.h"
+#include "net/engine/out_mb.h"
 #include "net/net_eve.h"
 #include "net/flow.h"
 
@@ -76,17 +77,20 @@ void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
     vg_eve_timestamp(&p->ts, ts);
     vg_jb_reset(jb);
     vg_jb_open_obj(jb, NULL);
-    vg_jb_str(jb, "timestamp", ts);
+    vg_mb m;
+    mb_begin(&m, jb);
+    MB_STR(&m, "timestamp", ts);
     if (p->flow && p->flow->flow_id)
-        vg_jb_u64(jb, "flow_id", p->flow->flow_id);
+        MB_U64(&m, "flow_id", p->flow->flow_id);
     if (in_iface)
-        vg_jb_str(jb, "in_iface", in_iface);
+        MB_STR(&m, "in_iface", in_iface);
     /* pseudo packets (tunnel inner, defrag) show their wire packet's number */
     uint64_t cnt = p->pcap_cnt ? p->pcap_cnt : (p->root ? vg_packet_root(p)->pcap_cnt : 0);
     if (cnt && !in_iface)
-        vg_jb_u64(jb, "pcap_cnt", cnt);
-    vg_jb_str(jb, "event_type", event_type);
+        MB_U64(&m, "pcap_cnt", cnt);
+    MB_STR(&m, "event_type", event_type);
     if (p->vlan_n) {
+        mb_end(&m);
         vg_jb_open_arr(jb, "vlan");
         for (int i = 0; i < p->vlan_n && i < 3; i++)
             vg_jb_u64(jb, NULL, p->vlan_id[i]);
@@ -95,19 +99,20 @@ void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
     if (p->ipver == 4 || p->ipver == 6) {
         char a[48], buf[8];
         vg_eve_addr_str(&p->src, a);
-        vg_jb_str(jb, "src_ip", a);
+        MB_STR(&m, "src_ip", a);
         if (has_ports(p->proto))
-            vg_jb_u64(jb, "src_port", p->sp);
+            MB_U64(&m, "src_port", p->sp);
         vg_eve_addr_str(&p->dst, a);
-        vg_jb_str(jb, "dest_ip", a);
+        MB_STR(&m, "dest_ip", a);
         if (has_ports(p->proto))
-            vg_jb_u64(jb, "dest_port", p->dp);
-        vg_jb_u64(jb, "ip_v", p->ipver);
-        vg_jb_str(jb, "proto", vg_eve_proto_name(p->proto, buf));
+            MB_U64(&m, "dest_port", p->dp);
+        MB_U64(&m, "ip_v", p->ipver);
+        MB_STR(&m, "proto", vg_eve_proto_name(p->proto, buf));
         if ((p->proto == 1 || p->proto == 58) && p->l4) {
-            vg_jb_u64(jb, "icmp_type", p->icmp_type);
-            vg_jb_u64(jb, "icmp_code", p->icmp_code);
+            MB_U64(&m, "icmp_type", p->icmp_type);
+            MB_U64(&m, "icmp_code", p->icmp_code);
         }
     }
-    vg_jb_str(jb, "pkt_src", vg_eve_pkt_src(p));
+    MB_STR(&m, "pkt_src", vg_eve_pkt_src(p));
+    mb_end(&m);
 }

@@ -10,6 +10,7 @@
 #include "net/engine/exception_policy.h"
 #include "net/engine/net_conf.h"
 #include "net/engine/output.h"
+#include "net/engine/out_mb.h"
 #include "net/flow.h"
 #include "net/sig.h"
 #include "unit/vg_test.h"
@@ -639,6 +640,272 @@ static void exception_policies(void)
     vg_conf_free(c);
 }
 
+/* ---- per-signature pieces and member runs: the same bytes as field by field ---- */
+
+static bool same_bytes(const vg_jb *a, const vg_jb *b)
+{
+    if (a->len == b->len && vg_jb_ok(a) == vg_jb_ok(b) && memcmp(a->buf, b->buf, a->len) == 0)
+        return true;
+    fprintf(stderr, "bytes differ:\n  %.*s\n  %.*s\n", (int)a->len, a->buf, (int)b->len, b->buf);
+    return false;
+}
+
+static void alert_frags_same_bytes(void)
+{
+    static char *md_odd[] = {"  ,  , ", NULL};            /* no items: no metadata object */
+    static char *md_esc[] = {"k \"v\\1\", k2 \x01\xff", "k more", NULL};
+    static char *refs[] = {"url,example.com/x", "cve,2024-1", NULL};
+    vg_sig sigs[5];
+    memset(sigs, 0, sizeof sigs);
+    for (int i = 0; i < 5; i++) {
+        sigs[i].gid = 1;
+        sigs[i].sid = 3000 + (uint32_t)i;
+        sigs[i].rev = (uint32_t)i;
+        sigs[i].action = VG_ACTION_ALERT;
+        sigs[i].references = refs;
+        sigs[i].raw = "alert tcp any any -> any any (msg:\"x\"; sid:1;)";
+    }
+    sigs[0].msg = "ET TEST \"quoted\" msg";
+    sigs[0].class_msg = "Attempted Information Leak";
+    sigs[0].prio = 1;
+    sigs[0].metadata = md;
+    sigs[0].target = 2;
+    sigs[1].msg = "ctl \x01 and bad utf-8 \xff\xfe, good \xc3\xa9";
+    sigs[1].metadata = md_esc; /* class_msg NULL, prio 0: "" and 3 */
+    sigs[2].msg = "odd metadata";
+    sigs[2].metadata = md_odd;
+    sigs[3].action = VG_ACTION_DROP; /* msg NULL, no metadata */
+    sigs[3].target = 1;
+    sigs[4].msg = "plain";
+    sigs[4].class_msg = "c";
+    sigs[4].metadata = md;
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c, "a:\n  metadata: no\nb:\n  metadata:\n"
+                                       "    rule.raw: yes\n    rule.reference: yes\n",
+                                    "t", err),
+                VG_OK);
+    vg_alert_cfg cfgs[4];
+    vg_alert_cfg_load(&cfgs[0], NULL);
+    vg_alert_cfg_load(&cfgs[1], vg_conf_node_get(c, "a"));
+    vg_alert_cfg_load(&cfgs[2], vg_conf_node_get(c, "b"));
+    vg_alert_cfg_load(&cfgs[3], NULL);
+    cfgs[3].ips = true;
+    vg_alert_frags *fc = vg_alert_frags_new();
+    VG_CHECK(fc != NULL);
+    vg_jb want, got;
+    vg_jb_init(&want);
+    vg_jb_init(&got);
+    vg_packet p;
+    for (int round = 0; round < 2; round++) /* built, then found */
+        for (int k = 0; k < 4; k++)
+            for (int i = 0; i < 5; i++) {
+                make_packet(&p);
+                p.alerts[0].sig = &sigs[i];
+                if (sigs[i].action == VG_ACTION_DROP)
+                    p.alerts[0].flags |= VG_ALERT_DROP;
+                vg_alert_cfg cf = cfgs[k];
+                cf.frags = NULL;
+                vg_eve_alert(&want, &cf, &p, &p.alerts[0]);
+                cf.frags = fc;
+                vg_eve_alert(&got, &cf, &p, &p.alerts[0]);
+                VG_CHECK(same_bytes(&want, &got));
+                json_t *j = parse(&got);
+                json_decref(j);
+                /* the alert object alone, as drop records write it */
+                vg_jb_reset(&want);
+                vg_jb_open_obj(&want, NULL);
+                vg_jb_reset(&got);
+                vg_jb_open_obj(&got, NULL);
+                cf.frags = NULL;
+                vg_eve_alert_object(&want, &cf, &p, &p.alerts[0]);
+                cf.frags = fc;
+                vg_eve_alert_object(&got, &cf, &p, &p.alerts[0]);
+                VG_CHECK(same_bytes(&want, &got));
+            }
+    /* the escaped metadata kept its escapes; empty metadata writes no object */
+    make_packet(&p);
+    p.alerts[0].sig = &sigs[1];
+    vg_alert_cfg cf = cfgs[0];
+    cf.frags = fc;
+    vg_eve_alert(&got, &cf, &p, &p.alerts[0]);
+    json_t *j = parse(&got);
+    if (j) {
+        json_t *m = json_object_get(json_object_get(j, "alert"), "metadata");
+        VG_CHECK_STR(json_string_value(json_array_get(json_object_get(m, "k"), 0)), "\"v\\1\"");
+        VG_CHECK_STR(json_string_value(json_array_get(json_object_get(m, "k"), 1)), "more");
+        VG_CHECK_STR(jstr(j, "alert.category"), "");
+        VG_CHECK_EQ(jint(j, "alert.severity"), 3);
+        json_decref(j);
+    }
+    p.alerts[0].sig = &sigs[2];
+    vg_eve_alert(&got, &cf, &p, &p.alerts[0]);
+    j = parse(&got);
+    if (j) {
+        VG_CHECK(!json_object_get(json_object_get(j, "alert"), "metadata"));
+        VG_CHECK_STR(jstr(j, "alert.signature"), "odd metadata");
+        json_decref(j);
+    }
+    vg_alert_frags_free(fc);
+    vg_alert_frags_free(NULL);
+    vg_jb_free(&want);
+    vg_jb_free(&got);
+    vg_conf_free(c);
+}
+
+/* The packet header as vg_jb calls write it, field by field (the oracle). */
+static void ref_header(vg_jb *jb, const vg_packet *p, const char *event_type, const char *in_iface)
+{
+    char ts[40], a[48], buf[8];
+    vg_eve_timestamp(&p->ts, ts);
+    vg_jb_reset(jb);
+    vg_jb_open_obj(jb, NULL);
+    vg_jb_str(jb, "timestamp", ts);
+    if (p->flow && p->flow->flow_id)
+        vg_jb_u64(jb, "flow_id", p->flow->flow_id);
+    if (in_iface)
+        vg_jb_str(jb, "in_iface", in_iface);
+    uint64_t cnt = p->pcap_cnt ? p->pcap_cnt : (p->root ? vg_packet_root(p)->pcap_cnt : 0);
+    if (cnt && !in_iface)
+        vg_jb_u64(jb, "pcap_cnt", cnt);
+    vg_jb_str(jb, "event_type", event_type);
+    if (p->vlan_n) {
+        vg_jb_open_arr(jb, "vlan");
+        for (int i = 0; i < p->vlan_n && i < 3; i++)
+            vg_jb_u64(jb, NULL, p->vlan_id[i]);
+        vg_jb_close_arr(jb);
+    }
+    if (p->ipver == 4 || p->ipver == 6) {
+        bool ports = p->proto == 6 || p->proto == 17 || p->proto == 132 || p->proto == 136;
+        vg_eve_addr_str(&p->src, a);
+        vg_jb_str(jb, "src_ip", a);
+        if (ports)
+            vg_jb_u64(jb, "src_port", p->sp);
+        vg_eve_addr_str(&p->dst, a);
+        vg_jb_str(jb, "dest_ip", a);
+        if (ports)
+            vg_jb_u64(jb, "dest_port", p->dp);
+        vg_jb_u64(jb, "ip_v", p->ipver);
+        vg_jb_str(jb, "proto", vg_eve_proto_name(p->proto, buf));
+        if ((p->proto == 1 || p->proto == 58) && p->l4) {
+            vg_jb_u64(jb, "icmp_type", p->icmp_type);
+            vg_jb_u64(jb, "icmp_code", p->icmp_code);
+        }
+    }
+    vg_jb_str(jb, "pkt_src", vg_eve_pkt_src(p));
+}
+
+static void eve_header_same_bytes(void)
+{
+    char long_iface[700];
+    memset(long_iface, 'e', sizeof long_iface - 1);
+    long_iface[sizeof long_iface - 1] = '\0';
+    const char *ifaces[] = {NULL, "eth0", "we\"ird\\if", "\xc3\xa9th\x01", long_iface};
+    const char *srcs[] = {NULL, "wire/pcap", "ctl\x02src", "\"q\""};
+    vg_jb want, got;
+    vg_jb_init(&want);
+    vg_jb_init(&got);
+    for (int shape = 0; shape < 5; shape++)
+        for (size_t i = 0; i < VG_ARRAY_LEN(ifaces); i++)
+            for (size_t k = 0; k < VG_ARRAY_LEN(srcs); k++) {
+                vg_packet p, outer;
+                make_packet(&p);
+                p.pkt_src_name = srcs[k];
+                if (shape == 1) { /* IPv6 ICMP, no flow, no number */
+                    p.ipver = 6;
+                    p.src.family = p.dst.family = 6;
+                    memset(p.src.a, 0xfe, 16);
+                    memset(p.dst.a, 0x01, 16);
+                    p.proto = 58;
+                    p.icmp_type = 128;
+                    p.flow = NULL;
+                    p.pcap_cnt = 0;
+                } else if (shape == 2) { /* QinQ, UDP, big numbers */
+                    p.vlan_n = 2;
+                    p.vlan_id[0] = 4094;
+                    p.vlan_id[1] = 7;
+                    p.proto = 17;
+                    p.pcap_cnt = INT64_MAX; /* (jansson's limit) */
+                    flow.flow_id = 1000000000000000000ull;
+                } else if (shape == 3) { /* pseudo packet numbered by its root */
+                    make_packet(&outer);
+                    outer.pcap_cnt = 42;
+                    p.pcap_cnt = 0;
+                    p.root = &outer;
+                    p.pkt_src = VG_PKT_SRC_TUNNEL;
+                } else if (shape == 4) { /* not IP */
+                    p.ipver = 0;
+                    p.flow = NULL;
+                }
+                ref_header(&want, &p, "alert", ifaces[i]);
+                vg_eve_packet_header(&got, &p, "alert", ifaces[i]);
+                VG_CHECK(same_bytes(&want, &got));
+                vg_jb_close_obj(&got);
+                json_decref(parse(&got));
+            }
+    vg_jb_free(&want);
+    vg_jb_free(&got);
+}
+
+/* Member runs next to vg_jb calls, through flushes and overflow. */
+static void member_runs(void)
+{
+    char big[1000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char mid[430];
+    memset(mid, 'y', sizeof mid - 1);
+    mid[sizeof mid - 1] = '\0';
+    /* caps cut the record at every stage (escaping reserves 6 bytes per
+     * byte: "big" needs 6 KB); the last one is the default */
+    static const size_t caps[] = {8, 40, 300, 500, 1000, 2000, 3000, 7000, VG_JB_MAX};
+    int ok = 0;
+    for (size_t ci = 0; ci < VG_ARRAY_LEN(caps); ci++) {
+        vg_jb want, got;
+        vg_jb_init(&want);
+        vg_jb_init(&got);
+        want.max = got.max = caps[ci];
+        vg_jb_open_obj(&want, NULL);
+        vg_jb_u64(&want, "a", 0);
+        vg_jb_str(&want, "b", mid);
+        vg_jb_str(&want, "c", mid); /* does not fit behind b: a flush */
+        vg_jb_open_obj(&want, "o");
+        vg_jb_u64(&want, "n", UINT64_MAX);
+        vg_jb_str(&want, "big", big);
+        vg_jb_raw(&want, "r", "[1,2]", 5);
+        vg_jb_str(&want, "e", "");
+        vg_jb_str(&want, "q", "a\"b");
+        vg_jb_close_obj(&want);
+        vg_jb_close_obj(&want);
+
+        vg_jb_open_obj(&got, NULL);
+        vg_mb m;
+        mb_begin(&m, &got);
+        MB_U64(&m, "a", 0);
+        MB_STR(&m, "b", mid);
+        MB_STR(&m, "c", mid);
+        mb_end(&m);
+        vg_jb_open_obj(&got, "o");
+        MB_U64(&m, "n", UINT64_MAX);
+        MB_STR(&m, "big", big);
+        MB_RAW(&m, "r", "[1,2]", 5);
+        MB_STR(&m, "e", "");
+        MB_STR(&m, "q", "a\"b");
+        mb_end(&m);
+        mb_end(&m); /* nothing pending: nothing written */
+        vg_jb_close_obj(&got);
+        vg_jb_close_obj(&got);
+        VG_CHECK_EQ(vg_jb_ok(&want), vg_jb_ok(&got));
+        if (vg_jb_ok(&want)) {
+            VG_CHECK(same_bytes(&want, &got));
+            ok++;
+        }
+        vg_jb_free(&want);
+        vg_jb_free(&got);
+    }
+    VG_CHECK_EQ(ok, 2); /* 7000 and the default hold it all */
+}
+
 static const vg_test tests[] = {
     {"alert_default_shape", alert_default_shape},
     {"alert_payload_packet_and_ips", alert_payload_packet_and_ips},
@@ -653,6 +920,9 @@ static const vg_test tests[] = {
     {"tagged_packet_record", tagged_packet_record},
     {"conf_file_code_defaults", conf_file_code_defaults},
     {"exception_policies", exception_policies},
+    {"alert_frags_same_bytes", alert_frags_same_bytes},
+    {"eve_header_same_bytes", eve_header_same_bytes},
+    {"member_runs", member_runs},
     {NULL, NULL},
 };
 
