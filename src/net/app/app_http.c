@@ -47,6 +47,10 @@ typedef struct http_tx {
     hbuf res_hdr, res_hdr_raw, res_hdr_names, res_start;
     hbuf req_hdr_list, res_hdr_list; /* "Name: value" entries separated by NUL-free offsets */
     uint32_t *req_hdr_off, *res_hdr_off; /* start offsets of entries, count in *_cnt */
+    /* one allocation per side for its header buffers (hdr, hdr_names,
+     * hdr_list, hdr_off, start) when they fit under HDR_MAX; the hbufs
+     * then point into it and are not freed on their own */
+    uint8_t *req_blk, *res_blk;
     uint32_t req_hdr_cnt, res_hdr_cnt;
     uint64_t req_body_seen, res_body_seen;
     bool req_done, res_done;
@@ -118,6 +122,24 @@ static void hb_free(hbuf *b)
     b->n = b->cap = 0;
 }
 
+/* A side's header buffers: in their block, or each on its own. */
+static void side_bufs_free(hbuf *norm, hbuf *names, hbuf *list, hbuf *start, uint32_t **off,
+                           uint8_t **blk)
+{
+    hbuf *bufs[] = {norm, names, list, start};
+    for (size_t i = 0; i < VG_ARRAY_LEN(bufs); i++) {
+        if (*blk)
+            memset(bufs[i], 0, sizeof *bufs[i]);
+        else
+            hb_free(bufs[i]);
+    }
+    if (!*blk)
+        free(*off);
+    *off = NULL;
+    free(*blk);
+    *blk = NULL;
+}
+
 static void http_tx_free(void *p)
 {
     http_tx *t = p;
@@ -139,13 +161,13 @@ static void http_tx_free(void *p)
             (void)htp_tx_destroy(h);
     }
     hbuf *all[] = {&t->req_body, &t->res_body, &t->uri, &t->host, &t->req_line, &t->res_line,
-                   &t->req_hdr, &t->req_hdr_raw, &t->req_hdr_names, &t->req_start,
-                   &t->res_hdr, &t->res_hdr_raw, &t->res_hdr_names, &t->res_start,
-                   &t->req_hdr_list, &t->res_hdr_list};
+                   &t->req_hdr_raw, &t->res_hdr_raw};
     for (size_t i = 0; i < VG_ARRAY_LEN(all); i++)
         hb_free(all[i]);
-    free(t->req_hdr_off);
-    free(t->res_hdr_off);
+    side_bufs_free(&t->req_hdr, &t->req_hdr_names, &t->req_hdr_list, &t->req_start,
+                   &t->req_hdr_off, &t->req_blk);
+    side_bufs_free(&t->res_hdr, &t->res_hdr_names, &t->res_hdr_list, &t->res_start,
+                   &t->res_hdr_off, &t->res_blk);
     free(t);
 }
 
@@ -188,13 +210,77 @@ static http_tx *ht(htp_tx_t *tx)
     return a ? a->data : NULL;
 }
 
+/* The side's header buffers, still empty, carved out of one block when
+ * all of them fit (build_headers and the start line then write within
+ * their capacities, so nothing grows out of the block); else left to
+ * allocate on their own. */
+static void side_block(htp_table_t *tab, const bstr *line, const hbuf *raw, hbuf *norm,
+                       hbuf *names, hbuf *list, hbuf *start, uint32_t **off, uint32_t cnt,
+                       uint8_t **blk)
+{
+    if (*blk) {
+        /* headers built again (not seen from libhtp, but then they grow
+         * as before): the buffers move out of the block to their own
+         * allocations, the offsets of the cnt entries built so far too */
+        hbuf *bufs[] = {norm, names, list, start};
+        for (size_t i = 0; i < VG_ARRAY_LEN(bufs); i++) {
+            hbuf c = {0};
+            hb_add(&c, bufs[i]->d, bufs[i]->n, HDR_MAX);
+            *bufs[i] = c;
+        }
+        size_t more = tab ? htp_table_size(tab) : 0; /* entries about to be appended */
+        uint32_t *o = NULL;
+        if (*off && (o = calloc((size_t)cnt + more + 1, sizeof(uint32_t))) != NULL)
+            memcpy(o, *off, ((size_t)cnt + 1) * sizeof(uint32_t));
+        *off = o;
+        free(*blk);
+        *blk = NULL;
+        return;
+    }
+    if (norm->d || names->d || list->d || start->d || *off)
+        return;
+    size_t n = tab ? htp_table_size(tab) : 0;
+    size_t nl = 0, vl = 0;
+    for (size_t i = 0; i < n; i++) {
+        htp_header_t *h = htp_table_get_index(tab, i, NULL);
+        if (h) {
+            nl += (h->name ? bstr_len(h->name) : 0) + 2;
+            vl += (h->value ? bstr_len(h->value) : 0) + 2;
+        }
+    }
+    size_t sl = (line ? bstr_len(line) : 0) + 2 + raw->n;
+    size_t o = n ? (n + 1) * sizeof(uint32_t) : 0;
+    if (nl + vl > HDR_MAX || nl + 4 > HDR_MAX || sl > HDR_MAX)
+        return;
+    uint8_t *b = malloc(o + 2 * (nl + vl) + nl + 4 + sl);
+    if (!b)
+        return;
+    *blk = b;
+    if (n) {
+        *off = (uint32_t *)(void *)b;
+        memset(b, 0, o);
+    }
+    uint8_t *q = b + o;
+    norm->d = q;
+    norm->cap = (uint32_t)(nl + vl);
+    q += nl + vl;
+    list->d = q;
+    list->cap = (uint32_t)(nl + vl);
+    q += nl + vl;
+    names->d = q;
+    names->cap = (uint32_t)(nl + 4);
+    q += nl + 4;
+    start->d = q;
+    start->cap = (uint32_t)sl;
+}
+
 /* Build the per-side header buffers from a header table. */
 static void build_headers(http_state *hs, htp_table_t *tab, hbuf *norm, hbuf *names, hbuf *list,
                           uint32_t **off, uint32_t *cnt)
 {
     size_t n = tab ? htp_table_size(tab) : 0;
     bool capped = false;
-    if (n) {
+    if (n && !*off) { /* (in the side's block already when it has one) */
         *off = calloc(n + 1, sizeof(uint32_t));
         if (!*off)
             return;
@@ -323,6 +409,9 @@ static int on_req_headers(htp_tx_t *tx)
         for (uint32_t i = 0; i < t->host.n; i++)
             if (t->host.d[i] >= 'A' && t->host.d[i] <= 'Z')
                 t->host.d[i] = (uint8_t)(t->host.d[i] + 32);
+    side_block(tx->request_headers, tx->request_line, &t->req_hdr_raw, &t->req_hdr,
+               &t->req_hdr_names, &t->req_hdr_list, &t->req_start, &t->req_hdr_off, t->req_hdr_cnt,
+               &t->req_blk);
     build_headers(hs, tx->request_headers, &t->req_hdr, &t->req_hdr_names, &t->req_hdr_list,
                   &t->req_hdr_off, &t->req_hdr_cnt);
     hb_reserve(&t->req_start, (tx->request_line ? bstr_len(tx->request_line) : 0) + 2 +
@@ -339,12 +428,12 @@ static int on_req_headers(htp_tx_t *tx)
  * the table after the headers hook). */
 static void res_header_buffers(http_state *hs, http_tx *t, htp_tx_t *tx)
 {
-    hbuf *bufs[] = {&t->res_hdr, &t->res_hdr_names, &t->res_hdr_list, &t->res_start};
-    for (size_t i = 0; i < VG_ARRAY_LEN(bufs); i++)
-        hb_free(bufs[i]);
-    free(t->res_hdr_off);
-    t->res_hdr_off = NULL;
+    side_bufs_free(&t->res_hdr, &t->res_hdr_names, &t->res_hdr_list, &t->res_start,
+                   &t->res_hdr_off, &t->res_blk);
     t->res_hdr_cnt = 0;
+    side_block(tx->response_headers, tx->response_line, &t->res_hdr_raw, &t->res_hdr,
+               &t->res_hdr_names, &t->res_hdr_list, &t->res_start, &t->res_hdr_off, t->res_hdr_cnt,
+               &t->res_blk);
     build_headers(hs, tx->response_headers, &t->res_hdr, &t->res_hdr_names, &t->res_hdr_list,
                   &t->res_hdr_off, &t->res_hdr_cnt);
     hb_reserve(&t->res_start, (tx->response_line ? bstr_len(tx->response_line) : 0) + 2 +
@@ -383,6 +472,20 @@ static int on_res_header_data(htp_tx_data_t *d)
     return HTP_OK;
 }
 
+/* A body's buffer sized once from its Content-Length (within the body
+ * limit, at most BODY_RESERVE_MAX without one): spares hb_add's doublings,
+ * each a new allocation, a copy and first-touch page faults.  A body that
+ * turns out longer (decompressed, or a lying length) still grows. */
+#define BODY_RESERVE_MAX (1u << 20)
+static void body_reserve(hbuf *b, int64_t clen, uint64_t lim)
+{
+    if (clen <= 0)
+        return;
+    uint64_t want = (uint64_t)clen;
+    uint64_t max = lim && lim < BODY_RESERVE_MAX ? lim : BODY_RESERVE_MAX;
+    hb_reserve(b, (size_t)(want < max ? want : max), (uint32_t)max);
+}
+
 static int on_req_body(htp_tx_data_t *d)
 {
     http_state *hs = state_of(d->tx);
@@ -399,6 +502,8 @@ static int on_req_body(htp_tx_data_t *d)
             hs->ctx->st.http_body_cap++;
         t->req_body_full = true;
     }
+    if (!t->req_body.cap)
+        body_reserve(&t->req_body, d->tx->request_content_length, lim);
     hb_add(&t->req_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
     return HTP_OK;
 }
@@ -419,6 +524,8 @@ static int on_res_body(htp_tx_data_t *d)
             hs->ctx->st.http_body_cap++;
         t->res_body_full = true;
     }
+    if (!t->res_body.cap)
+        body_reserve(&t->res_body, d->tx->response_content_length, lim);
     hb_add(&t->res_body, d->data, d->len, (uint32_t)(lim ? lim : UINT32_MAX));
     return HTP_OK;
 }
