@@ -105,6 +105,24 @@ static inline void mb_str(vg_mb *m, const char *key, size_t klen, const char *s)
     m->len = (size_t)(o - m->buf);
 }
 
+/* Text the caller formatted itself with no byte JSON escapes (timestamps,
+ * address text): no check. */
+static inline void mb_text(vg_mb *m, const char *key, size_t klen, const char *s)
+{
+    size_t n = strlen(s);
+    if (!mb_key(m, key, klen, n + 2)) {
+        mb_end(m);
+        vg_jb_str(m->jb, key, s);
+        return;
+    }
+    char *o = m->buf + m->len;
+    *o++ = '"';
+    memcpy(o, s, n);
+    o += n;
+    *o++ = '"';
+    m->len = (size_t)(o - m->buf);
+}
+
 /* Already serialised JSON (trusted) as the value of key. */
 static inline void mb_raw(vg_mb *m, const char *key, size_t klen, const char *json, size_t n)
 {
@@ -120,6 +138,7 @@ static inline void mb_raw(vg_mb *m, const char *key, size_t klen, const char *js
 /* Literal keys only. */
 #define MB_U64(m, key, v) mb_u64((m), key, sizeof(key) - 1, (v))
 #define MB_STR(m, key, s) mb_str((m), key, sizeof(key) - 1, (s))
+#define MB_TEXT(m, key, s) mb_text((m), key, sizeof(key) - 1, (s))
 #define MB_RAW(m, key, j, n) mb_raw((m), key, sizeof(key) - 1, (j), (n))
 
 #endif

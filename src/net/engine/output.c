@@ -44,6 +44,7 @@ struct vg_output {
     vg_jb jb;
     vg_alert_cfg default_alert;
     vg_alert_frags *frags;     /* shared by the eve-logs' alert settings */
+    bool any_anomaly;          /* some eve-log logs anomalies */
 };
 
 static bool node_enabled(const vg_conf_node *n, bool dflt)
@@ -181,6 +182,8 @@ int vg_output_open(vg_output **out, const vg_conf *conf, const char *log_dir, bo
         vg_output_close(o);
         return rc;
     }
+    for (int e = 0; e < o->neve; e++)
+        o->any_anomaly |= o->eves[e].anomaly;
     *out = o;
     return VG_OK;
 }
@@ -218,6 +221,10 @@ static void log_drop(vg_output *o, const vg_packet *p)
 
 uint32_t vg_output_packet(vg_output *o, const vg_packet *p)
 {
+    /* most packets: no alert, drop, tag or event, nothing to write */
+    if (!p->nalerts && !(p->flags & (VG_PKT_WANT_DROP | VG_PKT_TAGGED)) &&
+        !(o->any_anomaly && (p->nevents || p->nstream_events)))
+        return 0;
     uint32_t logged = 0;
     for (int i = 0; i < p->nalerts && i < VG_PKT_MAX_ALERTS; i++) {
         const vg_alert *a = &p->alerts[i];

@@ -227,7 +227,7 @@ static void write_endpoint(vg_jb *jb, const char *key, const vg_addr *a, uint16_
     vg_jb_open_obj(jb, key);
     vg_mb m;
     mb_begin(&m, jb);
-    MB_STR(&m, "ip", s);
+    MB_TEXT(&m, "ip", s);
     if (has_ports(proto))
         MB_U64(&m, "port", port);
     mb_end(&m);
@@ -271,11 +271,11 @@ static void write_flow(vg_jb *jb, const vg_packet *p)
     MB_U64(&m, "bytes_toserver", f->bytes_toserver);
     MB_U64(&m, "bytes_toclient", f->bytes_toclient);
     vg_eve_timestamp(&f->start, ts);
-    MB_STR(&m, "start", ts);
+    MB_TEXT(&m, "start", ts);
     vg_eve_addr_str(&f->src, a);
-    MB_STR(&m, "src_ip", a);
+    MB_TEXT(&m, "src_ip", a);
     vg_eve_addr_str(&f->dst, a);
-    MB_STR(&m, "dest_ip", a);
+    MB_TEXT(&m, "dest_ip", a);
     if (has_ports(f->proto)) {
         MB_U64(&m, "src_port", f->sp);
         MB_U64(&m, "dest_port", f->dp);

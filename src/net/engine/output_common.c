@@ -79,7 +79,7 @@ void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
     vg_jb_open_obj(jb, NULL);
     vg_mb m;
     mb_begin(&m, jb);
-    MB_STR(&m, "timestamp", ts);
+    MB_TEXT(&m, "timestamp", ts);
     if (p->flow && p->flow->flow_id)
         MB_U64(&m, "flow_id", p->flow->flow_id);
     if (in_iface)
@@ -99,11 +99,11 @@ void vg_eve_packet_header(vg_jb *jb, const vg_packet *p, const char *event_type,
     if (p->ipver == 4 || p->ipver == 6) {
         char a[48], buf[8];
         vg_eve_addr_str(&p->src, a);
-        MB_STR(&m, "src_ip", a);
+        MB_TEXT(&m, "src_ip", a);
         if (has_ports(p->proto))
             MB_U64(&m, "src_port", p->sp);
         vg_eve_addr_str(&p->dst, a);
-        MB_STR(&m, "dest_ip", a);
+        MB_TEXT(&m, "dest_ip", a);
         if (has_ports(p->proto))
             MB_U64(&m, "dest_port", p->dp);
         MB_U64(&m, "ip_v", p->ipver);
