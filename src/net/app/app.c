@@ -187,8 +187,17 @@ int vg_app_get_buffer(const vg_flow *f, const vg_app_tx *tx, uint16_t buf_id, ui
 
 /* ---- flow state --------------------------------------------------------------- */
 
+/* The state of a TCP flow whose app layer is finished before the flow
+ * ends (see finish_early): read-only, shared, no transactions and no
+ * parser, so detection and the accessors see what a live state with
+ * nothing left would show. */
+static const app_flow app_done = {.closed = true};
+#define APP_DONE ((void *)(uintptr_t)&app_done)
+
 static app_flow *flow_state(vg_flow *f)
 {
+    if (f->app_state == APP_DONE)
+        return NULL;
     if (f->app_state)
         return f->app_state;
     app_flow *af = calloc(1, sizeof(*af));
@@ -608,10 +617,32 @@ static void acked_unseen(vg_app_ctx *ctx, vg_flow *f, app_flow *af, app_dir *dir
     release_acked(ctx, f, dir, toserver, p); /* what is now in order and acknowledged */
 }
 
+/* Both sides of a TCP flow ended (FIN, all data parsed), nothing is held
+ * or queued, no transaction is left, the parser has nothing its flow_end
+ * would finish, and the session is closed (the tracker adds no more data):
+ * nothing can come from the app layer until the flow ends, maybe many
+ * seconds later.  Its memory (libhtp's connection, our state) is given
+ * back now, for the next flows to reuse while it is warm; the flow keeps
+ * the shared finished state. */
+static void finish_early(vg_app_ctx *ctx, vg_flow *f, app_flow *af)
+{
+    for (int i = 0; i < 2; i++) {
+        const app_dir *d = &af->dir[i];
+        if (!d->eof || d->pend_len || d->ooo)
+            return;
+    }
+    if (af->head || !vg_flow_tcp_closed(f))
+        return;
+    if (af->parser && af->parser->idle && !af->parser->idle(af))
+        return;
+    vg_app_flow_end(ctx, f);
+    f->app_state = APP_DONE;
+}
+
 void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
 {
     vg_flow *f = p->flow;
-    if (!ctx || !f || (f->flags & VG_FLOW_DROP))
+    if (!ctx || !f || (f->flags & VG_FLOW_DROP) || f->app_state == APP_DONE)
         return;
     ctx->cur_p = p;
     bool toserver = (p->flags & VG_PKT_TOSERVER) != 0;
@@ -669,6 +700,7 @@ void vg_app_on_packet(vg_app_ctx *ctx, vg_packet *p)
         }
     }
     make_visible(af, toserver);
+    finish_early(ctx, f, af);
 }
 
 /* A packet of a side arrived: what was parsed for that side is now
@@ -773,7 +805,7 @@ static void flush_txs(vg_app_ctx *ctx, app_flow *af, const vg_packet *p, bool al
 
 void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
 {
-    if (!ctx || !p->flow || !p->flow->app_state)
+    if (!ctx || !p->flow || !p->flow->app_state || p->flow->app_state == APP_DONE)
         return;
     app_flow *af = p->flow->app_state;
     /* detection has seen this side's transactions as they are now */
@@ -787,7 +819,7 @@ void vg_app_after_packet(vg_app_ctx *ctx, vg_packet *p)
 void vg_app_flow_closing(vg_app_ctx *ctx, vg_flow *f)
 {
     app_flow *af = f ? f->app_state : NULL;
-    if (!ctx || !af || af->closed)
+    if (!ctx || !af || af == APP_DONE || af->closed)
         return;
     af->closed = true;
     /* what was never acknowledged is parsed now */
@@ -806,7 +838,9 @@ void vg_app_flow_closing(vg_app_ctx *ctx, vg_flow *f)
 void vg_app_flow_end(vg_app_ctx *ctx, vg_flow *f)
 {
     app_flow *af = f ? f->app_state : NULL;
-    if (!af)
+    if (af == APP_DONE)
+        f->app_state = NULL;
+    if (!af || af == APP_DONE)
         return;
     vg_app_flow_closing(ctx, f);
     if (af->head) {

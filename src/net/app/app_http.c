@@ -791,6 +791,14 @@ static void flush_waiting(http_state *hs, const htp_time_t *tv)
     free(pd);
 }
 
+/* Both sides ended: closed (the response side's EOF closed libhtp) and no
+ * response waits for its request, so http_flow_end has nothing to do. */
+static bool http_idle(const app_flow *af)
+{
+    const http_state *hs = af->pstate;
+    return hs && hs->closed && !hs->pend_len;
+}
+
 static void http_flow_end(vg_app_ctx *ctx, app_flow *af)
 {
     http_state *hs = af->pstate;
@@ -996,6 +1004,7 @@ const app_parser vg_app_parser_http = {
     .get_buffer = http_get_buffer,
     .gap = http_gap,
     .eof = http_eof,
+    .idle = http_idle,
 };
 
 /* appfeat hook: the libhtp transaction of an HTTP tx, for the HTTP decoder

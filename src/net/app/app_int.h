@@ -155,6 +155,11 @@ typedef struct app_parser {
      * without it every finished transaction is logged. */
     bool (*tx_log_ok)(vg_app_ctx *ctx, const app_flow *af, const vg_app_tx *tx,
                       const vg_conf_node *settings);
+    /* Optional: with both sides ended and no transaction left, would
+     * flow_end still make one (data held back, a message the close
+     * completes)?  false then; without this hook flow_end is taken to only
+     * finish existing transactions, as documented above. */
+    bool (*idle)(const app_flow *af);
 } app_parser;
 
 extern const app_parser vg_app_parser_http, vg_app_parser_dns, vg_app_parser_tls;

@@ -1070,6 +1070,11 @@ const char *vg_flow_tcp_state(const vg_flow *f)
     return vg_tcp_state_name(f && f->tcp ? f->tcp->state : TCPS_NONE);
 }
 
+bool vg_flow_tcp_closed(const vg_flow *f)
+{
+    return f && f->tcp && f->tcp->state == TCPS_CLOSED;
+}
+
 int vg_flow_table_stream(vg_flow_table *ft, vg_packet *p, vg_stream_chunk *chunks, int max)
 {
     vg_flow *f = p->flow;

@@ -84,6 +84,10 @@ void vg_flow_trigger_raw(vg_flow *f, bool toserver);
 /* TCP session state name for f ("established", "closed", ...; "none"). */
 const char *vg_flow_tcp_state(const vg_flow *f);
 
+/* Has f's TCP session reached the closed state (both FINs acknowledged)?
+ * The tracker then adds no more data to either side's stream. */
+bool vg_flow_tcp_closed(const vg_flow *f);
+
 /* Stream events: p->stream_events[] hold ids; the name is what EVE anomaly
  * shows and the stream-event keyword takes ("stream.pkt_invalid_ack").
  * lookup accepts the name with or without the "stream." prefix; -1 if none. */

@@ -10,6 +10,7 @@
 #include "net/app/app.h"
 #include "net/app/app_int.h"
 #include "net/app/app_keywords.h"
+#include "net/flow/flow_int.h" /* struct vg_tcp_session: a closed session */
 #include "../../vg_test.h"
 
 typedef struct {
@@ -299,7 +300,71 @@ static void partial_acks_deliver_every_byte_once(void)
     conn_close(&c);
 }
 
+/* A FIN from side (after its data), then the other side acknowledges it. */
+static void fin_acked(conn *c, int side)
+{
+    vg_packet p;
+    memset(&p, 0, sizeof p);
+    p.proto = 6;
+    p.flow = &c->f;
+    p.flags = side ? VG_PKT_TOCLIENT : VG_PKT_TOSERVER;
+    p.tcp_flags = 0x11;
+    p.tcp_seq = c->seq[side];
+    p.tcp_ack = c->seq[1 - side];
+    c->seq[side]++;
+    vg_app_on_packet(c->ctx, &p);
+    vg_app_after_packet(c->ctx, &p);
+    ack_upto(c, side, c->seq[side]);
+}
+
+/* A keep-alive exchange closed by both sides: once the session is closed
+ * and every transaction was logged, the flow's app state (libhtp's
+ * connection too) is given back before the flow ends; the flow then shows
+ * a state with no transactions, later packets are ignored and the flow's
+ * end only drops the shared state.  Without the closed session, or while a
+ * transaction is left, the state stays. */
+static void closed_flow_state_freed_early(void)
+{
+    for (int closed = 0; closed < 2; closed++) {
+        conn c;
+        conn_open(&c, NULL);
+        struct vg_tcp_session sess;
+        memset(&sess, 0, sizeof sess);
+        sess.state = TCPS_ESTABLISHED;
+        c.f.tcp = &sess;
+        for (int i = 0; i < 3; i++) {
+            send_acked(&c, 0, "GET /k HTTP/1.1\r\nHost: h\r\n\r\n", false, 0);
+            send_acked(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, 0);
+        }
+        fin_acked(&c, 0);
+        VG_CHECK(c.f.app_state != NULL && ((app_flow *)c.f.app_state)->parser != NULL);
+        if (closed)
+            sess.state = TCPS_CLOSED; /* as the tracker sets it at the last ACK */
+        fin_acked(&c, 1);
+        /* one more packet of each side: the last transaction's inspection */
+        ack_upto(&c, 1, c.seq[1]);
+        ack_upto(&c, 0, c.seq[0]);
+        const app_flow *af = c.f.app_state;
+        VG_CHECK(af != NULL);
+        VG_CHECK_EQ(ntx(&c.f), 0); /* all three done, logged and freed */
+        if (closed) {
+            VG_CHECK(af && af->parser == NULL && af->closed);
+            VG_CHECK(vg_app_tx_first(&c.f) == NULL);
+            /* data after the end changes nothing */
+            send_acked(&c, 0, "GET /late HTTP/1.1\r\nHost: h\r\n\r\n", false, 0);
+            VG_CHECK(c.f.app_state == af && vg_app_tx_first(&c.f) == NULL);
+        } else {
+            VG_CHECK(af && af->parser != NULL);
+        }
+        vg_app_flow_end(c.ctx, &c.f);
+        VG_CHECK(c.f.app_state == NULL);
+        c.f.tcp = NULL;
+        conn_close(&c);
+    }
+}
+
 static const vg_test tests[] = {
+    {"closed_flow_state_freed_early", closed_flow_state_freed_early},
     {"partial_acks_deliver_every_byte_once", partial_acks_deliver_every_byte_once},
     {"depth_cuts_side_and_completes_txs", depth_cuts_side_and_completes_txs},
     {"acked_gap_in_body_is_skipped", acked_gap_in_body_is_skipped},
