@@ -6,8 +6,10 @@
  *
  * The record builders (vg_eve_alert, vg_eve_anomaly, vg_fast_line) are pure
  * functions of a packet, an alert and a settings struct, so unit tests can
- * check a line field by field.  vg_output ties them to the files, in the
- * order the pipeline calls it (deterministic in file mode).
+ * check a line field by field (the alert settings may point to a cache of
+ * per-signature pieces, which changes no byte).  vg_output ties them to the
+ * files, in the order the pipeline calls it (deterministic in file mode),
+ * and does nothing for a packet with nothing to log.
  *
  * Shapes follow Suricata 8.0 (schema-8.0.6.json is strict: no other
  * fields): the common header is timestamp, flow_id, in_iface (live only),

@@ -906,6 +906,68 @@ static void member_runs(void)
     VG_CHECK_EQ(ok, 2); /* 7000 and the default hold it all */
 }
 
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int n = 0, c;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* A packet with no alert still gets its anomaly and tagged-packet records
+ * (vg_output_packet returns early only when nothing is to be written). */
+static void output_packet_without_alerts(void)
+{
+    char dir[] = "/tmp/vg_outpkt_XXXXXX";
+    VG_CHECK(mkdtemp(dir) != NULL);
+    vg_conf *c = vg_conf_new();
+    char err[VG_ERRBUF_SIZE];
+    VG_CHECK_EQ(vg_conf_load_string(c,
+                                    "outputs:\n"
+                                    "  - eve-log:\n      enabled: yes\n      filename: a.json\n"
+                                    "      types:\n        - alert:\n            tagged-packets: yes\n"
+                                    "  - eve-log:\n      enabled: yes\n      filename: b.json\n"
+                                    "      types:\n        - anomaly:\n            types:\n"
+                                    "              decode: yes\n              stream: yes\n",
+                                    "t", err),
+                VG_OK);
+    vg_output *o = NULL;
+    VG_CHECK_EQ(vg_output_open(&o, c, dir, false, NULL, err), VG_OK);
+    if (o) {
+        vg_packet p;
+        make_packet(&p);
+        p.nalerts = 0;
+        VG_CHECK_EQ(vg_output_packet(o, &p), 0);     /* nothing at all */
+        p.nevents = 1;
+        p.events[0] = 1;
+        VG_CHECK_EQ(vg_output_packet(o, &p), 0);     /* a decoder event */
+        p.nevents = 0;
+        p.nstream_events = 1;
+        p.stream_events[0] = 1;
+        VG_CHECK_EQ(vg_output_packet(o, &p), 0);     /* a stream event */
+        p.nstream_events = 0;
+        p.flags |= VG_PKT_TAGGED;
+        VG_CHECK_EQ(vg_output_packet(o, &p), 0);     /* a tagged packet */
+        p.flags &= ~(uint32_t)VG_PKT_TAGGED;
+        p.nalerts = 1;
+        VG_CHECK_EQ(vg_output_packet(o, &p), 1);     /* an alert */
+        vg_output_close(o);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "%s/a.json", dir);
+    VG_CHECK_EQ(count_lines(path), 2); /* the tagged packet and the alert */
+    unlink(path);
+    snprintf(path, sizeof path, "%s/b.json", dir);
+    VG_CHECK_EQ(count_lines(path), 2); /* the two anomalies */
+    unlink(path);
+    rmdir(dir);
+    vg_conf_free(c);
+}
+
 static const vg_test tests[] = {
     {"alert_default_shape", alert_default_shape},
     {"alert_payload_packet_and_ips", alert_payload_packet_and_ips},
@@ -923,6 +985,7 @@ static const vg_test tests[] = {
     {"alert_frags_same_bytes", alert_frags_same_bytes},
     {"eve_header_same_bytes", eve_header_same_bytes},
     {"member_runs", member_runs},
+    {"output_packet_without_alerts", output_packet_without_alerts},
     {NULL, NULL},
 };
 
