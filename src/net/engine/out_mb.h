@@ -89,10 +89,12 @@ static inline bool mb_plain(const char *s, size_t n)
     return true;
 }
 
-static inline void mb_str(vg_mb *m, const char *key, size_t klen, const char *s)
+/* key and the quoted string s, in the run when it may go there as is
+ * (plain: known to need no JSON escape), else through the writer. */
+static inline void mb_quoted(vg_mb *m, const char *key, size_t klen, const char *s, bool plain)
 {
     size_t n = strlen(s);
-    if (!mb_plain(s, n) || !mb_key(m, key, klen, n + 2)) {
+    if (!plain || !mb_key(m, key, klen, n + 2)) {
         mb_end(m);
         vg_jb_str(m->jb, key, s);
         return;
@@ -105,22 +107,16 @@ static inline void mb_str(vg_mb *m, const char *key, size_t klen, const char *s)
     m->len = (size_t)(o - m->buf);
 }
 
+static inline void mb_str(vg_mb *m, const char *key, size_t klen, const char *s)
+{
+    mb_quoted(m, key, klen, s, mb_plain(s, strlen(s)));
+}
+
 /* Text the caller formatted itself with no byte JSON escapes (timestamps,
  * address text): no check. */
 static inline void mb_text(vg_mb *m, const char *key, size_t klen, const char *s)
 {
-    size_t n = strlen(s);
-    if (!mb_key(m, key, klen, n + 2)) {
-        mb_end(m);
-        vg_jb_str(m->jb, key, s);
-        return;
-    }
-    char *o = m->buf + m->len;
-    *o++ = '"';
-    memcpy(o, s, n);
-    o += n;
-    *o++ = '"';
-    m->len = (size_t)(o - m->buf);
+    mb_quoted(m, key, klen, s, true);
 }
 
 /* Already serialised JSON (trusted) as the value of key. */

@@ -369,15 +369,12 @@ static int thread_init(vg_inspect_ctx *ic)
     return VG_OK;
 }
 
-static int pl_pcre_exec_plain(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8_t *subj,
-                              uint32_t len, uint32_t start, uint32_t *mstart, uint32_t *mend)
+/* pcre2_match of pe on subj from start into md, with the thread's limits:
+ * 1 match, 0 none, -1 error (a limit reached is counted). */
+static int run_match(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8_t *subj, uint32_t len,
+                     uint32_t start, pcre2_match_data *md)
 {
     static const uint8_t empty[1];
-    if (start > len)
-        return 0;
-    if (thread_init(ic) != VG_OK)
-        return -1;
-    pcre2_match_data *md = ic->pcre_md;
     pcre2_match_context *mc = ic->pcre_mctx[(pe->flags & PLP_NOLIMIT) ? 1 : 0];
     int rc = pcre2_match(pe->re, subj ? subj : empty, len, start, 0, md, mc);
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -387,8 +384,20 @@ static int pl_pcre_exec_plain(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8
         ic->pcre_limit_hits++;
         return -1;
     }
-    if (rc < 0)
+    return rc < 0 ? -1 : 1;
+}
+
+static int pl_pcre_exec_plain(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8_t *subj,
+                              uint32_t len, uint32_t start, uint32_t *mstart, uint32_t *mend)
+{
+    if (start > len)
+        return 0;
+    if (thread_init(ic) != VG_OK)
         return -1;
+    pcre2_match_data *md = ic->pcre_md;
+    int rc = run_match(ic, pe, subj, len, start, md);
+    if (rc <= 0)
+        return rc;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     if (ov[0] > len || ov[1] > len || ov[1] < ov[0])
         return -1; /* \K tricks can put the start after the end */
@@ -401,7 +410,6 @@ static int pl_pcre_exec_plain(vg_inspect_ctx *ic, const pl_pcre *pe, const uint8
 static int exec_capture(vg_inspect_ctx *ic, const pcre_kw *pk, const uint8_t *subj,
                         uint32_t len, uint32_t start, uint32_t *mstart, uint32_t *mend)
 {
-    static const uint8_t empty[1];
     struct vg_pcre_caps *pc = ic->pcre_caps;
     if (!pc) {
         pc = calloc(1, sizeof *pc);
@@ -418,17 +426,9 @@ static int exec_capture(vg_inspect_ctx *ic, const pcre_kw *pk, const uint8_t *su
         return 0;
     if (thread_init(ic) != VG_OK)
         return -1;
-    pcre2_match_context *mc = ic->pcre_mctx[(pk->pl.flags & PLP_NOLIMIT) ? 1 : 0];
-    int rc = pcre2_match(pk->pl.re, subj ? subj : empty, len, start, 0, pc->md, mc);
-    if (rc == PCRE2_ERROR_NOMATCH)
-        return 0;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
-        ic->pcre_limit_hits++;
-        return -1;
-    }
-    if (rc < 0)
-        return -1;
+    int rc = run_match(ic, &pk->pl, subj, len, start, pc->md);
+    if (rc <= 0)
+        return rc;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pc->md);
     uint32_t npairs = pcre2_get_ovector_count(pc->md);
     if (ov[0] > len || ov[1] > len || ov[1] < ov[0])
