@@ -11,32 +11,9 @@
 #include "net/flow.h"
 #include "net/flow/flow_table.h"
 #include "tests/unit/vg_test.h"
+#include "tests/unit/net/detect/det_fixture.h"
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static vg_detect *mk_de(void)
-{
-    vg_detect *de;
-    if (vg_detect_new(&de, NULL) != VG_OK)
-        abort();
-    vg_class_load_builtin(de);
-    return de;
-}
-
-/* A rule set from rule texts (NULL-terminated); every rule must load. */
-static vg_detect *mk_rules(const char *const *rules)
-{
-    vg_detect *de = mk_de();
-    char err[VG_ERRBUF_SIZE];
-    for (const char *const *r = rules; *r; r++) {
-        int rc = vg_detect_add_rule(de, *r, err);
-        if (rc != VG_OK)
-            fprintf(stderr, "rule failed: %s\n  %s\n", err, *r);
-        VG_CHECK_EQ(rc, VG_OK);
-    }
-    VG_CHECK_EQ(vg_detect_build(de, err), VG_OK);
-    return de;
-}
 
 static int parse_fails(const char *rule, char *err)
 {
@@ -106,13 +83,6 @@ static int run(vg_det_thread *dt, vg_packet *p)
     return n;
 }
 
-static bool alerted(const vg_packet *p, uint32_t sid)
-{
-    for (int i = 0; i < p->nalerts; i++)
-        if (p->alerts[i].sig->sid == sid)
-            return true;
-    return false;
-}
 
 /* ---- addresses and ports ---------------------------------------------- */
 

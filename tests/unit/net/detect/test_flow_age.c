@@ -6,30 +6,7 @@
 #include "net/detect/detect_int.h"
 #include "net/flow.h"
 #include "tests/unit/vg_test.h"
-
-static vg_detect *mk_rules(const char *const *rules)
-{
-    vg_detect *de;
-    char err[VG_ERRBUF_SIZE];
-    if (vg_detect_new(&de, NULL) != VG_OK)
-        abort();
-    for (const char *const *r = rules; *r; r++) {
-        int rc = vg_detect_add_rule(de, *r, err);
-        if (rc != VG_OK)
-            fprintf(stderr, "rule failed: %s\n  %s\n", err, *r);
-        VG_CHECK_EQ(rc, VG_OK);
-    }
-    VG_CHECK_EQ(vg_detect_build(de, err), VG_OK);
-    return de;
-}
-
-static bool alerted(const vg_packet *p, uint32_t sid)
-{
-    for (int i = 0; i < p->nalerts; i++)
-        if (p->alerts[i].sig->sid == sid)
-            return true;
-    return false;
-}
+#include "tests/unit/net/detect/det_fixture.h"
 
 static void pkt_at(vg_packet *p, vg_flow *f, long sec, long usec)
 {

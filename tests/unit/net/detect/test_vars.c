@@ -9,23 +9,7 @@
 #include "net/detect/detect_int.h"
 #include "net/flow.h"
 #include "tests/unit/vg_test.h"
-
-static vg_detect *mk_rules(const char *const *rules)
-{
-    vg_detect *de;
-    char err[VG_ERRBUF_SIZE];
-    if (vg_detect_new(&de, NULL) != VG_OK)
-        abort();
-    vg_class_load_builtin(de);
-    for (const char *const *r = rules; *r; r++) {
-        int rc = vg_detect_add_rule(de, *r, err);
-        if (rc != VG_OK)
-            fprintf(stderr, "rule failed: %s\n  %s\n", err, *r);
-        VG_CHECK_EQ(rc, VG_OK);
-    }
-    VG_CHECK_EQ(vg_detect_build(de, err), VG_OK);
-    return de;
-}
+#include "tests/unit/net/detect/det_fixture.h"
 
 static int load_rc(const char *rule, char *err)
 {
@@ -62,13 +46,6 @@ static void mk_tcp(vg_packet *p, vg_flow *f, const char *payload, uint64_t cnt)
     p->flags = VG_PKT_TOSERVER | VG_PKT_ESTABLISHED;
 }
 
-static bool alerted(const vg_packet *p, uint32_t sid)
-{
-    for (int i = 0; i < p->nalerts; i++)
-        if (p->alerts[i].sig->sid == sid)
-            return true;
-    return false;
-}
 
 static void run(vg_det_thread *dt, vg_packet *p)
 {
