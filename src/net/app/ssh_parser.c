@@ -43,11 +43,13 @@ typedef struct ssh_rec {
 #define SSH_PACKET_MAX 35000u   /* RFC 4253 6.1: at least 35000 must be accepted */
 #define SSH_MSG_NEWKEYS 21
 
+/* No pointer to the flow's transaction is kept: app.c may log and free it
+ * before both banners are in (a side cut by a gap or the reassembly depth
+ * completes it), so it is looked up as the flow's first (and only) one. */
 typedef struct ssh_state {
     ssh_rec rec[2];             /* 0 client, 1 server */
-    vg_app_tx *tx;              /* the flow's transaction (NULL until the first byte) */
-    ssh_tx *t;
-    bool finished;              /* both banners in: the tx is app.c's to log and free */
+    bool started;               /* the transaction was created */
+    bool finished;              /* both banners in, or the tx gone: app.c's to log and free */
 } ssh_state;
 
 int vg_ssh_parse_banner(const char *line, uint32_t n, const char **proto, uint32_t *plen,
@@ -152,18 +154,25 @@ static void ssh_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
         rec_feed(ss, af, toserver, d, n); /* key exchange and encrypted data */
         return;
     }
-    if (!ss->tx) {
-        ss->t = calloc(1, sizeof(ssh_tx));
-        if (!ss->t)
+    vg_app_tx *tx = af->head;
+    if (!tx && ss->started) { /* logged and freed already: only the framing is left */
+        ss->finished = true;
+        rec_feed(ss, af, toserver, d, n);
+        return;
+    }
+    if (!tx) {
+        ssh_tx *nt = calloc(1, sizeof(ssh_tx));
+        if (!nt)
             return;
-        ss->tx = vg_app_tx_new(ctx, af, ss->t);
-        if (!ss->tx) {
-            free(ss->t);
-            ss->t = NULL;
+        tx = vg_app_tx_new(ctx, af, nt);
+        if (!tx) {
+            free(nt);
             return;
         }
+        ss->started = true;
     }
-    ssh_side *sd = &ss->t->side[toserver ? 0 : 1];
+    ssh_tx *t = tx->data;
+    ssh_side *sd = &t->side[toserver ? 0 : 1];
     bool was_done = sd->done;
     uint32_t i = 0;
     for (; i < n && !sd->done && !sd->gave_up; i++) {
@@ -183,13 +192,10 @@ static void ssh_parse(vg_app_ctx *ctx, app_flow *af, bool toserver, const uint8_
     if (sd->done) /* what follows the banner line */
         rec_feed(ss, af, toserver, d + (was_done ? 0 : i), n - (was_done ? 0 : i));
     if (sd->done)
-        ss->tx->progress |= toserver ? (TX_REQ_HDRS | TX_REQ_DONE) : (TX_RES_HDRS | TX_RES_DONE);
-    if (ss->t->side[0].done && ss->t->side[1].done) {
-        ss->tx->progress |= TX_LOG_NOW;
-        /* logged and freed by app.c from now on: never touched again */
-        ss->finished = true;
-        ss->tx = NULL;
-        ss->t = NULL;
+        tx->progress |= toserver ? (TX_REQ_HDRS | TX_REQ_DONE) : (TX_RES_HDRS | TX_RES_DONE);
+    if (t->side[0].done && t->side[1].done) {
+        tx->progress |= TX_LOG_NOW;
+        ss->finished = true; /* logged and freed by app.c from now on: never touched again */
     }
 }
 
@@ -197,8 +203,8 @@ static void ssh_flow_end(vg_app_ctx *ctx, app_flow *af)
 {
     (void)ctx;
     ssh_state *ss = af->pstate;
-    if (ss->tx)
-        ss->tx->progress |= TX_LOG_NOW;
+    if (!ss->finished && af->head)
+        af->head->progress |= TX_LOG_NOW;
 }
 
 static void side_eve(vg_jb *jb, const char *key, const ssh_side *sd)
