@@ -769,7 +769,9 @@ static bool pkt_kind_may_match(vg_det_thread *dt, const vg_sgroup *g, int k, vg_
         return true;
     for (uint32_t i = 0; i < g->npkt_sigs[k]; i++) {
         const vg_sig *s = g->pkt_sigs[k][i];
-        if (header_ok(dt->de, s, p) && match_list_ok(dt, s, p))
+        /* a match list that reads a transaction cannot be judged here */
+        if (header_ok(dt->de, s, p) &&
+            ((s->flags & (VG_SIGX_APP_TX | VG_SIGX_MATCH_TX)) || match_list_ok(dt, s, p)))
             return true;
     }
     return false;
