@@ -652,6 +652,24 @@ static unsigned formats_of(const vg_conf_node *settings)
     return fmt ? fmt : FMT_DETAILED | FMT_GROUPED;
 }
 
+/* The header's flags as EVE writes them: "flags" in hex, then qr (when
+ * qr), aa, tc, rd, ra and z when set, and the opcode. */
+static void flags_eve(const vg_dns_msg *m, bool qr, vg_jb *jb)
+{
+    static const struct { uint16_t bit; const char *name; } bits[] = {
+        {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"}, {0x0080, "ra"}, {0x0040, "z"},
+    };
+    char fl[8];
+    snprintf(fl, sizeof fl, "%x", m->flags);
+    vg_jb_str(jb, "flags", fl);
+    if (qr)
+        vg_jb_bool(jb, "qr", true);
+    for (size_t i = 0; i < VG_ARRAY_LEN(bits); i++)
+        if (m->flags & bits[i].bit)
+            vg_jb_bool(jb, bits[i].name, true);
+    vg_jb_u64(jb, "opcode", (m->flags >> 11) & 0xf);
+}
+
 static void msg_eve_v3(const vg_dns_msg *m, uint64_t tx_id, unsigned fmt, vg_jb *jb)
 {
     char b[8];
@@ -661,22 +679,7 @@ static void msg_eve_v3(const vg_dns_msg *m, uint64_t tx_id, unsigned fmt, vg_jb 
     vg_jb_str(jb, "type", resp ? "response" : "request");
     vg_jb_u64(jb, "tx_id", tx_id);
     vg_jb_u64(jb, "id", m->id);
-    char fl[8];
-    snprintf(fl, sizeof fl, "%x", m->flags);
-    vg_jb_str(jb, "flags", fl);
-    if (resp)
-        vg_jb_bool(jb, "qr", true);
-    if (m->flags & 0x0400)
-        vg_jb_bool(jb, "aa", true);
-    if (m->flags & 0x0200)
-        vg_jb_bool(jb, "tc", true);
-    if (m->flags & 0x0100)
-        vg_jb_bool(jb, "rd", true);
-    if (m->flags & 0x0080)
-        vg_jb_bool(jb, "ra", true);
-    if (m->flags & 0x0040)
-        vg_jb_bool(jb, "z", true);
-    vg_jb_u64(jb, "opcode", (m->flags >> 11) & 0xf);
+    flags_eve(m, resp, jb);
     if (resp)
         vg_jb_str(jb, "rcode", vg_dns_rcode_name(m->flags & 0xf, b));
     if (m->nq) {
@@ -737,21 +740,7 @@ static void msg_eve_v2(const vg_dns_msg *m, uint64_t tx_id, uint32_t q, unsigned
     }
     vg_jb_str(jb, "type", "answer");
     vg_jb_u64(jb, "id", m->id);
-    char fl[8];
-    snprintf(fl, sizeof fl, "%x", m->flags);
-    vg_jb_str(jb, "flags", fl);
-    vg_jb_bool(jb, "qr", true);
-    if (m->flags & 0x0400)
-        vg_jb_bool(jb, "aa", true);
-    if (m->flags & 0x0200)
-        vg_jb_bool(jb, "tc", true);
-    if (m->flags & 0x0100)
-        vg_jb_bool(jb, "rd", true);
-    if (m->flags & 0x0080)
-        vg_jb_bool(jb, "ra", true);
-    if (m->flags & 0x0040)
-        vg_jb_bool(jb, "z", true);
-    vg_jb_u64(jb, "opcode", (m->flags >> 11) & 0xf);
+    flags_eve(m, true, jb);
     if (m->nq) {
         vg_jb_str(jb, "rrname", vg_dns_str(m, m->q[0].name));
         vg_jb_str(jb, "rrtype", vg_dns_rrtype_name(m->q[0].type, b));
