@@ -126,6 +126,10 @@ int vg_mpm_build(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, uint16_t buf
 int vg_mpm_build_set(vg_mpm **out, vg_sig *const *sigs, uint32_t nsigs, const uint64_t set[2],
                      char *errbuf) VG_WARN_UNUSED;
 void vg_mpm_free(vg_mpm *m);
+/* Run build(arg, i) for i in [0, n) on up to 4 threads, the caller's
+ * among them (Hyperscan compilation is thread-safe); each index once, in
+ * no particular order.  Used to compile many databases at start-up. */
+void vg_mpm_build_parallel(uint32_t n, void (*build)(void *arg, uint32_t i), void *arg);
 /* Compiled databases kept in dir between runs (mpm_cache.c); false, with
  * the reason, when dir is unusable: the cache is then off (the default). */
 bool vg_mpm_cache_set_dir(const char *dir, char *why, size_t whylen);

@@ -11,10 +11,8 @@
  * signature looks at.  A multi-buffer (dns.query with several questions,
  * http.request_header) matches when any entry matches.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "net/app/app_detect.h"
 #include "net/app/app_int.h"
@@ -266,30 +264,17 @@ typedef struct pf_job {
     int rc;
 } pf_job;
 
-typedef struct pf_pool {
-    pf_job *jobs;
-    uint32_t njobs, next;
-    pthread_mutex_t mu;
-} pf_pool;
-
-static void *pf_worker(void *arg)
+/* Build job jobs[i] (a vg_mpm_build_parallel step). */
+static void pf_build_job(void *arg, uint32_t i)
 {
-    pf_pool *pool = arg;
-    for (;;) {
-        pthread_mutex_lock(&pool->mu);
-        uint32_t i = pool->next++;
-        pthread_mutex_unlock(&pool->mu);
-        if (i >= pool->njobs)
-            return NULL;
-        pf_job *j = &pool->jobs[i];
-        char err[VG_ERRBUF_SIZE];
-        if (j->b == VG_ABUF_END) /* the start family's merged database */
-            j->rc = vg_mpm_build_set(&j->pf->fam_mpm[j->d], j->pf->view[j->d],
-                                     j->pf->nview[j->d], j->pf->fam_set[j->d], err);
-        else
-            j->rc = vg_mpm_build(&j->pf->mpm[j->d][j->b], j->pf->view[j->d], j->pf->nview[j->d],
-                                 j->b, err);
-    }
+    pf_job *j = &((pf_job *)arg)[i];
+    char err[VG_ERRBUF_SIZE];
+    if (j->b == VG_ABUF_END) /* the start family's merged database */
+        j->rc = vg_mpm_build_set(&j->pf->fam_mpm[j->d], j->pf->view[j->d], j->pf->nview[j->d],
+                                 j->pf->fam_set[j->d], err);
+    else
+        j->rc = vg_mpm_build(&j->pf->mpm[j->d][j->b], j->pf->view[j->d], j->pf->nview[j->d], j->b,
+                             err);
 }
 
 /* The HTTP start family: http.start is the start line, CRLF and the raw
@@ -358,37 +343,27 @@ static bool fam_contained(const vg_flow *f, vg_app_tx *tx, int d)
 
 static void pf_build_all(app_pf *pf)
 {
-    pf_pool pool = {.jobs = calloc(2 * VG_ABUF_END + 2, sizeof(pf_job))};
+    pf_job *jobs = calloc(2 * VG_ABUF_END + 2, sizeof(pf_job));
+    uint32_t njobs = 0;
     fam_sets(pf);
-    if (pool.jobs) {
+    if (jobs) {
         for (int d = 0; d < 2; d++) {
             for (uint16_t b = VG_BUF_APP_FIRST; b < VG_ABUF_END; b++)
                 if (pf->any[d][b])
-                    pool.jobs[pool.njobs++] = (pf_job){pf, d, b, VG_OK};
+                    jobs[njobs++] = (pf_job){pf, d, b, VG_OK};
             if (pf->fam_set[d][0] | pf->fam_set[d][1])
-                pool.jobs[pool.njobs++] = (pf_job){pf, d, VG_ABUF_END, VG_OK};
+                jobs[njobs++] = (pf_job){pf, d, VG_ABUF_END, VG_OK};
         }
-        pthread_mutex_init(&pool.mu, NULL);
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        int nth = nc > 4 ? 4 : nc > 1 ? (int)nc : 1;
-        pthread_t th[4];
-        int started = 0;
-        for (int i = 1; i < nth; i++)
-            if (pthread_create(&th[started], NULL, pf_worker, &pool) == 0)
-                started++;
-        pf_worker(&pool);
-        for (int i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-        pthread_mutex_destroy(&pool.mu);
-        for (uint32_t i = 0; i < pool.njobs; i++) {
-            pf_job *j = &pool.jobs[i];
+        vg_mpm_build_parallel(njobs, pf_build_job, jobs);
+        for (uint32_t i = 0; i < njobs; i++) {
+            pf_job *j = &jobs[i];
             struct vg_mpm **m = j->b == VG_ABUF_END ? &pf->fam_mpm[j->d] : &pf->mpm[j->d][j->b];
             if (j->rc != VG_OK) {
                 vg_mpm_free(*m);
                 *m = NULL;
             }
         }
-        free(pool.jobs);
+        free(jobs);
     }
     for (int d = 0; d < 2; d++) /* the family is optional: its buffers' own databases remain */
         if (pf->fam_mpm[d] && vg_mpm_scratch_alloc(pf->fam_mpm[d], &pf->scratch) != VG_OK) {

@@ -19,11 +19,9 @@
  * are candidates on those source ports only (vg_bucket.by_sp).  An
  * "ip_proto:N" sig is in protocol N's bucket only.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "net/detect/detect_int.h"
 #include "net/app/app_detect.h" /* app-layer hook: prefilter eligibility */
@@ -316,14 +314,6 @@ typedef struct mpm_job {
     char err[VG_ERRBUF_SIZE];
 } mpm_job;
 
-typedef struct mpm_pool {
-    mpm_job *jobs;
-    mpm_job **order;            /* jobs, largest group first */
-    uint32_t njobs;
-    uint32_t next;
-    pthread_mutex_t mu;
-} mpm_pool;
-
 static int job_cmp(const void *a, const void *b)
 {
     const mpm_job *x = *(mpm_job *const *)a, *y = *(mpm_job *const *)b;
@@ -332,22 +322,15 @@ static int job_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void *mpm_worker(void *arg)
+/* Build job order[i] (a vg_mpm_build_parallel step). */
+static void mpm_build_job(void *arg, uint32_t i)
 {
-    mpm_pool *pool = arg;
-    for (;;) {
-        pthread_mutex_lock(&pool->mu);
-        uint32_t i = pool->next++;
-        pthread_mutex_unlock(&pool->mu);
-        if (i >= pool->njobs)
-            return NULL;
-        mpm_job *j = pool->order[i];
-        if (j->buf >= VG_MPM_PKT)
-            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->pkt_sigs[j->buf - VG_MPM_PKT],
-                                 j->g->npkt_sigs[j->buf - VG_MPM_PKT], VG_BUF_PAYLOAD, j->err);
-        else
-            j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
-    }
+    mpm_job *j = ((mpm_job **)arg)[i];
+    if (j->buf >= VG_MPM_PKT)
+        j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->pkt_sigs[j->buf - VG_MPM_PKT],
+                             j->g->npkt_sigs[j->buf - VG_MPM_PKT], VG_BUF_PAYLOAD, j->err);
+    else
+        j->rc = vg_mpm_build(&j->g->mpm[j->buf], j->g->sigs, j->g->nsigs, j->buf, j->err);
 }
 
 /* Compile every wanted database, largest groups first, on up to 4 threads
@@ -361,45 +344,31 @@ static int compile_mpms(vg_detect *de, char *errbuf)
             n += de->all_groups[i]->want_mpm[b];
     if (n == 0)
         return VG_OK;
-    mpm_pool pool = {.jobs = calloc(n, sizeof(mpm_job)), .njobs = n};
-    if (!pool.jobs)
+    mpm_job *jobs = calloc(n, sizeof(mpm_job));
+    if (!jobs)
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     uint32_t k = 0;
     for (uint32_t i = 0; i < de->nall_groups; i++)
         for (int b = 0; b < VG_MPM_SLOTS; b++)
             if (de->all_groups[i]->want_mpm[b]) {
-                pool.jobs[k].g = de->all_groups[i];
-                pool.jobs[k].buf = (uint16_t)b;
+                jobs[k].g = de->all_groups[i];
+                jobs[k].buf = (uint16_t)b;
                 k++;
             }
     /* the biggest databases first, so the threads finish together; the
      * order of indexes below stays the group order */
     mpm_job **order = malloc(n * sizeof(*order));
     if (!order) {
-        free(pool.jobs);
+        free(jobs);
         return vg_err(errbuf, VG_ENOMEM, "out of memory");
     }
     for (uint32_t i = 0; i < n; i++)
-        order[i] = &pool.jobs[i];
+        order[i] = &jobs[i];
     qsort(order, n, sizeof(*order), job_cmp);
-    pool.order = order;
-    pthread_mutex_init(&pool.mu, NULL);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
-    if ((uint32_t)nthreads > n)
-        nthreads = (int)n;
-    pthread_t th[4];
-    int started = 0;
-    for (int t = 1; t < nthreads; t++)
-        if (pthread_create(&th[started], NULL, mpm_worker, &pool) == 0)
-            started++;
-    mpm_worker(&pool);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&pool.mu);
+    vg_mpm_build_parallel(n, mpm_build_job, order);
     int rc = VG_OK;
     for (uint32_t i = 0; i < n && !rc; i++) {
-        mpm_job *j = &pool.jobs[i];
+        mpm_job *j = &jobs[i];
         if (j->rc) {
             rc = vg_err(errbuf, j->rc, "%s", j->err);
             break;
@@ -407,8 +376,8 @@ static int compile_mpms(vg_detect *de, char *errbuf)
         if ((rc = add_mpm(de, j->g->mpm[j->buf], &j->g->mpm_idx[j->buf])))
             vg_err(errbuf, rc, "out of memory");
     }
-    free(pool.order);
-    free(pool.jobs);
+    free(order);
+    free(jobs);
     return rc;
 }
 

@@ -21,8 +21,10 @@
  */
 #include <ctype.h>
 #include <hs/hs.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/payload/payload_int.h"
 
@@ -430,4 +432,43 @@ int vg_mpm_scan(const vg_mpm *m, vg_mpm_scratch *sc, const uint8_t *buf, uint32_
             cb(m->sigs[j], arg);
     }
     return VG_OK;
+}
+
+typedef struct build_pool {
+    uint32_t n, next;
+    void (*build)(void *arg, uint32_t i);
+    void *arg;
+    pthread_mutex_t mu;
+} build_pool;
+
+static void *build_worker(void *p)
+{
+    build_pool *pool = p;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        uint32_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->n)
+            return NULL;
+        pool->build(pool->arg, i);
+    }
+}
+
+void vg_mpm_build_parallel(uint32_t n, void (*build)(void *arg, uint32_t i), void *arg)
+{
+    build_pool pool = {.n = n, .build = build, .arg = arg};
+    pthread_mutex_init(&pool.mu, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
+    if ((uint32_t)nthreads > n)
+        nthreads = n ? (int)n : 1;
+    pthread_t th[4];
+    int started = 0;
+    for (int t = 1; t < nthreads; t++)
+        if (pthread_create(&th[started], NULL, build_worker, &pool) == 0)
+            started++;
+    build_worker(&pool);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&pool.mu);
 }
