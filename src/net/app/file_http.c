@@ -190,21 +190,31 @@ static bool body_is_file(const vg_file_list *fl, const htp_tx_t *tx, bool toclie
            tx->request_method_number == HTP_M_PUT;
 }
 
+/* The file list taking n more bytes of a's body on side toclient, and in
+ * *k how many of them the limit lets in; NULL when none is to be taken. */
+static vg_file_list *body_take(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclient,
+                               uint32_t n, uint32_t *k)
+{
+    vg_file_list *fl = list_of(ctx, a);
+    if (!fl)
+        return NULL;
+    fl->htx = tx;
+    if (!body_is_file(fl, tx, toclient))
+        return NULL;
+    *k = within_limit(ctx, fl, toclient ? 1 : 0, n);
+    return *k ? fl : NULL;
+}
+
 void vg_file_http_body(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclient,
                        const uint8_t *d, uint32_t n)
 {
     if (!ctx || !ctx->files || !a || !tx || !d || !n)
         return;
-    vg_file_list *fl = list_of(ctx, a);
+    uint32_t k;
+    vg_file_list *fl = body_take(ctx, a, tx, toclient, n, &k);
     if (!fl)
         return;
-    fl->htx = tx;
     int side = toclient ? 1 : 0;
-    if (!body_is_file(fl, tx, toclient))
-        return;
-    uint32_t k = within_limit(ctx, fl, side, n);
-    if (!k)
-        return;
     if (!toclient && fl->mp) {
         vg_mpart_feed(fl->mp, d, k);
     } else {
@@ -221,16 +231,11 @@ void vg_file_http_gap(vg_app_ctx *ctx, vg_app_tx *a, htp_tx_t *tx, bool toclient
 {
     if (!ctx || !ctx->files || !a || !tx || !n)
         return;
-    vg_file_list *fl = list_of(ctx, a);
+    uint32_t k;
+    vg_file_list *fl = body_take(ctx, a, tx, toclient, n, &k);
     if (!fl)
         return;
-    fl->htx = tx;
     int side = toclient ? 1 : 0;
-    if (!body_is_file(fl, tx, toclient))
-        return;
-    uint32_t k = within_limit(ctx, fl, side, n);
-    if (!k)
-        return;
     if (!toclient && fl->mp) {
         /* the multipart parser cannot find delimiters in bytes never seen:
          * the part open now ends there, TRUNCATED, and no other part is
