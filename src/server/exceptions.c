@@ -478,6 +478,18 @@ static const char *reason_of(json_t *v, char *errbuf)
     return NULL;
 }
 
+/* A reason given as a C string, by reason_of's rules: VG_OK, else
+ * VG_EINVAL with why in errbuf. */
+static int reason_given(const char *reason, char *errbuf)
+{
+    if (!reason)
+        return vg_err(errbuf, VG_EINVAL, "a reason (text) is required");
+    json_t *rv = json_string(reason);
+    const char *r = reason_of(rv, errbuf);
+    json_decref(rv);
+    return r ? VG_OK : VG_EINVAL;
+}
+
 static int count_active(vg_store *st, const char *now, int64_t *n, char *errbuf)
 {
     const char *p[] = {now};
@@ -745,14 +757,8 @@ int vg_exception_revoke(vg_store *st, const char *unit, int64_t id, const char *
                                           "every unit");
     if (revoked)
         return vg_err(errbuf, VG_ELIMIT, "exception %" PRId64 " is revoked already", id);
-    json_t *rv = json_string(reason ? reason : "");
-    const char *r = reason ? reason_of(rv, errbuf) : NULL;
-    json_decref(rv);
-    if (!r) {
-        if (!reason)
-            vg_err(errbuf, VG_EINVAL, "a reason (text) is required");
+    if (reason_given(reason, errbuf) != VG_OK)
         return VG_EINVAL;
-    }
     char ids[24], now[24];
     i64s(ids, sizeof ids, id);
     i64s(now, sizeof now, now_us);
@@ -830,14 +836,8 @@ int vg_event_ack(vg_store *st, const char *unit, int64_t rowid, const char *user
     free(r.json);
     if (rc != VG_OK)
         return rc;
-    json_t *rv = json_string(reason ? reason : "");
-    const char *ok = reason ? reason_of(rv, errbuf) : NULL;
-    json_decref(rv);
-    if (!ok) {
-        if (!reason)
-            vg_err(errbuf, VG_EINVAL, "a reason (text) is required");
+    if (reason_given(reason, errbuf) != VG_OK)
         return VG_EINVAL;
-    }
     char ids[24], now[24];
     i64s(ids, sizeof ids, rowid);
     i64s(now, sizeof now, now_us);
