@@ -8,64 +8,21 @@
 // the evidence register: add and edit in the browser), hosts and sensors,
 // inspection reports.
 // Exit 77 (skip) when chromium or playwright-core is missing.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
+
+import { check, finish, launch, playwright, serverWithEvents } from "./harness.mjs";
 
 const [vigil, sourceRoot, artifacts] = process.argv.slice(2);
-const chromium = "/usr/bin/chromium";
-let pw;
-try {
-  pw = await import("playwright-core");
-} catch {
-  console.log("playwright-core not installed (npm ci in tests/e2e/browser); skipping");
-  process.exit(77);
-}
-if (!existsSync(chromium)) {
-  console.log("chromium not installed; skipping");
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
-const results = [];
-const check = (name, ok, detail = "") => {
-  results.push(ok);
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : " " + detail}`);
-};
-
-const tmp = mkdtempSync(path.join(tmpdir(), "vg-browser-"));
-// The bundled sample capture, processed for real by vigil net.
-const pcap = path.join(sourceRoot, "data", "pcaps", "sample.pcap");
-const net = spawnSync(vigil, ["net", "-r", pcap, "-S", path.join(sourceRoot, "data", "rules", "vigil.rules"),
-  "-l", tmp], { encoding: "utf8" });
-check("vigil net processed the capture", net.status === 0, net.stderr);
-const eve = readFileSync(path.join(tmp, "eve.json"));
-
-const server = spawn(vigil, ["server", "--data", path.join(tmp, "data"), "--listen", "127.0.0.1:0"]);
-const rl = readline.createInterface({ input: server.stdout });
-let port, password;
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("server did not start")), 30000);
-  rl.on("line", (line) => {
-    const pm = line.match(/password (\S+)/);
-    if (pm) password = pm[1];
-    const m = line.match(/\(port (\d+)\)/);
-    if (m) { port = Number(m[1]); clearTimeout(timer); resolve(); }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const login = await (await fetch(`${base}/api/v1/login`, { method: "POST",
-  body: JSON.stringify({ user: "admin", password }) })).json();
-const ing = await (await fetch(`${base}/api/v1/events`, { method: "POST", body: eve,
-  headers: { Authorization: "Bearer " + login.token } })).json();
-check("events ingested", ing.inserted > 0, JSON.stringify(ing));
+const pw = await playwright();
+const { server, base, password, token } =
+  await serverWithEvents(vigil, sourceRoot, artifacts, "vg-browser-");
 
 // Inventory data through the API: two systems (one with markup in its name,
 // which must show as text), the sender joins the level-5 one and sends an
 // inspection run, a compliance summary and a defaced website.
 const apiCall = async (method, p, body) => {
-  const r = await fetch(`${base}/api/v1${p}`, { method, headers: { Authorization: "Bearer " + login.token },
+  const r = await fetch(`${base}/api/v1${p}`, { method, headers: { Authorization: "Bearer " + token },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
   return { status: r.status, body: await r.json().catch(() => null) };
 };
@@ -179,11 +136,7 @@ async function inventoryScreens(page) {
   await vctx.close();
 }
 
-const browser = await pw.chromium.launch({
-  executablePath: chromium,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch(pw);
 let failedRequests = 0;
 try {
   const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -265,6 +218,4 @@ try {
   await browser.close();
   server.kill("SIGTERM");
 }
-const passed = results.filter(Boolean).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exit(passed === results.length ? 0 : 1);
+finish();

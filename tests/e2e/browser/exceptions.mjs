@@ -7,65 +7,19 @@
 // does not, acknowledges the event, and revokes the exception with a
 // reason.  Screenshots go to ARTIFACTS (argv[3]).
 // Exit 77 (skip) when chromium or playwright-core is missing.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import readline from "node:readline";
+
+import { check, finish, launch, playwright, serverWithEvents } from "./harness.mjs";
 
 const [vigil, sourceRoot, artifacts] = process.argv.slice(2);
-const chromium = "/usr/bin/chromium";
-let pw;
-try {
-  pw = await import("playwright-core");
-} catch {
-  console.log("playwright-core not installed (npm ci in tests/e2e/browser); skipping");
-  process.exit(77);
-}
-if (!existsSync(chromium)) {
-  console.log("chromium not installed; skipping");
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
-const results = [];
-const check = (name, ok, detail = "") => {
-  results.push(ok);
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : " " + detail}`);
-};
-
-const tmp = mkdtempSync(path.join(tmpdir(), "vg-browser-exc-"));
-const pcap = path.join(sourceRoot, "data", "pcaps", "sample.pcap");
-const net = spawnSync(vigil, ["net", "-r", pcap, "-S", path.join(sourceRoot, "data", "rules", "vigil.rules"),
-  "-l", tmp], { encoding: "utf8" });
-check("vigil net processed the capture", net.status === 0, net.stderr);
-const eve = readFileSync(path.join(tmp, "eve.json"), "utf8");
-
-const server = spawn(vigil, ["server", "--data", path.join(tmp, "data"), "--listen", "127.0.0.1:0"]);
-const rl = readline.createInterface({ input: server.stdout });
-let port, password;
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("server did not start")), 30000);
-  rl.on("line", (line) => {
-    const pm = line.match(/password (\S+)/);
-    if (pm) password = pm[1];
-    const m = line.match(/\(port (\d+)\)/);
-    if (m) { port = Number(m[1]); clearTimeout(timer); resolve(); }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const login = await (await fetch(`${base}/api/v1/login`, { method: "POST",
-  body: JSON.stringify({ user: "admin", password }) })).json();
-const auth = { Authorization: "Bearer " + login.token };
+const pw = await playwright();
+const { eve, server, base, password, token } =
+  await serverWithEvents(vigil, sourceRoot, artifacts, "vg-browser-exc-");
+const auth = { Authorization: "Bearer " + token };
 const call = async (p, opts = {}) => (await fetch(`${base}/api/v1${p}`, { ...opts, headers: auth })).json();
-const ing = await call("/events", { method: "POST", body: eve });
-check("events ingested", ing.inserted > 0, JSON.stringify(ing));
 const incidentAlerts = async () => (await call("/incidents?limit=500")).incidents.reduce((n, i) => n + i.alerts, 0);
 
-const browser = await pw.chromium.launch({
-  executablePath: chromium,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch(pw);
 let pageErrors = 0;
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -186,6 +140,4 @@ try {
   await browser.close();
   server.kill("SIGTERM");
 }
-const passed = results.filter(Boolean).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exit(passed === results.length ? 0 : 1);
+finish();
